@@ -1,0 +1,33 @@
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BW := $(VENV)/bin/beltwatch
+SAMPLES := tests/corpus/dev
+
+.PHONY: install demo test bench eval lint clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: install
+	$(BW) extract $(SAMPLES)/seed-xi-kakar.txt | $(PY) -m json.tool --no-ensure-ascii | head -60
+	$(BW) eval $(SAMPLES)
+
+test: install
+	$(PY) -m pytest -q
+
+eval: install
+	$(BW) eval $(SAMPLES)
+
+bench: install
+	$(PY) bench/extract_speed.py
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

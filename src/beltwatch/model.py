@@ -1,0 +1,170 @@
+"""The records passed between pipeline stages: the only contract between them.
+
+Every stage takes and returns these plain dataclasses; nothing else crosses a
+stage boundary. `to_json` gives the shape of the corpus SCHEMA (plus evidence).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ENTITY_TYPES = ("PERSON", "ORG", "GPE", "LOC", "FAC", "PROJECT", "EVENT")
+ORG_KINDS = ("lender", "government", "armed_group", "media", "company", "multilateral", "other")
+EVENT_TYPES = (
+    "MEETING",
+    "FINANCING",
+    "PROJECT",
+    "AGREEMENT",
+    "ATTACK",
+    "SECURITY_MEASURE",
+    "STATEMENT",
+    "PROTEST",
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The sentence that states a fact, with its offsets in the cleaned text."""
+
+    text: str
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass
+class ArticleMeta:
+    """What the page, feed or sidecar file says about an article."""
+
+    published: str | None = None  # ISO date YYYY-MM-DD
+    source: str | None = None
+    url: str | None = None
+    title: str | None = None
+    language: str | None = None
+    boilerplate_removed: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "published": self.published,
+            "source": self.source,
+            "url": self.url,
+            "title": self.title,
+            "language": self.language,
+            "boilerplate_removed": self.boilerplate_removed,
+        }
+        return {k: v for k, v in out.items() if v is not None}
+
+
+@dataclass
+class Article:
+    """One article: its id, its text (raw from a source, cleaned after `clean`) and metadata."""
+
+    id: str
+    text: str
+    meta: ArticleMeta = field(default_factory=ArticleMeta)
+    origin: str | None = None  # file path or URL it came from
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of an entity in the cleaned text."""
+
+    text: str
+    start: int
+    end: int
+    evidence: Evidence
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end, "evidence": self.evidence.to_json()}
+
+
+@dataclass
+class Entity:
+    """One real-world thing named in an article, with all its spellings."""
+
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    role: str | None = None
+    country: str | None = None
+    kind: str | None = None  # ORG only
+    mentions: list[Mention] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "type": self.type, "aliases": self.aliases}
+        if self.role:
+            out["role"] = self.role
+        if self.country:
+            out["country"] = self.country
+        if self.kind:
+            out["kind"] = self.kind
+        out["mentions"] = [m.to_json() for m in self.mentions]
+        return out
+
+
+@dataclass
+class Amount:
+    """A monetary amount the article states, with a conversion it states beside it."""
+
+    text: str
+    value: float
+    currency: str  # ISO 4217
+    start: int
+    end: int
+    evidence: Evidence
+    usd_stated: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text, "value": _number(self.value), "currency": self.currency}
+        if self.usd_stated is not None:
+            out["usd_stated"] = _number(self.usd_stated)
+        out["evidence"] = self.evidence.to_json()
+        return out
+
+
+@dataclass
+class Event:
+    """A typed happening with its arguments, each argument tied to its evidence."""
+
+    type: str
+    arguments: dict[str, Any]
+    evidence: Evidence
+    argument_evidence: dict[str, Evidence] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type}
+        for key, value in self.arguments.items():
+            out[key] = _number(value) if isinstance(value, float) else value
+        out["evidence"] = self.evidence.to_json()
+        out["argument_evidence"] = {k: e.to_json() for k, e in self.argument_evidence.items()}
+        return out
+
+
+@dataclass
+class Extraction:
+    """Everything extracted from one article."""
+
+    article: Article
+    entities: list[Entity] = field(default_factory=list)
+    amounts: list[Amount] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    def to_json(self, with_text: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.article.id,
+            "meta": self.article.meta.to_json(),
+            "entities": [e.to_json() for e in self.entities],
+            "amounts": [a.to_json() for a in self.amounts],
+            "events": [e.to_json() for e in self.events],
+        }
+        if with_text:
+            out["text"] = self.article.text
+        return out
+
+
+def _number(value: float) -> int | float:
+    """Whole numbers print as integers, as the gold files write them."""
+    return int(value) if float(value).is_integer() else value
