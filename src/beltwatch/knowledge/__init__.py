@@ -20,7 +20,7 @@ from beltwatch.errors import KnowledgeError
 from beltwatch.model import ENTITY_TYPES, ORG_KINDS
 
 KNOWLEDGE_DIR = Path(__file__).parent
-ENTITY_FILES = ("lenders", "organisations", "armed_groups", "media", "projects", "places", "officials")
+ENTITY_FILES = ("lenders", "organisations", "armed_groups", "media", "projects", "places", "officials", "events")
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Knowledge:
     countries: tuple[Country, ...]
     org_kind_rules: tuple[tuple[str, re.Pattern[str]], ...]
     title_heads: frozenset[str]
+    not_entities: frozenset[str]
 
     @property
     def country_by_name(self) -> dict[str, Country]:
@@ -157,6 +158,7 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         countries=tuple(_countries(directory / "countries.yaml")),
         org_kind_rules=rules,
         title_heads=frozenset(titles["heads"]),
+        not_entities=frozenset(_read_yaml(directory / "not_entities.yaml")["names"]),
     )
 
 

@@ -1,0 +1,434 @@
+"""Entities: spaCy NER plus the knowledge ruler, merged into one record per real-world thing.
+
+The statistical model finds names the knowledge files do not know; the ruler gives known names their
+canonical form, type, kind and country. Mentions are then grouped: surnames and first names join
+the full name they shorten ("Kakar" -> "Anwar-ul-Haq Kakar"), acronyms in brackets join the name
+they follow, a capital used for its government joins its country.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from spacy.tokens import Doc, Span, Token
+
+from beltwatch.extract.evidence import Sentences
+from beltwatch.extract.nlp import has_cjk
+from beltwatch.knowledge import Knowledge, KnownEntity
+from beltwatch.model import Entity, Mention
+
+LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "PROJECT", "EVENT"}
+PLACE_PREPOSITIONS = {"in", "to", "at", "from", "near", "outside", "into", "via", "towards", "toward", "across", "around"}
+LEADING_WORDS = {"the", "a", "an"}
+POSSESSIVE = {"'s", "’s", "'", "’"}
+
+
+@dataclass
+class Found:
+    """One cleaned name occurrence before grouping."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+    known: KnownEntity | None = None
+    country_code: str | None = None  # set for country names
+    group: int = -1
+
+
+@dataclass
+class Group:
+    """Occurrences believed to name one real-world thing."""
+
+    found: list[Found] = field(default_factory=list)
+    known: KnownEntity | None = None
+    country_code: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.known:
+            return self.known.type
+        if self.country_code:
+            return "GPE"
+        return Counter(f.label for f in self.found).most_common(1)[0][0]
+
+    @property
+    def surfaces(self) -> list[str]:
+        return list(dict.fromkeys(f.text for f in self.found))
+
+
+def normalise(name: str) -> str:
+    """Case-folded, accent-free, punctuation-free form used to compare names."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^\w\s]", " ", text.casefold())
+    return " ".join(text.split())
+
+
+def _title_case_lines(text: str) -> list[tuple[int, int]]:
+    """Lines written in headline case, where the model mistakes capitalised verbs for names."""
+    spans, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        words = re.findall(r"[A-Za-z][\w'’-]*", line)
+        if len(words) >= 5 and sum(w[0].isupper() for w in words) / len(words) >= 0.6:
+            spans.append((pos, pos + len(line)))
+        pos += len(line)
+    return spans
+
+
+def _trim(span: Span) -> Span | None:
+    """Drop leading articles, trailing possessives and anything after a line break."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and doc[start].lower_ in LEADING_WORDS:
+        start += 1
+    while end > start and (doc[end - 1].text in POSSESSIVE or not doc[end - 1].text.strip()):
+        end -= 1
+    for i in range(start, end):
+        if "\n" in doc[i].text or (i > start and "\n" in doc[i - 1].whitespace_ + doc[i - 1].text[-1:]):
+            end = i
+            break
+    return doc[start:end] if end > start else None
+
+
+def _strip_title(span: Span, knowledge: Knowledge) -> Span:
+    """"Foreign Minister Shah Mahmood Qureshi" -> "Shah Mahmood Qureshi"."""
+    last_title = -1
+    for i, tok in enumerate(span):
+        if tok.lower_ in knowledge.title_heads or tok.lower_ in {"prime", "foreign", "interior"}:
+            last_title = i
+    return span[last_title + 1 :] if 0 <= last_title < len(span) - 1 else span
+
+
+def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
+    """Every name occurrence the ruler or the model found, cleaned and filtered."""
+    known = {e.id: e for e in knowledge.entities}
+    demonyms = set(knowledge.country_by_demonym)
+    headline_spans = _title_case_lines(doc.text)
+    outside_headlines = " ".join(
+        doc.text[a:b] for a, b in _complement(headline_spans, len(doc.text))
+    )
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in LABELS:
+            continue
+        span = _trim(ent)
+        if span is None:
+            continue
+        kid = ent.ent_id_
+        if not kid and span.label_ == "PERSON":
+            span = _strip_title(span, knowledge)
+        text = span.text.strip()
+        if not kid and (
+            text in knowledge.not_entities
+            or _is_title_word(span, knowledge)
+            or not _plausible(span, text, demonyms, headline_spans, outside_headlines)
+        ):
+            continue
+        found = Found(text, ent.label_, span.start_char, span.end_char)
+        if kid.startswith("country:"):
+            found.country_code = kid.split(":", 1)[1]
+        elif kid:
+            found.known = known[kid]
+        out.append(found)
+    return out
+
+
+def _is_title_word(span: Span, knowledge: Knowledge) -> bool:
+    """"Interior" in "Interior Minister Mohsin Naqvi" is part of a title, not an organisation."""
+    doc = span.doc
+    return len(span) == 1 and span.end < len(doc) and doc[span.end].lower_ in knowledge.title_heads
+
+
+def _complement(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for a, b in spans:
+        out.append((pos, a))
+        pos = b
+    out.append((pos, length))
+    return out
+
+
+def _plausible(span: Span, text: str, demonyms: set[str], headline_spans, outside_headlines: str) -> bool:
+    """Filters for the statistical model's guesses (the ruler's matches are trusted)."""
+    if not text or text == text.lower() or len(span) > 8 or ":" in text:
+        return False
+    if text in demonyms or text.rstrip("s") in demonyms:
+        return False
+    if len(span) == 1 and span[0].pos_ in ("VERB", "AUX", "ADJ", "ADV", "PRON"):
+        return False
+    if any(a <= span.start_char < b for a, b in headline_spans):
+        return re.search(rf"(?<!\w){re.escape(text)}(?!\w)", outside_headlines) is not None
+    return True
+
+
+def _is_place_use(doc: Doc, found: Found) -> bool:
+    """A capital is a place after a locative preposition or as a dateline; otherwise it stands for its government."""
+    span = doc.char_span(found.start, found.end, alignment_mode="expand")
+    if span is None:
+        return True
+    if found.text.isupper():
+        return True
+    if span.end < len(doc) and doc[span.end].text in POSSESSIVE:
+        return False  # "Beijing's account"
+    prev = doc[span.start - 1] if span.start > 0 else None
+    return prev is not None and prev.lower_ in PLACE_PREPOSITIONS
+
+
+def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Group]:
+    """Group occurrences into real-world entities."""
+    by_key: dict[str, Group] = {}
+    for f in found:
+        known = f.known
+        if known and known.capital_of and not _is_place_use(doc, f):
+            f.known, f.country_code = None, known.capital_of
+        if f.country_code:
+            key = f"country:{f.country_code}"
+        elif f.known:
+            key = f.known.id
+        else:
+            key = f"{f.label}:{normalise(f.text)}"
+        group = by_key.setdefault(key, Group(known=f.known, country_code=f.country_code))
+        group.found.append(f)
+    groups = list(by_key.values())
+    groups = _merge_acronyms(doc.text, groups)
+    groups = _merge_short_person_names(groups)
+    return groups
+
+
+def _merge_into(target: Group, source: Group) -> None:
+    target.found.extend(source.found)
+    source.found = []
+    target.known = target.known or source.known
+
+
+def _merge_acronyms(text: str, groups: list[Group]) -> list[Group]:
+    """"Inter-Services Public Relations (ISPR)": the bracketed acronym joins the name before it."""
+    by_surface = {normalise(s): g for g in groups for s in g.surfaces}
+    for group in groups:
+        for f in list(group.found):
+            m = re.match(r"\s*\(([A-Z][A-Za-z0-9-]{1,9})\)", text[f.end : f.end + 14])
+            if not m:
+                continue
+            other = by_surface.get(normalise(m.group(1)))
+            if other is not None and other is not group and not other.known:
+                _merge_into(group, other)
+            elif other is None:
+                start = f.end + m.start(1)
+                group.found.append(Found(m.group(1), group.label, start, start + len(m.group(1))))
+    return [g for g in groups if g.found]
+
+
+def _merge_short_person_names(groups: list[Group]) -> list[Group]:
+    """One-word names join the one person whose full name holds that word (or a close spelling of it)."""
+    people = [g for g in groups if g.label == "PERSON" and any(len(s.split()) > 1 for s in g.surfaces)]
+    for group in groups:
+        if group in people or group.known or group.country_code or len(group.surfaces) != 1:
+            continue
+        word = group.surfaces[0]
+        if len(word.split()) != 1:
+            continue
+        matches = [p for p in people if _shortens(word, p, fuzzy=False)]
+        if not matches and group.label == "PERSON":
+            matches = [p for p in people if _shortens(word, p, fuzzy=True)]
+        if len(matches) == 1:
+            _merge_into(matches[0], group)
+    return [g for g in groups if g.found]
+
+
+def _shortens(word: str, person: Group, fuzzy: bool) -> bool:
+    for surface in person.surfaces:
+        parts = re.split(r"[\s-]+", surface)
+        if len(parts) < 2:
+            continue
+        if word in (parts[0], parts[-1]):
+            return True
+        if fuzzy and fuzz.ratio(word.lower(), parts[-1].lower()) >= 85:
+            return True
+    return False
+
+
+def _role_of(doc: Doc, group: Group, knowledge: Knowledge) -> str | None:
+    """A title before a name or an apposition beside it ("Chakar Baloch, a deputy superintendent ...")."""
+    for f in sorted(group.found, key=lambda f: f.start):
+        span = doc.char_span(f.start, f.end, alignment_mode="expand")
+        if span is None:
+            continue
+        role = _title_before(doc, span, knowledge) or _apposition(span, knowledge)
+        if role:
+            return _role_with_country(role, knowledge)
+    return None
+
+
+def _has_title(tokens, knowledge: Knowledge) -> bool:
+    return any(t.lower_ in knowledge.title_heads for t in tokens)
+
+
+def _title_before(doc: Doc, span: Span, knowledge: Knowledge) -> str | None:
+    start = span.start
+    while start > 0:
+        tok = doc[start - 1]
+        if "\n" in tok.text or tok.is_punct and tok.text not in ("'s", "’s", "-"):
+            break
+        if tok.dep_ in ("compound", "amod", "poss", "nmod", "case") or tok.text in ("'s", "’s") or (
+            tok.lower_ in knowledge.title_heads
+        ):
+            start -= 1
+            continue
+        break
+    title = doc[start : span.start]
+    return title.text.strip() if len(title) and _has_title(title, knowledge) else None
+
+
+def _apposition(span: Span, knowledge: Knowledge) -> str | None:
+    root = span.root
+    for child in root.children:
+        if child.dep_ == "appos" and child.i >= span.end:
+            if _has_title([child], knowledge):
+                left = child.left_edge.i + (child.left_edge.dep_ == "det")
+                return span.doc[left : child.right_edge.i + 1].text
+    if root.dep_ == "appos" and root.head.i < span.start and root.head.lower_ in knowledge.title_heads:
+        head = root.head
+        left = head.left_edge.i + (head.left_edge.dep_ == "det")
+        return span.doc[left : head.i + 1].text or None
+    return None
+
+
+def _role_with_country(role: str, knowledge: Knowledge) -> str:
+    """"Pakistan's caretaker Prime Minister" and "Chinese President" read as "... of Pakistan/China"."""
+    m = re.match(r"^(?P<c>[A-Z][\w .]+?)(?:'s|’s)\s+(?P<r>.+)$", role)
+    if m and m.group("c") in knowledge.country_by_name:
+        return f"{m.group('r')} of {knowledge.country_by_name[m.group('c')].name}"
+    for demonym, country in knowledge.country_by_demonym.items():
+        if role.startswith(demonym + " ") and _has_title_word(role, knowledge):
+            return f"{role[len(demonym) + 1 :]} of {country.name}"
+    return role
+
+
+def _has_title_word(role: str, knowledge: Knowledge) -> bool:
+    return any(w.lower() in knowledge.title_heads for w in role.split())
+
+
+def _country_of(group: Group, role: str | None, knowledge: Knowledge) -> str | None:
+    if group.country_code:
+        return group.country_code
+    if group.known and group.known.country:
+        return group.known.country
+    texts = [*(group.surfaces), role or ""]
+    for text in texts:
+        for name, country in knowledge.country_by_name.items():
+            if len(name) > 2 and re.search(rf"\b{re.escape(name)}\b", text):
+                return country.code
+        for demonym, country in knowledge.country_by_demonym.items():
+            if re.search(rf"\b{re.escape(demonym)}\b", text):
+                return country.code
+    return None
+
+
+def _name_of(group: Group, knowledge: Knowledge) -> str:
+    if group.known:
+        return group.known.name
+    if group.country_code:
+        country = knowledge.country_by_code(group.country_code)
+        return country.name if country else group.surfaces[0]
+    # the longest spelling is the fullest; ties go to the first seen
+    return max(group.surfaces, key=len)
+
+
+def to_entities(doc: Doc, groups: list[Group], knowledge: Knowledge, sentences: Sentences) -> list[Entity]:
+    entities = []
+    for group in groups:
+        name = _name_of(group, knowledge)
+        label = group.label
+        role = _role_of(doc, group, knowledge) if label == "PERSON" else None
+        if label == "PERSON" and not role and group.known:
+            role = group.known.role
+        kind = None
+        if label == "ORG":
+            kind = group.known.kind if group.known and group.known.kind else knowledge.org_kind(name)
+        mentions = [
+            Mention(f.text, f.start, f.end, sentences.evidence(f.start, f.end))
+            for f in sorted(group.found, key=lambda f: f.start)
+        ]
+        aliases = [s for s in group.surfaces if s != name]
+        entities.append(
+            Entity(
+                name=name,
+                type=label,
+                aliases=aliases,
+                role=role,
+                country=_country_of(group, role, knowledge),
+                kind=kind,
+                mentions=mentions,
+            )
+        )
+    return sorted(entities, key=lambda e: e.mentions[0].start)
+
+
+def extract_entities(doc: Doc, knowledge: Knowledge, sentences: Sentences) -> list[Entity]:
+    """Every entity of one English article, once, with all its mentions."""
+    groups = group_names(doc, find_names(doc, knowledge), knowledge)
+    return to_entities(doc, groups, knowledge, sentences)
+
+
+def extract_known_entities(text: str, knowledge: Knowledge, sentences: Sentences) -> list[Entity]:
+    """Entities of an article in a language without a model: known names in any script, found verbatim."""
+    groups: dict[str, Group] = {}
+    taken: list[tuple[int, int]] = []
+    names = sorted(
+        ((name, e) for e in knowledge.entities for name in e.names if has_cjk(name)), key=lambda p: -len(p[0])
+    )
+    countries = sorted(
+        ((name, c) for c in knowledge.countries for name in c.names if has_cjk(name)), key=lambda p: -len(p[0])
+    )
+    for name, target in [*names, *countries]:
+        for m in re.finditer(re.escape(name), text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            if isinstance(target, KnownEntity):
+                key, group = target.id, groups.setdefault(target.id, Group(known=target))
+            else:
+                key = f"country:{target.code}"
+                group = groups.setdefault(key, Group(country_code=target.code))
+            group.found.append(Found(name, group.label, m.start(), m.end()))
+    entities = []
+    for group in groups.values():
+        surfaces = group.surfaces
+        name = surfaces[0]
+        english = _name_of(group, knowledge)
+        label = group.label
+        entities.append(
+            Entity(
+                name=name,
+                type=label,
+                aliases=[s for s in [*surfaces[1:], english] if s != name],
+                role=group.known.role if group.known and label == "PERSON" else None,
+                country=_country_of(group, None, knowledge),
+                kind=(group.known.kind if group.known else None) if label == "ORG" else None,
+                mentions=[
+                    Mention(f.text, f.start, f.end, sentences.evidence(f.start, f.end))
+                    for f in sorted(group.found, key=lambda f: f.start)
+                ],
+            )
+        )
+    return sorted(entities, key=lambda e: e.mentions[0].start)
+
+
+def token_entity_map(entities: list[Entity]) -> dict[int, Entity]:
+    """Character offset -> entity, for the event extractor to name its arguments."""
+    out: dict[int, Entity] = {}
+    for entity in entities:
+        for m in entity.mentions:
+            for i in range(m.start, m.end):
+                out[i] = entity
+    return out
+
+
+def entity_at(index: dict[int, Entity], token: Token) -> Entity | None:
+    return index.get(token.idx)
+

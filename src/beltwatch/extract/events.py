@@ -1,0 +1,785 @@
+"""Typed events from the dependency parse, with trigger words from knowledge/triggers.yaml.
+
+Each event type has one small function that finds its triggers in a sentence and reads the
+arguments off the trigger's subtree (subject, object, prepositional phrases, appositions), falling
+back to the sentence. A light coreference step resolves "he", "it", "the embassy" and "the project"
+to the entity last named. Distributive "each" and coordinated actors give one event per actor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+import yaml
+from spacy.tokens import Doc, Span, Token
+
+from beltwatch.extract.dates import DateMention
+from beltwatch.extract.evidence import Sentences
+from beltwatch.knowledge import KNOWLEDGE_DIR, Knowledge
+from beltwatch.model import Amount, Entity, Event, Evidence
+
+PLACE_TYPES = ("GPE", "LOC", "FAC")
+ACTOR_TYPES = ("PERSON", "ORG", "GPE")
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "a": 1, "an": 1,
+}  # fmt: skip
+
+
+@cache
+def load_triggers() -> dict[str, Any]:
+    return yaml.safe_load((KNOWLEDGE_DIR / "triggers.yaml").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Context:
+    """One article's parse and the facts found so far, shared by the event finders."""
+
+    doc: Doc
+    knowledge: Knowledge
+    sentences: Sentences
+    entities: list[Entity]
+    amounts: list[Amount]
+    dates: list[DateMention]
+    published: date | None
+    by_offset: dict[int, Entity] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for entity in self.entities:
+            for m in entity.mentions:
+                for i in range(m.start, m.end):
+                    self.by_offset[i] = entity
+        self.triggers = load_triggers()
+
+    def entity(self, token: Token) -> Entity | None:
+        return self.by_offset.get(token.idx)
+
+    def entities_in(self, tokens, types: tuple[str, ...] = ACTOR_TYPES + PLACE_TYPES + ("PROJECT", "EVENT")):
+        """Distinct entities named by `tokens`, in order."""
+        out: list[Entity] = []
+        for tok in tokens:
+            entity = self.entity(tok)
+            if entity is not None and entity.type in types and entity not in out:
+                out.append(entity)
+        return out
+
+    def date_in(self, span: Span) -> DateMention | None:
+        return next((d for d in self.dates if span.start_char <= d.start < span.end_char), None)
+
+    def amounts_in(self, span: Span) -> list[Amount]:
+        return [a for a in self.amounts if span.start_char <= a.start < span.end_char]
+
+    @property
+    def anchor_date(self) -> str | None:
+        """The date the article reports on: the first resolved date of its body, or its publication date."""
+        for d in self.dates:
+            if len(d.value) == 10 and (self.published is None or d.value <= self.published.isoformat()):
+                return d.value
+        return self.published.isoformat() if self.published else None
+
+    def evidence(self, span: Span) -> Evidence:
+        return self.sentences.evidence(span.start_char, span.end_char)
+
+
+def _lemmas(tokens) -> set[str]:
+    return {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            return child
+    if verb.dep_ in ("conj", "xcomp", "advcl", "relcl") and verb.head is not verb:
+        if verb.dep_ == "relcl":
+            return verb.head
+        return _subject(verb.head)
+    return None
+
+
+def _actors(ctx: Context, token: Token | None, types=ACTOR_TYPES) -> list[Entity]:
+    """The entities a noun phrase names, its conjuncts and appositions included, or what it refers back to."""
+    if token is None:
+        return []
+    found = ctx.entities_in(token.subtree, types)
+    if found:
+        # a relative clause or prepositional tail must not lend its names to the head
+        head_entity = ctx.entity(token)
+        if head_entity is not None and head_entity.type in types:
+            conj = [ctx.entity(c) for c in token.conjuncts]
+            return [head_entity, *[c for c in conj if c is not None and c.type in types and c != head_entity]]
+        return [e for e in found if _mention_in_np(ctx, e, token)]
+    return [e for e in [_refers_to(ctx, token)] if e is not None and e.type in types]
+
+
+def _mention_in_np(ctx: Context, entity: Entity, head: Token) -> bool:
+    for tok in head.subtree:
+        if ctx.entity(tok) is entity:
+            path = tok
+            while path is not head and path.dep_ not in ("relcl", "acl", "advcl", "ccomp"):
+                path = path.head
+            return path is head
+    return False
+
+
+def _refers_to(ctx: Context, token: Token) -> Entity | None:
+    """Light coreference: pronouns and "the <noun>" point to the last entity of the right kind named before."""
+    word = token.lower_
+    before = [
+        (m.start, e) for e in ctx.entities for m in e.mentions if m.start < token.idx
+    ]
+    before.sort(key=lambda p: p[0], reverse=True)
+    if word in ("he", "she", "his", "her"):
+        return next((e for _, e in before if e.type == "PERSON"), None)
+    if word in ("it", "its"):
+        return next((e for _, e in before if e.type == "ORG"), None)
+    det = [c for c in token.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")]
+    if det and token.pos_ == "NOUN":
+        noun = token.lemma_.lower()
+        for _, e in before:
+            if noun in e.name.lower().split() or noun in {w.lower() for a in e.aliases for w in a.split()}:
+                return e
+            if noun == "project" and e.type == "PROJECT":
+                return e
+    return None
+
+
+def _ev(ctx: Context, etype: str, span: Span, args: dict[str, Any], arg_spans: dict[str, Span]) -> Event:
+    args = {k: v for k, v in args.items() if v not in (None, [], "")}
+    return Event(
+        type=etype,
+        arguments=args,
+        evidence=ctx.evidence(span),
+        argument_evidence={k: ctx.evidence(s) for k, s in arg_spans.items() if k in args},
+    )
+
+
+# --- STATEMENT -------------------------------------------------------------------------------------
+
+
+def find_statements(ctx: Context) -> list[Event]:
+    """One STATEMENT per speaker, its topic from the words of everything the speaker said."""
+    conf = ctx.triggers["STATEMENT"]
+    by_speaker: dict[str, tuple[Entity, Span, list[Span], DateMention | None]] = {}
+    for sent in ctx.doc.sents:
+        for tok in sent:
+            if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in conf["verbs"]:
+                continue
+            for speaker in _actors(ctx, _subject(tok)):
+                if speaker.type == "ORG" and speaker.kind in conf["excluded_kinds"]:
+                    continue
+                if speaker.type == "GPE" and tok.lemma_ not in ("ask", "urge", "demand", "say"):
+                    continue
+                if speaker.name not in by_speaker:
+                    by_speaker[speaker.name] = (speaker, sent, [], ctx.date_in(sent))
+                by_speaker[speaker.name][2].append(sent)
+    events = []
+    for speaker, first, said, when in by_speaker.values():
+        words = {t.lemma_.lower() for s in said for t in s} | {t.lower_ for s in said for t in s}
+        scores = {topic: len(words & set(vocab)) for topic, vocab in conf["topics"].items()}
+        topic = max(scores, key=lambda k: scores[k]) if any(scores.values()) else "other"
+        args = {"speaker": speaker.name, "topic": topic, "date": when.value if when else ctx.anchor_date}
+        events.append(_ev(ctx, "STATEMENT", first, args, {"speaker": first, "topic": first}))
+    return events
+
+
+# --- MEETING ---------------------------------------------------------------------------------------
+
+
+def find_meetings(ctx: Context) -> list[Event]:
+    conf = ctx.triggers["MEETING"]
+    events: list[Event] = []
+    seen: list[set[str]] = []
+    for sent in ctx.doc.sents:
+        triggers = [
+            t for t in sent
+            if (t.pos_ == "VERB" and t.lemma_.lower() in conf["verbs"])
+            or (t.pos_ == "NOUN" and t.lower_ in conf["nouns"] and any(c.lower_ == "with" for c in t.children))
+            or (t.pos_ == "NOUN" and t.lower_ in conf["nouns"] and t.dep_ in ("nsubj", "pobj", "dobj"))
+        ]  # fmt: skip
+        if not triggers:
+            continue
+        people = [e for e in ctx.entities_in(sent, ("PERSON",))]
+        bodies = [e for e in ctx.entities_in(sent, ("ORG",)) if e.kind == "government"]
+        participants = people if len(people) >= 2 else people + bodies
+        if len(participants) < 2:
+            continue
+        names = {p.name for p in participants}
+        if any(names <= s or s <= names for s in seen):
+            continue
+        seen.append(names)
+        places = _places(ctx, sent, skip_countries=True)
+        when = ctx.date_in(sent)
+        args = {
+            "participants": [p.name for p in participants],
+            "date": when.value if when else None,
+            "location": places[0].name if places else None,
+        }
+        events.append(_ev(ctx, "MEETING", sent, args, {"participants": sent, "date": sent, "location": sent}))
+    return events
+
+
+def _places(ctx: Context, sent: Span, skip_countries: bool = False) -> list[Entity]:
+    """Places named in a locative phrase of the sentence, most specific first, datelines last."""
+    ranked: list[tuple[int, int, Entity]] = []
+    for tok in sent:
+        entity = ctx.entity(tok)
+        if entity is None or entity.type not in PLACE_TYPES:
+            continue
+        if any(r[2] is entity for r in ranked):
+            continue
+        if skip_countries and entity.type == "GPE" and entity.name in ctx.knowledge.country_by_name:
+            continue
+        locative = tok.head.lower_ in ("in", "at", "near", "outside", "on", "to", "of") or tok.dep_ == "pobj"
+        dateline = tok.text.isupper() and len(tok.text) > 2
+        rank = 3 if dateline else (0 if entity.type == "GPE" and locative else 1 if locative else 2)
+        ranked.append((rank, tok.i, entity))
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    return [r[2] for r in ranked]
+
+
+# --- FINANCING -------------------------------------------------------------------------------------
+
+
+def find_financing(ctx: Context) -> list[Event]:
+    conf = ctx.triggers["FINANCING"]
+    instruments: dict[str, str] = conf["instruments"]
+    events = []
+    for sent in ctx.doc.sents:
+        amounts = ctx.amounts_in(sent)
+        if not amounts:
+            continue
+        lowered = sent.text.lower()
+        lemmas = _lemmas(sent)
+        instrument = next(
+            (inst for word, inst in instruments.items() if (" " in word and word in lowered) or word in lemmas), None
+        )
+        if instrument is None:
+            continue
+        for amount in amounts:
+            events.extend(_financing_for_amount(ctx, sent, amount, instrument, conf["recipient_prepositions"]))
+    return events
+
+
+def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: str, preps) -> list[Event]:
+    doc = ctx.doc
+    amount_span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
+    if amount_span is None:
+        return []
+    recipients = _recipients(ctx, sent, preps)
+    candidates = [
+        (m.start, e)
+        for e in ctx.entities_in(sent, ("ORG", "GPE"))
+        for m in e.mentions
+        if sent.start_char <= m.start < amount.start and e not in recipients
+    ]
+    lenders = [c for c in candidates if c[1].kind in ("lender", "multilateral")]
+    companies = [c for c in candidates if c[1].kind == "company"]
+    pool = lenders or companies or [c for c in candidates if c[1].type == "GPE"] or candidates
+    funders: list[Entity] = []
+    if pool:
+        nearest = max(pool, key=lambda c: c[0])[1]
+        funders = [nearest]
+        if re.search(r"\beach\b", sent.text):
+            funders = list(dict.fromkeys(e for _, e in pool))
+    subject_places = [e for e in _actors(ctx, sent.root and _subject(sent.root), ("GPE",)) if e not in funders]
+    recipient = recipients[0] if recipients else (subject_places[0] if subject_places else None)
+    projects = ctx.entities_in(sent, ("PROJECT",)) or _paragraph_projects(ctx, sent)
+    when = ctx.date_in(sent)
+    events = []
+    for funder in funders or [None]:
+        if funder is None and recipient is None:
+            continue
+        args = {
+            "funder": funder.name if funder else None,
+            "recipient": recipient.name if recipient and recipient is not funder else None,
+            "value": amount.value,
+            "currency": amount.currency,
+            "usd_stated": amount.usd_stated,
+            "instrument": instrument,
+            "purpose": projects[0].name if projects else None,
+            "date": when.value if when else None,
+        }
+        events.append(_ev(ctx, "FINANCING", sent, args, {k: sent for k in args}))
+    return events
+
+
+def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
+    out = []
+    for tok in sent:
+        entity = ctx.entity(tok)
+        if entity is None or entity.type not in ("ORG", "GPE", "PROJECT"):
+            continue
+        head = tok
+        while head.dep_ in ("compound", "amod", "poss", "nmod", "appos", "conj") and head.head is not head:
+            head = head.head
+        if head.dep_ == "pobj" and head.head.lower_ in preps and head.head.head.pos_ in ("VERB", "NOUN"):
+            if entity not in out and entity.kind not in ("media",):
+                out.append(entity)
+        elif tok.dep_ == "poss" and tok.head.lemma_.lower() in ("debt", "loan", "loans", "principal"):
+            out.append(entity)
+    return out
+
+
+def _paragraph_projects(ctx: Context, sent: Span) -> list[Entity]:
+    text = ctx.doc.text
+    start = text.rfind("\n\n", 0, sent.start_char) + 1
+    end = text.find("\n\n", sent.end_char)
+    end = len(text) if end < 0 else end
+    para = ctx.doc.char_span(start, end, alignment_mode="contract")
+    return ctx.entities_in(para, ("PROJECT",)) if para is not None else []
+
+
+# --- PROJECT ---------------------------------------------------------------------------------------
+
+
+def find_projects(ctx: Context) -> list[Event]:
+    conf = ctx.triggers["PROJECT"]
+    statuses: dict[str, str] = conf["statuses"]
+    umbrella = {e.name for e in ctx.knowledge.entities if e.type == "PROJECT" and e.name in _UMBRELLA}
+    events: dict[str, Event] = {}
+    for sent in ctx.doc.sents:
+        for tok in sent:
+            status = statuses.get(tok.lemma_.lower()) or statuses.get(tok.lower_)
+            if status is None or tok.pos_ not in ("VERB", "NOUN", "ADJ"):
+                continue
+            linked = ctx.entities_in(tok.subtree, ("PROJECT", "FAC")) + ctx.entities_in(
+                [t for t in sent if t.head == tok or t.head.head == tok], ("PROJECT", "FAC")
+            )
+            if tok.pos_ == "VERB":
+                linked += _actors(ctx, _subject(tok), ("PROJECT", "FAC"))
+            linked += [e for e in ctx.entities_in(sent, ("PROJECT",)) if e.name not in umbrella]
+            for project in dict.fromkeys(linked):
+                if project.type == "FAC" and not _fac_is_project(ctx, project):
+                    continue
+                if project.name in events:
+                    continue
+                events[project.name] = _project_event(ctx, project, status, sent)
+    return list(events.values())
+
+
+_UMBRELLA = {"China-Pakistan Economic Corridor", "Belt and Road Initiative", "Digital Silk Road", "Health Silk Road"}
+
+
+def _fac_is_project(ctx: Context, facility: Entity) -> bool:
+    """A facility is a project when no PROJECT entity shares a word with it ("Tarbela Dam" vs "Tarbela 5th Extension")."""
+    words = set(facility.name.lower().split()) - {"dam", "port", "airport", "the"}
+    return not any(words & set(e.name.lower().split()) for e in ctx.entities if e.type == "PROJECT")
+
+
+def _project_event(ctx: Context, project: Entity, status: str, sent: Span) -> Event:
+    conf = ctx.triggers["PROJECT"]
+    mention_sents = [
+        s for s in ctx.doc.sents if any(s.start_char <= m.start < s.end_char for m in project.mentions)
+    ]
+    context_text = " ".join(
+        ctx.doc[s.start : min(s.end + 40, len(ctx.doc))].text.lower() for s in mention_sents
+    ) + " " + project.name.lower()
+    sectors = [
+        sector for sector, words in conf["sectors"].items()
+        if any(re.search(rf"\b{re.escape(w)}\b", context_text) for w in words)
+    ]  # fmt: skip
+    locations = []
+    for s in mention_sents:
+        for e in _places(ctx, s, skip_countries=True):
+            if e is not project and e.name not in locations:
+                locations.append(e.name)
+    value = next(
+        (a for s in mention_sents for a in ctx.amounts_in(s) if a.currency and abs(a.start - _nearest(project, a)) < 80),
+        None,
+    )
+    parties = [e.name for e in ctx.entities_in(sent, ("ORG",)) if e.kind != "media"]
+    parties += [e.name for e in ctx.entities_in(sent, ("GPE",)) if e.name in ctx.knowledge.country_by_name]
+    for person in ctx.entities_in(sent, ("PERSON",)):
+        country = person.country and ctx.knowledge.country_by_code(person.country)
+        if country and country.name not in parties:
+            parties.append(country.name)
+    when = ctx.date_in(sent)
+    args = {
+        "name": project.name,
+        "status": status,
+        "sectors": sectors,
+        "locations": locations,
+        "value": value.value if value else None,
+        "currency": value.currency if value else None,
+        "parties": list(dict.fromkeys(parties)),
+        "date": when.value if when else None,
+    }
+    return _ev(ctx, "PROJECT", sent, args, {k: sent for k in args})
+
+
+def _nearest(entity: Entity, amount: Amount) -> int:
+    return min((m.start for m in entity.mentions), key=lambda s: abs(s - amount.start))
+
+
+# --- AGREEMENT -------------------------------------------------------------------------------------
+
+
+def find_agreements(ctx: Context) -> list[Event]:
+    conf = ctx.triggers["AGREEMENT"]
+    events: list[Event] = []
+    for sent in ctx.doc.sents:
+        lemmas = _lemmas(sent)
+        verbs = [t for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in conf["verbs"]]
+        if not verbs or not (lemmas & set(conf["nouns"]) or any(v.lemma_ == "agree" for v in verbs)):
+            continue
+        parties: list[Entity] = []
+        for verb in verbs:
+            parties += _actors(ctx, _subject(verb), ("ORG", "GPE"))
+            for child in verb.subtree:
+                if child.lower_ == "with" and child.head.i in {v.i for v in verb.subtree}:
+                    parties += [e for c in child.children for e in _actors(ctx, c, ("ORG", "GPE"))]
+        parties += [e for e in ctx.entities_in(sent, ("ORG",)) if e.kind == "company"]
+        parties = [p for p in dict.fromkeys(parties) if p.kind != "media"]
+        if not parties:
+            continue
+        merged = next((e for e in events if set(e.arguments["parties"]) & {p.name for p in parties}), None)
+        if merged is not None:
+            merged.arguments["parties"] = list(dict.fromkeys([*merged.arguments["parties"], *(p.name for p in parties)]))
+            continue
+        when = ctx.date_in(sent)
+        obj = next((c for v in verbs for c in v.children if c.dep_ == "dobj"), None)
+        places = _places(ctx, sent, skip_countries=True)
+        args = {
+            "parties": [p.name for p in parties],
+            "subject": ctx.doc[obj.left_edge.i : obj.right_edge.i + 1].text if obj is not None else None,
+            "date": when.value if when else None,
+            "location": places[0].name if places else None,
+        }
+        events.append(_ev(ctx, "AGREEMENT", sent, args, {k: sent for k in args}))
+    return [e for e in events if len(e.arguments["parties"]) >= 2]
+
+
+# --- ATTACK ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Attack:
+    sents: list[Span]
+    date: str | None
+
+
+def find_attacks(ctx: Context) -> list[Event]:
+    """Attack sentences grouped by the date they give; each group with a date or a place is one ATTACK."""
+    conf = ctx.triggers["ATTACK"]
+    groups: list[_Attack] = []
+    undated: list[Span] = []
+    for sent in ctx.doc.sents:
+        triggers = [
+            t for t in sent
+            if (t.pos_ == "VERB" and t.lemma_.lower() in conf["verbs"])
+            or (t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in conf["nouns"])
+        ]  # fmt: skip
+        if not triggers:
+            continue
+        generic = all(t.tag_ in ("NNS", "NNPS") for t in triggers)
+        when = ctx.date_in(sent)
+        if when is None:
+            if not generic:
+                undated.append(sent)
+            continue
+        group = next((g for g in groups if g.date and _same_happening(g.date, when.value)), None)
+        if group is None:
+            groups.append(_Attack([sent], when.value))
+        else:
+            group.sents.append(sent)
+    if undated:
+        main = _main_attack(ctx, groups)
+        if main is None:
+            groups.append(_Attack(undated, None))
+        else:
+            main.sents.extend(undated)
+    events = []
+    for group in groups:
+        group.sents.sort(key=lambda s: s.start)
+        event = _attack_event(ctx, group)
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def _same_happening(a: str, b: str) -> bool:
+    if a[:7] != b[:7] and not (len(a) == 10 and len(b) == 10):
+        return False
+    if len(a) == 10 and len(b) == 10:
+        return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= 3
+    return True
+
+
+def _main_attack(ctx: Context, groups: list[_Attack]) -> _Attack | None:
+    """The attack the article reports: the group dated nearest its publication."""
+    if not groups:
+        return None
+    anchor = ctx.published or date.today()
+
+    def distance(g: _Attack) -> int:
+        value = g.date or ""
+        parts = (value + "-01-01")[:10] if len(value) == 4 else (value + "-01")[:10] if len(value) == 7 else value
+        try:
+            return abs((anchor - date.fromisoformat(parts)).days)
+        except ValueError:
+            return 10**6
+
+    return min(groups, key=distance)
+
+
+def _attack_event(ctx: Context, group: _Attack) -> Event | None:
+    conf = ctx.triggers["ATTACK"]
+    places: list[Entity] = []
+    for sent in group.sents:
+        for place in _places(ctx, sent, skip_countries=True):
+            if place not in places:
+                places.append(place)
+    ranked = sorted(places, key=lambda e: _place_rank(ctx, e, group))
+    if group.date is None and not ranked:
+        return None
+    killed, injured, claims, claimant, disputed = _casualties(ctx, group)
+    nationalities = []
+    for sent in group.sents:
+        for tok in sent:
+            country = ctx.knowledge.country_by_demonym.get(tok.text)
+            if country and tok.head.lower_ not in ("side", "embassy", "consulate", "ministry", "government", "president"):
+                if any(h.lemma_.lower() in conf["kill_verbs"] + conf["injure_verbs"] + conf["target_nouns"]
+                       for h in [tok.head, tok.head.head]) and country.code not in nationalities:
+                    nationalities.append(country.code)
+    target = _target(ctx, group)
+    first = group.sents[0]
+    args: dict[str, Any] = {
+        "claimed_by": claimant.name if claimant else None,
+        "target": target,
+        "victim_nationality": nationalities,
+        "location": ranked[0].name if ranked else None,
+        "date": group.date or ctx.anchor_date,
+    }
+    if disputed:
+        args["disputed"] = True
+        args["claims"] = claims
+    else:
+        args["killed"] = killed
+        args["injured"] = injured
+    return _ev(ctx, "ATTACK", first, args, {k: first for k in args})
+
+
+def _place_rank(ctx: Context, place: Entity, group: _Attack) -> tuple[int, int]:
+    first = min(
+        (i for i, s in enumerate(group.sents) if any(s.start_char <= m.start < s.end_char for m in place.mentions)),
+        default=99,
+    )
+    dateline = all(m.text.isupper() for m in place.mentions)
+    province = place.name in {e.name for e in ctx.knowledge.entities if e.name.endswith(("stan", "Pakhtunkhwa", "Sindh", "Punjab"))}
+    kind = 3 if dateline else 2 if province else 0 if place.type == "GPE" else 1
+    return (kind, first)
+
+
+def _count(token: Token) -> int | None:
+    """The number a noun phrase counts: "three Chinese teachers and their driver" is four."""
+    total = 0
+    heads = [token, *token.conjuncts]
+    for head in heads:
+        nums = [c for c in head.children if c.dep_ == "nummod" or (c.like_num and c.dep_ in ("amod", "quantmod"))]
+        if head.like_num:
+            nums = [head]
+        if nums:
+            value = _number(nums[0])
+            if value is None:
+                return None
+            total += value
+        elif head.tag_ == "NN" and head.pos_ == "NOUN":
+            total += 1
+        else:
+            return None if head is token else total
+    return total or None
+
+
+def _number(token: Token) -> int | None:
+    word = token.lower_.replace(",", "")
+    if word.isdigit():
+        return int(word)
+    return NUMBER_WORDS.get(word)
+
+
+def _casualties(ctx: Context, group: _Attack):
+    """Killed and injured as the article states them; figures a claimant gives are claims."""
+    conf = ctx.triggers["ATTACK"]
+    attackers = set(conf["attacker_words"])
+    killed: int | None = None
+    injured: int | None = None
+    claims: list[dict[str, Any]] = []
+    claimant: Entity | None = None
+    none_said = False
+    for sent in group.sents:
+        lowered = sent.text.lower()
+        for tok in sent:
+            lemma = tok.lemma_.lower()
+            if lemma in conf["claim_verbs"] and (lemma != "carry" or "out" in {c.lower_ for c in tok.children}):
+                groups = [e for e in _actors(ctx, _subject(tok), ("ORG",)) if e.kind == "armed_group"]
+                claimant = claimant or (groups[0] if groups else None)
+            if lemma not in conf["kill_verbs"] + conf["injure_verbs"]:
+                continue
+            victims = _victims(tok)
+            if victims is None or victims.lower_ in attackers or _mentions(victims, attackers):
+                continue
+            count = _count(victims)
+            if count is None:
+                continue
+            speaker = _reported_by(ctx, tok)
+            is_kill = lemma in conf["kill_verbs"]
+            if speaker is not None and speaker.kind == "armed_group":
+                claims.append({"claimant": speaker.name, "killed" if is_kill else "injured": count})
+                continue
+            if is_kill:
+                killed = max(killed or 0, count)
+            else:
+                injured = max(injured or 0, count)
+        if any(w in lowered for w in conf["none_words"]):
+            none_said = True
+    if none_said:
+        killed = killed or 0
+        injured = injured or 0
+    disputed = bool(claims) and (none_said or killed is not None)
+    if disputed:
+        claims.append({"claimant": "officials", "killed": killed or 0, "injured": injured or 0})
+    return killed, injured, claims, claimant, disputed
+
+
+def _victims(verb: Token) -> Token | None:
+    """Who was killed or hurt: the object of "killed", or the subject of "were killed" / "died"."""
+    for child in verb.children:
+        if child.dep_ == "dobj":
+            return child
+    for child in verb.children:
+        if child.dep_ in ("nsubjpass", "nsubj"):
+            if child.dep_ == "nsubj" and verb.lemma_.lower() in ("kill",):
+                continue
+            return child
+    if verb.dep_ in ("acl", "amod") and verb.head.pos_ in ("NOUN", "PROPN", "NUM"):
+        return verb.head
+    return None
+
+
+def _mentions(token: Token, words: set[str]) -> bool:
+    return any(t.lower_ in words for t in token.subtree)
+
+
+def _reported_by(ctx: Context, verb: Token) -> Entity | None:
+    """The speaker of the clause a verb sits in: "the BLA said ... it killed four"."""
+    node = verb
+    while node.dep_ in ("ccomp", "conj", "xcomp", "advcl", "relcl") and node.head is not node:
+        node = node.head
+        if node.lemma_.lower() in ctx.triggers["STATEMENT"]["verbs"]:
+            actors = _actors(ctx, _subject(node), ("PERSON", "ORG"))
+            if actors:
+                entity = actors[0]
+                if entity.type == "PERSON" and entity.role and "spokes" in entity.role.lower():
+                    groups = [e for e in ctx.entities if e.kind == "armed_group" and e.name.split()[0] in entity.role]
+                    groups += [e for e in ctx.entities if e.kind == "armed_group" and any(a in entity.role for a in e.aliases)]
+                    return groups[0] if groups else entity
+                return entity
+    return None
+
+
+def _target(ctx: Context, group: _Attack) -> str | None:
+    nouns = set(ctx.triggers["ATTACK"]["target_nouns"])
+    for sent in group.sents:
+        for tok in sent:
+            if tok.lemma_.lower() in nouns and tok.pos_ == "NOUN" and tok.dep_ in ("pobj", "dobj", "nsubjpass"):
+                left = tok.left_edge.i + (tok.left_edge.dep_ == "det")
+                right = max([tok.i] + [c.right_edge.i for c in tok.children if c.i > tok.i and c.dep_ in ("prep", "acl")])
+                return ctx.doc[left : right + 1].text
+    return None
+
+
+# --- SECURITY_MEASURE ------------------------------------------------------------------------------
+
+
+def find_security_measures(ctx: Context) -> list[Event]:
+    verbs: dict[str, list[str]] = ctx.triggers["SECURITY_MEASURE"]["verbs"]
+    events = []
+    for sent in ctx.doc.sents:
+        for tok in sent:
+            lemma = tok.lemma_.lower()
+            if tok.pos_ != "VERB" or lemma not in verbs:
+                continue
+            objects = {t.lower_ for t in tok.subtree if t.i > tok.i}
+            if verbs[lemma] and not objects & set(verbs[lemma]):
+                continue
+            actors = _measure_actors(ctx, tok)
+            if not actors:
+                continue
+            measure = ctx.doc[tok.i : tok.right_edge.i + 1].text.rstrip(" .,")
+            when = ctx.date_in(sent)
+            places = _places(ctx, sent, skip_countries=False)
+            for actor in actors:
+                name = actor if isinstance(actor, str) else actor.name
+                if any(e.arguments.get("actor") == name for e in events):
+                    continue
+                args = {
+                    "actor": name,
+                    "measure": measure,
+                    "date": when.value if when else None,
+                    "location": places[0].name if places else None,
+                }
+                events.append(_ev(ctx, "SECURITY_MEASURE", sent, args, {k: sent for k in args}))
+    return events
+
+
+def _measure_actors(ctx: Context, verb: Token) -> list[Entity | str]:
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    if agent is not None:
+        found = ctx.entities_in(agent.subtree, ("ORG", "PERSON"))
+        if found:
+            return list(found)
+    subject = _subject(verb)
+    actors: list[Entity | str] = list(_actors(ctx, subject, ("ORG", "PERSON", "GPE")))
+    if not actors and subject is not None and subject.pos_ in ("NOUN", "PROPN") and subject.text[0].isupper():
+        actors = [ctx.doc[subject.left_edge.i : subject.right_edge.i + 1].text]
+    return actors
+
+
+# --- PROTEST ---------------------------------------------------------------------------------------
+
+
+def find_protests(ctx: Context) -> list[Event]:
+    forms: dict[str, str] = ctx.triggers["PROTEST"]["forms"]
+    events = []
+    for sent in ctx.doc.sents:
+        for tok in sent:
+            form = forms.get(tok.lemma_.lower())
+            if form is None or tok.pos_ != "VERB":
+                continue
+            actors = _actors(ctx, _subject(tok), ("GPE", "ORG", "PERSON"))
+            obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+            if obj is None:
+                prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("against", "over")), None)
+                obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+            if not actors or obj is None:
+                continue
+            targets = _actors(ctx, obj, ("PROJECT", "EVENT", "ORG", "FAC", "GPE"))
+            target = targets[0].name if targets else ctx.doc[obj.left_edge.i + (obj.left_edge.dep_ == "det") : obj.right_edge.i + 1].text
+            reason_tok = next((c for c in tok.children if c.dep_ == "advcl" or (c.dep_ == "prep" and c.lower_ == "as")), None)
+            reason = ctx.doc[reason_tok.left_edge.i : reason_tok.right_edge.i + 1].text if reason_tok is not None else None
+            for actor in actors:
+                args = {"actor": actor.name, "target": target, "form": form, "reason": reason}
+                events.append(_ev(ctx, "PROTEST", sent, args, {k: sent for k in args}))
+    return events
+
+
+FINDERS = (
+    find_meetings,
+    find_projects,
+    find_financing,
+    find_agreements,
+    find_attacks,
+    find_security_measures,
+    find_statements,
+    find_protests,
+)
+
+
+def extract_events(ctx: Context) -> list[Event]:
+    """Every event of one English article, in the order of the schema's types."""
+    return [event for finder in FINDERS for event in finder(ctx)]
