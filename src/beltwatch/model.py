@@ -81,7 +81,7 @@ class Mention:
         return {"text": self.text, "start": self.start, "end": self.end, "evidence": self.evidence.to_json()}
 
 
-@dataclass
+@dataclass(eq=False)  # identity: two entities of one article are never "equal"
 class Entity:
     """One real-world thing named in an article, with all its spellings."""
 
@@ -139,7 +139,10 @@ class Event:
         for key, value in self.arguments.items():
             out[key] = _number(value) if isinstance(value, float) else value
         out["evidence"] = self.evidence.to_json()
-        out["argument_evidence"] = {k: e.to_json() for k, e in self.argument_evidence.items()}
+        # an argument stated outside the event's own sentence carries its own evidence
+        out["argument_evidence"] = {
+            k: e.to_json() for k, e in self.argument_evidence.items() if e != self.evidence
+        }
         return out
 
 

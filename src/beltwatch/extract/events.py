@@ -94,7 +94,7 @@ def _subject(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in ("nsubj", "nsubjpass"):
             return child
-    if verb.dep_ in ("conj", "xcomp", "advcl", "relcl") and verb.head is not verb:
+    if verb.dep_ in ("conj", "xcomp", "advcl", "relcl") and verb.head.i != verb.i:
         if verb.dep_ == "relcl":
             return verb.head
         return _subject(verb.head)
@@ -120,9 +120,9 @@ def _mention_in_np(ctx: Context, entity: Entity, head: Token) -> bool:
     for tok in head.subtree:
         if ctx.entity(tok) is entity:
             path = tok
-            while path is not head and path.dep_ not in ("relcl", "acl", "advcl", "ccomp"):
+            while path.i != head.i and path.head.i != path.i and path.dep_ not in ("relcl", "acl", "advcl", "ccomp"):
                 path = path.head
-            return path is head
+            return path.i == head.i
     return False
 
 
@@ -315,7 +315,7 @@ def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
         if entity is None or entity.type not in ("ORG", "GPE", "PROJECT"):
             continue
         head = tok
-        while head.dep_ in ("compound", "amod", "poss", "nmod", "appos", "conj") and head.head is not head:
+        while head.dep_ in ("compound", "amod", "poss", "nmod", "appos", "conj") and head.head.i != head.i:
             head = head.head
         if head.dep_ == "pobj" and head.head.lower_ in preps and head.head.head.pos_ in ("VERB", "NOUN"):
             if entity not in out and entity.kind not in ("media",):
@@ -591,7 +591,7 @@ def _count(token: Token) -> int | None:
         elif head.tag_ == "NN" and head.pos_ == "NOUN":
             total += 1
         else:
-            return None if head is token else total
+            return None if head.i == token.i else total
     return total or None
 
 
@@ -668,7 +668,7 @@ def _mentions(token: Token, words: set[str]) -> bool:
 def _reported_by(ctx: Context, verb: Token) -> Entity | None:
     """The speaker of the clause a verb sits in: "the BLA said ... it killed four"."""
     node = verb
-    while node.dep_ in ("ccomp", "conj", "xcomp", "advcl", "relcl") and node.head is not node:
+    while node.dep_ in ("ccomp", "conj", "xcomp", "advcl", "relcl") and node.head.i != node.i:
         node = node.head
         if node.lemma_.lower() in ctx.triggers["STATEMENT"]["verbs"]:
             actors = _actors(ctx, _subject(node), ("PERSON", "ORG"))

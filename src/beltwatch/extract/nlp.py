@@ -8,6 +8,7 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from beltwatch.knowledge import Knowledge, load_knowledge
 
@@ -46,10 +47,20 @@ def ruler_patterns(knowledge: Knowledge) -> list[dict[str, Any]]:
     return patterns
 
 
+@Language.component("paragraph_boundaries")
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """A line break always ends a sentence: headlines, captions and paragraphs never run together."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
 @cache
 def load_nlp(with_rules: bool = True) -> Language:
     """The English pipeline, loaded once per process; BLAS kept to one thread as measured fastest."""
     nlp = spacy.load(MODEL)
+    nlp.add_pipe("paragraph_boundaries", before="parser")
     if with_rules:
         ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
         ruler.add_patterns(ruler_patterns(load_knowledge()))  # type: ignore[attr-defined]

@@ -1,0 +1,365 @@
+"""Read articles from local files: plain text (.txt, .md) with optional sidecars, and HTML pages.
+
+Every failure to read an article is an `InputError` with a one-line reason and the file as
+its source, so a batch run can report the file and go on with the next one.
+
+Plain text comes with its metadata in a sidecar `NAME.meta.json` beside it (keys
+`published`, `source`, `url`, `title`, `language`). HTML pages give theirs in the page
+itself (`og:title`, `article:published_time`, `og:site_name`, the canonical link,
+`<html lang>`); trafilatura finds the main text and leaves menus, cookie banners, share
+bars and related links behind.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from beltwatch.errors import InputError, UsageError
+from beltwatch.model import Article, ArticleMeta
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+SIDECAR_SUFFIXES = (".meta.json", ".gold.json")
+SIDECAR_KEYS = ("published", "source", "url", "title", "language")
+DEFAULT_MAX_BYTES = 10_000_000
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+# Leading bytes of common binary formats, checked before anything tries to decode the file.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive or Office document"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office document"),
+    (b"\x7fELF", "ELF executable"),
+    (b"MZ\x90\x00", "Windows executable"),
+)
+_RIFF_KINDS = {b"WEBP": "WebP image", b"WAVE": "WAV audio", b"AVI ": "AVI video"}
+
+# Bytes that never occur in text: C0 controls except tab, LF, VT, FF, CR and ESC, plus DEL.
+_CONTROL_BYTES = frozenset(set(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B}) | {0x7F}
+_CONTROL_SAMPLE = 65_536
+_CONTROL_SHARE = 0.3
+
+
+def iter_article_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """Yield article files: files as given, folders searched recursively in sorted order.
+
+    Inside folders only files with an article suffix are kept (case-insensitive) and
+    sidecars (`*.meta.json`, `*.gold.json`) and hidden files are skipped. A path that is
+    not a folder is yielded as given, even if it does not exist, so that reading it reports
+    the problem.
+    """
+    for path in paths:
+        path = Path(path)
+        if not path.is_dir():
+            yield path
+            continue
+        found = []
+        for candidate in path.rglob("*"):
+            rel = candidate.relative_to(path)
+            if any(part.startswith(".") for part in rel.parts):
+                continue
+            name = candidate.name.lower()
+            if name.endswith(SIDECAR_SUFFIXES) or not name.endswith(ARTICLE_SUFFIXES):
+                continue
+            if candidate.is_file():
+                found.append(candidate)
+        yield from sorted(found)
+
+
+def read_article(path: Path, published: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+    """Read one article file into an `Article` (raw text, not yet cleaned).
+
+    `published` overrides the date from the sidecar or the page; it may be any form
+    `normalise_published` accepts. Raises `InputError` for a file that is missing,
+    unreadable, empty, binary, not UTF-8, over `max_bytes`, an HTML page without main
+    text, or a malformed sidecar; `UsageError` for a `published` argument that is not a date.
+    """
+    path = Path(path)
+    override = None
+    if published is not None:
+        try:
+            override = normalise_published(published)
+        except ValueError as exc:
+            raise UsageError(f"published: {exc}", source=str(path)) from None
+
+    text = _read_text(path, max_bytes)
+    if path.suffix.lower() in HTML_SUFFIXES:
+        body, meta = _from_html(text, path)
+    else:
+        body, meta = text, ArticleMeta()
+
+    sidecar = _read_sidecar(path)
+    for key, value in sidecar.items():
+        setattr(meta, key, value)
+    if override is not None:
+        meta.published = override
+    return Article(id=path.stem, text=body, meta=meta, origin=str(path))
+
+
+def normalise_published(value: str) -> str:
+    """The ISO date `YYYY-MM-DD` of a date or timestamp; `ValueError` if it is not one.
+
+    Accepts ISO dates and timestamps (`2023-10-12T16:40:00+05:30` gives the date as
+    written, not converted to UTC), `2023/10/12`, RFC 2822 dates from feeds
+    (`Mon, 20 Jan 2025 17:30:00 +0500`) and written dates (`12 October 2023`,
+    `October 12, 2023`, `Oct 12, 2023`).
+    """
+    text = str(value).strip()
+    m = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])", text)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            raise ValueError(f"not a valid date: {text!r}") from None
+    try:
+        return parsedate_to_datetime(text).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.replace(",", " "))
+    cleaned = " ".join(cleaned.split())
+    for fmt in ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%A %d %B %Y", "%A %B %d %Y"):
+        try:
+            return datetime.strptime(cleaned, fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date: {text!r}")
+
+
+# --- reading and checking bytes ------------------------------------------------------------
+
+
+def _read_text(path: Path, max_bytes: int) -> str:
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("file not found", source=source) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None
+    if path.is_dir():
+        raise InputError("is a folder, not a file", source=source)
+    if size > max_bytes:
+        raise InputError(f"file is too large: {size:,} bytes, over the limit of {max_bytes:,}", source=source)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None
+    if len(data) > max_bytes:  # grew since stat, or a special file that reports no size
+        raise InputError(f"file is too large: over the limit of {max_bytes:,} bytes", source=source)
+    if not data:
+        raise InputError("empty file", source=source)
+
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("not valid UTF-8: the file starts with a UTF-16 byte order mark", source=source)
+    kind = _binary_kind(data)
+    if kind:
+        raise InputError(f"binary content ({kind}), not text", source=source)
+
+    offset = 0
+    if data.startswith(_UTF8_BOM):
+        offset = len(_UTF8_BOM)
+    try:
+        text = data[offset:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = exc.start + offset
+        raise InputError(f"not valid UTF-8: byte 0x{data[at]:02x} at offset {at}", source=source) from None
+    if not text.strip():
+        raise InputError("empty file (only whitespace)", source=source)
+    return text
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """Why `data` is binary, or None when it looks like text."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    if data.startswith(b"RIFF") and data[8:12] in _RIFF_KINDS:
+        return _RIFF_KINDS[data[8:12]]
+    if b"\x00" in data:
+        return "NUL bytes"
+    sample = data[:_CONTROL_SAMPLE]
+    controls = sum(1 for byte in sample if byte in _CONTROL_BYTES)
+    if controls > _CONTROL_SHARE * len(sample):
+        return "mostly control bytes"
+    return None
+
+
+# --- sidecar metadata ----------------------------------------------------------------------
+
+
+def sidecar_path(path: Path) -> Path:
+    """`NAME.meta.json` beside `NAME.txt`."""
+    return path.with_name(path.stem + ".meta.json")
+
+
+def _read_sidecar(path: Path) -> dict[str, str | None]:
+    """The known keys of the sidecar beside `path`, normalised; {} when there is none."""
+    side = sidecar_path(path)
+    if not side.is_file():
+        return {}
+    source = str(path)
+    try:
+        raw = side.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read sidecar {side.name}: {exc}", source=source) from None
+    try:
+        data: Any = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"malformed sidecar {side.name}: {exc}", source=source) from None
+    if not isinstance(data, dict):
+        raise InputError(f"malformed sidecar {side.name}: not a JSON object", source=source)
+    out: dict[str, str | None] = {}
+    for key in SIDECAR_KEYS:
+        if key not in data or data[key] is None:
+            continue
+        value = data[key]
+        if not isinstance(value, str):
+            raise InputError(
+                f"malformed sidecar {side.name}: {key} should be a string, not {type(value).__name__}",
+                source=source,
+            )
+        value = value.strip()
+        if not value:
+            continue
+        if key == "published":
+            try:
+                value = normalise_published(value)
+            except ValueError as exc:
+                raise InputError(f"malformed sidecar {side.name}: published: {exc}", source=source) from None
+        elif key == "language":
+            value = _language_code(value)
+        out[key] = value
+    return out
+
+
+# --- HTML ----------------------------------------------------------------------------------
+
+
+def _from_html(html: str, path: Path) -> tuple[str, ArticleMeta]:
+    """Main text (headline, blank line, paragraphs) and metadata of an HTML page."""
+    import trafilatura
+
+    source = str(path)
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            with_metadata=True,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+        )
+    except Exception as exc:  # noqa: BLE001 - trafilatura and lxml raise many kinds on broken pages
+        raise InputError(f"cannot parse HTML: {exc}", source=source) from None
+    body = (getattr(doc, "text", None) or "") if doc is not None else ""
+    if not body.strip():
+        raise InputError("no main text found", source=source)
+
+    head = _head_meta(html)
+    sitename = head.get("site_name") or _attr(doc, "sitename")
+    title = head.get("title") or _attr(doc, "title")
+    if title and sitename:
+        title = _strip_site_suffix(title, sitename)
+    published = None
+    for candidate in (head.get("published"), _attr(doc, "date")):
+        if candidate:
+            try:
+                published = normalise_published(candidate)
+                break
+            except ValueError:
+                continue
+    meta = ArticleMeta(
+        published=published,
+        source=sitename,
+        url=head.get("url") or _attr(doc, "url"),
+        title=title,
+        language=head.get("language") or _language_code(_attr(doc, "language")),
+    )
+
+    paragraphs = [" ".join(line.split()) for line in body.splitlines()]
+    paragraphs = [p for p in paragraphs if p]
+    if title and (not paragraphs or paragraphs[0].casefold() != title.casefold()):
+        paragraphs.insert(0, title)
+    return "\n\n".join(paragraphs) + "\n", meta
+
+
+def _attr(doc: Any, name: str) -> str | None:
+    value = getattr(doc, name, None) if doc is not None else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _head_meta(html: str) -> dict[str, str]:
+    """Metadata read straight from the page head, which trafilatura does not all return."""
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.document_fromstring(html)
+    except Exception:  # noqa: BLE001 - an unparsable head just gives no metadata
+        return {}
+    out: dict[str, str] = {}
+
+    def meta_content(*keys: str) -> str | None:
+        for key in keys:
+            for attr in ("property", "name", "itemprop"):
+                for node in root.xpath(f"//meta[@{attr}=$key]", key=key):
+                    content = (node.get("content") or "").strip()
+                    if content:
+                        return content
+        return None
+
+    title = meta_content("og:title", "twitter:title")
+    if title:
+        out["title"] = " ".join(title.split())
+    published = meta_content(
+        "article:published_time", "og:published_time", "datePublished", "pubdate", "publishdate", "date"
+    )
+    if published:
+        out["published"] = published
+    site = meta_content("og:site_name", "application-name")
+    if site:
+        out["site_name"] = site
+    canonical = [n.get("href", "").strip() for n in root.xpath("//link[@rel='canonical']")]
+    url = next((u for u in canonical if u), None) or meta_content("og:url")
+    if url:
+        out["url"] = url
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    lang = lang or meta_content("og:locale")
+    for node in root.xpath("//meta[@http-equiv]"):
+        if not lang and node.get("http-equiv", "").lower() == "content-language":
+            lang = node.get("content")
+    code = _language_code(lang)
+    if code:
+        out["language"] = code
+    return out
+
+
+def _language_code(value: str | None) -> str | None:
+    """`en-US`, `en_GB`, `EN` -> `en`; None for nothing."""
+    if not value:
+        return None
+    code = re.split(r"[-_,;\s]", value.strip(), maxsplit=1)[0].lower()
+    return code or None
+
+
+def _strip_site_suffix(title: str, site: str) -> str:
+    """`Headline | Site` -> `Headline`; the title is kept whole when nothing would remain."""
+    pattern = rf"\s*[|｜\-–—:·•]\s*{re.escape(site)}\s*$"
+    stripped = re.sub(pattern, "", title, flags=re.IGNORECASE).strip()
+    return stripped or title
