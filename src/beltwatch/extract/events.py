@@ -50,6 +50,7 @@ class Context:
     by_offset: dict[int, Entity] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.dates = [d for d in self.dates if not _in_dateline(self.doc.text, d)]
         for entity in self.entities:
             for m in entity.mentions:
                 for i in range(m.start, m.end):
@@ -71,6 +72,14 @@ class Context:
     def date_in(self, span: Span) -> DateMention | None:
         return next((d for d in self.dates if span.start_char <= d.start < span.end_char), None)
 
+    def date_near(self, span: Span, reach: int = 400) -> str | None:
+        """The sentence's own date, else the last date stated shortly before it, else the article's date."""
+        own = self.date_in(span)
+        if own is not None:
+            return own.value
+        before = [d for d in self.dates if span.start_char - reach <= d.start < span.start_char]
+        return before[-1].value if before else self.anchor_date
+
     def amounts_in(self, span: Span) -> list[Amount]:
         return [a for a in self.amounts if span.start_char <= a.start < span.end_char]
 
@@ -84,6 +93,13 @@ class Context:
 
     def evidence(self, span: Span) -> Evidence:
         return self.sentences.evidence(span.start_char, span.end_char)
+
+
+def _in_dateline(text: str, mention: DateMention) -> bool:
+    """"ISLAMABAD, Aug 14 - ...": a dateline gives the filing date, not the date of what happened."""
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    head = text[line_start : mention.end + 4]
+    return mention.start - line_start < 40 and re.search(r"\s[-–—:]\s", text[mention.end : mention.end + 4]) is not None and head[:1].isupper()
 
 
 def _lemmas(tokens) -> set[str]:
@@ -170,21 +186,35 @@ def find_statements(ctx: Context) -> list[Event]:
             if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in conf["verbs"]:
                 continue
             for speaker in _actors(ctx, _subject(tok)):
-                if speaker.type == "ORG" and speaker.kind in conf["excluded_kinds"]:
-                    continue
-                if speaker.type == "GPE" and tok.lemma_ not in ("ask", "urge", "demand", "say"):
-                    continue
+                if speaker.type == "GPE" or (speaker.type == "ORG" and speaker.kind in conf["excluded_kinds"]):
+                    continue  # a country "says" through its officials; outlets report
                 if speaker.name not in by_speaker:
-                    by_speaker[speaker.name] = (speaker, sent, [], ctx.date_in(sent))
+                    by_speaker[speaker.name] = (speaker, sent, [], ctx.date_near(sent))
                 by_speaker[speaker.name][2].append(sent)
+    people = [e for e, *_ in by_speaker.values() if e.type == "PERSON"]
     events = []
     for speaker, first, said, when in by_speaker.values():
+        if speaker.type == "ORG" and any(_speaks_for(p, speaker) for p in people):
+            continue  # "BLA spokesman Jeeyand Baloch said": one statement, by the spokesman
         words = {t.lemma_.lower() for s in said for t in s} | {t.lower_ for s in said for t in s}
-        scores = {topic: len(words & set(vocab)) for topic, vocab in conf["topics"].items()}
-        topic = max(scores, key=lambda k: scores[k]) if any(scores.values()) else "other"
-        args = {"speaker": speaker.name, "topic": topic, "date": when.value if when else ctx.anchor_date}
+        args = {"speaker": speaker.name, "topic": _topic(words, conf["topics"]), "date": when}
         events.append(_ev(ctx, "STATEMENT", first, args, {"speaker": first, "topic": first}))
     return events
+
+
+def _speaks_for(person: Entity, org: Entity) -> bool:
+    role = person.role or ""
+    return "spokes" in role.lower() and any(n in role for n in (org.name, *org.aliases))
+
+
+def _topic(words: set[str], topics: dict[str, list[str]]) -> str:
+    """Security concerns outrank everything (they are what this record is for); otherwise the most words win."""
+    scores = {topic: len(words & set(vocab)) for topic, vocab in topics.items()}
+    first = next(iter(topics))
+    if scores[first]:
+        return first
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] else "other"
 
 
 # --- MEETING ---------------------------------------------------------------------------------------
