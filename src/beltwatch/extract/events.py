@@ -305,9 +305,9 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
         (m.start, e)
         for e in ctx.entities_in(sent, ("ORG", "GPE"))
         for m in e.mentions
-        if sent.start_char <= m.start < amount.start and e not in recipients
+        if sent.start_char <= m.start < amount.start and (e not in recipients or e.kind in LENDER_KINDS)
     ]
-    lenders = [c for c in candidates if c[1].kind in ("lender", "multilateral")]
+    lenders = [c for c in candidates if c[1].kind in LENDER_KINDS and not _invested_in(ctx, c[1], sent)]
     companies = [c for c in candidates if c[1].kind == "company"]
     pool = lenders or companies or [c for c in candidates if c[1].type == "GPE"] or candidates
     funders: list[Entity] = []
@@ -316,10 +316,13 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
         funders = [nearest]
         if re.search(r"\beach\b", sent.text):
             funders = list(dict.fromkeys(e for _, e in pool))
-    subject_places = [e for e in _actors(ctx, sent.root and _subject(sent.root), ("GPE",)) if e not in funders]
-    recipient = recipients[0] if recipients else (subject_places[0] if subject_places else None)
+    recipients = [r for r in recipients if r not in funders and (r.kind not in LENDER_KINDS or _invested_in(ctx, r, sent))]
+    subject_places = [
+        e for e in _actors(ctx, _subject(sent.root), ("GPE",)) if e not in funders and all(e is not c[1] for c in pool)
+    ]
+    recipient = (recipients or subject_places or [_focus_country(ctx, funders)])[0]
     projects = ctx.entities_in(sent, ("PROJECT",)) or _paragraph_projects(ctx, sent)
-    when = ctx.date_in(sent)
+    when = ctx.date_near(sent, reach=200)
     events = []
     for funder in funders or [None]:
         if funder is None and recipient is None:
@@ -332,10 +335,35 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
             "usd_stated": amount.usd_stated,
             "instrument": instrument,
             "purpose": projects[0].name if projects else None,
-            "date": when.value if when else None,
+            "date": when,
         }
         events.append(_ev(ctx, "FINANCING", sent, args, {k: sent for k in args}))
     return events
+
+
+LENDER_KINDS = ("lender", "multilateral")
+
+
+def _invested_in(ctx: Context, entity: Entity, sent: Span) -> bool:
+    """"invested in the Silk Road Fund": a fund named after "in"/"into" receives the money."""
+    for tok in sent:
+        if ctx.entity(tok) is entity:
+            head = tok
+            while head.dep_ in ("compound", "poss", "amod") and head.head.i != head.i:
+                head = head.head
+            return head.dep_ == "pobj" and head.head.lower_ in ("in", "into")
+    return False
+
+
+def _focus_country(ctx: Context, funders: list[Entity]) -> Entity | None:
+    """The country the article is about: the most-named country that is not the funder's."""
+    excluded = {f.country for f in funders if f} | {f.name for f in funders if f}
+    countries = [
+        e for e in ctx.entities
+        if e.type == "GPE" and e.name in ctx.knowledge.country_by_name and e.country not in excluded
+        and e.name not in excluded
+    ]  # fmt: skip
+    return max(countries, key=lambda e: len(e.mentions), default=None)
 
 
 def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
@@ -347,8 +375,9 @@ def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
         head = tok
         while head.dep_ in ("compound", "amod", "poss", "nmod", "appos", "conj") and head.head.i != head.i:
             head = head.head
-        if head.dep_ == "pobj" and head.head.lower_ in preps and head.head.head.pos_ in ("VERB", "NOUN"):
-            if entity not in out and entity.kind not in ("media",):
+        if head.dep_ == "pobj" and head.head.lower_ in preps:
+            locative = head.head.lower_ == "in" and entity.type == "GPE"
+            if entity not in out and entity.kind != "media" and not locative:
                 out.append(entity)
         elif tok.dep_ == "poss" and tok.head.lemma_.lower() in ("debt", "loan", "loans", "principal"):
             out.append(entity)
@@ -810,6 +839,36 @@ FINDERS = (
 )
 
 
+MERGE_KEYS = {
+    "FINANCING": ("funder", "value", "currency"),
+    "PROJECT": ("name",),
+    "STATEMENT": ("speaker",),
+    "SECURITY_MEASURE": ("actor",),
+    "PROTEST": ("actor", "target", "form"),
+    "ATTACK": ("date",),
+}
+
+
+def merge_duplicates(events: list[Event]) -> list[Event]:
+    """The same fact stated twice (headline and body) is one event; the later statement fills gaps."""
+    kept: dict[tuple, Event] = {}
+    out = []
+    for event in events:
+        fields = MERGE_KEYS.get(event.type)
+        key = (event.type, *(repr(event.arguments.get(f)) for f in fields)) if fields else None
+        if key is None or key not in kept:
+            if key is not None:
+                kept[key] = event
+            out.append(event)
+            continue
+        first = kept[key]
+        for name, value in event.arguments.items():
+            if name not in first.arguments:
+                first.arguments[name] = value
+                first.argument_evidence[name] = event.evidence
+    return out
+
+
 def extract_events(ctx: Context) -> list[Event]:
     """Every event of one English article, in the order of the schema's types."""
-    return [event for finder in FINDERS for event in finder(ctx)]
+    return merge_duplicates([event for finder in FINDERS for event in finder(ctx)])
