@@ -301,18 +301,25 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
     if amount_span is None:
         return []
     recipients = _recipients(ctx, sent, preps)
-    candidates = [
-        (m.start, e)
+    # a lender may be named after the amount ("a USD 2.9 billion programme with the IMF"); others come first
+    named = [
+        (abs(m.start - amount.start), e)
         for e in ctx.entities_in(sent, ("ORG", "GPE"))
         for m in e.mentions
-        if sent.start_char <= m.start < amount.start and (e not in recipients or e.kind in LENDER_KINDS)
+        if sent.start_char <= m.start < sent.end_char
     ]
-    lenders = [c for c in candidates if c[1].kind in LENDER_KINDS and not _invested_in(ctx, c[1], sent)]
+    lenders = [c for c in named if c[1].kind in LENDER_KINDS and not _invested_in(ctx, c[1], sent)]
+    candidates = [
+        (amount.start - m.start, e)
+        for e in ctx.entities_in(sent, ("ORG", "GPE"))
+        for m in e.mentions
+        if sent.start_char <= m.start < amount.start and e not in recipients
+    ]
     companies = [c for c in candidates if c[1].kind == "company"]
     pool = lenders or companies or [c for c in candidates if c[1].type == "GPE"] or candidates
     funders: list[Entity] = []
     if pool:
-        nearest = max(pool, key=lambda c: c[0])[1]
+        nearest = min(pool, key=lambda c: c[0])[1]
         funders = [nearest]
         if re.search(r"\beach\b", sent.text):
             funders = list(dict.fromkeys(e for _, e in pool))
