@@ -51,7 +51,9 @@ BAD_INPUTS: dict[str, tuple[str, Callable[[Path], object] | None, str]] = {
     "binary": ("random-bytes.txt", _binary, r"binary|NUL"),
     "png-as-html": (
         "photo.html",
-        lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"),
+        lambda p: p.write_bytes(
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+        ),
         r"PNG|binary|image",
     ),
     "latin-1": (
@@ -64,7 +66,7 @@ BAD_INPUTS: dict[str, tuple[str, Callable[[Path], object] | None, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Run:
     args: tuple[str, ...]
     returncode: int
@@ -78,13 +80,19 @@ class Run:
     def records(self) -> list[dict]:
         return [json.loads(line) for line in self.stdout.splitlines()]
 
-    def __str__(self) -> str:  # shown by pytest when an assertion on a run fails
-        return f"beltwatch {' '.join(self.args)}\n-> exit {self.returncode}\n{self.stderr}"
+    def __repr__(self) -> str:  # what pytest shows when an assertion about a run fails
+        return f"<beltwatch {' '.join(self.args)} -> exit {self.returncode}, stderr {self.stderr!r}>"
 
 
 def _run(args: list[str], cwd: Path) -> Run:
     done = subprocess.run(
-        [*_command(), *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8", timeout=300
+        [*_command(), *args],
+        check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
     )
     return Run(tuple(args), done.returncode, done.stdout, done.stderr)
 
@@ -227,7 +235,9 @@ def test_every_fact_has_evidence_that_is_a_slice_of_the_cleaned_text(runs: dict[
             assert text[mention["start"] : mention["end"]] == mention["text"], where
             assert_evidence(mention["evidence"], text, where)
             ev = mention["evidence"]
-            assert ev["start"] <= mention["start"] < mention["end"] <= ev["end"], f"{where}: outside its evidence"
+            assert ev["start"] <= mention["start"] < mention["end"] <= ev["end"], (
+                f"{where}: outside its evidence"
+            )
 
     for amount in record["amounts"]:
         where = f"amount {amount['text']!r}"
@@ -260,7 +270,9 @@ def test_bad_inputs_are_reported_and_the_good_one_still_comes_out(runs: dict[str
         naming = [line for line in run.err_lines if name in line]
         assert len(naming) == 1, f"{kind}: {len(naming)} stderr lines name {name}\n{run}"
         assert naming[0].startswith("beltwatch: "), naming[0]
-        assert re.search(reason, naming[0].split(name, 1)[1], re.IGNORECASE), f"{kind}: no reason in {naming[0]!r}"
+        assert re.search(reason, naming[0].split(name, 1)[1], re.IGNORECASE), (
+            f"{kind}: no reason in {naming[0]!r}"
+        )
     assert not any(files.good.name in line for line in run.err_lines), run
     assert run.returncode == EXIT_PARTIAL, run
 
@@ -297,7 +309,14 @@ def test_malformed_published_is_a_usage_error(runs: dict[str, Run], value: str) 
 
 
 @pytest.mark.parametrize(
-    "case", ["unknown option", "missing argument", "missing option value", "unknown command", "eval missing argument"]
+    "case",
+    [
+        "unknown option",
+        "missing argument",
+        "missing option value",
+        "unknown command",
+        "eval missing argument",
+    ],
 )
 def test_bad_command_lines_are_usage_errors(runs: dict[str, Run], case: str) -> None:
     run = runs[f"usage:{case}"]

@@ -221,36 +221,63 @@ def _topic(words: set[str], topics: dict[str, list[str]]) -> str:
 
 
 def find_meetings(ctx: Context) -> list[Event]:
+    """Meetings between named people (or government bodies) linked to a meeting word on the parse."""
     conf = ctx.triggers["MEETING"]
     events: list[Event] = []
-    seen: list[set[str]] = []
     for sent in ctx.doc.sents:
-        triggers = [
-            t for t in sent
-            if (t.pos_ == "VERB" and t.lemma_.lower() in conf["verbs"])
-            or (t.pos_ == "NOUN" and t.lower_ in conf["nouns"] and any(c.lower_ == "with" for c in t.children))
-            or (t.pos_ == "NOUN" and t.lower_ in conf["nouns"] and t.dep_ in ("nsubj", "pobj", "dobj"))
-        ]  # fmt: skip
-        if not triggers:
-            continue
-        people = [e for e in ctx.entities_in(sent, ("PERSON",))]
-        bodies = [e for e in ctx.entities_in(sent, ("ORG",)) if e.kind == "government"]
-        participants = people if len(people) >= 2 else people + bodies
-        if len(participants) < 2:
-            continue
-        names = {p.name for p in participants}
-        if any(names <= s or s <= names for s in seen):
-            continue
-        seen.append(names)
-        places = _places(ctx, sent, skip_countries=True)
-        when = ctx.date_in(sent)
-        args = {
-            "participants": [p.name for p in participants],
-            "date": when.value if when else None,
-            "location": places[0].name if places else None,
-        }
-        events.append(_ev(ctx, "MEETING", sent, args, {"participants": sent, "date": sent, "location": sent}))
+        for trigger in sent:
+            verb = trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["verbs"]
+            noun = trigger.pos_ == "NOUN" and trigger.lower_ in conf["nouns"]
+            if not (verb or noun):
+                continue
+            participants = _participants(ctx, sent, trigger, verb)
+            if len(participants) < 2:
+                continue
+            names = [p.name for p in participants]
+            same = next((e for e in events if set(names) & set(e.arguments["participants"])), None)
+            if same is not None and len(set(names) & set(same.arguments["participants"])) >= 2:
+                same.arguments["participants"] = list(dict.fromkeys([*same.arguments["participants"], *names]))
+                _fill(same, "date", ctx.date_in(sent), sent, ctx)
+                continue
+            places = _places(ctx, sent, skip_countries=True)
+            when = ctx.date_in(sent)
+            args = {
+                "participants": names,
+                "date": when.value if when else None,
+                "location": places[0].name if places else None,
+            }
+            events.append(_ev(ctx, "MEETING", sent, args, {k: sent for k in args}))
     return events
+
+
+def _fill(event: Event, name: str, mention: DateMention | None, sent: Span, ctx: Context) -> None:
+    if mention is not None and not event.arguments.get(name):
+        event.arguments[name] = mention.value
+        event.argument_evidence[name] = ctx.evidence(sent)
+
+
+def _participants(ctx: Context, sent: Span, trigger: Token, verb: bool) -> list[Entity]:
+    """Who met: the trigger's subject and its phrase ("a meeting with X"), then others named in the sentence
+    except whoever is only reporting it."""
+    linked: list[Entity] = []
+    if verb:
+        linked += _actors(ctx, _subject(trigger), ("PERSON", "ORG"))
+    for child in trigger.children:
+        if child.dep_ in ("prep", "dobj", "poss", "compound", "nmod", "agent") or (
+            child.dep_ == "pobj" and not verb
+        ):
+            linked += ctx.entities_in(child.subtree, ("PERSON", "ORG"))
+            if child.dep_ == "poss" and child.pos_ == "PRON":
+                linked += [e for e in [_refers_to(ctx, child)] if e is not None]
+    if trigger.dep_ in ("pobj", "dobj") and trigger.head.pos_ in ("VERB", "ADP"):
+        holder = trigger.head if trigger.head.pos_ == "VERB" else trigger.head.head
+        linked += _actors(ctx, _subject(holder), ("PERSON",))
+    reporter = _reported_by(ctx, trigger if verb else trigger.head)
+    linked = [e for e in dict.fromkeys(linked) if e.type == "PERSON" or e.kind == "government"]
+    if len(linked) < 2:
+        others = [e for e in ctx.entities_in(sent, ("PERSON",)) if e is not reporter]
+        linked = list(dict.fromkeys([*linked, *others]))
+    return linked
 
 
 def _places(ctx: Context, sent: Span, skip_countries: bool = False) -> list[Entity]:
@@ -529,36 +556,56 @@ class _Attack:
     date: str | None
 
 
-def find_attacks(ctx: Context) -> list[Event]:
-    """Attack sentences grouped by the date they give; each group with a date or a place is one ATTACK."""
+def _attack_triggers(ctx: Context, sent: Span) -> list[Token]:
+    """Attack words of a sentence; plural nouns alone ("frequent attacks") are generic mentions, not events."""
     conf = ctx.triggers["ATTACK"]
+    found = [
+        t for t in sent
+        if (t.pos_ == "VERB" and t.lemma_.lower() in conf["verbs"])
+        or (t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in conf["nouns"])
+    ]  # fmt: skip
+    return [] if all(t.tag_ in ("NNS", "NNPS") for t in found) else found
+
+
+def _has_casualties(ctx: Context, sent: Span) -> bool:
+    conf = ctx.triggers["ATTACK"]
+    return any(t.lemma_.lower() in conf["kill_verbs"] + conf["injure_verbs"] for t in sent)
+
+
+def find_attacks(ctx: Context) -> list[Event]:
+    """Attack sentences grouped by the date they give; each group with a date or a place is one ATTACK.
+
+    Undated sentences, and sentences that only count casualties, belong to the attack the article
+    reports (the one dated nearest before publication). Plural mentions with no date ("frequent
+    attacks") are generic, and a date after publication cannot be an attack's date."""
     groups: list[_Attack] = []
     undated: list[Span] = []
+    casualty_only: list[Span] = []
+    published = ctx.published.isoformat() if ctx.published else "9999"
     for sent in ctx.doc.sents:
-        triggers = [
-            t for t in sent
-            if (t.pos_ == "VERB" and t.lemma_.lower() in conf["verbs"])
-            or (t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in conf["nouns"])
-        ]  # fmt: skip
+        triggers = _attack_triggers(ctx, sent)
         if not triggers:
+            if _has_casualties(ctx, sent):
+                casualty_only.append(sent)
             continue
-        generic = all(t.tag_ in ("NNS", "NNPS") for t in triggers)
         when = ctx.date_in(sent)
+        if when is not None and when.value > published:
+            when = None
         if when is None:
-            if not generic:
-                undated.append(sent)
+            undated.append(sent)
             continue
         group = next((g for g in groups if g.date and _same_happening(g.date, when.value)), None)
         if group is None:
             groups.append(_Attack([sent], when.value))
         else:
             group.sents.append(sent)
-    if undated:
-        main = _main_attack(ctx, groups)
-        if main is None:
-            groups.append(_Attack(undated, None))
-        else:
-            main.sents.extend(undated)
+    main = _main_attack(ctx, groups)
+    if undated and main is None:
+        main = _Attack([], None)
+        groups.append(main)
+    if main is not None:
+        taken = {s.start for g in groups for s in g.sents}
+        main.sents.extend(s for s in [*undated, *casualty_only] if s.start not in taken)
     events = []
     for group in groups:
         group.sents.sort(key=lambda s: s.start)
@@ -569,32 +616,27 @@ def find_attacks(ctx: Context) -> list[Event]:
 
 
 def _same_happening(a: str, b: str) -> bool:
-    if a[:7] != b[:7] and not (len(a) == 10 and len(b) == 10):
-        return False
     if len(a) == 10 and len(b) == 10:
         return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= 3
-    return True
+    return a[: min(len(a), len(b))] == b[: min(len(a), len(b))]
 
 
 def _main_attack(ctx: Context, groups: list[_Attack]) -> _Attack | None:
-    """The attack the article reports: the group dated nearest its publication."""
-    if not groups:
-        return None
-    anchor = ctx.published or date.today()
-
-    def distance(g: _Attack) -> int:
-        value = g.date or ""
-        parts = (value + "-01-01")[:10] if len(value) == 4 else (value + "-01")[:10] if len(value) == 7 else value
-        try:
-            return abs((anchor - date.fromisoformat(parts)).days)
-        except ValueError:
-            return 10**6
-
-    return min(groups, key=distance)
+    """The attack the article reports: a group dated within a month before publication."""
+    if ctx.published is None:
+        return groups[0] if groups else None
+    for group in groups:
+        value = group.date or ""
+        if len(value) == 10 and 0 <= (ctx.published - date.fromisoformat(value)).days <= 31:
+            return group
+        if len(value) == 7 and value == ctx.published.isoformat()[:7]:
+            return group
+    return None
 
 
 def _attack_event(ctx: Context, group: _Attack) -> Event | None:
-    conf = ctx.triggers["ATTACK"]
+    if not any(_attack_triggers(ctx, s) for s in group.sents):
+        return None
     places: list[Entity] = []
     for sent in group.sents:
         for place in _places(ctx, sent, skip_countries=True):
@@ -603,42 +645,42 @@ def _attack_event(ctx: Context, group: _Attack) -> Event | None:
     ranked = sorted(places, key=lambda e: _place_rank(ctx, e, group))
     if group.date is None and not ranked:
         return None
-    killed, injured, claims, claimant, disputed = _casualties(ctx, group)
-    nationalities = []
-    for sent in group.sents:
-        for tok in sent:
-            country = ctx.knowledge.country_by_demonym.get(tok.text)
-            if country and tok.head.lower_ not in ("side", "embassy", "consulate", "ministry", "government", "president"):
-                if any(h.lemma_.lower() in conf["kill_verbs"] + conf["injure_verbs"] + conf["target_nouns"]
-                       for h in [tok.head, tok.head.head]) and country.code not in nationalities:
-                    nationalities.append(country.code)
-    target = _target(ctx, group)
+    casualties = _casualties(ctx, group)
     first = group.sents[0]
     args: dict[str, Any] = {
-        "claimed_by": claimant.name if claimant else None,
-        "target": target,
-        "victim_nationality": nationalities,
+        "claimed_by": casualties.claimant.name if casualties.claimant else None,
+        "target": _target(ctx, group),
+        "victim_nationality": casualties.nationalities,
         "location": ranked[0].name if ranked else None,
         "date": group.date or ctx.anchor_date,
     }
-    if disputed:
+    if casualties.disputed:
         args["disputed"] = True
-        args["claims"] = claims
+        args["claims"] = casualties.claims
     else:
-        args["killed"] = killed
-        args["injured"] = injured
+        args["killed"] = casualties.killed
+        args["injured"] = casualties.injured
     return _ev(ctx, "ATTACK", first, args, {k: first for k in args})
 
 
-def _place_rank(ctx: Context, place: Entity, group: _Attack) -> tuple[int, int]:
-    first = min(
-        (i for i, s in enumerate(group.sents) if any(s.start_char <= m.start < s.end_char for m in place.mentions)),
-        default=99,
-    )
+def _place_rank(ctx: Context, place: Entity, group: _Attack) -> tuple[int, int, int]:
+    """Towns before facilities before provinces before datelines; reactions ("In Beijing, a spokesman said") last."""
+    holding = [
+        i for i, s in enumerate(group.sents) if any(s.start_char <= m.start < s.end_char for m in place.mentions)
+    ]
+    first = min(holding, default=99)
+    reaction = all(_is_reaction(ctx, group.sents[i]) for i in holding) if holding else True
     dateline = all(m.text.isupper() for m in place.mentions)
-    province = place.name in {e.name for e in ctx.knowledge.entities if e.name.endswith(("stan", "Pakhtunkhwa", "Sindh", "Punjab"))}
+    known = next((e for e in ctx.knowledge.entities if e.name == place.name), None)
+    province = known is not None and known.level == "province"
     kind = 3 if dateline else 2 if province else 0 if place.type == "GPE" else 1
-    return (kind, first)
+    return (int(reaction), kind, first)
+
+
+def _is_reaction(ctx: Context, sent: Span) -> bool:
+    """A sentence whose attack word is what somebody said about it ("called the bombing ...")."""
+    triggers = _attack_triggers(ctx, sent)
+    return bool(triggers) and all(_reported_by(ctx, t) is not None and not _has_casualties(ctx, sent) for t in triggers)
 
 
 def _count(token: Token) -> int | None:
@@ -646,7 +688,7 @@ def _count(token: Token) -> int | None:
     total = 0
     heads = [token, *token.conjuncts]
     for head in heads:
-        nums = [c for c in head.children if c.dep_ == "nummod" or (c.like_num and c.dep_ in ("amod", "quantmod"))]
+        nums = [c for c in head.children if c.dep_ == "nummod" or (c.like_num and c.dep_ in ("amod", "quantmod", "compound"))]
         if head.like_num:
             nums = [head]
         if nums:
@@ -668,22 +710,27 @@ def _number(token: Token) -> int | None:
     return NUMBER_WORDS.get(word)
 
 
-def _casualties(ctx: Context, group: _Attack):
+@dataclass
+class _Casualties:
+    killed: int | None = None
+    injured: int | None = None
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    claimant: Entity | None = None
+    nationalities: list[str] = field(default_factory=list)
+    disputed: bool = False
+
+
+def _casualties(ctx: Context, group: _Attack) -> _Casualties:
     """Killed and injured as the article states them; figures a claimant gives are claims."""
     conf = ctx.triggers["ATTACK"]
     attackers = set(conf["attacker_words"])
-    killed: int | None = None
-    injured: int | None = None
-    claims: list[dict[str, Any]] = []
-    claimant: Entity | None = None
+    out = _Casualties()
     none_said = False
     for sent in group.sents:
-        lowered = sent.text.lower()
         for tok in sent:
             lemma = tok.lemma_.lower()
             if lemma in conf["claim_verbs"] and (lemma != "carry" or "out" in {c.lower_ for c in tok.children}):
-                groups = [e for e in _actors(ctx, _subject(tok), ("ORG",)) if e.kind == "armed_group"]
-                claimant = claimant or (groups[0] if groups else None)
+                out.claimant = out.claimant or _claiming_group(ctx, tok)
             if lemma not in conf["kill_verbs"] + conf["injure_verbs"]:
                 continue
             victims = _victims(tok)
@@ -692,24 +739,51 @@ def _casualties(ctx: Context, group: _Attack):
             count = _count(victims)
             if count is None:
                 continue
+            _add_nationalities(ctx, victims, out.nationalities)
             speaker = _reported_by(ctx, tok)
             is_kill = lemma in conf["kill_verbs"]
             if speaker is not None and speaker.kind == "armed_group":
-                claims.append({"claimant": speaker.name, "killed" if is_kill else "injured": count})
+                out.claims.append({"claimant": speaker.name, "killed" if is_kill else "injured": count})
                 continue
             if is_kill:
-                killed = max(killed or 0, count)
+                out.killed = max(out.killed or 0, count)
             else:
-                injured = max(injured or 0, count)
-        if any(w in lowered for w in conf["none_words"]):
+                out.injured = max(out.injured or 0, count)
+        if any(w in sent.text.lower() for w in conf["none_words"]):
             none_said = True
+    target = _target_token(ctx, group)
+    if target is not None:
+        _add_nationalities(ctx, target, out.nationalities)
     if none_said:
-        killed = killed or 0
-        injured = injured or 0
-    disputed = bool(claims) and (none_said or killed is not None)
-    if disputed:
-        claims.append({"claimant": "officials", "killed": killed or 0, "injured": injured or 0})
-    return killed, injured, claims, claimant, disputed
+        out.killed = out.killed or 0
+        out.injured = out.injured or 0
+    out.disputed = bool(out.claims) and (none_said or out.killed is not None)
+    if out.disputed:
+        out.claims.append({"claimant": "officials", "killed": out.killed or 0, "injured": out.injured or 0})
+    return out
+
+
+def _claiming_group(ctx: Context, verb: Token) -> Entity | None:
+    """The armed group that claims an attack; a unit's claim is its parent group's."""
+    groups = [e for e in _actors(ctx, _subject(verb), ("ORG",)) if e.kind == "armed_group"]
+    if not groups:
+        return None
+    known = next((k for k in ctx.knowledge.entities if k.name == groups[0].name and k.part_of), None)
+    if known is not None:
+        parent = next((e for e in ctx.entities if e.name == known.part_of), None)
+        return parent or groups[0]
+    return groups[0]
+
+
+def _add_nationalities(ctx: Context, phrase: Token, found: list[str]) -> None:
+    for tok in phrase.subtree:
+        country = ctx.knowledge.country_by_demonym.get(tok.text)
+        code = country.code if country is not None else None
+        entity = ctx.entity(tok)
+        if entity is not None and entity.type == "ORG" and entity.kind == "government":
+            code = entity.country  # "two members of the Frontier Constabulary"
+        if code and code not in found:
+            found.append(code)
 
 
 def _victims(verb: Token) -> Token | None:
@@ -731,32 +805,41 @@ def _mentions(token: Token, words: set[str]) -> bool:
     return any(t.lower_ in words for t in token.subtree)
 
 
-def _reported_by(ctx: Context, verb: Token) -> Entity | None:
-    """The speaker of the clause a verb sits in: "the BLA said ... it killed four"."""
-    node = verb
-    while node.dep_ in ("ccomp", "conj", "xcomp", "advcl", "relcl") and node.head.i != node.i:
-        node = node.head
-        if node.lemma_.lower() in ctx.triggers["STATEMENT"]["verbs"]:
-            actors = _actors(ctx, _subject(node), ("PERSON", "ORG"))
-            if actors:
-                entity = actors[0]
-                if entity.type == "PERSON" and entity.role and "spokes" in entity.role.lower():
-                    groups = [e for e in ctx.entities if e.kind == "armed_group" and e.name.split()[0] in entity.role]
-                    groups += [e for e in ctx.entities if e.kind == "armed_group" and any(a in entity.role for a in e.aliases)]
-                    return groups[0] if groups else entity
-                return entity
+def _reported_by(ctx: Context, token: Token) -> Entity | None:
+    """The speaker whose words a token sits in: "the BLA said ... it killed four" gives the BLA.
+    A spokesperson speaks for the organisation their role names."""
+    verbs = ctx.triggers["STATEMENT"]["verbs"]
+    for node in token.ancestors:
+        if node.lemma_.lower() not in verbs:
+            continue
+        actors = _actors(ctx, _subject(node), ("PERSON", "ORG"))
+        if not actors:
+            continue
+        speaker = actors[0]
+        if speaker.type == "PERSON":
+            return next((e for e in ctx.entities if e.type == "ORG" and _speaks_for(speaker, e)), speaker)
+        return speaker
     return None
+
+
+def _target_token(ctx: Context, group: _Attack) -> Token | None:
+    """What was hit: people and vehicles before places ("a convoy ... near the airport")."""
+    nouns = ctx.triggers["ATTACK"]["target_nouns"]
+    found = [
+        tok for sent in group.sents for tok in sent
+        if tok.lemma_.lower() in nouns and tok.pos_ == "NOUN" and tok.dep_ in ("pobj", "dobj", "nsubjpass")
+        and not _is_reaction(ctx, sent)
+    ]  # fmt: skip
+    return min(found, key=lambda t: (nouns.index(t.lemma_.lower()), t.i), default=None)
 
 
 def _target(ctx: Context, group: _Attack) -> str | None:
-    nouns = set(ctx.triggers["ATTACK"]["target_nouns"])
-    for sent in group.sents:
-        for tok in sent:
-            if tok.lemma_.lower() in nouns and tok.pos_ == "NOUN" and tok.dep_ in ("pobj", "dobj", "nsubjpass"):
-                left = tok.left_edge.i + (tok.left_edge.dep_ == "det")
-                right = max([tok.i] + [c.right_edge.i for c in tok.children if c.i > tok.i and c.dep_ in ("prep", "acl")])
-                return ctx.doc[left : right + 1].text
-    return None
+    tok = _target_token(ctx, group)
+    if tok is None:
+        return None
+    left = tok.left_edge.i + (tok.left_edge.dep_ == "det")
+    right = max([tok.i] + [c.right_edge.i for c in tok.children if c.i > tok.i and c.dep_ in ("prep", "acl")])
+    return ctx.doc[left : right + 1].text
 
 
 # --- SECURITY_MEASURE ------------------------------------------------------------------------------

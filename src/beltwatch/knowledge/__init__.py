@@ -35,6 +35,8 @@ class KnownEntity:
     country: str | None = None
     role: str | None = None
     capital_of: str | None = None
+    level: str | None = None  # places: "province" for first-level regions
+    part_of: str | None = None  # a unit of a larger organisation ("Majeed Brigade" of the BLA)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -117,6 +119,8 @@ def _entities_from(path: Path) -> list[KnownEntity]:
                 country=country,
                 role=entry.get("role"),
                 capital_of=entry.get("capital_of"),
+                level=entry.get("level"),
+                part_of=entry.get("part_of"),
             )
         )
     return out
