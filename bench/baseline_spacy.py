@@ -51,24 +51,24 @@ LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "
 
 _NUMBER = re.compile(r"\d+(?:[,\s]\d{3})*(?:\.\d+)?|\d*\.\d+")
 _SCALES = (
-    (re.compile(r"\b(?:trillion|tn)\b|\d\s*tn\b", re.I), 1e12),
-    (re.compile(r"\b(?:billion|bn|b)\b|\d\s*bn?\b", re.I), 1e9),
-    (re.compile(r"\bcrores?\b", re.I), 1e7),
-    (re.compile(r"\b(?:million|mn|m)\b|\d\s*mn?\b", re.I), 1e6),
-    (re.compile(r"\blakhs?\b", re.I), 1e5),
-    (re.compile(r"\b(?:thousand|k)\b|\d\s*k\b", re.I), 1e3),
+    (re.compile(r"\b(?:trillion|tn)\b|\d\s*tn\b", re.IGNORECASE), 1e12),
+    (re.compile(r"\b(?:billion|bn|b)\b|\d\s*bn?\b", re.IGNORECASE), 1e9),
+    (re.compile(r"\bcrores?\b", re.IGNORECASE), 1e7),
+    (re.compile(r"\b(?:million|mn|m)\b|\d\s*mn?\b", re.IGNORECASE), 1e6),
+    (re.compile(r"\blakhs?\b", re.IGNORECASE), 1e5),
+    (re.compile(r"\b(?:thousand|k)\b|\d\s*k\b", re.IGNORECASE), 1e3),
 )
 _CURRENCIES = (
-    (re.compile(r"\bLKR\b|Sri Lanka", re.I), "LKR"),
-    (re.compile(r"\bPKR\b|\bRs\.?|\brupees?\b", re.I), "PKR"),
+    (re.compile(r"\bLKR\b|Sri Lanka", re.IGNORECASE), "LKR"),
+    (re.compile(r"\bPKR\b|\bRs\.?|\brupees?\b", re.IGNORECASE), "PKR"),
     (re.compile(r"\bINR\b|₹"), "INR"),
-    (re.compile(r"\bCNY\b|\bRMB\b|\byuan\b|\brenminbi\b|¥", re.I), "CNY"),
-    (re.compile(r"\bJPY\b|\byen\b", re.I), "JPY"),
-    (re.compile(r"\bEUR\b|€|\beuros?\b", re.I), "EUR"),
-    (re.compile(r"\bGBP\b|£|\bpounds?\b", re.I), "GBP"),
-    (re.compile(r"\bKES\b|\bKsh\b|\bshillings?\b", re.I), "KES"),
-    (re.compile(r"\bIDR\b|\brupiah\b", re.I), "IDR"),
-    (re.compile(r"\bUSD\b|US\$|\$|\bdollars?\b", re.I), "USD"),
+    (re.compile(r"\bCNY\b|\bRMB\b|\byuan\b|\brenminbi\b|¥", re.IGNORECASE), "CNY"),
+    (re.compile(r"\bJPY\b|\byen\b", re.IGNORECASE), "JPY"),
+    (re.compile(r"\bEUR\b|€|\beuros?\b", re.IGNORECASE), "EUR"),
+    (re.compile(r"\bGBP\b|£|\bpounds?\b", re.IGNORECASE), "GBP"),
+    (re.compile(r"\bKES\b|\bKsh\b|\bshillings?\b", re.IGNORECASE), "KES"),
+    (re.compile(r"\bIDR\b|\brupiah\b", re.IGNORECASE), "IDR"),
+    (re.compile(r"\bUSD\b|US\$|\$|\bdollars?\b", re.IGNORECASE), "USD"),
 )
 
 

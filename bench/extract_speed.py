@@ -73,7 +73,9 @@ def load_articles(corpus: Path, count: int) -> tuple[list[Any], int]:
             distinct.append(article)
     if not distinct:
         raise SystemExit(f"extract_speed: no English articles under {corpus}")
-    articles = [replace(distinct[i % len(distinct)], id=f"{distinct[i % len(distinct)].id}#{i}") for i in range(count)]
+    articles = [
+        replace(distinct[i % len(distinct)], id=f"{distinct[i % len(distinct)].id}#{i}") for i in range(count)
+    ]
     return articles, len(distinct)
 
 
@@ -91,21 +93,19 @@ def run_side(side: str, corpus: Path, count: int) -> dict[str, Any]:
         for _ in nlp.pipe([WARM_UP_TEXT], batch_size=BATCH_SIZE):
             pass
         start = time.perf_counter()
-        done = 0
-        for _doc in nlp.pipe(texts, batch_size=BATCH_SIZE):
-            done += 1
+        done = sum(1 for _doc in nlp.pipe(texts, batch_size=BATCH_SIZE))  # consume every Doc
         seconds = time.perf_counter() - start
     else:
         from beltwatch.extract import extract_articles
         from beltwatch.model import Article, ArticleMeta
 
-        warm = Article(id="warm-up", text=WARM_UP_TEXT, meta=ArticleMeta(published="2023-11-01", language="en"))
+        warm = Article(
+            id="warm-up", text=WARM_UP_TEXT, meta=ArticleMeta(published="2023-11-01", language="en")
+        )
         for _ in extract_articles([warm]):  # loads the pipeline with its ruler and the knowledge files
             pass
         start = time.perf_counter()
-        done = 0
-        for _extraction in extract_articles(articles):
-            done += 1
+        done = sum(1 for _extraction in extract_articles(articles))  # consume every Extraction
         seconds = time.perf_counter() - start
 
     if done != count:
@@ -125,7 +125,16 @@ def run_side(side: str, corpus: Path, count: int) -> dict[str, Any]:
 def spawn_side(side: str, corpus: Path, count: int) -> dict[str, Any]:
     """Run one side in a child process of its own and read its JSON line."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--side", side, "--articles", str(count), "--corpus", str(corpus)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--side",
+        side,
+        "--articles",
+        str(count),
+        "--corpus",
+        str(corpus),
+    ]
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"extract_speed: the {side} side failed (exit {proc.returncode})")
@@ -155,7 +164,9 @@ def markdown(results: list[dict[str, Any]], ratio: float) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=300, help="articles per side (default 300)")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of articles (default tests/corpus/dev)")
+    parser.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of articles (default tests/corpus/dev)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--side", choices=SIDES, help=argparse.SUPPRESS)  # internal: run one side here
     args = parser.parse_args(argv)

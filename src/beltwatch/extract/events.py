@@ -109,6 +109,8 @@ def _lemmas(tokens) -> set[str]:
 def _subject(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in ("nsubj", "nsubjpass"):
+            if child.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
+                return verb.head  # "India, which boycotted the forum"
             return child
     if verb.dep_ in ("conj", "xcomp", "advcl", "relcl") and verb.head.i != verb.i:
         if verb.dep_ == "relcl":
@@ -126,7 +128,7 @@ def _actors(ctx: Context, token: Token | None, types=ACTOR_TYPES) -> list[Entity
         # a relative clause or prepositional tail must not lend its names to the head
         head_entity = ctx.entity(token)
         if head_entity is not None and head_entity.type in types:
-            conj = [ctx.entity(c) for c in token.conjuncts]
+            conj = [ctx.entity(c) or _refers_to(ctx, c) for c in token.conjuncts]
             return [head_entity, *[c for c in conj if c is not None and c.type in types and c != head_entity]]
         return [e for e in found if _mention_in_np(ctx, e, token)]
     return [e for e in [_refers_to(ctx, token)] if e is not None and e.type in types]
@@ -162,6 +164,11 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
             if noun == "project" and e.type == "PROJECT":
                 return e
     return None
+
+
+def _phrase(ctx: Context, head: Token) -> str:
+    """The words of a noun phrase without its leading article."""
+    return ctx.doc[head.left_edge.i + (head.left_edge.dep_ == "det") : head.right_edge.i + 1].text
 
 
 def _ev(ctx: Context, etype: str, span: Span, args: dict[str, Any], arg_spans: dict[str, Span]) -> Event:
@@ -272,6 +279,9 @@ def _participants(ctx: Context, sent: Span, trigger: Token, verb: bool) -> list[
     if trigger.dep_ in ("pobj", "dobj") and trigger.head.pos_ in ("VERB", "ADP"):
         holder = trigger.head if trigger.head.pos_ == "VERB" else trigger.head.head
         linked += _actors(ctx, _subject(holder), ("PERSON",))
+    subject = _subject(trigger) if verb else None
+    if subject is not None and subject.lower_ in ("two", "both", "they", "leaders", "sides"):
+        return ctx.entities_in(sent, ("PERSON",))  # "when the two met": everyone the sentence names
     reporter = _reported_by(ctx, trigger if verb else trigger.head)
     linked = [e for e in dict.fromkeys(linked) if e.type == "PERSON" or e.kind == "government"]
     if len(linked) < 2:
@@ -433,29 +443,25 @@ def _paragraph_projects(ctx: Context, sent: Span) -> list[Entity]:
 def find_projects(ctx: Context) -> list[Event]:
     conf = ctx.triggers["PROJECT"]
     statuses: dict[str, str] = conf["statuses"]
-    umbrella = {e.name for e in ctx.knowledge.entities if e.type == "PROJECT" and e.name in _UMBRELLA}
-    events: dict[str, Event] = {}
+    ranking = list(dict.fromkeys(statuses.values()))
+    umbrella = {e.name for e in ctx.knowledge.entities if e.umbrella}
+    found: dict[str, tuple[Entity, str, Span]] = {}
     for sent in ctx.doc.sents:
         for tok in sent:
             status = statuses.get(tok.lemma_.lower()) or statuses.get(tok.lower_)
             if status is None or tok.pos_ not in ("VERB", "NOUN", "ADJ"):
                 continue
-            linked = ctx.entities_in(tok.subtree, ("PROJECT", "FAC")) + ctx.entities_in(
-                [t for t in sent if t.head == tok or t.head.head == tok], ("PROJECT", "FAC")
-            )
-            if tok.pos_ == "VERB":
-                linked += _actors(ctx, _subject(tok), ("PROJECT", "FAC"))
+            direct = [c for c in tok.children if c.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")]
+            direct += [c for c in tok.subtree if c.dep_ == "pobj" and c.head.head.i == tok.i]
+            linked = [e for d in direct for e in _actors(ctx, d, ("PROJECT", "FAC"))]
             linked += [e for e in ctx.entities_in(sent, ("PROJECT",)) if e.name not in umbrella]
             for project in dict.fromkeys(linked):
                 if project.type == "FAC" and not _fac_is_project(ctx, project):
                     continue
-                if project.name in events:
-                    continue
-                events[project.name] = _project_event(ctx, project, status, sent)
-    return list(events.values())
-
-
-_UMBRELLA = {"China-Pakistan Economic Corridor", "Belt and Road Initiative", "Digital Silk Road", "Health Silk Road"}
+                known = found.get(project.name)
+                if known is None or ranking.index(status) < ranking.index(known[1]):
+                    found[project.name] = (project, status, sent)
+    return [_project_event(ctx, project, status, sent) for project, status, sent in found.values()]
 
 
 def _fac_is_project(ctx: Context, facility: Entity) -> bool:
@@ -530,7 +536,13 @@ def find_agreements(ctx: Context) -> list[Event]:
         parties = [p for p in dict.fromkeys(parties) if p.kind != "media"]
         if not parties:
             continue
-        merged = next((e for e in events if set(e.arguments["parties"]) & {p.name for p in parties}), None)
+        merged = next(
+            (
+                e for e in events
+                if set(e.arguments["parties"]) & {p.name for p in parties} or e.evidence.end >= sent.start_char - 2
+            ),
+            None,
+        )  # fmt: skip
         if merged is not None:
             merged.arguments["parties"] = list(dict.fromkeys([*merged.arguments["parties"], *(p.name for p in parties)]))
             continue
@@ -877,15 +889,25 @@ def find_security_measures(ctx: Context) -> list[Event]:
 
 
 def _measure_actors(ctx: Context, verb: Token) -> list[Entity | str]:
+    """Who took the measure: the agent of a passive (or the organisations named after it), else the subject;
+    an unnamed body ("Police in Haripur") is kept as the words that describe it."""
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     if agent is not None:
         found = ctx.entities_in(agent.subtree, ("ORG", "PERSON"))
+        if not found:
+            after = [t for t in verb.sent if t.i > agent.right_edge.i]
+            found = [e for e in ctx.entities_in(after, ("ORG",)) if e.kind in ("company", "government")]
         if found:
             return list(found)
     subject = _subject(verb)
+    if subject is None:
+        return []
+    head_entity = ctx.entity(subject)
     actors: list[Entity | str] = list(_actors(ctx, subject, ("ORG", "PERSON", "GPE")))
-    if not actors and subject is not None and subject.pos_ in ("NOUN", "PROPN") and subject.text[0].isupper():
-        actors = [ctx.doc[subject.left_edge.i : subject.right_edge.i + 1].text]
+    if head_entity is None and all(isinstance(a, Entity) and a.type == "GPE" for a in actors):
+        phrase = ctx.doc[subject.left_edge.i : subject.right_edge.i + 1]
+        named = any(t.pos_ == "PROPN" for t in phrase)
+        actors = [phrase.text] if named and len(phrase) > 1 else []
     return actors
 
 
@@ -908,7 +930,10 @@ def find_protests(ctx: Context) -> list[Event]:
             if not actors or obj is None:
                 continue
             targets = _actors(ctx, obj, ("PROJECT", "EVENT", "ORG", "FAC", "GPE"))
-            target = targets[0].name if targets else ctx.doc[obj.left_edge.i + (obj.left_edge.dep_ == "det") : obj.right_edge.i + 1].text
+            target = targets[0].name if targets else _phrase(ctx, obj)
+            if not targets and obj.lemma_.lower() in ctx.triggers["ATTACK"]["nouns"]:
+                hit = _target(ctx, _Attack(list(ctx.doc.sents), None))
+                target = f"{target} on {hit}" if hit and " on " not in target else target
             reason_tok = next((c for c in tok.children if c.dep_ == "advcl" or (c.dep_ == "prep" and c.lower_ == "as")), None)
             reason = ctx.doc[reason_tok.left_edge.i : reason_tok.right_edge.i + 1].text if reason_tok is not None else None
             for actor in actors:

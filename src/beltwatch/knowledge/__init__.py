@@ -37,6 +37,7 @@ class KnownEntity:
     capital_of: str | None = None
     level: str | None = None  # places: "province" for first-level regions
     part_of: str | None = None  # a unit of a larger organisation ("Majeed Brigade" of the BLA)
+    umbrella: bool = False  # a programme of many projects (CPEC, BRI): an event must name it directly
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -121,6 +122,7 @@ def _entities_from(path: Path) -> list[KnownEntity]:
                 capital_of=entry.get("capital_of"),
                 level=entry.get("level"),
                 part_of=entry.get("part_of"),
+                umbrella=bool(entry.get("umbrella", False)),
             )
         )
     return out

@@ -1,0 +1,363 @@
+"""Entities: grouping of mentions, capitals, demonyms, headlines, roles, ORG kinds and evidence.
+
+Every sentence here is written for the test; names that are not in the knowledge files are made up.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from beltwatch.extract import extract_article
+from beltwatch.extract.nlp import load_nlp
+from beltwatch.model import Article, ArticleMeta, Entity
+
+
+@pytest.fixture(scope="module", autouse=True)
+def nlp():
+    return load_nlp()
+
+
+def extract(text: str, published: str = "2024-03-30") -> list[Entity]:
+    return extract_article(Article(id="t", text=text, meta=ArticleMeta(published=published, language="en"))).entities
+
+
+def named(entities: list[Entity], name: str) -> Entity:
+    found = [e for e in entities if e.name == name]
+    assert len(found) == 1, f"{name!r} in {[(e.name, e.type, e.aliases) for e in entities]}"
+    return found[0]
+
+
+def names(entities: list[Entity]) -> list[str]:
+    return [e.name for e in entities]
+
+
+def surfaces(entities: list[Entity]) -> set[str]:
+    return {m.text for e in entities for m in e.mentions}
+
+
+# --- one entity per real-world thing ---------------------------------------------------------------
+
+
+def test_surname_joins_the_full_name():
+    entities = extract(
+        "Prime Minister Shehbaz Sharif arrived in Beijing on Tuesday for a three-day visit. "
+        "Sharif said the corridor would be expanded."
+    )
+    sharif = named(entities, "Shehbaz Sharif")
+    assert sharif.type == "PERSON"
+    assert "Sharif" in sharif.aliases
+    assert [m.text for m in sharif.mentions] == ["Shehbaz Sharif", "Sharif"]
+    assert "Sharif" not in names(entities)
+
+
+def test_surname_of_an_unknown_person_joins_the_full_name():
+    entities = extract(
+        "Junaid Akhtar Mehmood, a senior engineer, inspected the tunnel on Monday. Mehmood said work would resume."
+    )
+    person = named(entities, "Junaid Akhtar Mehmood")
+    assert person.aliases == ["Mehmood"]
+    assert len([e for e in entities if e.type == "PERSON"]) == 1
+
+
+def test_surname_shared_by_two_people_joins_neither():
+    entities = extract(
+        "Shehbaz Sharif and Nawaz Sharif attended the ceremony in Lahore. Sharif said the corridor would bring jobs."
+    )
+    assert "Sharif" not in named(entities, "Shehbaz Sharif").aliases
+    assert "Sharif" not in named(entities, "Nawaz Sharif").aliases
+
+
+def test_spelling_variant_joins_the_full_name():
+    entities = extract(
+        "Caretaker prime minister Anwar-ul-Haq Kakar met Chinese investors on Monday. "
+        "Kakkar later told reporters that the visit had been a success."
+    )
+    kakar = named(entities, "Anwar-ul-Haq Kakar")
+    assert "Kakkar" in kakar.aliases
+    assert "Kakkar" not in names(entities)
+
+
+def test_spelling_variant_of_an_unknown_surname_joins_the_full_name():
+    entities = extract(
+        "Sohail Qureshi, a site engineer, inspected the tunnel on Monday. Qureshy said the work was on schedule."
+    )
+    person = named(entities, "Sohail Qureshi")
+    assert "Qureshy" in person.aliases
+    assert "Qureshy" not in names(entities)
+
+
+def test_similar_surnames_of_two_people_stay_apart():
+    entities = extract(
+        "Fawad Chaudhry and Zahid Hafeez Chaudhri briefed reporters in Islamabad. Chaudhri said an inquiry had begun."
+    )
+    assert "Chaudhri" in named(entities, "Zahid Hafeez Chaudhri").aliases
+    assert "Chaudhri" not in named(entities, "Fawad Chaudhry").aliases
+
+
+def test_bracketed_acronym_becomes_an_alias():
+    entities = extract(
+        "The Frontier Works Organisation (FWO) began repairs on the highway. FWO staff said the work would take a month."
+    )
+    fwo = named(entities, "Frontier Works Organisation")
+    assert fwo.type == "ORG"
+    assert "FWO" in fwo.aliases
+    assert [m.text for m in fwo.mentions] == ["Frontier Works Organisation", "FWO", "FWO"]
+    assert "FWO" not in names(entities)
+
+
+def test_bracketed_acronym_of_an_unknown_organisation_becomes_an_alias():
+    entities = extract(
+        "The Karakoram Mining Authority (KMA) issued a tender on Monday. KMA officials said bids would close soon."
+    )
+    kma = named(entities, "Karakoram Mining Authority")
+    assert kma.type == "ORG"
+    assert kma.aliases == ["KMA"]
+    assert len(kma.mentions) == 3
+    assert "KMA" not in names(entities)
+
+
+# --- capitals --------------------------------------------------------------------------------------
+
+
+def test_capitals_used_for_governments_are_aliases_of_their_countries():
+    entities = extract("Islamabad and Beijing agreed to expand cooperation on the corridor.")
+    pakistan = named(entities, "Pakistan")
+    china = named(entities, "China")
+    assert (pakistan.type, pakistan.country, pakistan.aliases) == ("GPE", "PK", ["Islamabad"])
+    assert (china.type, china.country, china.aliases) == ("GPE", "CN", ["Beijing"])
+    assert "Islamabad" not in names(entities) and "Beijing" not in names(entities)
+
+
+def test_capital_after_a_locative_preposition_is_a_place():
+    entities = extract("The delegation travelled to Beijing last week for talks.")
+    beijing = named(entities, "Beijing")
+    assert (beijing.type, beijing.country) == ("GPE", "CN")
+    assert "China" not in names(entities)
+
+
+def test_capital_as_government_and_as_place_in_one_article():
+    entities = extract(
+        "Islamabad and Beijing agreed to expand cooperation. Later, the minister travelled to Beijing for talks."
+    )
+    assert "Beijing" in named(entities, "China").aliases
+    beijing = named(entities, "Beijing")
+    assert [m.text for m in beijing.mentions] == ["Beijing"]
+    assert beijing.mentions[0].start > named(entities, "China").mentions[0].start
+
+
+def test_capital_with_a_possessive_is_its_government():
+    entities = extract("Beijing's account of the talks differed from the one given in Lahore.")
+    assert "Beijing" in named(entities, "China").aliases
+
+
+def test_dateline_capital_is_a_place():
+    entities = extract("ISLAMABAD: Officials from both countries met on Monday to review the corridor.")
+    islamabad = named(entities, "Islamabad")
+    assert islamabad.type == "GPE"
+    assert "Pakistan" not in names(entities)
+
+
+# --- demonyms and headlines ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chinese and Pakistani engineers worked side by side at the site.",
+        "The Chinese were not consulted, a Pakistani official said.",
+        "Sri Lankan officials and Kenyan lawmakers visited the Indonesian port.",
+    ],
+)
+def test_demonyms_are_not_entities(text: str):
+    entities = extract(text)
+    assert not {"Chinese", "Pakistani", "Sri Lankan", "Kenyan", "Indonesian"} & set(names(entities))
+    assert not {"China", "Pakistan", "Sri Lanka", "Kenya", "Indonesia"} & set(names(entities))
+
+
+@pytest.mark.parametrize(
+    ("headline", "body", "people"),
+    [
+        (
+            "Iqbal Says Corridor Will Create Jobs, Slams Critics",
+            "Planning minister Ahsan Iqbal said on Friday that the corridor would create jobs.",
+            ["Ahsan Iqbal"],
+        ),
+        (
+            "Zardari Hails Xi As Leaders Vow Deeper Ties",
+            "President Asif Ali Zardari praised Xi Jinping at a dinner on Sunday.",
+            ["Asif Ali Zardari", "Xi Jinping"],
+        ),
+        (
+            "Bugti Meets Envoy, Pledges Foolproof Security For Workers",
+            "Chief Minister Sarfraz Bugti met a Chinese diplomat in Quetta on Monday.",
+            ["Sarfraz Bugti"],
+        ),
+    ],
+)
+def test_title_case_headline_gives_no_junk_people(headline: str, body: str, people: list[str]):
+    entities = extract(f"{headline}\n\n{body}")
+    assert sorted(e.name for e in entities if e.type == "PERSON") == sorted(people)
+    headline_verbs = {"Says", "Slams", "Hails", "Vow", "Meets", "Pledges", "Will", "Create"}
+    for entity in entities:
+        assert not headline_verbs & set(entity.name.split()), entity.name
+        assert not headline_verbs & {w for a in entity.aliases for w in a.split()}, entity.aliases
+
+
+def test_words_of_a_title_are_not_organisations():
+    entities = extract("Caretaker Prime Minister Anwar-ul-Haq Kakar met Chinese investors in Beijing on Monday.")
+    assert named(entities, "Anwar-ul-Haq Kakar").role.lower() == "caretaker prime minister"
+    assert "Caretaker" not in names(entities)
+
+
+def test_sentence_initial_title_word_is_not_an_organisation():
+    entities = extract("Interior Minister Mohsin Naqvi visited the site on Monday.")
+    assert names(entities) == ["Mohsin Naqvi"]
+
+
+# --- roles and countries ---------------------------------------------------------------------------
+
+
+def test_role_from_a_title_before_the_name():
+    entities = extract("Interior Minister Mohsin Naqvi visited the tunnel site near Dasu on Monday.")
+    naqvi = named(entities, "Mohsin Naqvi")
+    assert naqvi.role == "Interior Minister"
+    assert naqvi.country == "PK"
+
+
+def test_role_from_a_title_before_an_unknown_name():
+    entities = extract("Project director Kamran Yousaf said the tunnel would be finished by June.")
+    person = named(entities, "Kamran Yousaf")
+    assert person.role.lower() == "project director"
+
+
+def test_role_from_an_apposition():
+    entities = extract("Chakar Baloch, a deputy superintendent of police in Gwadar, said the road had been cleared.")
+    person = named(entities, "Chakar Baloch")
+    assert person.type == "PERSON"
+    assert person.role.startswith("deputy superintendent of police")
+    assert "Gwadar" in person.role
+    assert "Gwadar" in names(entities)
+
+
+def test_title_of_two_words_before_an_unknown_name_is_not_part_of_the_name():
+    entities = extract("Deputy Superintendent Chakar Baloch said the road had been cleared.")
+    person = named(entities, "Chakar Baloch")
+    assert person.role == "Deputy Superintendent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pakistan's planning minister, Farooq Haider, said the project would be completed next year.",
+        "Farooq Haider, Pakistan's planning minister, said the project would be completed next year.",
+    ],
+)
+def test_role_with_a_possessive_country(text: str):
+    person = named(extract(text), "Farooq Haider")
+    assert person.role == "planning minister of Pakistan"
+    assert person.country == "PK"
+
+
+def test_role_with_a_country_for_a_known_official():
+    ahsan = named(extract("Pakistan's planning minister, Ahsan Iqbal, said the review would end soon."), "Ahsan Iqbal")
+    assert "Pakistan" in ahsan.role
+    assert ahsan.country == "PK"
+
+
+def test_role_with_a_demonym_gives_the_country():
+    person = named(extract("Chinese Ambassador Liang Wei said the project was on track."), "Liang Wei")
+    assert person.role == "Ambassador of China"
+    assert person.country == "CN"
+
+
+def test_role_of_a_known_official_without_a_title_comes_from_knowledge():
+    person = named(extract("Ahsan Iqbal said the review would end soon."), "Ahsan Iqbal")
+    assert person.role == "Minister for Planning, Development and Special Initiatives of Pakistan"
+
+
+# --- organisation kinds ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "country"),
+    [
+        ("China Road and Bridge Corporation", "company", "CN"),
+        ("Balochistan Liberation Army", "armed_group", "PK"),
+        ("Xinhua", "media", "CN"),
+        ("State Bank of Pakistan", "government", "PK"),
+        ("Asian Infrastructure Investment Bank", "multilateral", None),
+        ("China Development Bank", "lender", "CN"),
+        ("Frontier Works Organisation", "other", "PK"),
+    ],
+)
+def test_org_kind_from_knowledge(name: str, kind: str, country: str | None):
+    org = named(extract(f"Officials said the {name} was named in the report."), name)
+    assert (org.type, org.kind, org.country) == ("ORG", kind, country)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Karakoram Cement Company", "company"),
+        ("Margalla Investment Bank", "lender"),
+        ("Margalla Times", "media"),
+        ("Ravi Valley Development Authority", "government"),
+        ("Kirthar Liberation Front", "armed_group"),
+        ("Potohar Institute of Technology", "other"),
+    ],
+)
+def test_org_kind_from_the_words_of_an_unknown_name(name: str, kind: str):
+    org = named(extract(f"Officials said the {name} was named in the report."), name)
+    assert (org.type, org.kind) == ("ORG", kind)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Gilgit Development Authority", "Gwadar Fishermen Alliance"],
+)
+def test_unknown_organisation_named_after_a_known_place_stays_one_organisation(name: str):
+    entities = extract(f"The {name} said on Monday that it would review the plan.")
+    org = named(entities, name)
+    assert org.type == "ORG"
+    assert names(entities) == [name]
+
+
+def test_state_bank_of_an_unknown_country_is_government():
+    org = named(extract("Officials said the State Bank of Kirthar was named in the report."), "State Bank of Kirthar")
+    assert org.kind == "government"
+
+
+# --- evidence --------------------------------------------------------------------------------------
+
+
+def test_mentions_carry_their_sentence_as_evidence():
+    text = (
+        "Prime Minister Shehbaz Sharif met Xi Jinping in Beijing on Tuesday.\n\n"
+        "The Karakoram Cement Company (KCC) will supply the Main Line-1 railway. Sharif said KCC had won the bid."
+    )
+    entities = extract(text)
+    assert entities
+    for entity in entities:
+        for m in entity.mentions:
+            assert text[m.start : m.end] == m.text
+            assert m.text in m.evidence.text
+            assert text[m.evidence.start : m.evidence.end] == m.evidence.text
+            assert m.evidence.start <= m.start and m.end <= m.evidence.end
+            assert "\n" not in m.evidence.text, "evidence is one sentence, not the paragraph"
+    sharif = named(entities, "Shehbaz Sharif")
+    assert [m.evidence.text for m in sharif.mentions] == [
+        "Prime Minister Shehbaz Sharif met Xi Jinping in Beijing on Tuesday.",
+        "Sharif said KCC had won the bid.",
+    ]
+    assert [m.text for m in named(entities, "Karakoram Cement Company").mentions] == [
+        "Karakoram Cement Company",
+        "KCC",
+        "KCC",
+    ]
+
+
+def test_entities_come_in_order_of_first_mention():
+    entities = extract("Xi Jinping met Shehbaz Sharif in Beijing. The Silk Road Fund was also discussed.")
+    starts = [e.mentions[0].start for e in entities]
+    assert starts == sorted(starts)
+    assert names(entities) == ["Xi Jinping", "Shehbaz Sharif", "Beijing", "Silk Road Fund"]
