@@ -126,26 +126,34 @@ def _read_predictions(path: Path) -> dict[str, dict]:
     return out
 
 
+def _is_usage_error(exc: Exception) -> bool:
+    """A click usage error, whichever copy of click raised it (typer bundles its own)."""
+    return any(cls.__name__ == "UsageError" for cls in type(exc).__mro__) and hasattr(exc, "format_message")
+
+
 def main() -> None:
     """Entry point: run the app and turn every error into one line and an exit code."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # measured faster for the small spaCy model
     try:
-        app(standalone_mode=False)
+        # without standalone mode typer returns a command's exit code instead of raising it
+        code = app(standalone_mode=False)
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        code = exc.exit_code
     except BeltwatchError as exc:
         typer.echo(f"beltwatch: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click's own usage errors and anything unforeseen
-        import click
-
-        if isinstance(exc, click.exceptions.UsageError):
-            typer.echo(f"beltwatch: {exc.format_message()}", err=True)
-            sys.exit(UsageError.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        typer.echo(f"beltwatch: internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+        code = exc.exit_code
+    except typer.Abort:
+        code = 130
+    except Exception as exc:  # click's usage errors (typer bundles its own click), and the unforeseen
+        if _is_usage_error(exc):
+            message = exc.format_message()  # type: ignore[attr-defined]
+            context = getattr(exc, "ctx", None)
+            typer.echo(context.get_help() if not message and context else f"beltwatch: {message}", err=True)
+            code = UsageError.exit_code
+        else:
+            typer.echo(f"beltwatch: internal error: {type(exc).__name__}: {exc}", err=True)
+            code = 1
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
