@@ -184,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for article, doc in zip(articles, nlp.pipe((a.text for a in articles), batch_size=16)):
             out.write(json.dumps(predict(article, doc), ensure_ascii=False) + "\n")
+    except BrokenPipeError:  # stdout closed early (| head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         if args.out:
             out.close()

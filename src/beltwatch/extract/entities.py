@@ -139,9 +139,17 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
 
 
 def _is_title_word(span: Span, knowledge: Knowledge) -> bool:
-    """"Interior" in "Interior Minister Mohsin Naqvi" is part of a title, not an organisation."""
+    """"Interior" in "Interior Minister Mohsin Naqvi" or "Ports" in "Ports and Shipping Minister X" is part
+    of a title, not an organisation."""
     doc = span.doc
-    return len(span) == 1 and span.end < len(doc) and doc[span.end].lower_ in knowledge.title_heads
+    if span.label_ != "ORG" and len(span) > 1:
+        return False
+    for tok in doc[span.end : span.end + 4]:
+        if tok.lower_ in knowledge.title_heads:
+            return True
+        if not (tok.is_title or tok.lower_ in ("and", "&")):
+            return False
+    return False
 
 
 def _complement(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:

@@ -72,12 +72,13 @@ class Context:
     def date_in(self, span: Span) -> DateMention | None:
         return next((d for d in self.dates if span.start_char <= d.start < span.end_char), None)
 
-    def date_near(self, span: Span, reach: int = 400) -> str | None:
-        """The sentence's own date, else the last date stated shortly before it, else the article's date."""
+    def date_near(self, span: Span) -> str | None:
+        """The sentence's own date, else the last date stated before it in its paragraph, else the article's."""
         own = self.date_in(span)
         if own is not None:
             return own.value
-        before = [d for d in self.dates if span.start_char - reach <= d.start < span.start_char]
+        paragraph_start = self.doc.text.rfind("\n\n", 0, span.start_char)
+        before = [d for d in self.dates if paragraph_start < d.start < span.start_char]
         return before[-1].value if before else self.anchor_date
 
     def amounts_in(self, span: Span) -> list[Amount]:
@@ -144,6 +145,11 @@ def _mention_in_np(ctx: Context, entity: Entity, head: Token) -> bool:
     return False
 
 
+# "the company", "the bank", "the group": the last organisation of that kind
+KIND_NOUNS = {"company": "company", "firm": "company", "contractor": "company", "bank": "lender", "lender": "lender",
+              "group": "armed_group", "outfit": "armed_group"}  # fmt: skip
+
+
 def _refers_to(ctx: Context, token: Token) -> Entity | None:
     """Light coreference: pronouns and "the <noun>" point to the last entity of the right kind named before."""
     word = token.lower_
@@ -158,7 +164,10 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
     det = [c for c in token.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")]
     if det and token.pos_ == "NOUN":
         noun = token.lemma_.lower()
+        kind = KIND_NOUNS.get(noun)
         for _, e in before:
+            if kind is not None and e.kind == kind:
+                return e
             if noun in e.name.lower().split() or noun in {w.lower() for a in e.aliases for w in a.split()}:
                 return e
             if noun == "project" and e.type == "PROJECT":
@@ -366,7 +375,9 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
     ]
     recipient = (recipients or subject_places or [_focus_country(ctx, funders)])[0]
     projects = ctx.entities_in(sent, ("PROJECT",)) or _paragraph_projects(ctx, sent)
-    when = ctx.date_near(sent, reach=200)
+    when = ctx.date_near(sent)
+    if not funders and recipient is not None and _invested_in(ctx, recipient, sent):
+        funders = _possessors(ctx, recipient, sent)  # "invested in Beijing's Silk Road Fund"
     events = []
     for funder in funders or [None]:
         if funder is None and recipient is None:
@@ -397,6 +408,14 @@ def _invested_in(ctx: Context, entity: Entity, sent: Span) -> bool:
                 head = head.head
             return head.dep_ == "pobj" and head.head.lower_ in ("in", "into")
     return False
+
+
+def _possessors(ctx: Context, entity: Entity, sent: Span) -> list[Entity]:
+    for tok in sent:
+        if ctx.entity(tok) is entity:
+            owners = [c for c in tok.head.subtree if c.dep_ == "poss" and ctx.entity(c) not in (None, entity)]
+            return [e for e in (ctx.entity(c) for c in owners) if e is not None and e.type == "GPE"][:1]
+    return []
 
 
 def _focus_country(ctx: Context, funders: list[Entity]) -> Entity | None:
@@ -545,6 +564,7 @@ def find_agreements(ctx: Context) -> list[Event]:
         )  # fmt: skip
         if merged is not None:
             merged.arguments["parties"] = list(dict.fromkeys([*merged.arguments["parties"], *(p.name for p in parties)]))
+            _fill(merged, "date", ctx.date_in(sent), sent, ctx)
             continue
         when = ctx.date_in(sent)
         obj = next((c for v in verbs for c in v.children if c.dep_ == "dobj"), None)

@@ -1,0 +1,600 @@
+"""Events: one or more short sentences per event type and per trigger-driven behaviour.
+
+Every sentence is written for the test. Articles are published on Saturday 2024-03-30, so "on Tuesday"
+is 2024-03-26, "on Sunday" 2024-03-24. Every event must carry evidence that holds its trigger sentence.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from beltwatch.extract import extract_article
+from beltwatch.extract.nlp import load_nlp
+from beltwatch.model import Article, ArticleMeta, Event
+
+PUBLISHED = "2024-03-30"  # a Saturday
+
+
+@pytest.fixture(scope="module", autouse=True)
+def nlp():
+    return load_nlp()
+
+
+def extract(text: str, published: str = PUBLISHED) -> list[Event]:
+    """Events of `text`, each checked to carry well-formed evidence from the text."""
+    events = extract_article(Article(id="t", text=text, meta=ArticleMeta(published=published, language="en"))).events
+    for event in events:
+        ev = event.evidence
+        assert ev.text.strip(), event
+        assert text[ev.start : ev.end] == ev.text, event
+    return events
+
+
+def of_type(events: list[Event], etype: str) -> list[Event]:
+    return [e for e in events if e.type == etype]
+
+
+def one(events: list[Event], etype: str, sentence: str) -> Event:
+    """The single event of `etype`; its evidence must hold the sentence that triggers it."""
+    found = of_type(events, etype)
+    assert len(found) == 1, [(e.type, e.arguments) for e in events]
+    assert sentence in found[0].evidence.text
+    return found[0]
+
+
+def arg(event: Event, key: str):
+    return event.arguments.get(key)
+
+
+# --- MEETING ---------------------------------------------------------------------------------------
+
+
+def test_meeting_of_two_named_people_with_date_and_place():
+    text = "Prime Minister Shehbaz Sharif met Chinese Premier Li Qiang in Beijing on Thursday."
+    meeting = one(extract(text), "MEETING", text)
+    assert sorted(arg(meeting, "participants")) == ["Li Qiang", "Shehbaz Sharif"]
+    assert arg(meeting, "date") == "2024-03-28"
+    assert arg(meeting, "location") == "Beijing"
+
+
+def test_meeting_from_held_talks_with():
+    text = "Foreign Minister Ishaq Dar held talks with his Chinese counterpart Wang Yi in Beijing on Wednesday."
+    meeting = one(extract(text), "MEETING", text)
+    assert sorted(arg(meeting, "participants")) == ["Ishaq Dar", "Wang Yi"]
+    assert arg(meeting, "date") == "2024-03-27"
+
+
+def test_meeting_of_two_unknown_people_with_appositions():
+    text = (
+        "Ahmed Raza, the chairman of the Gwadar Port Authority, met Zhang Wei, a manager at China Overseas "
+        "Port Holding Company, in Gwadar on Monday."
+    )
+    meeting = one(extract(text), "MEETING", text)
+    assert sorted(arg(meeting, "participants")) == ["Ahmed Raza", "Zhang Wei"]
+    assert arg(meeting, "location") == "Gwadar"
+    assert arg(meeting, "date") == "2024-03-25"
+
+
+def test_visit_by_one_person_is_no_meeting():
+    assert of_type(extract("Shehbaz Sharif visited the dam site on Monday."), "MEETING") == []
+
+
+# --- FINANCING -------------------------------------------------------------------------------------
+
+
+def test_financing_loan_with_lender_amount_and_recipient():
+    text = "The Export-Import Bank of China extended a USD 600 million loan to Pakistan on Monday."
+    fin = one(extract(text), "FINANCING", text)
+    assert arg(fin, "funder") == "Export-Import Bank of China"
+    assert arg(fin, "recipient") == "Pakistan"
+    assert (arg(fin, "value"), arg(fin, "currency"), arg(fin, "instrument")) == (600e6, "USD", "loan")
+    assert arg(fin, "date") == "2024-03-25"
+
+
+def test_financing_lender_named_after_the_amount():
+    text = "A USD 500 million loan from the Asian Development Bank was approved for Pakistan on Friday."
+    fin = one(extract(text), "FINANCING", text)
+    assert arg(fin, "funder") == "Asian Development Bank"
+    assert arg(fin, "recipient") == "Pakistan"
+    assert (arg(fin, "value"), arg(fin, "instrument")) == (500e6, "loan")
+
+
+def test_financing_grant_received():
+    text = "Pakistan received a USD 300 million grant from the Asian Development Bank."
+    fin = one(extract(text), "FINANCING", text)
+    assert (arg(fin, "funder"), arg(fin, "recipient")) == ("Asian Development Bank", "Pakistan")
+    assert arg(fin, "instrument") == "grant"
+
+
+def test_financing_rollover_of_a_loan_is_a_rollover():
+    text = "China Development Bank rolled over a USD 1.5 billion loan to Pakistan."
+    fin = one(extract(text), "FINANCING", text)
+    assert (arg(fin, "funder"), arg(fin, "recipient")) == ("China Development Bank", "Pakistan")
+    assert (arg(fin, "value"), arg(fin, "instrument")) == (1.5e9, "rollover")
+
+
+def test_financing_rollover_noun():
+    text = "The Export-Import Bank of China agreed to a rollover of USD 2.4 billion for Pakistan."
+    fin = one(extract(text), "FINANCING", text)
+    assert (arg(fin, "funder"), arg(fin, "recipient"), arg(fin, "instrument")) == (
+        "Export-Import Bank of China",
+        "Pakistan",
+        "rollover",
+    )
+
+
+def test_financing_deposit_with_a_central_bank():
+    text = "China deposited USD 2 billion with the State Bank of Pakistan."
+    fin = one(extract(text), "FINANCING", text)
+    assert (arg(fin, "funder"), arg(fin, "recipient")) == ("China", "State Bank of Pakistan")
+    assert (arg(fin, "value"), arg(fin, "instrument")) == (2e9, "deposit")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "China Merchants Port Holdings will acquire an 85% stake in the port for USD 1.12 billion.",
+        "China Merchants Port Holdings bought a stake in the port for USD 1.12 billion.",
+    ],
+)
+def test_financing_stake_is_equity(text: str):
+    fin = one(extract(text), "FINANCING", text)
+    assert arg(fin, "funder") == "China Merchants Port Holdings"
+    assert (arg(fin, "value"), arg(fin, "currency"), arg(fin, "instrument")) == (1.12e9, "USD", "equity")
+
+
+def test_financing_investment_in_a_project():
+    text = "China will invest USD 2 billion in the Gwadar East Bay Expressway."
+    fin = one(extract(text), "FINANCING", text)
+    assert arg(fin, "funder") == "China"
+    assert arg(fin, "instrument") == "investment"
+    assert arg(fin, "purpose") == "Gwadar East Bay Expressway"
+
+
+def test_financing_window_set_up_by_each_of_two_lenders():
+    text = (
+        "China Development Bank and the Export-Import Bank of China will each set up a financing window "
+        "worth 350 billion yuan."
+    )
+    found = of_type(extract(text), "FINANCING")
+    assert sorted(arg(e, "funder") for e in found) == ["China Development Bank", "Export-Import Bank of China"]
+    for fin in found:
+        assert (arg(fin, "value"), arg(fin, "currency"), arg(fin, "instrument")) == (350e9, "CNY", "financing window")
+        assert text in fin.evidence.text
+
+
+def test_financing_each_lends_gives_one_event_per_lender():
+    text = "China Development Bank and the Export-Import Bank of China will each lend USD 1 billion to Pakistan."
+    found = of_type(extract(text), "FINANCING")
+    assert sorted(arg(e, "funder") for e in found) == ["China Development Bank", "Export-Import Bank of China"]
+    assert {arg(e, "recipient") for e in found} == {"Pakistan"}
+    assert {arg(e, "value") for e in found} == {1e9}
+
+
+def test_financing_window_opened_by_a_fund_in_the_passive():
+    text = "Officials said a financing window of 20 billion yuan would be opened by the Silk Road Fund."
+    fin = one(extract(text), "FINANCING", text)
+    assert arg(fin, "funder") == "Silk Road Fund"
+    assert (arg(fin, "value"), arg(fin, "currency"), arg(fin, "instrument")) == (20e9, "CNY", "financing window")
+
+
+TWO_DEPOSITS = (
+    "Saudi Arabia deposited USD 2 billion and the United Arab Emirates USD 1 billion with the State Bank of Pakistan."
+)
+
+
+def test_two_amounts_with_two_funders_are_paired_by_nearness():
+    found = of_type(extract(TWO_DEPOSITS), "FINANCING")
+    assert sorted((arg(e, "value"), arg(e, "funder")) for e in found) == [
+        (1e9, "United Arab Emirates"),
+        (2e9, "Saudi Arabia"),
+    ]
+    assert {arg(e, "instrument") for e in found} == {"deposit"}
+
+
+def test_two_amounts_with_two_funders_share_the_recipient():
+    found = of_type(extract(TWO_DEPOSITS), "FINANCING")
+    assert [arg(e, "recipient") for e in found] == ["State Bank of Pakistan", "State Bank of Pakistan"]
+
+
+def test_amount_without_a_financing_word_is_no_financing():
+    assert of_type(extract("The dam will cost USD 2 billion, officials said."), "FINANCING") == []
+
+
+# --- PROJECT ---------------------------------------------------------------------------------------
+
+
+def project(text: str, name: str) -> Event:
+    found = [e for e in of_type(extract(text), "PROJECT") if arg(e, "name") == name]
+    assert len(found) == 1, [(e.type, e.arguments) for e in extract(text)]
+    assert text.split(". ")[0].rstrip(".") in found[0].evidence.text
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "status"),
+    [
+        ("Pakistan halted the Karachi Circular Railway in March after a dispute over land.",
+         "Karachi Circular Railway", "suspended"),
+        ("China Road and Bridge Corporation suspended construction of the Karot Hydropower Project.",
+         "Karot Hydropower Project", "suspended"),
+        ("Work on the Karachi Circular Railway was suspended in March after a dispute over land.",
+         "Karachi Circular Railway", "suspended"),
+        ("Prime Minister Shehbaz Sharif inaugurated the Suki Kinari Hydropower Project on Friday.",
+         "Suki Kinari Hydropower Project", "completed"),
+        ("The Sahiwal Coal Power Project was completed in 2017.", "Sahiwal Coal Power Project", "completed"),
+        ("The Jakarta-Bandung High-Speed Railway opened to passengers in October 2023.",
+         "Jakarta-Bandung High-Speed Railway", "completed"),
+        ("Chinese firms are building the Karot Hydropower Project on the Jhelum river.",
+         "Karot Hydropower Project", "under construction"),
+        ("Construction of the Gwadar East Bay Expressway is under way.", "Gwadar East Bay Expressway",
+         "under construction"),
+        ("The two sides agreed to upgrade the Main Line-1 railway from Karachi to Peshawar.", "Main Line-1",
+         "upgrade proposed"),
+        ("Pakistan and China proposed an upgrade of the Main Line-1 railway.", "Main Line-1", "upgrade proposed"),
+    ],
+)  # fmt: skip
+def test_project_status(text: str, name: str, status: str):
+    assert arg(project(text, name), "status") == status
+
+
+def test_project_inauguration_date():
+    text = "Prime Minister Shehbaz Sharif inaugurated the Suki Kinari Hydropower Project on Friday."
+    assert arg(project(text, "Suki Kinari Hydropower Project"), "date") == "2024-03-29"
+
+
+def test_project_upgrade_with_value_and_locations():
+    text = (
+        "The two sides agreed to upgrade the Main Line-1 railway from Karachi to Peshawar at a cost of "
+        "USD 6.7 billion."
+    )
+    event = project(text, "Main Line-1")
+    assert arg(event, "status") == "upgrade proposed"
+    assert (arg(event, "value"), arg(event, "currency")) == (6.7e9, "USD")
+    assert arg(event, "locations") == ["Karachi", "Peshawar"]
+    assert "railways" in arg(event, "sectors")
+
+
+def test_project_sector_from_its_name():
+    text = "Chinese firms are building the Karot Hydropower Project on the Jhelum river."
+    assert arg(project(text, "Karot Hydropower Project"), "sectors") == ["hydropower"]
+
+
+# --- AGREEMENT -------------------------------------------------------------------------------------
+
+
+def test_agreement_between_two_countries():
+    text = "Pakistan and China signed an agreement on Monday to expand the corridor."
+    agreement = one(extract(text), "AGREEMENT", text)
+    assert sorted(arg(agreement, "parties")) == ["China", "Pakistan"]
+    assert arg(agreement, "date") == "2024-03-25"
+
+
+def test_agreement_with_a_company_and_a_place():
+    text = (
+        "The Sri Lanka Ports Authority signed a concession agreement with China Merchants Port Holdings in Colombo."
+    )
+    agreement = one(extract(text), "AGREEMENT", text)
+    assert sorted(arg(agreement, "parties")) == ["China Merchants Port Holdings", "Sri Lanka Ports Authority"]
+    assert arg(agreement, "location") == "Colombo"
+    assert "concession agreement" in arg(agreement, "subject")
+
+
+def test_agreement_memorandum_of_understanding():
+    text = "Pakistan signed a memorandum of understanding with China on agricultural cooperation."
+    agreement = one(extract(text), "AGREEMENT", text)
+    assert sorted(arg(agreement, "parties")) == ["China", "Pakistan"]
+
+
+def test_capitals_as_governments_are_agreement_parties():
+    text = "Islamabad and Beijing agreed to expand cooperation on the corridor."
+    agreement = one(extract(text), "AGREEMENT", text)
+    assert sorted(arg(agreement, "parties")) == ["China", "Pakistan"]
+
+
+# --- ATTACK ----------------------------------------------------------------------------------------
+
+
+DASU_STYLE = (
+    "Gunmen attacked a bus carrying Chinese engineers near Dasu on Tuesday, killing three Chinese engineers "
+    "and their Pakistani driver."
+)
+
+
+def test_attack_date_from_a_weekday_place_and_count():
+    attack = one(extract(DASU_STYLE), "ATTACK", DASU_STYLE)
+    assert arg(attack, "date") == "2024-03-26"
+    assert arg(attack, "location") == "Dasu"
+    assert arg(attack, "killed") == 4
+    assert "CN" in arg(attack, "victim_nationality")
+    assert "bus" in arg(attack, "target")
+
+
+def test_attack_victims_of_two_nationalities_in_a_coordinated_phrase():
+    attack = one(extract(DASU_STYLE), "ATTACK", DASU_STYLE)
+    assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
+
+
+def test_attack_weekday_resolves_against_another_publication_date():
+    text = "Gunmen attacked a bus near Dasu on Tuesday, killing four workers."
+    attack = one(extract(text, published="2024-04-05"), "ATTACK", text)  # a Friday
+    assert arg(attack, "date") == "2024-04-02"
+
+
+def test_attack_killed_and_wounded_of_two_nationalities_attackers_not_counted():
+    text = (
+        "Gunmen ambushed a van carrying Chinese surveyors near Turbat on Sunday, killing two Chinese surveyors "
+        "and wounding a Pakistani guard. Security forces killed three attackers."
+    )
+    attack = one(extract(text), "ATTACK", text.split(" Security")[0])
+    assert (arg(attack, "killed"), arg(attack, "injured")) == (2, 1)
+    assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
+    assert arg(attack, "location") == "Turbat"
+    assert arg(attack, "date") == "2024-03-24"
+
+
+def test_attack_attackers_killed_in_the_next_sentence_not_counted():
+    text = (
+        "Gunmen attacked a bus near Gwadar on Tuesday, killing four workers and injuring six others. "
+        "Two of the attackers were also killed."
+    )
+    attack = one(extract(text), "ATTACK", "Gunmen attacked a bus near Gwadar on Tuesday")
+    assert (arg(attack, "killed"), arg(attack, "injured")) == (4, 6)
+
+
+def test_attack_casualties_stated_in_the_next_sentence():
+    text = (
+        "Militants attacked a checkpoint in Turbat on Wednesday. Two soldiers were killed and five people "
+        "were injured, police said."
+    )
+    attack = one(extract(text), "ATTACK", "Militants attacked a checkpoint in Turbat on Wednesday.")
+    assert (arg(attack, "killed"), arg(attack, "injured")) == (2, 5)
+    assert (arg(attack, "location"), arg(attack, "date")) == ("Turbat", "2024-03-27")
+
+
+def test_attack_nobody_hurt_gives_zero_casualties():
+    text = (
+        "Militants attacked a convoy of Chinese engineers near Gwadar on Sunday. Two attackers were killed, "
+        "and nobody in the convoy was hurt, officials said."
+    )
+    attack = one(extract(text), "ATTACK", "Militants attacked a convoy of Chinese engineers near Gwadar on Sunday.")
+    assert (arg(attack, "killed"), arg(attack, "injured")) == (0, 0)
+    assert arg(attack, "victim_nationality") == ["CN"]
+    assert "disputed" not in attack.arguments
+
+
+CLAIMED = (
+    "Militants attacked a convoy of Chinese engineers near Gwadar on Sunday. "
+    "The Balochistan Liberation Army claimed responsibility for the attack."
+)
+
+
+def test_attack_claimed_by():
+    attack = one(extract(CLAIMED), "ATTACK", "Militants attacked a convoy")
+    assert arg(attack, "claimed_by") == "Balochistan Liberation Army"
+    assert arg(attack, "location") == "Gwadar"
+    assert "convoy" in arg(attack, "target")
+
+
+def test_attack_claimed_by_an_acronym():
+    text = "A bomb exploded near a bus in Quetta on Monday. The BLA claimed responsibility."
+    attack = one(extract(text), "ATTACK", "A bomb exploded near a bus in Quetta on Monday.")
+    assert arg(attack, "claimed_by") == "Balochistan Liberation Army"
+
+
+DISPUTED = (
+    "Militants attacked a convoy of Chinese engineers near Gwadar on Sunday. The Balochistan Liberation Army "
+    "claimed responsibility for the attack and said it had killed nine Chinese nationals. Officials said no one "
+    "was hurt in the attack."
+)
+
+
+def test_attack_claimant_figures_are_disputed_claims():
+    attack = one(extract(DISPUTED), "ATTACK", "Militants attacked a convoy")
+    assert arg(attack, "disputed") is True
+    assert "killed" not in attack.arguments, "a claimant's figure is not a fact"
+    assert {"claimant": "Balochistan Liberation Army", "killed": 9} in arg(attack, "claims")
+    assert arg(attack, "claimed_by") == "Balochistan Liberation Army"
+
+
+def test_attack_officials_nobody_hurt_claim_is_zero():
+    attack = one(extract(DISPUTED), "ATTACK", "Militants attacked a convoy")
+    officials = [c for c in arg(attack, "claims") if c["claimant"] != "Balochistan Liberation Army"]
+    assert [(c.get("killed"), c.get("injured")) for c in officials] == [(0, 0)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chinese workers have been attacked in the past, and companies have complained about security.",
+        "Attacks on Chinese nationals have increased in recent years.",
+        "Analysts said bombings and ambushes remain a risk for foreign engineers.",
+    ],
+)
+def test_generic_mention_is_no_attack(text: str):
+    assert of_type(extract(text), "ATTACK") == []
+
+
+# --- SECURITY_MEASURE ------------------------------------------------------------------------------
+
+
+def test_security_tightened_by_police():
+    text = "Police tightened security around the camps on Monday."
+    measure = one(extract(text), "SECURITY_MEASURE", text)
+    assert arg(measure, "actor") == "Police"
+    assert "tightened security around the camps" in arg(measure, "measure")
+    assert arg(measure, "date") == "2024-03-25"
+
+
+def test_security_measure_location():
+    text = "Police tightened security around the camps of Chinese workers in Haripur on Monday."
+    measure = one(extract(text), "SECURITY_MEASURE", text)
+    assert arg(measure, "location") == "Haripur"
+
+
+def test_security_measure_by_an_embassy():
+    text = "The Chinese Embassy in Pakistan advised Chinese citizens to avoid travel to Balochistan."
+    measure = one(extract(text), "SECURITY_MEASURE", text)
+    assert arg(measure, "actor") == "Chinese Embassy in Pakistan"
+    assert arg(measure, "measure").startswith("advised Chinese citizens")
+
+
+def test_security_measure_investigation_ordered():
+    text = "Interior Minister Mohsin Naqvi ordered an investigation into the attack."
+    measure = one(extract(text), "SECURITY_MEASURE", text)
+    assert arg(measure, "actor") == "Mohsin Naqvi"
+    assert "investigation" in arg(measure, "measure")
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("Additional troops were deployed around the site by the Frontier Constabulary on Monday.",
+         "Frontier Constabulary"),
+        ("The site was evacuated by the Frontier Constabulary on Monday.", "Frontier Constabulary"),
+        ("Security was tightened around the Chinese consulate by the Sindh Rangers.", "Rangers"),
+        ("The area was cordoned off by the Counter-Terrorism Department after the blast.",
+         "Counter-Terrorism Department"),
+    ],
+)  # fmt: skip
+def test_security_measure_in_the_passive_names_the_agent(text: str, actor: str):
+    measure = one(extract(text), "SECURITY_MEASURE", text)
+    assert arg(measure, "actor") == actor
+
+
+def test_security_measure_cordon_in_the_active():
+    text = "The Frontier Constabulary cordoned off the area around the site on Monday."
+    measure = one(extract(text), "SECURITY_MEASURE", text)
+    assert arg(measure, "actor") == "Frontier Constabulary"
+
+
+def test_security_measure_actor_is_the_local_police_not_its_town():
+    text = "Haripur police stepped up security at the camps on Monday."
+    measure = one(extract(text), "SECURITY_MEASURE", text)
+    assert arg(measure, "actor") == "Haripur police"
+
+
+def test_tightening_something_other_than_security_is_no_measure():
+    assert of_type(extract("The government tightened its grip on the budget on Monday."), "SECURITY_MEASURE") == []
+
+
+# --- STATEMENT -------------------------------------------------------------------------------------
+
+
+THREE_SPEAKERS = (
+    "Interior Minister Mohsin Naqvi said the attackers would be punished and security for Chinese nationals "
+    "would be increased. Finance Minister Muhammad Aurangzeb said the loan rollover would ease pressure on "
+    "reserves. Chinese Ambassador Jiang Zaidong said the two countries would deepen cooperation and friendship."
+)
+
+
+def test_one_statement_per_speaker_with_topic():
+    found = of_type(extract(THREE_SPEAKERS), "STATEMENT")
+    assert sorted((arg(e, "speaker"), arg(e, "topic")) for e in found) == [
+        ("Jiang Zaidong", "cooperation"),
+        ("Mohsin Naqvi", "security"),
+        ("Muhammad Aurangzeb", "finance"),
+    ]
+    for event in found:
+        assert event.evidence.text.strip().startswith(("Interior", "Finance", "Chinese"))
+        assert arg(event, "speaker").split()[-1] in event.evidence.text
+
+
+def test_repeated_speaker_gives_one_statement():
+    text = "Ahsan Iqbal said the corridor had created jobs. Iqbal also said the loan terms were fair."
+    statement = one(extract(text), "STATEMENT", "Ahsan Iqbal said the corridor had created jobs.")
+    assert arg(statement, "speaker") == "Ahsan Iqbal"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Xinhua said the talks were productive.",
+        "Xinhua reported that the talks were held in Beijing.",
+        "The talks were productive, Reuters said.",
+        "China Daily quoted Mao Ning as saying the attack would not derail cooperation.",
+    ],
+)
+def test_media_outlets_are_not_speakers(text: str):
+    speakers = [arg(e, "speaker") for e in of_type(extract(text), "STATEMENT")]
+    assert not {"Xinhua", "Reuters", "China Daily"} & set(speakers)
+
+
+def test_speaker_quoted_by_a_wire_is_the_speaker():
+    text = "Wang Yi said the partnership was strong, according to Reuters."
+    statement = one(extract(text), "STATEMENT", text)
+    assert arg(statement, "speaker") == "Wang Yi"
+    assert arg(statement, "topic") == "cooperation"
+
+
+def test_country_in_the_speakers_title_is_not_a_speaker():
+    text = "Pakistan's planning minister, Ahsan Iqbal, said the review of the corridor would end soon."
+    statement = one(extract(text), "STATEMENT", text)
+    assert arg(statement, "speaker") == "Ahsan Iqbal"
+
+
+def test_statement_is_not_dated_by_a_future_date_it_mentions():
+    text = "Planning minister Ahsan Iqbal said on Friday that the railway would be completed next year."
+    statement = one(extract(text), "STATEMENT", text)
+    assert arg(statement, "date") == "2024-03-29"
+
+
+def test_condemnation_is_a_security_statement():
+    text = "The Chinese Embassy in Pakistan condemned the attack on the convoy."
+    statement = one(extract(text), "STATEMENT", text)
+    assert (arg(statement, "speaker"), arg(statement, "topic")) == ("Chinese Embassy in Pakistan", "security")
+
+
+# --- PROTEST ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "target", "form"),
+    [
+        ("India boycotted the Belt and Road Forum in Beijing.", "India",
+         "Belt and Road Forum for International Cooperation", "boycott"),
+        ("The Joint Opposition protested against Port City Colombo on Friday.", "Joint Opposition",
+         "Port City Colombo", "protest"),
+        ("The Chinese Embassy in Pakistan condemned the attack on the convoy.", "Chinese Embassy in Pakistan",
+         "attack on the convoy", "condemnation"),
+    ],
+)  # fmt: skip
+def test_protest_actor_target_and_form(text: str, actor: str, target: str, form: str):
+    protest = one(extract(text), "PROTEST", text)
+    assert (arg(protest, "actor"), arg(protest, "target"), arg(protest, "form")) == (actor, target, form)
+
+
+def test_protest_reason():
+    text = "The Joint Opposition boycotted the signing ceremony in Colombo, citing fears of a debt trap."
+    protest = one(extract(text), "PROTEST", text)
+    assert arg(protest, "actor") == "Joint Opposition"
+    assert arg(protest, "form") == "boycott"
+    assert "debt trap" in arg(protest, "reason")
+
+
+def test_place_in_a_prepositional_phrase_is_not_the_protest_actor():
+    text = "Traders in Gwadar boycotted the port on Monday."
+    actors = [arg(e, "actor") for e in of_type(extract(text), "PROTEST")]
+    assert "Gwadar" not in actors
+
+
+def test_protest_needs_an_actor_and_a_target():
+    assert of_type(extract("There were protests on Friday."), "PROTEST") == []
+
+
+# --- evidence --------------------------------------------------------------------------------------
+
+
+def test_every_event_of_an_article_has_its_own_sentence_as_evidence():
+    sentences = [
+        "Prime Minister Shehbaz Sharif met Chinese Premier Li Qiang in Beijing on Thursday.",
+        "The Export-Import Bank of China extended a USD 600 million loan to Pakistan on Monday.",
+        "Police tightened security around the camps on Monday.",
+        "India boycotted the Belt and Road Forum in Beijing.",
+    ]
+    text = "\n\n".join(sentences)
+    events = extract(text)
+    by_type = {e.type: e for e in events}
+    assert {"MEETING", "FINANCING", "SECURITY_MEASURE", "PROTEST"} <= set(by_type)
+    for etype, sentence in zip(["MEETING", "FINANCING", "SECURITY_MEASURE", "PROTEST"], sentences):
+        assert by_type[etype].evidence.text.strip() == sentence
