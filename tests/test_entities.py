@@ -18,7 +18,9 @@ def nlp():
 
 
 def extract(text: str, published: str = "2024-03-30") -> list[Entity]:
-    return extract_article(Article(id="t", text=text, meta=ArticleMeta(published=published, language="en"))).entities
+    return extract_article(
+        Article(id="t", text=text, meta=ArticleMeta(published=published, language="en"))
+    ).entities
 
 
 def named(entities: list[Entity], name: str) -> Entity:
@@ -207,20 +209,26 @@ def test_title_case_headline_gives_no_junk_people(headline: str, body: str, peop
     "text",
     [
         "Caretaker Prime Minister Anwar-ul-Haq Kakar met Chinese investors in Beijing on Monday.",
-        pytest.param(
-            "Caretaker Prime Minister Anwar-ul-Haq Kakar met investors. Kakkar later told reporters it went well.",
-            marks=pytest.mark.xfail(
-                reason="the model tags the sentence-initial title word 'Caretaker' as an ORG and no filter drops "
-                "it: the title-word check needs the next token in titles.yaml, and 'Prime' is not (only 'prime minister')",
-                strict=True,
-            ),
-        ),
+        "Caretaker Prime Minister Anwar-ul-Haq Kakar met investors. Kakkar later told reporters it went well.",
+        "Ports and Shipping Minister Mahinda Samarasinghe met investors. He said the port was ready.",
     ],
 )
 def test_words_of_a_title_are_not_organisations(text: str):
     entities = extract(text)
-    assert named(entities, "Anwar-ul-Haq Kakar").role.lower() == "caretaker prime minister"
-    assert "Caretaker" not in names(entities)
+    assert [e.type for e in entities if e.type not in ("GPE",)] == ["PERSON"], [
+        (e.name, e.type) for e in entities
+    ]
+    assert not {"Caretaker", "Ports", "Ports and Shipping"} & set(names(entities))
+
+
+@pytest.mark.xfail(
+    reason="the title is read back from the name only through compound/amod tokens, so it stops at 'and': "
+    "the role is 'Shipping Minister'",
+    strict=True,
+)
+def test_role_from_a_coordinated_title():
+    entities = extract("Ports and Shipping Minister Mahinda Samarasinghe met investors in Colombo on Monday.")
+    assert named(entities, "Mahinda Samarasinghe").role == "Ports and Shipping Minister"
 
 
 def test_sentence_initial_title_word_is_not_an_organisation():
@@ -245,7 +253,9 @@ def test_role_from_a_title_before_an_unknown_name():
 
 
 def test_role_from_an_apposition():
-    entities = extract("Chakar Baloch, a deputy superintendent of police in Gwadar, said the road had been cleared.")
+    entities = extract(
+        "Chakar Baloch, a deputy superintendent of police in Gwadar, said the road had been cleared."
+    )
     person = named(entities, "Chakar Baloch")
     assert person.type == "PERSON"
     assert person.role.startswith("deputy superintendent of police")
@@ -278,7 +288,9 @@ def test_role_with_a_possessive_country(text: str):
 
 
 def test_role_with_a_country_for_a_known_official():
-    ahsan = named(extract("Pakistan's planning minister, Ahsan Iqbal, said the review would end soon."), "Ahsan Iqbal")
+    ahsan = named(
+        extract("Pakistan's planning minister, Ahsan Iqbal, said the review would end soon."), "Ahsan Iqbal"
+    )
     assert "Pakistan" in ahsan.role
     assert ahsan.country == "PK"
 
@@ -356,7 +368,9 @@ def test_unknown_organisation_named_after_a_known_place_stays_one_organisation(n
     strict=True,
 )
 def test_state_bank_of_an_unknown_country_is_government():
-    org = named(extract("Officials said the State Bank of Kirthar was named in the report."), "State Bank of Kirthar")
+    org = named(
+        extract("Officials said the State Bank of Kirthar was named in the report."), "State Bank of Kirthar"
+    )
     assert org.kind == "government"
 
 

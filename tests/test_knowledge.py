@@ -53,15 +53,22 @@ ENTRIES = [pytest.param(e, id=_case_id(e)) for e in KNOWLEDGE.entities]
 LATIN_ALIASES = [
     pytest.param(e, a, id=_case_id(e, a)) for e in KNOWLEDGE.entities for a in e.aliases if not has_cjk(a)
 ]
-CJK_ALIASES = [pytest.param(e, a, id=_case_id(e, a)) for e in KNOWLEDGE.entities for a in e.aliases if has_cjk(a)]
+CJK_ALIASES = [
+    pytest.param(e, a, id=_case_id(e, a)) for e in KNOWLEDGE.entities for a in e.aliases if has_cjk(a)
+]
 COUNTRY_FILE = yaml.safe_load((KNOWLEDGE_DIR / "countries.yaml").read_text(encoding="utf-8"))["entries"]
 COUNTRY_NAMES = [
-    pytest.param(c["code"], n, id=f"{c['code']}|{n}") for c in COUNTRY_FILE for n in c["names"] if not has_cjk(n)
+    pytest.param(c["code"], n, id=f"{c['code']}|{n}")
+    for c in COUNTRY_FILE
+    for n in c["names"]
+    if not has_cjk(n)
 ]
 COUNTRY_CJK_NAMES = [
     pytest.param(c["code"], n, id=f"{c['code']}|{n}") for c in COUNTRY_FILE for n in c["names"] if has_cjk(n)
 ]
-DEMONYMS = [pytest.param(c["code"], d, id=f"{c['code']}|{d}") for c in COUNTRY_FILE for d in c.get("demonyms", [])]
+DEMONYMS = [
+    pytest.param(c["code"], d, id=f"{c['code']}|{d}") for c in COUNTRY_FILE for d in c.get("demonyms", [])
+]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -307,7 +314,9 @@ def test_unparsable_yaml_raises_with_file_name(knowledge_copy: Path):
 
 
 def test_entries_not_a_list_raises_with_file_name(knowledge_copy: Path):
-    (knowledge_copy / "events.yaml").write_text("type: EVENT\nentries: {name: Boao Forum}\n", encoding="utf-8")
+    (knowledge_copy / "events.yaml").write_text(
+        "type: EVENT\nentries: {name: Boao Forum}\n", encoding="utf-8"
+    )
     with pytest.raises(KnowledgeError) as info:
         load_knowledge.__wrapped__(knowledge_copy)
     assert "events.yaml" in str(info.value)
@@ -351,7 +360,9 @@ def test_entries_have_no_stray_keys(stem: str):
     """The loader ignores keys it does not know: a typo ("alias:") or a comma in an unquoted value
     in a `{...}` entry silently loses data."""
     data = yaml.safe_load((KNOWLEDGE_DIR / f"{stem}.yaml").read_text(encoding="utf-8"))
-    stray = {entry["name"]: sorted(set(entry) - ENTRY_KEYS) for entry in data["entries"] if set(entry) - ENTRY_KEYS}
+    stray = {
+        entry["name"]: sorted(set(entry) - ENTRY_KEYS) for entry in data["entries"] if set(entry) - ENTRY_KEYS
+    }
     assert stray == {}
 
 

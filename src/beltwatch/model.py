@@ -171,3 +171,35 @@ class Extraction:
 def _number(value: float) -> int | float:
     """Whole numbers print as integers, as the gold files write them."""
     return int(value) if float(value).is_integer() else value
+
+
+@dataclass(frozen=True)
+class EventSignature:
+    """What identifies a happening across reports: its type, date, place and actors."""
+
+    type: str
+    date: str | None
+    location: str | None
+    actors: tuple[str, ...] = ()
+
+
+@dataclass
+class StorySignal:
+    """What the story stage needs of one stored article."""
+
+    article_id: str
+    text: str
+    published: str | None = None
+    title: str | None = None
+    events: list[EventSignature] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoryAssignment:
+    """Where one article belongs: its story, and the article it copies if it is a duplicate."""
+
+    article_id: str
+    story_id: str
+    duplicate_of: str | None = None
+    duplicate_kind: str | None = None  # "exact" or "near"
