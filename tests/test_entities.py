@@ -263,11 +263,6 @@ def test_role_from_an_apposition():
     assert "Gwadar" in names(entities)
 
 
-@pytest.mark.xfail(
-    reason="the model's span 'Superintendent Chakar Baloch' keeps the title: _strip_title never runs because the "
-    "trimmed span (doc[start:end]) has no label, so span.label_ == 'PERSON' is always false",
-    strict=True,
-)
 def test_title_of_two_words_before_an_unknown_name_is_not_part_of_the_name():
     entities = extract("Deputy Superintendent Chakar Baloch said the road had been cleared.")
     person = named(entities, "Chakar Baloch")
@@ -301,11 +296,6 @@ def test_role_with_a_demonym_gives_the_country():
     assert person.country == "CN"
 
 
-@pytest.mark.xfail(
-    reason="officials.yaml writes the role in a YAML flow mapping without quotes, so the comma cuts it to "
-    "'Minister for Planning' (the rest becomes a stray key)",
-    strict=True,
-)
 def test_role_of_a_known_official_without_a_title_comes_from_knowledge():
     person = named(extract("Ahsan Iqbal said the review would end soon."), "Ahsan Iqbal")
     assert person.role == "Minister for Planning, Development and Special Initiatives of Pakistan"
@@ -363,10 +353,6 @@ def test_unknown_organisation_named_after_a_known_place_stays_one_organisation(n
     assert names(entities) == [name]
 
 
-@pytest.mark.xfail(
-    reason="org_kinds.yaml lists 'State Bank' under government, but the earlier lender rule 'Bank' wins",
-    strict=True,
-)
 def test_state_bank_of_an_unknown_country_is_government():
     org = named(
         extract("Officials said the State Bank of Kirthar was named in the report."), "State Bank of Kirthar"

@@ -162,25 +162,7 @@ def test_country_canonical_name_is_the_first_listed():
         assert KNOWLEDGE.country_by_code(c["code"]).name == c["names"][0]
 
 
-def _country_name_cases():
-    for case in COUNTRY_NAMES:
-        code, name = case.values
-        if name == "PRC":
-            yield pytest.param(
-                code,
-                name,
-                id=case.id,
-                marks=pytest.mark.xfail(
-                    reason="the ruler skips upper-case names of three letters or fewer, so 'PRC' stays an "
-                    "unresolved model guess named 'PRC' instead of China",
-                    strict=True,
-                ),
-            )
-        else:
-            yield case
-
-
-@pytest.mark.parametrize(("code", "name"), list(_country_name_cases()))
+@pytest.mark.parametrize(("code", "name"), COUNTRY_NAMES)
 def test_country_name_is_found_as_the_country(code: str, name: str):
     entities = extract(f"Officials said {name} was mentioned in the report.")
     canonical = KNOWLEDGE.country_by_code(code).name
@@ -198,25 +180,7 @@ def test_country_chinese_name_is_found_as_the_country(code: str, name: str):
     assert KNOWLEDGE.country_by_code(code).name in found[0].aliases
 
 
-def _demonym_cases():
-    for case in DEMONYMS:
-        code, demonym = case.values
-        if demonym == "South Sudanese":
-            yield pytest.param(
-                code,
-                demonym,
-                id=case.id,
-                marks=pytest.mark.xfail(
-                    reason="the role reads 'ambassador of South Sudan' but the country is taken from the first "
-                    "country name found in it, 'Sudan' (SD), not the longest match 'South Sudan' (SS)",
-                    strict=True,
-                ),
-            )
-        else:
-            yield case
-
-
-@pytest.mark.parametrize(("code", "demonym"), list(_demonym_cases()))
+@pytest.mark.parametrize(("code", "demonym"), DEMONYMS)
 def test_demonym_gives_a_person_country_and_is_no_entity(code: str, demonym: str):
     entities = extract(f"The {demonym} ambassador, Ali Rehman, said the talks went well.")
     assert demonym not in [e.name for e in entities]
@@ -273,11 +237,6 @@ def test_bad_entry_raises_with_file_name(knowledge_copy: Path, stem: str, change
     assert f"{stem}.yaml" in str(info.value)
 
 
-@pytest.mark.xfail(
-    reason="country codes are checked for length only: an unknown code like 'ZZ' or a lower-case 'pk' loads, and "
-    "then never matches a country",
-    strict=True,
-)
 @pytest.mark.parametrize("code", ["ZZ", "pk"])
 def test_unknown_country_code_raises_with_file_name(knowledge_copy: Path, code: str):
     _edit_first_entry(knowledge_copy, "places", country=code)
@@ -343,19 +302,7 @@ def test_entry_values_are_well_formed(entry: KnownEntity):
 ENTRY_KEYS = {f.name for f in fields(KnownEntity)} - {"id"} | {"since"}
 
 
-def _stray_key_cases():
-    for stem in ENTITY_FILES:
-        marks = ()
-        if stem == "officials":
-            marks = pytest.mark.xfail(
-                reason="officials.yaml: the unquoted role 'Minister for Planning, Development and Special "
-                "Initiatives of Pakistan' in a flow mapping is cut at the comma; the rest becomes a stray key",
-                strict=True,
-            )
-        yield pytest.param(stem, marks=marks, id=stem)
-
-
-@pytest.mark.parametrize("stem", list(_stray_key_cases()))
+@pytest.mark.parametrize("stem", ENTITY_FILES)
 def test_entries_have_no_stray_keys(stem: str):
     """The loader ignores keys it does not know: a typo ("alias:") or a comma in an unquoted value
     in a `{...}` entry silently loses data."""
@@ -370,20 +317,12 @@ def test_entries_have_no_stray_keys(stem: str):
 
 
 ORG_KIND_RULES = yaml.safe_load((KNOWLEDGE_DIR / "org_kinds.yaml").read_text(encoding="utf-8"))["rules"]
-SHADOWED = {"State Bank", "Central Bank"}  # listed under government, but the lender rule "Bank" comes first
 
 
 def _org_kind_word_cases():
     for rule in ORG_KIND_RULES:
         for word in rule["words"]:
-            marks = ()
-            if word in SHADOWED:
-                marks = pytest.mark.xfail(
-                    reason=f"'{word}' is a government word in org_kinds.yaml but the earlier lender rule 'Bank' "
-                    "always wins, so a made-up central bank is a lender",
-                    strict=True,
-                )
-            yield pytest.param(rule["kind"], word, id=f"{rule['kind']}|{word}", marks=marks)
+            yield pytest.param(rule["kind"], word, id=f"{rule['kind']}|{word}")
 
 
 def test_org_kind_rules_are_valid():

@@ -120,7 +120,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         if span is None:
             continue
         kid = ent.ent_id_
-        if not kid and span.label_ == "PERSON":
+        if not kid and ent.label_ == "PERSON":
             span = _strip_title(span, knowledge)
         text = span.text.strip()
         if not kid and (
@@ -326,14 +326,10 @@ def _country_of(group: Group, role: str | None, knowledge: Knowledge) -> str | N
         return group.country_code
     if group.known and group.known.country:
         return group.known.country
-    texts = [*(group.surfaces), role or ""]
-    for text in texts:
-        for name, country in knowledge.country_by_name.items():
-            if len(name) > 2 and re.search(rf"\b{re.escape(name)}\b", text):
-                return country.code
-        for demonym, country in knowledge.country_by_demonym.items():
-            if re.search(rf"\b{re.escape(demonym)}\b", text):
-                return country.code
+    for text in [*group.surfaces, role or ""]:
+        country = knowledge.country_in(text)
+        if country is not None:
+            return country.code
     return None
 
 

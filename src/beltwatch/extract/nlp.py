@@ -42,7 +42,8 @@ def ruler_patterns(knowledge: Knowledge) -> list[dict[str, Any]]:
                 patterns.append({"label": entity.type, "pattern": text, "id": entity.id})
     for country in knowledge.countries:
         for name in country.names:
-            if not has_cjk(name) and not (len(name) <= 3 and name.isupper() and name not in ("US", "UK", "UAE", "USA")):
+            # pycountry's short upper-case codes collide with acronyms; the curated file's do not
+            if not has_cjk(name) and (country.curated or not (len(name) <= 3 and name.isupper())):
                 patterns.append({"label": "GPE", "pattern": name, "id": f"country:{country.code}"})
     return patterns
 

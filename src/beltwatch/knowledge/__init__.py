@@ -50,6 +50,7 @@ class Country:
     name: str
     names: tuple[str, ...]
     demonyms: tuple[str, ...]
+    curated: bool = False  # listed in countries.yaml, not only in pycountry
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,14 @@ class Knowledge:
 
     @property
     def country_by_demonym(self) -> dict[str, Country]:
-        return {d: c for c in self.countries for d in c.demonyms}
+        return _demonym_index(self)
+
+    def country_in(self, text: str) -> Country | None:
+        """The country a text names, by name or demonym; the longest name wins ("South Sudan" over "Sudan")."""
+        m = _country_pattern(self).search(text)
+        if m is None:
+            return None
+        return self.country_by_name.get(m.group(0)) or self.country_by_demonym.get(m.group(0))
 
     def country_by_code(self, code: str) -> Country | None:
         return next((c for c in self.countries if c.code == code), None)
@@ -109,7 +117,7 @@ def _entities_from(path: Path) -> list[KnownEntity]:
         aliases = entry.get("aliases") or []
         _require(all(isinstance(a, str) for a in aliases), "aliases must be strings", where)
         country = entry.get("country")
-        _require(country is None or (isinstance(country, str) and len(country) == 2), "country is ISO alpha-2", where)
+        _require(country is None or _is_country_code(country), f"country {country!r} is not an ISO alpha-2 code", where)
         out.append(
             KnownEntity(
                 id=f"{path.stem}:{entry['name']}",
@@ -134,7 +142,7 @@ def _countries(path: Path) -> list[Country]:
     for entry in data.get("entries", []):
         _require(isinstance(entry.get("code"), str) and entry.get("names"), "needs `code` and `names`", path.name)
         listed[entry["code"]] = Country(
-            entry["code"], entry["names"][0], tuple(entry["names"]), tuple(entry.get("demonyms", []))
+            entry["code"], entry["names"][0], tuple(entry["names"]), tuple(entry.get("demonyms", [])), curated=True
         )
     for record in pycountry.countries:
         if record.alpha_2 in listed:
@@ -168,6 +176,22 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     )
 
 
+def _is_country_code(code: object) -> bool:
+    return isinstance(code, str) and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
+
+
 @cache
 def _country_index(knowledge: Knowledge) -> dict[str, Country]:
     return {name: c for c in reversed(knowledge.countries) for name in c.names}
+
+
+@cache
+def _demonym_index(knowledge: Knowledge) -> dict[str, Country]:
+    return {d: c for c in knowledge.countries for d in c.demonyms}
+
+
+@cache
+def _country_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    words = [n for n in knowledge.country_by_name if len(n) > 2] + list(knowledge.country_by_demonym)
+    words.sort(key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
