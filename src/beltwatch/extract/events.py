@@ -75,11 +75,17 @@ class Context:
     def date_near(self, span: Span) -> str | None:
         """The sentence's own date, else the last date stated before it in its paragraph, else the article's."""
         own = self.date_in(span)
-        if own is not None:
+        if own is not None and not self.is_future(own.value):
             return own.value
         paragraph_start = self.doc.text.rfind("\n\n", 0, span.start_char)
-        before = [d for d in self.dates if paragraph_start < d.start < span.start_char]
+        before = [
+            d for d in self.dates if paragraph_start < d.start < span.start_char and not self.is_future(d.value)
+        ]
         return before[-1].value if before else self.anchor_date
+
+    def is_future(self, value: str) -> bool:
+        """After publication: a plan or a promise, not when something was said or done."""
+        return self.published is not None and value[:10] > self.published.isoformat()[: len(value)]
 
     def amounts_in(self, span: Span) -> list[Amount]:
         return [a for a in self.amounts if span.start_char <= a.start < span.end_char]
@@ -140,6 +146,8 @@ def _mention_in_np(ctx: Context, entity: Entity, head: Token) -> bool:
         if ctx.entity(tok) is entity:
             path = tok
             while path.i != head.i and path.head.i != path.i and path.dep_ not in ("relcl", "acl", "advcl", "ccomp"):
+                if path.dep_ == "pobj" and entity.type == "GPE":
+                    return False  # "Traders in Gwadar": the place says where, not who
                 path = path.head
             return path.i == head.i
     return False
@@ -600,8 +608,12 @@ def _attack_triggers(ctx: Context, sent: Span) -> list[Token]:
 
 
 def _has_casualties(ctx: Context, sent: Span) -> bool:
+    """Casualty counts or a claim of responsibility: they belong to the attack the article reports."""
     conf = ctx.triggers["ATTACK"]
-    return any(t.lemma_.lower() in conf["kill_verbs"] + conf["injure_verbs"] for t in sent)
+    lemmas = {t.lemma_.lower() for t in sent}
+    return bool(lemmas & set(conf["kill_verbs"] + conf["injure_verbs"])) or (
+        "claim" in lemmas and "responsibility" in lemmas
+    )
 
 
 def find_attacks(ctx: Context) -> list[Event]:
@@ -768,6 +780,9 @@ def _casualties(ctx: Context, group: _Attack) -> _Casualties:
             victims = _victims(tok)
             if victims is None or victims.lower_ in attackers or _mentions(victims, attackers):
                 continue
+            if any(t.lower_ in ("no", "nobody", "none") for t in victims.subtree):
+                none_said = True
+                continue
             count = _count(victims)
             if count is None:
                 continue
@@ -882,10 +897,10 @@ def find_security_measures(ctx: Context) -> list[Event]:
     events = []
     for sent in ctx.doc.sents:
         for tok in sent:
-            lemma = tok.lemma_.lower()
+            lemma = tok.lemma_.lower() if tok.lemma_.lower() in verbs else tok.lower_
             if tok.pos_ != "VERB" or lemma not in verbs:
                 continue
-            objects = {t.lower_ for t in tok.subtree if t.i > tok.i}
+            objects = {t.lower_ for t in tok.subtree if t.i != tok.i}
             if verbs[lemma] and not objects & set(verbs[lemma]):
                 continue
             actors = _measure_actors(ctx, tok)
@@ -920,14 +935,15 @@ def _measure_actors(ctx: Context, verb: Token) -> list[Entity | str]:
         if found:
             return list(found)
     subject = _subject(verb)
-    if subject is None:
-        return []
+    if subject is None or subject.dep_ == "nsubjpass":
+        return []  # "security was tightened": the subject is what was tightened, not who did it
     head_entity = ctx.entity(subject)
     actors: list[Entity | str] = list(_actors(ctx, subject, ("ORG", "PERSON", "GPE")))
     if head_entity is None and all(isinstance(a, Entity) and a.type == "GPE" for a in actors):
-        phrase = ctx.doc[subject.left_edge.i : subject.right_edge.i + 1]
-        named = any(t.pos_ == "PROPN" for t in phrase)
-        actors = [phrase.text] if named and len(phrase) > 1 else []
+        phrase = ctx.doc[subject.left_edge.i + (subject.left_edge.dep_ == "det") : subject.right_edge.i + 1]
+        forces = ctx.triggers["SECURITY_MEASURE"]["unnamed_actors"]
+        named = any(t.pos_ == "PROPN" for t in phrase) and len(phrase) > 1
+        actors = [phrase.text] if named or subject.lemma_.lower() in forces else []
     return actors
 
 
