@@ -70,7 +70,7 @@ def extract(
 
 @app.command("eval")
 def evaluate(
-    gold_dir: Annotated[Path, typer.Argument(help="Folder of *.gold.json files and their articles.")],
+    gold_dir: Annotated[Path, typer.Argument(help="Folder of *.gold.json files and their articles, or one gold file.")],
     predictions: Annotated[Path | None, typer.Argument(help="Extractor output (JSON Lines); run it when absent.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="List every miss and extra.")] = False,
@@ -78,8 +78,8 @@ def evaluate(
     """Score extraction against gold annotations (SCHEMA.md rules)."""
     from beltwatch.evaluate import format_report, load_gold, score
 
-    if not gold_dir.is_dir():
-        raise UsageError(f"{gold_dir} is not a folder of gold files")
+    if not gold_dir.exists():
+        raise UsageError(f"{gold_dir}: no such gold folder or file")
     gold = load_gold(gold_dir)
     if predictions is None:
         predicted = _predict(gold_dir, gold)
@@ -102,7 +102,7 @@ def _predict(gold_dir: Path, gold) -> dict[str, dict]:
     paths = []
     for article in gold:
         if article.text_file and Path(article.text_file).suffix in ARTICLE_SUFFIXES:
-            path = gold_dir / article.text_file
+            path = (gold_dir if gold_dir.is_dir() else gold_dir.parent) / article.text_file
             if path.exists():
                 paths.append(path)
     failures: list[str] = []

@@ -56,10 +56,10 @@ _CONTROL_SAMPLE = 65_536
 _CONTROL_SHARE = 0.3
 
 
-def iter_article_paths(paths: Iterable[Path]) -> Iterator[Path]:
+def iter_article_paths(paths: Iterable[Path], suffixes: tuple[str, ...] = ARTICLE_SUFFIXES) -> Iterator[Path]:
     """Yield article files: files as given, folders searched recursively in sorted order.
 
-    Inside folders only files with an article suffix are kept (case-insensitive) and
+    Inside folders only files with one of `suffixes` are kept (case-insensitive) and
     sidecars (`*.meta.json`, `*.gold.json`) and hidden files are skipped. A path that is
     not a folder is yielded as given, even if it does not exist, so that reading it reports
     the problem.
@@ -75,7 +75,7 @@ def iter_article_paths(paths: Iterable[Path]) -> Iterator[Path]:
             if any(part.startswith(".") for part in rel.parts):
                 continue
             name = candidate.name.lower()
-            if name.endswith(SIDECAR_SUFFIXES) or not name.endswith(ARTICLE_SUFFIXES):
+            if name.endswith(SIDECAR_SUFFIXES) or not name.endswith(suffixes):
                 continue
             if candidate.is_file():
                 found.append(candidate)
@@ -145,6 +145,11 @@ def normalise_published(value: str) -> str:
 
 
 def _read_text(path: Path, max_bytes: int) -> str:
+    return decode_text(read_bytes(path, max_bytes), str(path))
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a file; `InputError` if it is missing, a folder, unreadable, empty or over `max_bytes`."""
     source = str(path)
     try:
         size = path.stat().st_size
@@ -165,7 +170,11 @@ def _read_text(path: Path, max_bytes: int) -> str:
         raise InputError(f"file is too large: over the limit of {max_bytes:,} bytes", source=source)
     if not data:
         raise InputError("empty file", source=source)
+    return data
 
+
+def decode_text(data: bytes, source: str) -> str:
+    """UTF-8 text of `data`; `InputError` for a UTF-16 BOM, binary content, bad UTF-8 or only whitespace."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError("not valid UTF-8: the file starts with a UTF-16 byte order mark", source=source)
     kind = _binary_kind(data)
@@ -252,7 +261,68 @@ def _read_sidecar(path: Path) -> dict[str, str | None]:
 # --- HTML ----------------------------------------------------------------------------------
 
 
-def _from_html(html: str, path: Path) -> tuple[str, ArticleMeta]:
+def html_article(html: str, *, article_id: str, origin: str) -> Article:
+    """An `Article` from an HTML page that did not come from a file (a WARC record, a URL, a JSON line).
+
+    Same extraction as `read_article` for `.html` files; `InputError` (source `origin`) when the
+    page has no main text.
+    """
+    body, meta = _from_html(html, origin)
+    return Article(id=article_id, text=body, meta=meta, origin=origin)
+
+
+def decode_html(data: bytes, source: str, charset: str | None = None) -> str:
+    """Text of HTML bytes from the web: BOM, then `charset` (from HTTP), then `<meta charset>`, then UTF-8.
+
+    Unlike article files, web pages need not be UTF-8; without a declared charset, bytes that
+    are not UTF-8 are read as windows-1252 (the HTML default). `InputError` for empty or
+    binary content.
+    """
+    if not data.strip():
+        raise InputError("empty page", source=source)
+    for bom, codec in ((_UTF8_BOM, "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            text = data[len(bom) :].decode(codec, errors="replace")
+            break
+    else:
+        kind = _binary_kind(data)
+        if kind:
+            raise InputError(f"binary content ({kind}), not HTML", source=source)
+        codec = _codec(charset) or _codec(_sniff_charset(data))
+        if codec:
+            text = data.decode(codec, errors="replace")
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252", errors="replace")
+    if not text.strip():
+        raise InputError("empty page (only whitespace)", source=source)
+    return text
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+
+
+def _sniff_charset(data: bytes) -> str | None:
+    m = _META_CHARSET.search(data[:4096])
+    return m[1].decode("ascii") if m else None
+
+
+def _codec(charset: str | None) -> str | None:
+    """The Python codec for a declared charset; latin-1 and ASCII mean windows-1252 on the web."""
+    import codecs
+
+    if not charset:
+        return None
+    try:
+        name = codecs.lookup(charset.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name
+
+
+def _from_html(html: str, path: Path | str) -> tuple[str, ArticleMeta]:
     """Main text (headline, blank line, paragraphs) and metadata of an HTML page."""
     import trafilatura
 

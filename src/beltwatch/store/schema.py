@@ -1,0 +1,264 @@
+"""The database schema, one for SQLite and PostgreSQL (SQLAlchemy Core).
+
+Articles are versioned: `articles` is the logical article (its id and URL), `article_versions`
+holds every text ever ingested for it, exactly one of them current; a changed text adds a
+version and marks the previous one superseded. Everything extracted from a text hangs off its
+version, with character offsets into that version's cleaned text: `char_start`/`char_end` of the
+span itself and `sentence_start`/`sentence_end` of the sentence that states it (its evidence).
+
+`entities` are global: one row per real-world entity across the whole database, linked to
+each article's own view of it (`article_entities`). Search indexes are not tables here:
+SQLite gets FTS5 virtual tables (`article_fts`, `entity_fts`), PostgreSQL a GIN index on
+`to_tsvector`; the migration creates them and `store.writes` keeps the FTS5 ones in sync.
+
+A change to this module needs a new Alembic revision in `store/migrations/versions`;
+`tests/test_store.py` fails when the migrated database and this metadata disagree.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+# Deterministic constraint names, so later migrations (and SQLite batch mode) can name them.
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Json = sa.JSON().with_variant(JSONB(), "postgresql")
+Timestamp = sa.DateTime(timezone=True)
+
+
+def _id() -> sa.Column:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+
+
+def _fk(name: str, target: str, nullable: bool = False, ondelete: str | None = "CASCADE") -> sa.Column:
+    return sa.Column(name, sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+def _evidence() -> list[sa.Column]:
+    """The sentence stating a fact: offsets into the version's cleaned text."""
+    return [sa.Column("sentence_start", sa.Integer), sa.Column("sentence_end", sa.Integer)]
+
+
+ingest_runs = sa.Table(
+    "ingest_runs",
+    metadata,
+    _id(),
+    sa.Column("started_at", Timestamp, nullable=False),
+    sa.Column("finished_at", Timestamp),  # NULL: still running, or killed
+    sa.Column("sources", Json, nullable=False),  # the SOURCE arguments as given
+    sa.Column("new", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("unchanged", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
+)
+
+ingest_errors = sa.Table(
+    "ingest_errors",
+    metadata,
+    _id(),
+    _fk("run_id", "ingest_runs.id"),
+    sa.Column("source", sa.Text, nullable=False),  # file, URL or feed item that failed
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    _id(),
+    sa.Column("name", sa.Text, nullable=False, unique=True),  # the outlet, as the page or sidecar names it
+)
+
+articles = sa.Table(
+    "articles",
+    metadata,
+    _id(),
+    sa.Column("key", sa.Text, nullable=False, unique=True),  # the article id (file stem, feed guid, ...)
+    sa.Column("url", sa.Text, unique=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+article_versions = sa.Table(
+    "article_versions",
+    metadata,
+    _id(),
+    _fk("article_id", "articles.id"),
+    sa.Column("version", sa.Integer, nullable=False),  # 1, 2, ... per article
+    sa.Column("content_hash", sa.String(64), nullable=False),  # sha256 of the cleaned text
+    sa.Column("is_current", sa.Boolean, nullable=False),
+    sa.Column("superseded_at", Timestamp),
+    _fk("superseded_by", "article_versions.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("title", sa.Text),
+    sa.Column("text", sa.Text, nullable=False),  # cleaned text: every offset points into it
+    sa.Column("published", sa.Date),
+    sa.Column("language", sa.String(16)),
+    _fk("source_id", "sources.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("url", sa.Text),
+    sa.Column("origin", sa.Text),  # the file path or URL it was read from
+    sa.Column("boilerplate_removed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("signal", Json),  # model.StorySignal without its text, for the story stage
+    _fk("run_id", "ingest_runs.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("article_id", "version"),
+)
+sa.Index(
+    "uq_article_versions_current",
+    article_versions.c.article_id,
+    unique=True,
+    sqlite_where=article_versions.c.is_current,
+    postgresql_where=article_versions.c.is_current,
+)
+
+entities = sa.Table(
+    "entities",
+    metadata,
+    _id(),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),  # canonical spelling: the first full name seen
+    sa.Column("norm_name", sa.Text, nullable=False),  # case-folded, no diacritics or punctuation
+    sa.Column("country", sa.String(2)),
+    sa.Column("kind", sa.String(32)),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("type", "norm_name"),
+)
+
+aliases = sa.Table(
+    "aliases",
+    metadata,
+    _id(),
+    _fk("entity_id", "entities.id"),
+    sa.Column("alias", sa.Text, nullable=False),
+    sa.Column("norm_alias", sa.Text, nullable=False, index=True),
+    sa.UniqueConstraint("entity_id", "norm_alias"),
+)
+
+article_entities = sa.Table(
+    "article_entities",
+    metadata,
+    _id(),
+    _fk("article_version_id", "article_versions.id"),
+    _fk("entity_id", "entities.id"),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),  # as this article names it
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("aliases", Json, nullable=False),
+    sa.Column("role", sa.Text),
+    sa.Column("country", sa.String(2)),
+    sa.Column("kind", sa.String(32)),
+)
+
+mentions = sa.Table(
+    "mentions",
+    metadata,
+    _id(),
+    _fk("article_version_id", "article_versions.id"),
+    _fk("article_entity_id", "article_entities.id"),
+    _fk("entity_id", "entities.id"),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("char_start", sa.Integer, nullable=False),
+    sa.Column("char_end", sa.Integer, nullable=False),
+    *_evidence(),
+)
+
+amounts = sa.Table(
+    "amounts",
+    metadata,
+    _id(),
+    _fk("article_version_id", "article_versions.id"),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("value", sa.Double, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("usd_stated", sa.Double),
+    sa.Column("char_start", sa.Integer, nullable=False),
+    sa.Column("char_end", sa.Integer, nullable=False),
+    *_evidence(),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    _id(),
+    _fk("article_version_id", "article_versions.id"),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("type", sa.String(32), nullable=False, index=True),
+    sa.Column("date", sa.String(10)),  # as extracted: YYYY-MM-DD, YYYY-MM or YYYY
+    sa.Column("date_start", sa.Date, index=True),  # the span `date` covers, for range filters
+    sa.Column("date_end", sa.Date),
+    sa.Column("location", sa.Text),
+    _fk("location_entity_id", "entities.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("arguments", Json, nullable=False),  # every argument as extracted
+    *_evidence(),
+)
+
+event_arguments = sa.Table(
+    "event_arguments",
+    metadata,
+    _id(),
+    _fk("event_id", "events.id"),
+    sa.Column("name", sa.String(32), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),  # index within a list argument, else 0
+    sa.Column("value", Json, nullable=False),
+    sa.Column("value_text", sa.Text),  # the value as text, for filters
+    _fk("entity_id", "entities.id", nullable=True, ondelete="SET NULL"),  # when it names an entity
+    *_evidence(),
+)
+
+claims = sa.Table(
+    "claims",
+    metadata,
+    _id(),
+    _fk("event_id", "events.id"),
+    _fk("article_version_id", "article_versions.id"),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("claimant", sa.Text, nullable=False),
+    _fk("claimant_entity_id", "entities.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("killed", sa.Integer),
+    sa.Column("injured", sa.Integer),
+)
+
+stories = sa.Table(
+    "stories",
+    metadata,
+    _id(),
+    sa.Column("key", sa.Text, nullable=False, unique=True),  # the story stage's id
+    sa.Column("title", sa.Text),
+    sa.Column("first_published", sa.Date),
+    sa.Column("last_published", sa.Date),
+    sa.Column("size", sa.Integer, nullable=False),
+)
+
+story_members = sa.Table(
+    "story_members",
+    metadata,
+    _id(),
+    _fk("story_id", "stories.id"),
+    sa.Column(
+        "article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, unique=True
+    ),
+    _fk("duplicate_of", "articles.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("duplicate_kind", sa.String(8)),  # "exact" or "near"
+)
+
+role_history = sa.Table(
+    "role_history",
+    metadata,
+    _id(),
+    _fk("entity_id", "entities.id"),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("first_seen", sa.Date),  # publication dates of the articles that give the role
+    sa.Column("last_seen", sa.Date),
+    _fk("evidence_version_id", "article_versions.id"),  # the earliest article stating it
+    sa.Column("articles", sa.Integer, nullable=False),
+    sa.UniqueConstraint("entity_id", "role"),
+)
