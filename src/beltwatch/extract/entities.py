@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span, Token
@@ -22,7 +23,10 @@ from beltwatch.knowledge import Knowledge, KnownEntity
 from beltwatch.model import Entity, Mention
 
 LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "PROJECT", "EVENT"}
-PLACE_PREPOSITIONS = {"in", "to", "at", "from", "near", "outside", "into", "via", "towards", "toward", "across", "around"}
+PLACE_PREPOSITIONS = {
+    "in", "to", "at", "from", "near", "outside", "into", "via", "towards", "toward", "across", "around", "between",
+    "of", "through", "on", "inside", "off",
+}  # fmt: skip
 LEADING_WORDS = {"the", "a", "an"}
 POSSESSIVE = {"'s", "’s", "'", "’"}
 
@@ -125,7 +129,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         text = span.text.strip()
         if not kid and (
             text in knowledge.not_entities
-            or _is_title_word(span, knowledge)
+            or _is_title_word(span, ent.label_, knowledge)
             or not _plausible(span, text, demonyms, headline_spans, outside_headlines)
         ):
             continue
@@ -135,14 +139,39 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         elif kid:
             found.known = known[kid]
         out.append(found)
+        if ent.label_ == "ORG":
+            out.extend(_places_inside(span, knowledge))
     return out
 
 
-def _is_title_word(span: Span, knowledge: Knowledge) -> bool:
+def _places_inside(span: Span, knowledge: Knowledge) -> list[Found]:
+    """A town named at the end of an organisation's name ("consulate general in Karachi", "University of
+    Karachi") is also a mention of that town."""
+    places = _known_places(knowledge)
+    out = []
+    for i, tok in enumerate(span[:-1]):
+        if tok.lower_ in ("in", "of", "at"):
+            name = span[i + 1 :].text
+            if name in places:
+                start = span[i + 1].idx
+                out.append(Found(name, "GPE", start, start + len(name), known=places[name]))
+    return out
+
+
+@cache
+def _known_places_cached(knowledge: Knowledge) -> dict[str, KnownEntity]:
+    return {n: e for e in knowledge.entities if e.type == "GPE" and not e.level for n in e.names}
+
+
+def _known_places(knowledge: Knowledge) -> dict[str, KnownEntity]:
+    return _known_places_cached(knowledge)
+
+
+def _is_title_word(span: Span, label: str, knowledge: Knowledge) -> bool:
     """"Interior" in "Interior Minister Mohsin Naqvi" or "Ports" in "Ports and Shipping Minister X" is part
     of a title, not an organisation."""
     doc = span.doc
-    if span.label_ != "ORG" and len(span) > 1:
+    if label != "ORG" and len(span) > 1:
         return False
     for tok in doc[span.end : span.end + 4]:
         if tok.lower_ in knowledge.title_heads:
@@ -175,16 +204,19 @@ def _plausible(span: Span, text: str, demonyms: set[str], headline_spans, outsid
 
 
 def _is_place_use(doc: Doc, found: Found) -> bool:
-    """A capital is a place after a locative preposition or as a dateline; otherwise it stands for its government."""
+    """A capital stands for its government when it acts: as a subject or object ("Islamabad and Beijing
+    agreed", "pressed Islamabad") or an owner ("Beijing's account"); anywhere else it is a place."""
     span = doc.char_span(found.start, found.end, alignment_mode="expand")
-    if span is None:
-        return True
-    if found.text.isupper():
-        return True
+    if span is None or found.text.isupper():
+        return True  # datelines are places
     if span.end < len(doc) and doc[span.end].text in POSSESSIVE:
-        return False  # "Beijing's account"
-    prev = doc[span.start - 1] if span.start > 0 else None
-    return prev is not None and prev.lower_ in PLACE_PREPOSITIONS
+        return False
+    token = span.root
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    if token.dep_ == "pobj":
+        return token.head.lower_ in PLACE_PREPOSITIONS  # "For Beijing, the question is ..." is the government
+    return token.dep_ not in ("nsubj", "nsubjpass", "dobj", "poss")
 
 
 def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Group]:
@@ -205,7 +237,26 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = list(by_key.values())
     groups = _merge_acronyms(doc.text, groups)
     groups = _merge_short_person_names(groups)
+    _recover_surnames(doc, groups)
     return groups
+
+
+def _recover_surnames(doc: Doc, groups: list[Group]) -> None:
+    """A surname the model did not tag ("Kenyatta named the service ...") is still a mention of the one
+    person whose full name ends with it."""
+    taken = {i for g in groups for f in g.found for i in range(f.start, f.end)}
+    people = [g for g in groups if g.label == "PERSON"]
+    by_surname: dict[str, list[Group]] = {}
+    for person in people:
+        for surname in {s.split()[-1] for s in person.surfaces if len(s.split()) > 1}:
+            by_surname.setdefault(surname, []).append(person)
+    for token in doc:
+        owners = by_surname.get(token.text, [])
+        if len(owners) == 1 and token.pos_ == "PROPN" and token.idx not in taken:
+            neighbours = [doc[i] for i in (token.i - 1, token.i + 1) if 0 <= i < len(doc)]
+            if any(n.pos_ == "PROPN" and n.idx not in taken for n in neighbours):
+                continue  # part of a longer name the model missed
+            owners[0].found.append(Found(token.text, "PERSON", token.idx, token.idx + len(token.text)))
 
 
 def _merge_into(target: Group, source: Group) -> None:

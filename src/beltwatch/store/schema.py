@@ -262,3 +262,14 @@ role_history = sa.Table(
     sa.Column("articles", sa.Integer, nullable=False),
     sa.UniqueConstraint("entity_id", "role"),
 )
+
+# Search indexes that the migration creates outside this metadata (see the module docstring).
+SEARCH_TABLES = ("article_fts", "entity_fts")
+SEARCH_INDEXES = ("ix_article_versions_tsv",)
+
+
+def include_object(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:
+    """Alembic autogenerate filter: leave the FTS5 tables (and their shadow tables) and the tsvector index alone."""
+    if type_ == "table" and name and name.startswith(SEARCH_TABLES):
+        return False
+    return not (type_ == "index" and name in SEARCH_INDEXES)

@@ -1,0 +1,160 @@
+"""Opening the database: engines for SQLite and PostgreSQL, and the schema brought up to date.
+
+SQLite runs in WAL mode (readers never block the writer) with foreign keys on, and every
+transaction is a real one: pysqlite's own transaction handling would commit DDL as it goes
+and begin DML lazily, so it is switched off and `BEGIN` issued explicitly (`BEGIN IMMEDIATE`
+for writers, which then wait for each other instead of failing on a lock upgrade). A process
+killed at any point therefore leaves the database as of its last commit.
+
+The schema is created and upgraded by the Alembic revisions in `store/migrations`, run
+programmatically (no alembic.ini, so it works from an installed package) inside one
+transaction under a lock, so two processes starting on a fresh database do not both
+create it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from beltwatch.errors import UsageError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 30_000
+# pg_advisory_xact_lock keys: one for schema changes, one that serialises ingest writers
+SCHEMA_LOCK = 0x62656C74  # "belt"
+WRITE_LOCK = 0x77617463  # "watc"
+
+
+@dataclass
+class Database:
+    """An engine and what kind of database is behind it."""
+
+    engine: Engine
+    url: str
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_database(url: str, *, create: bool = True, writer: bool = False) -> Database:
+    """Connect to `url` and bring its schema to the latest revision.
+
+    With `create=False` a SQLite file that does not exist is a `UsageError` rather than a new,
+    empty database (query commands use this, so a mistyped path does not leave a file behind).
+    `writer=True` makes SQLite transactions take the write lock when they begin.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
+        if not create and not path.exists():
+            raise UsageError(f"no database at {path} (run `beltwatch ingest` first, or pass --db)")
+        if create and path.parent and not path.parent.exists():
+            raise UsageError(f"cannot create database {path}: folder {path.parent} does not exist")
+        engine = _sqlite_engine(url, writer)
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True)
+    db = Database(engine, url)
+    try:
+        upgrade_schema(db)
+    except sa.exc.OperationalError as exc:
+        db.close()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise UsageError(f"cannot open database {parsed.render_as_string(hide_password=True)}: {reason}") from None
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _sqlite_engine(url: str, writer: bool) -> Engine:
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable against a killed process in WAL mode
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = writer or conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def lock_for_writing(conn: Connection, key: int = WRITE_LOCK) -> None:
+    """Serialise writers on PostgreSQL for the rest of this transaction (SQLite's BEGIN IMMEDIATE does it there)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+# --- Alembic ------------------------------------------------------------------------------
+
+
+def alembic_config(url: str | None = None, connection: Connection | None = None):
+    """An Alembic Config for `store/migrations`, built in code; `connection` is used by env.py when given.
+
+    For a new revision: `command.revision(alembic_config(url), message="...", autogenerate=True)`.
+    """
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade_schema(db: Database) -> None:
+    """Create or upgrade the schema to the head revision, in one transaction, if it is behind."""
+    from alembic import command
+
+    head = head_revision()
+    with db.engine.connect() as conn:
+        if current_revision(conn) == head:  # the common case: nothing to do, no lock taken
+            return
+    with db.engine.connect() as conn:
+        conn.execution_options(sqlite_immediate=True)  # SQLite: hold the write lock from BEGIN on
+        with conn.begin():
+            lock_for_writing(conn, SCHEMA_LOCK)
+            if current_revision(conn) != head:  # another process may have done it meanwhile
+                command.upgrade(alembic_config(db.url, conn), "head")

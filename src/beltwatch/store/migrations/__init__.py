@@ -1,0 +1,1 @@
+"""Alembic migrations of the beltwatch schema, run programmatically by `store.database.upgrade_schema`."""
