@@ -258,9 +258,9 @@ def find_meetings(ctx: Context) -> list[Event]:
             if len(participants) < 2:
                 continue
             names = [p.name for p in participants]
-            same = next((e for e in events if set(names) & set(e.arguments["participants"])), None)
-            if same is not None and len(set(names) & set(same.arguments["participants"])) >= 2:
-                same.arguments["participants"] = list(dict.fromkeys([*same.arguments["participants"], *names]))
+            # a later mention naming no one new is the same meeting; one with more people is another
+            same = next((e for e in events if set(names) <= set(e.arguments["participants"])), None)
+            if same is not None:
                 _fill(same, "date", ctx.date_in(sent), sent, ctx)
                 continue
             places = _places(ctx, sent, skip_countries=True)
@@ -381,7 +381,7 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
     subject_places = [
         e for e in _actors(ctx, _subject(sent.root), ("GPE",)) if e not in funders and all(e is not c[1] for c in pool)
     ]
-    recipient = (recipients or subject_places or [_focus_country(ctx, funders)])[0]
+    recipient = (recipients or subject_places or [_focus_country(ctx, funders, sent)])[0]
     projects = ctx.entities_in(sent, ("PROJECT",)) or _paragraph_projects(ctx, sent)
     when = ctx.date_near(sent)
     if not funders and recipient is not None and _invested_in(ctx, recipient, sent):
@@ -426,15 +426,23 @@ def _possessors(ctx: Context, entity: Entity, sent: Span) -> list[Entity]:
     return []
 
 
-def _focus_country(ctx: Context, funders: list[Entity]) -> Entity | None:
-    """The country the article is about: the most-named country that is not the funder's."""
+def _focus_country(ctx: Context, funders: list[Entity], sent: Span) -> Entity | None:
+    """The country the article is about (the most-named country that is not the funder's), when the
+    sentence's paragraph names it: "China had rolled over a loan" in a paragraph about Pakistan's debt."""
+    text = ctx.doc.text
+    start = text.rfind("\n\n", 0, sent.start_char) + 1
+    end = text.find("\n\n", sent.end_char)
+    paragraph = (start, len(text) if end < 0 else end)
     excluded = {f.country for f in funders if f} | {f.name for f in funders if f}
     countries = [
         e for e in ctx.entities
         if e.type == "GPE" and e.name in ctx.knowledge.country_by_name and e.country not in excluded
         and e.name not in excluded
     ]  # fmt: skip
-    return max(countries, key=lambda e: len(e.mentions), default=None)
+    focus = max(countries, key=lambda e: len(e.mentions), default=None)
+    if focus is None or not any(paragraph[0] <= m.start < paragraph[1] for m in focus.mentions):
+        return None
+    return focus
 
 
 def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
