@@ -137,4 +137,4 @@ def _iter_url(url: str, *, allow_private: bool, max_bytes: int) -> Iterator[Arti
     yield from read_url(url, allow_private=allow_private, max_bytes=max_bytes)
 
 
-__all__ = ["SourceFailure", "iter_articles", "failure"]
+__all__ = ["SourceFailure", "failure", "iter_articles"]

@@ -43,7 +43,10 @@ from beltwatch.sources.files import (
 
 # "<!ENTITY" in the encodings feedparser detects: ASCII-compatible, UTF-16, UTF-32 and EBCDIC.
 _ENTITY_MARKERS = tuple(
-    {"<!ENTITY".encode(codec) for codec in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "cp037")}
+    {
+        "<!ENTITY".encode(codec)
+        for codec in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "cp037")
+    }
 )
 _ENTITY_ASCII = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _WIDE_STARTS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"<\x00", b"\x00<")
@@ -85,7 +88,9 @@ def parse_feed(
         if kind:
             raise InputError(f"binary content ({kind}), not a feed", source=source)
     if _ENTITY_ASCII.search(data) or any(marker in data for marker in _ENTITY_MARKERS):
-        raise InputError("feed declares XML entities (<!ENTITY>); refused, entity expansion is unsafe", source=source)
+        raise InputError(
+            "feed declares XML entities (<!ENTITY>); refused, entity expansion is unsafe", source=source
+        )
 
     headers = {}
     if content_type:

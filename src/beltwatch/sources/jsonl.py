@@ -32,6 +32,12 @@ from beltwatch.sources.files import (
 )
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class _BadLine(Exception):
+    """Why one line is not an article."""
+
+
 _CHUNK = 1 << 16
 
 
@@ -70,7 +76,7 @@ def read_jsonl(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Ar
             seen = True
             try:
                 yield _line_article(raw, number, stem=path.stem, origin=line_source)
-            except (ValueError, InputError) as exc:
+            except (_BadLine, InputError) as exc:
                 reason = exc.message if isinstance(exc, InputError) else str(exc)
                 yield failure(line_source, f"line {number}: {reason}")
         if not seen:
@@ -99,34 +105,34 @@ def _line_article(raw: bytes, number: int, *, stem: str, origin: str) -> Article
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}") from None
+        raise _BadLine(f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}") from None
     try:
         data: Any = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
+        raise _BadLine(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
     except RecursionError:
-        raise ValueError("malformed JSON: nested too deeply") from None
+        raise _BadLine("malformed JSON: nested too deeply") from None
     if not isinstance(data, dict):
-        raise ValueError(f"not a JSON object but {_json_type(data)}")
+        raise _BadLine(f"not a JSON object but {_json_type(data)}")
 
     article_id = _id(data.get("id")) or f"{stem}#{number}"
     text, page = data.get("text"), data.get("html")
     for key, value in (("text", text), ("html", page)):
         if value is not None and not isinstance(value, str):
-            raise ValueError(f"{key} should be a string, not {_json_type(value)}")
+            raise _BadLine(f"{key} should be a string, not {_json_type(value)}")
     if text and text.strip():
         article = Article(id=article_id, text=text, meta=ArticleMeta(), origin=origin)
     elif page and page.strip():
         article = html_article(page, article_id=article_id, origin=origin)
     else:
-        raise ValueError("no 'text' or 'html' with content")
+        raise _BadLine("no 'text' or 'html' with content")
 
     for key in SIDECAR_KEYS:
         value = data.get(key)
         if value is None:
             continue
         if not isinstance(value, str):
-            raise ValueError(f"{key} should be a string, not {_json_type(value)}")
+            raise _BadLine(f"{key} should be a string, not {_json_type(value)}")
         value = value.strip()
         if not value:
             continue
@@ -134,7 +140,7 @@ def _line_article(raw: bytes, number: int, *, stem: str, origin: str) -> Article
             try:
                 value = normalise_published(value)
             except ValueError as exc:
-                raise ValueError(f"published: {exc}") from None
+                raise _BadLine(f"published: {exc}") from None
         elif key == "language":
             value = _language_code(value)
         setattr(article.meta, key, value)
@@ -145,7 +151,7 @@ def _id(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError(f"id should be a string or an integer, not {_json_type(value)}")
+        raise _BadLine(f"id should be a string or an integer, not {_json_type(value)}")
     text = str(value).strip()
     return text or None
 

@@ -137,7 +137,9 @@ def check_url(
     try:
         infos = resolve(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise InputError(f"cannot resolve host {host!r}: {getattr(exc, 'strerror', None) or exc}", source=url) from None
+        raise InputError(
+            f"cannot resolve host {host!r}: {getattr(exc, 'strerror', None) or exc}", source=url
+        ) from None
     addresses: list[str] = []
     for info in infos:
         address = str(info[4][0])
@@ -217,19 +219,24 @@ def fetch(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-
 def _read_response(response: Any, url: str, max_bytes: int, deadline: float) -> Fetched:
     final_url = str(response.url)
     status = response.status_code
     if not 200 <= status < 300:
-        raise InputError(f"HTTP {status} {response.reason_phrase or ''}".rstrip() + f" from {final_url}", source=url)
+        raise InputError(
+            f"HTTP {status} {response.reason_phrase or ''}".rstrip() + f" from {final_url}", source=url
+        )
     content_type = response.headers.get("content-type", "")
     mime, _charset = parse_content_type(content_type)
     if mime not in ALLOWED_TYPES:
-        raise InputError(f"unsupported content type {mime or '(none)'!r}: not HTML, a feed or text", source=url)
+        raise InputError(
+            f"unsupported content type {mime or '(none)'!r}: not HTML, a feed or text", source=url
+        )
     declared = response.headers.get("content-length", "")
     if declared.strip().isdigit() and int(declared) > max_bytes:
-        raise InputError(f"response is too large: {int(declared):,} bytes, over the limit of {max_bytes:,}", source=url)
+        raise InputError(
+            f"response is too large: {int(declared):,} bytes, over the limit of {max_bytes:,}", source=url
+        )
     body = bytearray()
     for chunk in response.iter_bytes():
         body += chunk
@@ -297,8 +304,10 @@ class _PinnedTransport(httpx.HTTPTransport):
 
     def __init__(self, pins: dict[str, list[str]]) -> None:
         super().__init__(trust_env=False, retries=0)
-        if not isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
-            raise RuntimeError("httpx.HTTPTransport has no connection pool to pin; update beltwatch.sources.url")
+        if not hasattr(self, "_pool"):
+            raise RuntimeError(
+                "httpx.HTTPTransport has no connection pool to pin; update beltwatch.sources.url"
+            )
         self._pool.close()
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
@@ -354,7 +363,12 @@ def read_url(
         yield article
     elif mime in FEED_TYPES:
         yield from parse_feed(
-            data, source=url, id_prefix=article_id, origin=final_url, content_type=content_type, base_url=final_url
+            data,
+            source=url,
+            id_prefix=article_id,
+            origin=final_url,
+            content_type=content_type,
+            base_url=final_url,
         )
     else:
         text = decode_text(data, url) if not charset else decode_html(data, url, charset)
