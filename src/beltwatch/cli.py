@@ -144,7 +144,7 @@ def main() -> None:
         code = exc.exit_code
     except typer.Abort:
         code = 130
-    except Exception as exc:  # click's usage errors (typer bundles its own click), and the unforeseen
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         if _is_usage_error(exc):
             message = exc.format_message()  # type: ignore[attr-defined]
             context = getattr(exc, "ctx", None)

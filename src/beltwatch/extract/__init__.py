@@ -14,8 +14,9 @@ from datetime import date
 from beltwatch.extract.amounts import distinct_amounts, find_amounts
 from beltwatch.extract.dates import find_dates
 from beltwatch.extract.entities import extract_entities, extract_known_entities
-from beltwatch.extract.events import Context, extract_events
+from beltwatch.extract.events import Context, extract_events, load_triggers
 from beltwatch.extract.evidence import Sentences
+from beltwatch.extract.keywords import keyword_events, keyword_sentences
 from beltwatch.extract.nlp import load_nlp
 from beltwatch.knowledge import load_knowledge
 from beltwatch.model import Article, Extraction
@@ -65,11 +66,15 @@ def extract_articles(articles: Iterable[Article]) -> Iterator[Extraction]:
 
 
 def _extract_without_model(article: Article) -> Extraction:
-    """Articles in languages the model does not cover: known names and amounts, no parse, no events."""
+    """Articles in languages the model does not cover: known names, amounts, and events from keywords."""
     knowledge = load_knowledge()
-    sentences = Sentences.by_lines(article.text)
+    language = article.meta.language or ""
+    ends = load_triggers().get("KEYWORDS", {}).get(language, {}).get("sentence_ends", ".!?")
+    sentences = keyword_sentences(article.text, ends)
     entities = extract_known_entities(article.text, knowledge, sentences)
-    return Extraction(article, entities, distinct_amounts(find_amounts(article.text, sentences)), [])
+    published = _published(article)
+    events = keyword_events(article.text, language, entities, find_dates(article.text, published), published)
+    return Extraction(article, entities, distinct_amounts(find_amounts(article.text, sentences)), events)
 
 
 def extract_article(article: Article) -> Extraction:

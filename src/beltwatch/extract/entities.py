@@ -346,10 +346,9 @@ def _title_before(doc: Doc, span: Span, knowledge: Knowledge) -> str | None:
 def _apposition(span: Span, knowledge: Knowledge) -> str | None:
     root = span.root
     for child in root.children:
-        if child.dep_ == "appos" and child.i >= span.end:
-            if _has_title([child], knowledge):
-                left = child.left_edge.i + (child.left_edge.dep_ == "det")
-                return span.doc[left : child.right_edge.i + 1].text
+        if child.dep_ == "appos" and child.i >= span.end and _has_title([child], knowledge):
+            left = child.left_edge.i + (child.left_edge.dep_ == "det")
+            return span.doc[left : child.right_edge.i + 1].text
     if root.dep_ == "appos" and root.head.i < span.start and root.head.lower_ in knowledge.title_heads:
         head = root.head
         left = head.left_edge.i + (head.left_edge.dep_ == "det")

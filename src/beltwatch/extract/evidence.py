@@ -27,7 +27,7 @@ class Sentences:
         return Evidence(self.text[s:e], s, e)
 
     @classmethod
-    def by_lines(cls, text: str) -> "Sentences":
+    def by_lines(cls, text: str) -> Sentences:
         """Fallback boundaries, one per non-empty line, for texts without a parse."""
         bounds, pos = [], 0
         for line in text.splitlines(keepends=True):
