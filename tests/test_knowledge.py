@@ -370,7 +370,14 @@ TRIGGER_LISTS = [pytest.param(words, id=path) for path, words in _lemma_lists(TR
 def test_every_event_type_has_triggers():
     from beltwatch.model import EVENT_TYPES
 
-    assert set(TRIGGERS) == set(EVENT_TYPES)
+    assert set(TRIGGERS) - {"KEYWORDS"} == set(EVENT_TYPES)
+
+
+def test_keyword_languages_name_only_event_types():
+    from beltwatch.model import EVENT_TYPES
+
+    for language, conf in TRIGGERS["KEYWORDS"].items():
+        assert set(conf) - {"sentence_ends", "both"} <= set(EVENT_TYPES), language
 
 
 @pytest.mark.parametrize("words", TRIGGER_LISTS)
