@@ -185,7 +185,7 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
 
 def _phrase(ctx: Context, head: Token) -> str:
     """The words of a noun phrase without its leading article."""
-    return ctx.doc[head.left_edge.i + (head.left_edge.dep_ == "det") : head.right_edge.i + 1].text
+    return ctx.doc[head.left_edge.i + (head.left_edge.dep_ == "det") : head.right_edge.i + 1].text.strip()
 
 
 def _ev(ctx: Context, etype: str, span: Span, args: dict[str, Any], arg_spans: dict[str, Span]) -> Event:
@@ -397,7 +397,7 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
             "currency": amount.currency,
             "usd_stated": amount.usd_stated,
             "instrument": instrument,
-            "purpose": projects[0].name if projects else None,
+            "purpose": _purpose(ctx, amount_span, projects),
             "date": when,
         }
         events.append(_ev(ctx, "FINANCING", sent, args, {k: sent for k in args}))
@@ -416,6 +416,35 @@ def _invested_in(ctx: Context, entity: Entity, sent: Span) -> bool:
                 head = head.head
             return head.dep_ == "pobj" and head.head.lower_ in ("in", "into")
     return False
+
+
+def _purpose(ctx: Context, amount: Span, projects: list[Entity]) -> str | None:
+    """What the money is for: a project the sentence names, else the phrase the amount heads or
+    qualifies ("USD 2.4 billion of principal due ...", "a USD 3 billion Stand-By Arrangement"),
+    else a project its paragraph names."""
+    named = [p for p in projects if any(amount.sent.start_char <= m.start < amount.sent.end_char for m in p.mentions)]
+    if named:
+        return named[0].name
+    root = amount.root
+    for child in root.children:
+        if child.dep_ == "prep" and child.lower_ in ("of", "for", "towards") and child.i >= amount.end:
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects and ctx.entity(objects[0]) is None:
+                return _phrase(ctx, objects[0])
+    if root.dep_ == "pobj" and root.head.lower_ in ("of", "for") and root.head.head.pos_ == "NOUN":
+        owner = root.head.head  # "a second loan tranche of about USD 334 million", "a stake ... for USD 1.1 billion"
+        if ctx.entity(owner) is None:
+            words = [t for t in owner.subtree if t.i < root.head.i and t.dep_ != "det"]
+            return ctx.doc[words[0].i : words[-1].i + 1].text.strip() if words else None
+    head = root
+    while head.dep_ in ("compound", "nummod", "quantmod", "amod", "nmod") and head.head.i != head.i:
+        head = head.head
+    if head.i != root.i and head.pos_ in ("NOUN", "PROPN") and ctx.entity(head) is None:
+        words = [t for t in head.subtree if not (amount.start <= t.i < amount.end) and t.dep_ != "det"]
+        text = ctx.doc[words[0].i : words[-1].i + 1].text if words else ""
+        if text and words[0].i >= amount.start:
+            return text
+    return projects[0].name if projects else None
 
 
 def _possessors(ctx: Context, entity: Entity, sent: Span) -> list[Entity]:
