@@ -69,6 +69,29 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Geo:
+    """A resolved place: where it is, and how precisely (1 site or town, 2 district, 3 province, 4 country)."""
+
+    place_id: str
+    name: str
+    lat: float
+    lon: float
+    country: str | None
+    region: str | None
+    precision: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "place_id": self.place_id,
+            "lat": round(self.lat, 5),
+            "lon": round(self.lon, 5),
+            "precision": self.precision,
+            "country": self.country,
+            "region": self.region,
+        }
+
+
+@dataclass(frozen=True)
 class Mention:
     """One occurrence of an entity in the cleaned text."""
 
@@ -92,6 +115,7 @@ class Entity:
     country: str | None = None
     kind: str | None = None  # ORG only
     mentions: list[Mention] = field(default_factory=list)
+    geo: Geo | None = None  # places only, once resolved
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.type, "aliases": self.aliases}
@@ -101,6 +125,8 @@ class Entity:
             out["country"] = self.country
         if self.kind:
             out["kind"] = self.kind
+        if self.geo is not None:
+            out["geo"] = self.geo.to_json()
         out["mentions"] = [m.to_json() for m in self.mentions]
         return out
 
@@ -116,11 +142,19 @@ class Amount:
     end: int
     evidence: Evidence
     usd_stated: float | None = None
+    usd: float | None = None  # at the publication date, from dated exchange rates
+    usd_constant: float | None = None  # in constant 2023 dollars
+    stated_disagrees: bool = False  # the stated conversion is more than 5 % off the dated rate
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"text": self.text, "value": _number(self.value), "currency": self.currency}
         if self.usd_stated is not None:
             out["usd_stated"] = _number(self.usd_stated)
+        if self.usd is not None:
+            out["usd"] = round(self.usd)
+            out["usd_constant"] = round(self.usd_constant) if self.usd_constant is not None else None
+        if self.stated_disagrees:
+            out["stated_disagrees"] = True
         out["evidence"] = self.evidence.to_json()
         return out
 
@@ -133,11 +167,14 @@ class Event:
     arguments: dict[str, Any]
     evidence: Evidence
     argument_evidence: dict[str, Evidence] = field(default_factory=dict)
+    geo: Geo | None = None  # where it happened, once resolved
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": self.type}
         for key, value in self.arguments.items():
             out[key] = _number(value) if isinstance(value, float) else value
+        if self.geo is not None:
+            out["geo"] = self.geo.to_json()
         out["evidence"] = self.evidence.to_json()
         # an argument stated outside the event's own sentence carries its own evidence
         out["argument_evidence"] = {
