@@ -607,21 +607,38 @@ def find_agreements(ctx: Context) -> list[Event]:
             ),
             None,
         )  # fmt: skip
+        where = _signed_at(ctx, verbs)
         if merged is not None:
             merged.arguments["parties"] = list(dict.fromkeys([*merged.arguments["parties"], *(p.name for p in parties)]))
             _fill(merged, "date", ctx.date_in(sent), sent, ctx)
+            if where is not None and not merged.arguments.get("location"):
+                merged.arguments["location"] = where.name
+                merged.argument_evidence["location"] = ctx.evidence(sent)
             continue
         when = ctx.date_in(sent)
         obj = next((c for v in verbs for c in v.children if c.dep_ == "dobj"), None)
-        places = _places(ctx, sent, skip_countries=True)
         args = {
             "parties": [p.name for p in parties],
-            "subject": ctx.doc[obj.left_edge.i : obj.right_edge.i + 1].text if obj is not None else None,
+            "subject": _phrase(ctx, obj) if obj is not None else None,
             "date": when.value if when else None,
-            "location": places[0].name if places else None,
+            "location": where.name if where else None,
         }
         events.append(_ev(ctx, "AGREEMENT", sent, args, {k: sent for k in args}))
     return [e for e in events if len(e.arguments["parties"]) >= 2]
+
+
+def _signed_at(ctx: Context, verbs: list[Token]) -> Entity | None:
+    """Where an agreement was signed: a town in a locative phrase of the signing verb itself ("signed the
+    documents in Colombo"), not a place the agreement is about ("a stake in the port of Hambantota")."""
+    for verb in verbs:
+        heads = [verb, *(c for c in verb.children if c.dep_ == "dobj")]
+        for prep in (p for h in heads for p in h.children):
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "at"):
+                for obj in prep.children:
+                    entity = ctx.entity(obj)
+                    if entity is not None and entity.type == "GPE":
+                        return entity
+    return None
 
 
 # --- ATTACK ----------------------------------------------------------------------------------------
