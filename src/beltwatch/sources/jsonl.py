@@ -32,13 +32,11 @@ from beltwatch.sources.files import (
 )
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 16
 
 
 class _BadLine(Exception):
     """Why one line is not an article."""
-
-
-_CHUNK = 1 << 16
 
 
 def read_jsonl(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | SourceFailure]:

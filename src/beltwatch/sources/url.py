@@ -87,13 +87,17 @@ class Fetched(NamedTuple):
 
 
 def address_problem(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why `address` must not be fetched ("loopback", "private", ...), or None for a public address."""
+    """Why `address` must not be fetched, or None for a public address.
+
+    "loopback address", "private address (embedded 10.0.0.1)" for an IPv4 address inside an
+    IPv4-mapped, 6to4, Teredo or NAT64 IPv6 address, "cloud metadata address", ...
+    """
     try:
         ip = ipaddress.ip_address(str(address).split("%", 1)[0])  # drop an IPv6 zone ("fe80::1%eth0")
     except ValueError:
         return "not an IP address"
     if ip in METADATA_ADDRESSES:
-        return "cloud metadata"
+        return "cloud metadata address"
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = ip.ipv4_mapped or ip.sixtofour
         if embedded is None and ip.teredo:
@@ -103,7 +107,7 @@ def address_problem(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address
         if embedded is not None:
             inner = address_problem(embedded)
             if inner:
-                return f"{inner} (inside {ip})"
+                return f"{inner} (embedded {embedded})"
     for flag, name in (
         ("is_unspecified", "unspecified"),
         ("is_loopback", "loopback"),
@@ -113,9 +117,9 @@ def address_problem(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address
         ("is_reserved", "reserved"),
     ):
         if getattr(ip, flag):
-            return name
+            return f"{name} address"
     if not ip.is_global:
-        return "not globally routable"
+        return "non-global address"
     return None
 
 
@@ -151,7 +155,8 @@ def check_url(
         problem = address_problem(address)
         if problem and (not allow_private or problem.startswith("cloud metadata")):
             shown = host if host == address else f"{host} resolves to {address}, which"
-            raise InputError(f"refused: {shown} is a {problem} address", source=url)
+            article = "an" if problem[0] in "aeiou" else "a"
+            raise InputError(f"refused: {shown} is {article} {problem}", source=url)
     return addresses
 
 
@@ -206,7 +211,11 @@ def fetch(
             try:
                 with client.stream("GET", current, headers=headers) as response:
                     if response.status_code in _REDIRECT_CODES and response.headers.get("location"):
-                        target = str(response.url.join(response.headers["location"]))
+                        location = response.headers["location"]
+                        try:
+                            target = str(response.url.join(location))
+                        except (httpx.InvalidURL, ValueError):
+                            raise InputError(f"bad redirect location {location!r}", source=url) from None
                         if hop == MAX_REDIRECTS:
                             raise InputError(f"too many redirects (more than {MAX_REDIRECTS})", source=url)
                         current = urlunsplit(urlsplit(target)._replace(fragment=""))

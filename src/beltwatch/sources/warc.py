@@ -62,8 +62,9 @@ def read_warc(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Art
             except StopIteration:
                 break
             except Exception as exc:  # noqa: BLE001 - warcio raises many kinds on a broken container
-                where = f"after {count} records, at offset {records.offset}" if count else "no WARC record"
-                raise InputError(f"not a readable WARC file ({where}): {_why(exc)}", source=source) from None
+                raise _unreadable(source, count, records.offset, _why(exc)) from None
+            if record.format != "warc":  # warcio reads any line of five words as an ARC record
+                raise _unreadable(source, count, records.offset, "not a WARC record")
             count += 1
             offset = records.offset
             uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip()
@@ -170,6 +171,16 @@ def _read_capped(stream: BinaryIO, max_bytes: int, what: str = "body") -> bytes:
     raise InputError(f"{what} is larger than the limit of {max_bytes:,} bytes")
 
 
+def _unreadable(source: str, count: int, offset: int, why: str) -> InputError:
+    where = (
+        f"after {count} record{'s' if count != 1 else ''}, at offset {offset}" if count else "no WARC record"
+    )
+    return InputError(f"not a readable WARC file ({where}): {why}", source=source)
+
+
 def _why(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    """`Type: message` on one short line; warcio quotes raw record bytes, so only printable ASCII is kept."""
+    text = "".join(c if " " <= c <= "~" else "?" for c in " ".join(str(exc).split()))
+    if len(text) > 160:
+        text = text[:157] + "..."
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
