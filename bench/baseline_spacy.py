@@ -144,16 +144,9 @@ def predict(article: Any, doc: Any) -> dict[str, Any]:
 
 def gold_article_paths(gold_dir: Path) -> list[Path]:
     """The files `beltwatch eval` (without predictions) runs the extractor on, in gold order."""
-    from beltwatch.evaluate import load_gold
-    from beltwatch.sources.files import ARTICLE_SUFFIXES
+    from beltwatch.evaluate import load_gold, source_files
 
-    paths = []
-    for gold in load_gold(gold_dir):
-        if gold.text_file and Path(gold.text_file).suffix in ARTICLE_SUFFIXES:
-            path = gold_dir / gold.text_file
-            if path.exists():
-                paths.append(path)
-    return paths
+    return source_files(load_gold(gold_dir), gold_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,18 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     import spacy
 
     from beltwatch.clean import clean_article
-    from beltwatch.errors import InputError
     from beltwatch.extract.nlp import MODEL
-    from beltwatch.sources.files import read_article
+    from beltwatch.sources import SourceFailure, iter_articles
 
     articles = []
     failed = 0
-    for path in gold_article_paths(args.gold_dir):
-        try:
-            articles.append(clean_article(read_article(path)))
-        except InputError as exc:
+    for item in iter_articles(gold_article_paths(args.gold_dir)):
+        if isinstance(item, SourceFailure):
             failed += 1
-            print(f"baseline_spacy: skipped {exc}", file=sys.stderr)
+            print(f"baseline_spacy: skipped {item}", file=sys.stderr)
+        else:
+            articles.append(clean_article(item))
 
     nlp = spacy.load(MODEL)
     out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout

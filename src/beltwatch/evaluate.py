@@ -1112,3 +1112,9 @@ def format_report(report: Report, verbose: bool = False) -> str:
             for finding in findings:
                 lines.append(f"  [{finding.article}] {finding.kind}: {finding.summary}")
     return "\n".join(lines)
+
+
+def source_files(gold: Sequence[GoldArticle], folder: Path) -> list[Path]:
+    """The files that hold the gold articles: text files and pages, and each feed once for all its items."""
+    names = dict.fromkeys(a.text_file or a.container_file for a in gold if a.text_file or a.container_file)
+    return [folder / name for name in names if name and (folder / name).exists()]
