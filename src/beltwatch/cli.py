@@ -9,15 +9,24 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from beltwatch.errors import BeltwatchError, InputError, UsageError
+from beltwatch.export import register as register_export
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from beltwatch.store import Database
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="News about the Belt and Road, as evidenced facts.")
+register_export(app)
 
 EXIT_PARTIAL = InputError.exit_code
 
@@ -27,17 +36,18 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def _read_all(paths: list[Path], published: str | None, failures: list[str]) -> Iterator:
-    """Articles from the given files and folders, cleaned; unreadable ones are reported and skipped."""
+def _read_all(specs: list[Path] | list[str], published: str | None, failures: list[str]) -> Iterator:
+    """Articles from files, folders, feeds, archives and URLs, cleaned; what cannot be read is reported
+    on stderr, one line each, and skipped."""
     from beltwatch.clean import clean_article
-    from beltwatch.sources.files import iter_article_paths, read_article
+    from beltwatch.sources import SourceFailure, iter_articles
 
-    for path in iter_article_paths(paths):
-        try:
-            yield clean_article(read_article(path, published=published))
-        except InputError as exc:
-            failures.append(str(exc))
-            typer.echo(f"beltwatch: skipped {exc}", err=True)
+    for item in iter_articles([str(s) for s in specs], published=published):
+        if isinstance(item, SourceFailure):
+            failures.append(str(item))
+            typer.echo(f"beltwatch: skipped {item}", err=True)
+        else:
+            yield clean_article(item)
 
 
 def _check_date(value: str | None) -> str | None:
@@ -53,15 +63,20 @@ def _check_date(value: str | None) -> str | None:
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Article files (.txt, .md, .html) or folders of them.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Articles: .txt/.md/.html files, RSS/Atom feeds, .jsonl, .warc(.gz), folders, URLs."),
+    ],
     published: Annotated[str | None, typer.Option(help="Publication date YYYY-MM-DD, overriding metadata.")] = None,
     with_text: Annotated[bool, typer.Option("--with-text", help="Include the cleaned text in the output.")] = False,
 ) -> None:
     """Print one JSON object per article (JSON Lines): entities, amounts and events with evidence."""
     from beltwatch.extract import extract_articles
+    from beltwatch.resolve import resolve_extraction
 
     failures: list[str] = []
     for extraction in extract_articles(_read_all(paths, _check_date(published), failures)):
+        resolve_extraction(extraction)
         sys.stdout.write(json.dumps(extraction.to_json(with_text=with_text), ensure_ascii=False) + "\n")
         sys.stdout.flush()
     if failures:
@@ -95,18 +110,15 @@ def evaluate(
 
 
 def _predict(gold_dir: Path, gold) -> dict[str, dict]:
-    """Run the extractor on every gold article that `extract` reads."""
+    """Run the extractor on every gold article that `extract` reads: files, pages and feed items."""
+    from beltwatch.evaluate import source_files
     from beltwatch.extract import extract_articles
-    from beltwatch.sources.files import ARTICLE_SUFFIXES
+    from beltwatch.resolve import resolve_extraction
 
-    paths = []
-    for article in gold:
-        if article.text_file and Path(article.text_file).suffix in ARTICLE_SUFFIXES:
-            path = (gold_dir if gold_dir.is_dir() else gold_dir.parent) / article.text_file
-            if path.exists():
-                paths.append(path)
+    paths = source_files(gold, gold_dir if gold_dir.is_dir() else gold_dir.parent)
     failures: list[str] = []
-    return {e.article.id: e.to_json() for e in extract_articles(_read_all(paths, None, failures))}
+    extractions = extract_articles(_read_all(paths, None, failures))
+    return {e.article.id: resolve_extraction(e).to_json() for e in extractions}
 
 
 def _read_predictions(path: Path) -> dict[str, dict]:
@@ -124,6 +136,308 @@ def _read_predictions(path: Path) -> dict[str, dict]:
         except (ValueError, KeyError, TypeError):
             raise UsageError(f"{path}:{number}: not a JSON object with an `id`") from None
     return out
+
+
+# --- the database: ingest and queries ---------------------------------------------------------
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL [default: $BELTWATCH_DB, else sqlite:///beltwatch.db]."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _text(value: object) -> str:
+    """Article-derived text for a rich table: markup escaped, so "[bold]" in an article prints as written."""
+    from rich.markup import escape
+
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    return escape(str(value))
+
+
+def _parse_date(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} must be YYYY-MM-DD, not {value!r}") from None
+
+
+def _print_json(data: object) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _reader(db: str | None) -> Database:
+    from beltwatch.settings import Settings
+    from beltwatch.store import open_database
+
+    return open_database(Settings.load(db).db_url, create=False)
+
+
+@app.command()
+def ingest(
+    sources: Annotated[list[str], typer.Argument(help="Files, folders, feeds, archives or URLs.")],
+    db: DbOption = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date YYYY-MM-DD, overriding metadata.")
+    ] = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Let URLs reach private and loopback addresses.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Read, clean, extract and store articles; a second run of the same sources adds nothing."""
+    from beltwatch.ingest import ingest as run_ingest
+    from beltwatch.settings import Settings
+
+    settings = Settings.load(db)
+    day = _check_date(published)
+    with _IngestProgress() as progress:
+        summary = run_ingest(sources, settings, published=day, allow_private=allow_private, progress=progress)
+    for failure in summary.failures:
+        typer.echo(f"beltwatch: skipped {failure['source']}: {failure['reason']}", err=True)
+    if as_json:
+        _print_json(summary.to_json())
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"ingest run {summary.run_id}", title_justify="left")
+        for name in summary.counts():
+            table.add_column(name, justify="right")
+        table.add_row(*(str(v) for v in summary.counts().values()))
+        _console(stderr=True).print(table)
+    if summary.failed:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+class _IngestProgress:
+    """A progress bar with articles/s on stderr when stderr is a terminal; else nothing."""
+
+    def __enter__(self) -> Callable[[str], None] | None:
+        if not sys.stderr.isatty():
+            self.progress = None
+            return None
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("ingesting"),
+            BarColumn(),
+            TextColumn("{task.completed} articles"),
+            TextColumn("{task.fields[rate]} articles/s"),
+            TextColumn("{task.fields[outcomes]}"),
+            TimeElapsedColumn(),
+            console=_console(stderr=True),
+            transient=True,
+        )
+        self.progress.start()
+        self.task = self.progress.add_task("ingest", total=None, rate="-", outcomes="")
+        self.outcomes: dict[str, int] = {}
+        return self.advance
+
+    def advance(self, outcome: str) -> None:
+        assert self.progress is not None
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        self.progress.advance(self.task)
+        speed = self.progress.tasks[0].speed
+        self.progress.update(
+            self.task,
+            rate=f"{speed:.1f}" if speed else "-",
+            outcomes=" ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())),
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Words to find in articles and entity names.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many articles (and entities).")] = 20,
+) -> None:
+    """Full-text search: matching entities, then matching articles with a snippet, best first."""
+    from beltwatch.store import reads
+
+    with _reader(db) as store, store.engine.connect() as conn:
+        hits = reads.search(conn, text, limit=limit)
+    if as_json:
+        for hit in hits:
+            if hit["kind"] == "article":
+                hit["snippet"] = hit["snippet"].replace(reads.HIT_START, "**").replace(reads.HIT_END, "**")
+        _print_json(hits)
+        return
+    from rich.table import Table
+
+    console = _console()
+    found = [h for h in hits if h["kind"] == "entity"]
+    if found:
+        table = Table("entity", "type", "country", title="Entities", title_justify="left")
+        for h in found:
+            table.add_row(_text(h["name"]), h["type"], _text(h["country"]))
+        console.print(table)
+    table = Table("article", "published", "source", "title / snippet", title="Articles", title_justify="left")
+    for h in hits:
+        if h["kind"] == "article":
+            snippet = _text(h["snippet"]).replace(reads.HIT_START, "[bold]").replace(reads.HIT_END, "[/bold]")
+            title = f"[italic]{_text(h['title'])}[/italic]\n" if h["title"] else ""
+            table.add_row(_text(h["id"]), h["published"] or "", _text(h["source"]), title + snippet)
+    console.print(table if table.row_count else "no articles match")
+
+
+def _event_details(event: dict) -> str:
+    parts = []
+    for key, value in event["arguments"].items():
+        if key in ("date", "location") or value in (None, [], ""):
+            continue
+        if key == "claims":
+            value = "; ".join(
+                f"{c.get('claimant')}: " + ", ".join(f"{k} {v}" for k, v in c.items() if k != "claimant")
+                for c in value
+            )
+        parts.append(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
+    return _text("; ".join(parts))
+
+
+def _events_table(found: list[dict], title: str | None = None) -> Table:
+    from rich.table import Table
+
+    table = Table("date", "type", "location", "details", "article", title=title, title_justify="left")
+    for e in found:
+        table.add_row(
+            _text(e["date"] or (f"({e['published']})" if e["published"] else "")),
+            e["type"],
+            _text(e["location"]),
+            _event_details(e),
+            _text(e["article"]),
+        )
+    return table
+
+
+@app.command()
+def events(
+    type: Annotated[str | None, typer.Option("--type", help="Only this type (MEETING, ATTACK, ...).")] = None,
+    since: Annotated[str | None, typer.Option(help="Only events on or after YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Only events on or before YYYY-MM-DD.")] = None,
+    country: Annotated[str | None, typer.Option(help="Only events in this country (code or name).")] = None,
+    entity: Annotated[str | None, typer.Option(help="Only events naming this entity.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many events.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Events of the stored articles, oldest first (an undated event is listed at its article's date)."""
+    from beltwatch.store import reads
+
+    first, last = _parse_date("--since", since), _parse_date("--until", until)
+    code = reads.country_code(country) if country is not None else None
+    with _reader(db) as store, store.engine.connect() as conn:
+        found = reads.list_events(
+            conn, type=type, since=first, until=last, country=code, entity=entity, limit=limit
+        )
+    if as_json:
+        _print_json(found)
+        return
+    _console().print(_events_table(found) if found else "no events match")
+
+
+@app.command()
+def entity(
+    name: Annotated[str, typer.Argument(help="A name or alias (case, accents and punctuation ignored).")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One entity across all articles: aliases, roles over time, events."""
+    from rich.table import Table
+
+    from beltwatch.store import reads
+
+    with _reader(db) as store, store.engine.connect() as conn:
+        found = reads.entity_details(conn, name)
+    if not found:
+        raise UsageError(f"no entity matches {name!r}")
+    if as_json:
+        _print_json(found)
+        return
+    console = _console()
+    for e in found:
+        facts = ", ".join(_text(v) for v in (e["type"], e["country"], e["kind"]) if v)
+        console.print(f"[bold]{_text(e['name'])}[/bold] ({facts}) in {e['articles']} article(s)")
+        if e["aliases"]:
+            console.print("also: " + _text(", ".join(e["aliases"])))
+        if e["roles"]:
+            roles = Table(
+                "role", "first seen", "last seen", "articles", "evidence", title="Roles", title_justify="left"
+            )
+            for r in e["roles"]:
+                roles.add_row(
+                    _text(r["role"]),
+                    r["first_seen"] or "",
+                    r["last_seen"] or "",
+                    str(r["articles"]),
+                    _text(r["article"]),
+                )
+            console.print(roles)
+        if e["events"]:
+            console.print(_events_table(e["events"], title="Events"))
+        console.print()
+
+
+@app.command()
+def stories(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Stories: the articles reporting one happening, and which of them are duplicates."""
+    from rich.table import Table
+
+    from beltwatch.store import reads
+
+    with _reader(db) as store, store.engine.connect() as conn:
+        found = reads.list_stories(conn)
+    if as_json:
+        _print_json(found)
+        return
+    table = Table("story", "article", "published", "source / origin", "duplicate of")
+    for story in found:
+        for index, a in enumerate(story["articles"]):
+            where = "\n".join(_text(v) for v in (a["source"], a["url"] or a["origin"]) if v)
+            duplicate = f"{_text(a['duplicate_of'])} ({a['duplicate_kind']})" if a["duplicate_of"] else ""
+            title = _text(story["title"] or story["story"])
+            head = f"{title}\n[dim]{_text(story['story'])}[/dim]" if index == 0 else ""
+            table.add_row(head, _text(a["id"]), a["published"] or "", where, duplicate)
+        table.add_section()
+    _console().print(table if found else "no stories yet")
+
+
+@app.command()
+def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """What the database holds: articles, versions, entities, events, stories, runs."""
+    from rich.table import Table
+
+    from beltwatch.store import reads
+
+    with _reader(db) as store, store.engine.connect() as conn:
+        numbers = reads.stats(conn)
+    if as_json:
+        _print_json(numbers)
+        return
+    table = Table("", "", show_header=False, title=_text(numbers["database"]), title_justify="left")
+    for key, value in numbers.items():
+        if key == "database":
+            continue
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "-"
+        table.add_row(key.replace("_", " "), _text(value if value is not None else "-"))
+    _console().print(table)
 
 
 def _is_usage_error(exc: Exception) -> bool:

@@ -44,7 +44,9 @@ def normalise_db_url(url: str) -> str:
     except ArgumentError:
         raise UsageError(f"--db: not a database URL: {url!r} (e.g. sqlite:///beltwatch.db)") from None
     if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
-        raise UsageError(f"--db: unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql")
+        raise UsageError(
+            f"--db: unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql"
+        )
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
         raise UsageError(f"--db: use the psycopg driver: postgresql+psycopg://..., not {parsed.drivername}")
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):

@@ -78,7 +78,9 @@ def open_database(url: str, *, create: bool = True, writer: bool = False) -> Dat
     except sa.exc.OperationalError as exc:
         db.close()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise UsageError(f"cannot open database {parsed.render_as_string(hide_password=True)}: {reason}") from None
+        raise UsageError(
+            f"cannot open database {parsed.render_as_string(hide_password=True)}: {reason}"
+        ) from None
     except BaseException:
         db.close()
         raise
@@ -87,6 +89,7 @@ def open_database(url: str, *, create: bool = True, writer: bool = False) -> Dat
 
 def _sqlite_engine(url: str, writer: bool) -> Engine:
     engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
@@ -106,7 +109,7 @@ def _sqlite_engine(url: str, writer: bool) -> Engine:
 
 
 def lock_for_writing(conn: Connection, key: int = WRITE_LOCK) -> None:
-    """Serialise writers on PostgreSQL for the rest of this transaction (SQLite's BEGIN IMMEDIATE does it there)."""
+    """Serialise writers on PostgreSQL until the transaction ends (on SQLite, BEGIN IMMEDIATE does it)."""
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 

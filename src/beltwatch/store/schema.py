@@ -40,7 +40,25 @@ def _id() -> sa.Column:
 
 
 def _fk(name: str, target: str, nullable: bool = False, ondelete: str | None = "CASCADE") -> sa.Column:
-    return sa.Column(name, sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+    return sa.Column(
+        name, sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True
+    )
+
+
+def _geo() -> list[sa.Column]:
+    """Where a place or an event is (revision 0002): gazetteer id, coordinates, precision 1-4, region."""
+    return [
+        sa.Column("place_id", sa.Text),
+        sa.Column("lat", sa.Double),
+        sa.Column("lon", sa.Double),
+        sa.Column("precision", sa.Integer),
+        sa.Column("region", sa.Text),
+    ]
+
+
+def _usd() -> list[sa.Column]:
+    """Money in US dollars at the fact's date, and in constant 2023 dollars (revision 0002)."""
+    return [sa.Column("usd", sa.Double), sa.Column("usd_constant", sa.Double)]
 
 
 def _evidence() -> list[sa.Column]:
@@ -155,6 +173,7 @@ article_entities = sa.Table(
     sa.Column("role", sa.Text),
     sa.Column("country", sa.String(2)),
     sa.Column("kind", sa.String(32)),
+    *_geo(),
 )
 
 mentions = sa.Table(
@@ -183,6 +202,8 @@ amounts = sa.Table(
     sa.Column("char_start", sa.Integer, nullable=False),
     sa.Column("char_end", sa.Integer, nullable=False),
     *_evidence(),
+    *_usd(),
+    sa.Column("stated_disagrees", sa.Boolean),  # the stated conversion is over 5 % off the dated rate
 )
 
 events = sa.Table(
@@ -199,6 +220,8 @@ events = sa.Table(
     _fk("location_entity_id", "entities.id", nullable=True, ondelete="SET NULL"),
     sa.Column("arguments", Json, nullable=False),  # every argument as extracted
     *_evidence(),
+    *_geo(),
+    *_usd(),
 )
 
 event_arguments = sa.Table(
@@ -244,8 +267,13 @@ story_members = sa.Table(
     _id(),
     _fk("story_id", "stories.id"),
     sa.Column(
-        "article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, unique=True
+        "article_id",
+        sa.Integer,
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
     ),
+    _fk("article_version_id", "article_versions.id"),  # the version the assignment was computed on
     _fk("duplicate_of", "articles.id", nullable=True, ondelete="SET NULL"),
     sa.Column("duplicate_kind", sa.String(8)),  # "exact" or "near"
 )
@@ -269,7 +297,7 @@ SEARCH_INDEXES = ("ix_article_versions_tsv",)
 
 
 def include_object(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:
-    """Alembic autogenerate filter: leave the FTS5 tables (and their shadow tables) and the tsvector index alone."""
+    """Alembic autogenerate filter: leave the FTS5 tables (and shadow tables) and tsvector index alone."""
     if type_ == "table" and name and name.startswith(SEARCH_TABLES):
         return False
     return not (type_ == "index" and name in SEARCH_INDEXES)

@@ -51,7 +51,10 @@ def _index(table: str, *columns: str) -> None:
 
 
 def _evidence() -> list[sa.Column]:
-    return [sa.Column("sentence_start", sa.Integer(), nullable=True), sa.Column("sentence_end", sa.Integer(), nullable=True)]
+    return [
+        sa.Column("sentence_start", sa.Integer(), nullable=True),
+        sa.Column("sentence_end", sa.Integer(), nullable=True),
+    ]
 
 
 def upgrade() -> None:
@@ -278,15 +281,17 @@ def upgrade() -> None:
         _id(),
         sa.Column("story_id", sa.Integer(), nullable=False),
         sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("article_version_id", sa.Integer(), nullable=False),
         sa.Column("duplicate_of", sa.Integer(), nullable=True),
         sa.Column("duplicate_kind", sa.String(length=8), nullable=True),
         _fk("story_members", "article_id", "articles.id"),
+        _fk("story_members", "article_version_id", "article_versions.id"),
         _fk("story_members", "duplicate_of", "articles.id", "SET NULL"),
         _fk("story_members", "story_id", "stories.id"),
         _pk("story_members"),
         sa.UniqueConstraint("article_id", name=op.f("uq_story_members_article_id")),
     )
-    _index("story_members", "duplicate_of", "story_id")
+    _index("story_members", "article_version_id", "duplicate_of", "story_id")
 
     op.create_table(
         "role_history",
@@ -310,9 +315,14 @@ def upgrade() -> None:
             "title, text, content='article_versions', content_rowid='id',"
             " tokenize='porter unicode61 remove_diacritics 2')"
         )
-        op.execute("CREATE VIRTUAL TABLE entity_fts USING fts5(name, aliases, tokenize='unicode61 remove_diacritics 2')")
+        op.execute(
+            "CREATE VIRTUAL TABLE entity_fts USING fts5("
+            "name, aliases, tokenize='unicode61 remove_diacritics 2')"
+        )
     elif op.get_bind().dialect.name == "postgresql":
-        op.execute(f"CREATE INDEX ix_article_versions_tsv ON article_versions USING gin ({PG_ARTICLE_TSVECTOR})")
+        op.execute(
+            f"CREATE INDEX ix_article_versions_tsv ON article_versions USING gin ({PG_ARTICLE_TSVECTOR})"
+        )
 
 
 def downgrade() -> None:

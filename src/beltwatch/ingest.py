@@ -1,0 +1,178 @@
+"""One ingest run: sources -> clean -> extract -> resolve -> store (entities resolved as stored) -> stories.
+
+1. read every SOURCE into articles; an unreadable one is recorded and skipped;
+2. clean each article; an article stored with the same cleaned text is skipped here, before
+   the expensive extraction (the writer checks again, under its lock);
+3. extract the rest in batches through `extract_articles`, then resolve their places and money;
+4. store each article in its own transaction: the article version with its entities (mapped
+   to global entities, with role history), mentions, amounts, events and claims;
+5. recompute duplicates and stories over the stored signals of all current articles, when
+   any article is new, changed, or was stored by a run that did not get this far.
+
+Nothing an item does stops the run: a failure at any step is a row in `ingest_errors`, with
+the source and a one-line reason. A run killed at any moment and started again ends with the
+content of an uninterrupted run (steps 4 and 5 are transactions, and step 5 notices it is due).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from beltwatch.errors import BeltwatchError
+from beltwatch.model import Article, Extraction
+from beltwatch.settings import Settings
+from beltwatch.store import reads, writes
+from beltwatch.store.database import Database, open_database
+
+from beltwatch.sources import iter_articles
+from beltwatch.stories import cluster_stories, find_duplicates, signal_of
+
+BATCH_SIZE = 16  # as extract.BATCH_SIZE: a batch is parsed in one spaCy pipe
+
+FAILED = "failed"
+Progress = Callable[[str], None]  # called once per item with its outcome: new, updated, unchanged, failed
+
+
+@dataclass
+class IngestSummary:
+    run_id: int
+    new: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "new": self.new,
+            "unchanged": self.unchanged,
+            "updated": self.updated,
+            "duplicates": self.duplicates,
+            "failed": self.failed,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {"run": self.run_id, **self.counts(), "failures": self.failures}
+
+
+def ingest(
+    specs: Sequence[str],
+    settings: Settings,
+    *,
+    published: str | None = None,
+    allow_private: bool = False,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Ingest every article of `specs` into the database of `settings`; see the module docstring."""
+    with open_database(settings.db_url, create=True, writer=True) as db:
+        run = _Run(db, writes.start_run(db, specs), progress)
+        pending: list[Article] = []
+        for article in run.clean(iter_articles(specs, published=published, allow_private=allow_private)):
+            if writes.is_unchanged(db, article):
+                run.count(writes.UNCHANGED)
+                continue
+            pending.append(article)
+            if len(pending) >= BATCH_SIZE:
+                run.store(run.extract(pending))
+                pending = []
+        run.store(run.extract(pending))
+        run.update_stories()
+        writes.finish_run(db, run.summary.run_id, run.summary.counts())
+        return run.summary
+
+
+class _Run:
+    """The state of one run: its database, counts, and the keys of the articles it stored."""
+
+    def __init__(self, db: Database, run_id: int, progress: Progress | None) -> None:
+        self.db = db
+        self.summary = IngestSummary(run_id)
+        self.progress = progress
+        self.stored_keys: set[str] = set()
+
+    def count(self, outcome: str) -> None:
+        setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
+        if self.progress:
+            self.progress(outcome)
+
+    def fail(self, source: str, reason: str) -> None:
+        reason = " ".join(reason.split()) or "unknown error"
+        writes.record_error(self.db, self.summary.run_id, source, reason)
+        self.summary.failures.append({"source": source, "reason": reason})
+        self.count(FAILED)
+
+    def clean(self, items: Iterable[Any]) -> Iterator[Article]:
+        """Cleaned articles; source failures and articles that cannot be cleaned are recorded."""
+        from beltwatch.clean import clean_article
+
+        for item in items:
+            if not isinstance(item, Article):  # a SourceFailure(source, reason)
+                self.fail(str(item.source), str(item.reason))
+                continue
+            try:
+                yield clean_article(item)
+            except Exception as exc:  # noqa: BLE001 - one broken article never stops the run
+                self.fail(_source(item), _reason("cleaning failed", exc))
+
+    def extract(self, batch: list[Article]) -> list[Extraction]:
+        """Extractions of a batch; if the batch fails, one by one, so only the broken one is lost."""
+        from beltwatch.extract import extract_articles
+        from beltwatch.resolve import resolve_extraction
+
+        if not batch:
+            return []
+        try:
+            return [resolve_extraction(x) for x in extract_articles(batch)]
+        except Exception:  # noqa: BLE001 - one article broke the batch: find it by going one by one
+            return self._extract_one_by_one(batch)
+
+    def _extract_one_by_one(self, batch: list[Article]) -> list[Extraction]:
+        from beltwatch.extract import extract_articles
+        from beltwatch.resolve import resolve_extraction
+
+        out = []
+        for article in batch:
+            try:
+                out.extend(resolve_extraction(x) for x in extract_articles([article]))
+            except Exception as exc:  # noqa: BLE001
+                self.fail(_source(article), _reason("extraction failed", exc))
+        return out
+
+    def store(self, extractions: list[Extraction]) -> None:
+        for extraction in extractions:
+            try:
+                stored = writes.store_extraction(
+                    self.db, extraction, signal_of(extraction), self.summary.run_id
+                )
+            except Exception as exc:  # noqa: BLE001 - recorded; the next article gets a fresh transaction
+                self.fail(_source(extraction.article), _reason("storing failed", exc))
+                continue
+            if stored.status != writes.UNCHANGED:
+                self.stored_keys.add(stored.key)
+            self.count(stored.status)
+
+    def update_stories(self) -> None:
+        """Duplicates and stories over all current articles, written when anything is new or left over."""
+        if not writes.stories_stale(self.db):
+            return
+        with self.db.engine.connect() as conn:
+            signals = reads.load_signals(conn)
+        duplicates = find_duplicates(signals)
+        assignments = cluster_stories(signals, duplicates)
+        writes.write_stories(self.db, assignments)
+        self.summary.duplicates = sum(
+            1 for a in assignments if a.duplicate_of is not None and a.article_id in self.stored_keys
+        )
+
+
+def _source(article: Article) -> str:
+    return article.origin or article.meta.url or article.id
+
+
+def _reason(step: str, exc: Exception) -> str:
+    if isinstance(exc, BeltwatchError):
+        return f"{step}: {exc.message}"
+    return f"{step}: {type(exc).__name__}: {exc}"

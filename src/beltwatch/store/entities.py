@@ -1,0 +1,312 @@
+"""Entities across articles: each article's entity mapped to one global entity, with role history.
+
+An article entity joins a global entity of the same type, trying in order:
+
+1. the same normalised name (case, diacritics and punctuation ignored);
+2. its name is a known alias of the global entity, or one of its aliases is the global name
+   or alias (not for GPE: articles give capitals as aliases of their country, "Beijing" for
+   China, and a place is identified by its name);
+3. PERSON and ORG only: a name or alias within rapidfuzz ratio >= 90 of a global name or
+   alias ("Shehbaz Sharif" / "Shahbaz Sharif"), when country and kind do not contradict;
+4. a one-word PERSON name ("Sharif") joins the one full name with that surname, if there is
+   exactly one; with none it becomes an entity of its own, which the first full name with
+   that surname later absorbs.
+
+Otherwise it becomes a new global entity. Role history is recomputed from the current
+article versions for every entity an article touches, so it never depends on write order.
+All of this runs inside the article's write transaction, under the writer lock.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from rapidfuzz import fuzz, process
+from sqlalchemy.engine import Connection
+
+from beltwatch.model import Entity
+from beltwatch.store.schema import (
+    aliases,
+    article_entities,
+    article_versions,
+    articles,
+    claims,
+    entities,
+    event_arguments,
+    events,
+    mentions,
+    role_history,
+)
+
+FUZZY_TYPES = ("PERSON", "ORG")
+FUZZY_CUTOFF = 90.0
+NO_ALIAS_TYPES = ("GPE",)
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalise(name: str) -> str:
+    """Case-folded, no diacritics or punctuation, single-spaced: "Export–Import" -> "export import"."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", bare.casefold()).split())
+
+
+@dataclass
+class _Global:
+    id: int
+    name: str
+    norm: str
+    country: str | None
+    kind: str | None
+
+
+class EntityResolver:
+    """Maps the entities of one article to global ones, on the connection of its write transaction."""
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn = conn
+        self.now = now
+        self.touched: set[int] = set()  # entities created or given new aliases
+        self.merged_into: dict[int, int] = {}  # entities merged away, and where they went
+
+    # --- lookup ---------------------------------------------------------------------------
+
+    def resolve(self, entity: Entity) -> int:
+        """The global entity id for `entity`, created if nothing matches; its spellings become aliases."""
+        norm = normalise(entity.name) or entity.name.casefold()
+        spellings = _unique(n for n in (normalise(a) for a in entity.aliases) if n and n != norm)
+        found = (
+            self._by_name(entity.type, [norm])
+            or self._by_alias(entity.type, norm, spellings)
+            or self._by_fuzzy(entity, [norm, *spellings])
+            or self._by_surname(entity, norm, spellings)
+        )
+        if found is None:
+            found = self._create(entity, norm)
+        if entity.type == "PERSON" and " " in norm:
+            self._absorb_surname(found, norm)
+        self._merge_in(found, entity)
+        return found
+
+    def current(self, entity_id: int) -> int:
+        """The id an entity resolved earlier in this transaction has now (it may have been merged since)."""
+        while entity_id in self.merged_into:
+            entity_id = self.merged_into[entity_id]
+        return entity_id
+
+    def _by_name(self, type_: str, norms: list[str]) -> int | None:
+        row = self.conn.execute(
+            sa.select(entities.c.id)
+            .where(entities.c.type == type_, entities.c.norm_name.in_(norms))
+            .order_by(entities.c.id)
+            .limit(1)
+        ).first()
+        return row.id if row else None
+
+    def _by_alias(self, type_: str, norm: str, spellings: list[str]) -> int | None:
+        if type_ in NO_ALIAS_TYPES:
+            return None
+        in_aliases = (
+            sa.select(aliases.c.entity_id)
+            .join(entities, entities.c.id == aliases.c.entity_id)
+            .where(entities.c.type == type_)
+            .order_by(aliases.c.entity_id)
+            .limit(1)
+        )
+        # the article's name among global aliases first, then its aliases among global names and aliases
+        row = self.conn.execute(in_aliases.where(aliases.c.norm_alias == norm)).first()
+        if row:
+            return row.entity_id
+        if not spellings:
+            return None
+        found = self._by_name(type_, spellings)
+        if found is not None:
+            return found
+        row = self.conn.execute(in_aliases.where(aliases.c.norm_alias.in_(spellings))).first()
+        return row.entity_id if row else None
+
+    def _by_fuzzy(self, entity: Entity, norms: list[str]) -> int | None:
+        if entity.type not in FUZZY_TYPES:
+            return None
+        firsts = sorted({n[0] for n in norms if n})
+        # block on the first character: a typo there is rare, and it keeps the candidate set small
+        names = sa.select(entities.c.id, entities.c.norm_name.label("norm")).where(
+            entities.c.type == entity.type, sa.func.substr(entities.c.norm_name, 1, 1).in_(firsts)
+        )
+        alias_rows = (
+            sa.select(aliases.c.entity_id.label("id"), aliases.c.norm_alias.label("norm"))
+            .join(entities, entities.c.id == aliases.c.entity_id)
+            .where(entities.c.type == entity.type, sa.func.substr(aliases.c.norm_alias, 1, 1).in_(firsts))
+        )
+        candidates = [(r.id, r.norm) for r in self.conn.execute(sa.union_all(names, alias_rows))]
+        if not candidates:
+            return None
+        choices = [norm for _, norm in candidates]
+        best: tuple[float, int] | None = None
+        for norm in norms:
+            for _, score, index in process.extract(
+                norm, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
+            ):
+                entity_id = candidates[index][0]
+                if not self._compatible(entity_id, entity):
+                    continue
+                key = (-score, entity_id)
+                if best is None or key < best:
+                    best = key
+        return best[1] if best else None
+
+    def _by_surname(self, entity: Entity, norm: str, spellings: list[str]) -> int | None:
+        if entity.type != "PERSON" or " " in norm or any(" " in s for s in spellings):
+            return None
+        full = self._full_names_with_surname(norm)
+        if len(full) == 1 and self._compatible(full[0].id, entity):
+            return full[0].id
+        return None
+
+    def _full_names_with_surname(self, surname: str) -> list[_Global]:
+        pattern = "% " + _escape_like(surname)
+        rows = self.conn.execute(
+            sa.select(entities)
+            .where(entities.c.type == "PERSON", entities.c.norm_name.like(pattern, escape="\\"))
+            .order_by(entities.c.id)
+        )
+        return [_Global(r.id, r.name, r.norm_name, r.country, r.kind) for r in rows]
+
+    def _compatible(self, entity_id: int, entity: Entity) -> bool:
+        row = self.conn.execute(
+            sa.select(entities.c.country, entities.c.kind).where(entities.c.id == entity_id)
+        ).one()
+        if row.country and entity.country and row.country != entity.country:
+            return False
+        return not (row.kind and entity.kind and row.kind != entity.kind)
+
+    # --- changes ------------------------------------------------------------------------------
+
+    def _create(self, entity: Entity, norm: str) -> int:
+        entity_id = self.conn.execute(
+            entities.insert()
+            .values(
+                type=entity.type,
+                name=entity.name,
+                norm_name=norm,
+                country=entity.country,
+                kind=entity.kind,
+                created_at=self.now,
+            )
+            .returning(entities.c.id)
+        ).scalar_one()
+        self.touched.add(entity_id)
+        return entity_id
+
+    def _merge_in(self, entity_id: int, entity: Entity) -> None:
+        """Add the article's spellings as aliases and fill attributes the global entity lacks."""
+        row = self.conn.execute(sa.select(entities).where(entities.c.id == entity_id)).one()
+        known = {row.norm_name} | set(
+            self.conn.scalars(sa.select(aliases.c.norm_alias).where(aliases.c.entity_id == entity_id))
+        )
+        for spelling in [entity.name, *entity.aliases]:
+            norm = normalise(spelling)
+            if norm and norm not in known:
+                known.add(norm)
+                self.conn.execute(
+                    aliases.insert().values(entity_id=entity_id, alias=spelling, norm_alias=norm)
+                )
+                self.touched.add(entity_id)
+        fill = {}
+        if row.country is None and entity.country:
+            fill["country"] = entity.country
+        if row.kind is None and entity.kind:
+            fill["kind"] = entity.kind
+        if fill:
+            self.conn.execute(entities.update().where(entities.c.id == entity_id).values(**fill))
+
+    def _absorb_surname(self, entity_id: int, norm: str) -> None:
+        """A full name that is now the only one with its surname takes over the surname-only entity."""
+        surname = norm.rsplit(" ", 1)[1]
+        if len(self._full_names_with_surname(surname)) != 1:
+            return
+        row = self.conn.execute(
+            sa.select(entities.c.id, entities.c.country).where(
+                entities.c.type == "PERSON", entities.c.norm_name == surname
+            )
+        ).first()
+        if row is None or row.id == entity_id:
+            return
+        target = self.conn.execute(sa.select(entities.c.country).where(entities.c.id == entity_id)).one()
+        if row.country and target.country and row.country != target.country:
+            return
+        self.merge(row.id, entity_id)
+
+    def merge(self, source_id: int, target_id: int) -> None:
+        """Point everything at `source_id` to `target_id`, keep its spellings as aliases, delete it."""
+        name = self.conn.execute(sa.select(entities.c.name).where(entities.c.id == source_id)).scalar_one()
+        spellings = [
+            name,
+            *self.conn.scalars(sa.select(aliases.c.alias).where(aliases.c.entity_id == source_id)),
+        ]
+        for table, column in (
+            (article_entities, article_entities.c.entity_id),
+            (mentions, mentions.c.entity_id),
+            (event_arguments, event_arguments.c.entity_id),
+            (events, events.c.location_entity_id),
+            (claims, claims.c.claimant_entity_id),
+        ):
+            self.conn.execute(table.update().where(column == source_id).values({column.name: target_id}))
+        self.conn.execute(role_history.delete().where(role_history.c.entity_id == source_id))
+        self.conn.execute(aliases.delete().where(aliases.c.entity_id == source_id))
+        self.conn.execute(entities.delete().where(entities.c.id == source_id))
+        self.touched.discard(source_id)
+        self.merged_into[source_id] = target_id
+        self._merge_in(target_id, Entity(name=name, type="PERSON", aliases=spellings[1:]))
+        self.touched.add(target_id)
+
+
+def refresh_role_history(conn: Connection, entity_ids: Iterable[int]) -> None:
+    """Recompute the role rows of these entities from the current article versions that state a role."""
+    for entity_id in sorted(set(entity_ids)):
+        conn.execute(role_history.delete().where(role_history.c.entity_id == entity_id))
+        rows = conn.execute(
+            sa.select(
+                article_entities.c.role,
+                article_versions.c.published,
+                article_versions.c.id.label("version_id"),
+                article_versions.c.article_id,
+            )
+            .join(article_versions, article_versions.c.id == article_entities.c.article_version_id)
+            .join(articles, articles.c.id == article_versions.c.article_id)
+            .where(
+                article_entities.c.entity_id == entity_id,
+                article_versions.c.is_current,
+                article_entities.c.role.is_not(None),
+            )
+            # undated articles last; then the order they were first stored in
+            .order_by(article_versions.c.published.is_(None), article_versions.c.published, articles.c.id)
+        ).all()
+        by_role: dict[str, list] = {}
+        for row in rows:
+            by_role.setdefault(" ".join(row.role.casefold().split()), []).append(row)
+        for group in by_role.values():
+            dates = [r.published for r in group if r.published is not None]
+            conn.execute(
+                role_history.insert().values(
+                    entity_id=entity_id,
+                    role=group[0].role,
+                    first_seen=min(dates, default=None),
+                    last_seen=max(dates, default=None),
+                    evidence_version_id=group[0].version_id,
+                    articles=len({r.article_id for r in group}),
+                )
+            )
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

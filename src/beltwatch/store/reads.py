@@ -1,0 +1,674 @@
+"""Reading the store: search, events, entities, stories, statistics, and a canonical content dump.
+
+Every function returns plain JSON-ready data (dicts, lists, ISO dates); the CLI, API and
+exports render it. Only current article versions are read unless said otherwise. All user
+input reaches SQL as bound parameters; search text is turned into quoted FTS5 terms (SQLite)
+or `plainto_tsquery` (PostgreSQL), never into query syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from beltwatch.errors import UsageError
+from beltwatch.model import EVENT_TYPES, StorySignal
+from beltwatch.store.entities import normalise
+from beltwatch.store.schema import (
+    aliases,
+    amounts,
+    article_entities,
+    article_versions,
+    articles,
+    claims,
+    entities,
+    event_arguments,
+    events,
+    ingest_errors,
+    ingest_runs,
+    mentions,
+    role_history,
+    sources,
+    stories,
+    story_members,
+)
+from beltwatch.store.writes import signal_from_json
+
+# Kept literally equal to the expression indexed by migration 0001, so queries use the GIN index.
+PG_ARTICLE_TSVECTOR = "to_tsvector('english', coalesce(title, '') || ' ' || text)"
+HIT_START, HIT_END = "\u27e6", "\u27e7"  # ⟦ ⟧ around search hits in snippets
+PLACE_TYPES = ("GPE", "LOC", "FAC")
+# SCHEMA.md's order of event arguments; PostgreSQL's JSONB does not keep the order they were stored in
+ARGUMENT_ORDER = (
+    "name",
+    "participants",
+    "parties",
+    "funder",
+    "recipient",
+    "perpetrator",
+    "claimed_by",
+    "actor",
+    "speaker",
+    "target",
+    "victim_nationality",
+    "killed",
+    "injured",
+    "disputed",
+    "claims",
+    "value",
+    "currency",
+    "usd_stated",
+    "instrument",
+    "purpose",
+    "status",
+    "sectors",
+    "locations",
+    "subject",
+    "measure",
+    "topic",
+    "form",
+    "reason",
+    "date",
+    "location",
+)
+
+_current = (article_versions.c.article_id == articles.c.id) & article_versions.c.is_current
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _evidence(text: str, start: int | None, end: int | None) -> dict[str, Any] | None:
+    if start is None or end is None:
+        return None
+    return {"text": text[start:end], "start": start, "end": end}
+
+
+# --- story signals ----------------------------------------------------------------------------
+
+
+def load_signals(conn: Connection) -> list[StorySignal]:
+    """The story signal of every current article, in the order the articles were first stored."""
+    rows = conn.execute(
+        sa.select(articles.c.key, article_versions.c.text, article_versions.c.signal)
+        .join(article_versions, _current)
+        .order_by(articles.c.id)
+    )
+    return [signal_from_json(r.key, r.text, r.signal) for r in rows]
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+def search(conn: Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Entities whose names match, then articles whose title or text match, best first."""
+    terms = re.findall(r"\w+", query)
+    if not terms:
+        raise UsageError("search needs at least one word")
+    if conn.dialect.name == "sqlite":
+        fts = " ".join(f'"{t}"' for t in terms)  # quoted terms: the user's text is never FTS5 syntax
+        entity_rows = conn.execute(
+            sa.text(
+                "SELECT e.id, e.name, e.type, e.country"
+                " FROM entity_fts JOIN entities e ON e.id = entity_fts.rowid"
+                " WHERE entity_fts MATCH :q ORDER BY bm25(entity_fts), e.id LIMIT :limit"
+            ),
+            {"q": fts, "limit": limit},
+        ).all()
+        article_rows = conn.execute(
+            sa.text(
+                "SELECT av.id, a.key, av.title, av.published, av.origin, av.url, s.name AS source,"
+                f" snippet(article_fts, 1, '{HIT_START}', '{HIT_END}', '…', 16) AS snippet"
+                " FROM article_fts JOIN article_versions av ON av.id = article_fts.rowid"
+                " JOIN articles a ON a.id = av.article_id LEFT JOIN sources s ON s.id = av.source_id"
+                " WHERE article_fts MATCH :q AND av.is_current"
+                " ORDER BY bm25(article_fts), av.id LIMIT :limit"
+            ),
+            {"q": fts, "limit": limit},
+        ).all()
+    else:
+        text = " ".join(terms)
+        entity_rows = conn.execute(
+            sa.text(
+                "SELECT e.id, e.name, e.type, e.country FROM entities e"
+                " WHERE to_tsvector('simple', e.name || ' ' || coalesce((SELECT string_agg(al.alias, ' ')"
+                " FROM aliases al WHERE al.entity_id = e.id), '')) @@ plainto_tsquery('simple', :q)"
+                " ORDER BY e.name, e.id LIMIT :limit"
+            ),
+            {"q": text, "limit": limit},
+        ).all()
+        article_rows = conn.execute(
+            sa.text(
+                "SELECT hit.id, hit.key, hit.title, hit.published, hit.origin, hit.url, hit.source,"
+                " ts_headline('english', hit.text, plainto_tsquery('english', :q),"
+                f" 'StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=10, MaxFragments=1')"
+                " AS snippet FROM ("
+                "  SELECT av.id, a.key, av.title, av.published, av.origin, av.url, s.name AS source, av.text,"
+                f"  ts_rank({PG_ARTICLE_TSVECTOR}, plainto_tsquery('english', :q)) AS rank"
+                "  FROM article_versions av JOIN articles a ON a.id = av.article_id"
+                "  LEFT JOIN sources s ON s.id = av.source_id"
+                f"  WHERE av.is_current AND {PG_ARTICLE_TSVECTOR} @@ plainto_tsquery('english', :q)"
+                "  ORDER BY rank DESC, av.id LIMIT :limit) AS hit ORDER BY hit.rank DESC, hit.id"
+            ),
+            {"q": text, "limit": limit},
+        ).all()
+    hits: list[dict[str, Any]] = [
+        {"kind": "entity", "id": r.id, "name": r.name, "type": r.type, "country": r.country}
+        for r in entity_rows
+    ]
+    for r in article_rows:
+        published = r.published if not isinstance(r.published, str) else date.fromisoformat(r.published)
+        hits.append(
+            {
+                "kind": "article",
+                "id": r.key,
+                "title": r.title,
+                "published": _iso(published),
+                "source": r.source,
+                "origin": r.origin,
+                "url": r.url,
+                "snippet": " ".join((r.snippet or "").split()),
+            }
+        )
+    return hits
+
+
+# --- entities ---------------------------------------------------------------------------------
+
+
+def find_entities(conn: Connection, name: str) -> list[int]:
+    """Entity ids for a name: exact (normalised) names, else aliases, else names containing it."""
+    norm = normalise(name)
+    if not norm:
+        return []
+    exact = conn.scalars(
+        sa.select(entities.c.id).where(entities.c.norm_name == norm).order_by(entities.c.id)
+    ).all()
+    if exact:
+        return list(exact)
+    by_alias = conn.scalars(
+        sa.select(aliases.c.entity_id)
+        .where(aliases.c.norm_alias == norm)
+        .distinct()
+        .order_by(aliases.c.entity_id)
+    ).all()
+    if by_alias:
+        return list(by_alias)
+    pattern = "%" + norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(
+        conn.scalars(
+            sa.select(entities.c.id)
+            .where(entities.c.norm_name.like(pattern, escape="\\"))
+            .order_by(entities.c.id)
+        ).all()
+    )
+
+
+def entity_details(conn: Connection, name: str) -> list[dict[str, Any]]:
+    """Each entity the name finds: attributes, aliases, roles over time, events, article count."""
+    out = []
+    for entity_id in find_entities(conn, name):
+        row = conn.execute(sa.select(entities).where(entities.c.id == entity_id)).one()
+        spellings = conn.scalars(
+            sa.select(aliases.c.alias).where(aliases.c.entity_id == entity_id).order_by(aliases.c.alias)
+        ).all()
+        roles = conn.execute(
+            sa.select(role_history, articles.c.key)
+            .join(article_versions, article_versions.c.id == role_history.c.evidence_version_id)
+            .join(articles, articles.c.id == article_versions.c.article_id)
+            .where(role_history.c.entity_id == entity_id)
+            .order_by(role_history.c.first_seen.is_(None), role_history.c.first_seen, role_history.c.role)
+        ).all()
+        article_count = conn.execute(
+            sa.select(sa.func.count(sa.distinct(article_versions.c.article_id)))
+            .select_from(article_entities)
+            .join(article_versions, article_versions.c.id == article_entities.c.article_version_id)
+            .where(article_entities.c.entity_id == entity_id, article_versions.c.is_current)
+        ).scalar_one()
+        out.append(
+            {
+                "id": row.id,
+                "name": row.name,
+                "type": row.type,
+                "country": row.country,
+                "kind": row.kind,
+                "aliases": list(spellings),
+                "roles": [
+                    {
+                        "role": r.role,
+                        "first_seen": _iso(r.first_seen),
+                        "last_seen": _iso(r.last_seen),
+                        "article": r.key,
+                        "articles": r.articles,
+                    }
+                    for r in roles
+                ],
+                "articles": article_count,
+                "events": list_events(conn, entity_ids=[entity_id]),
+            }
+        )
+    return out
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+def list_events(
+    conn: Connection,
+    *,
+    type: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    country: str | None = None,
+    entity: str | None = None,
+    entity_ids: Iterable[int] | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Events of current articles, oldest first, filtered; an undated event counts as of its article's date.
+
+    `country` is an ISO code: the event's place, or a place among its arguments, is in it.
+    `entity` is a name, found as `find_entities` finds it: the event names it as an argument,
+    its location or a claimant.
+    """
+    when_start = sa.func.coalesce(events.c.date_start, article_versions.c.published)
+    when_end = sa.func.coalesce(events.c.date_end, article_versions.c.published)
+    query = (
+        sa.select(
+            events,
+            articles.c.key,
+            article_versions.c.published,
+            article_versions.c.text,
+        )
+        .join(article_versions, article_versions.c.id == events.c.article_version_id)
+        .join(articles, articles.c.id == article_versions.c.article_id)
+        .where(article_versions.c.is_current)
+    )
+    if type:
+        wanted = type.upper()
+        if wanted not in EVENT_TYPES:
+            raise UsageError(f"--type must be one of {', '.join(EVENT_TYPES)}, not {type!r}")
+        query = query.where(events.c.type == wanted)
+    if since:
+        query = query.where(when_end >= since)
+    if until:
+        query = query.where(when_start <= until)
+    if country:
+        place = entities.alias("place")
+        in_location = (
+            sa.select(place.c.id)
+            .where(place.c.id == events.c.location_entity_id, place.c.country == country)
+            .exists()
+        )
+        in_arguments = (
+            sa.select(event_arguments.c.id)
+            .join(place, place.c.id == event_arguments.c.entity_id)
+            .where(
+                event_arguments.c.event_id == events.c.id,
+                place.c.type.in_(PLACE_TYPES),
+                place.c.country == country,
+            )
+            .exists()
+        )
+        query = query.where(in_location | in_arguments)
+    ids: list[int] | None = list(entity_ids) if entity_ids is not None else None
+    if entity is not None:
+        ids = (ids or []) + find_entities(conn, entity)
+    if ids is not None:
+        named = (
+            sa.select(event_arguments.c.id)
+            .where(event_arguments.c.event_id == events.c.id, event_arguments.c.entity_id.in_(ids))
+            .exists()
+        )
+        claimed = (
+            sa.select(claims.c.id)
+            .where(claims.c.event_id == events.c.id, claims.c.claimant_entity_id.in_(ids))
+            .exists()
+        )
+        query = query.where(events.c.location_entity_id.in_(ids) | named | claimed)
+    query = query.order_by(when_start.is_(None), when_start, articles.c.key, events.c.position)
+    if limit:
+        query = query.limit(limit)
+    out = []
+    for r in conn.execute(query):
+        out.append(
+            {
+                "id": r.id,
+                "article": r.key,
+                "type": r.type,
+                "date": r.date,
+                "location": r.location,
+                "published": _iso(r.published),
+                "arguments": _ordered(r.arguments),
+                "evidence": _evidence(r.text, r.sentence_start, r.sentence_end),
+            }
+        )
+    return out
+
+
+def _ordered(arguments: dict[str, Any]) -> dict[str, Any]:
+    rank = {name: i for i, name in enumerate(ARGUMENT_ORDER)}
+    return dict(sorted(arguments.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+
+
+def country_code(value: str) -> str:
+    """An ISO 3166-1 alpha-2 code from a code or a country name; `UsageError` if it is neither."""
+    import pycountry
+
+    text = value.strip()
+    try:
+        return pycountry.countries.lookup(text).alpha_2
+    except LookupError:
+        raise UsageError(f"--country: not a country code or name: {value!r}") from None
+
+
+# --- stories ----------------------------------------------------------------------------------
+
+
+def list_stories(conn: Connection) -> list[dict[str, Any]]:
+    """Every story with its member articles (originals first), earliest story first."""
+    original = articles.alias("original")
+    rows = conn.execute(
+        sa.select(
+            stories.c.id.label("story_id"),
+            articles.c.key,
+            article_versions.c.title,
+            article_versions.c.published,
+            article_versions.c.origin,
+            article_versions.c.url,
+            sources.c.name.label("source"),
+            original.c.key.label("duplicate_of"),
+            story_members.c.duplicate_kind,
+        )
+        .select_from(story_members)
+        .join(stories, stories.c.id == story_members.c.story_id)
+        .join(articles, articles.c.id == story_members.c.article_id)
+        .join(article_versions, _current)
+        .outerjoin(sources, sources.c.id == article_versions.c.source_id)
+        .outerjoin(original, original.c.id == story_members.c.duplicate_of)
+        .order_by(
+            story_members.c.duplicate_of.is_not(None),
+            article_versions.c.published.is_(None),
+            article_versions.c.published,
+            articles.c.key,
+        )
+    ).all()
+    members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        members[r.story_id].append(
+            {
+                "id": r.key,
+                "title": r.title,
+                "published": _iso(r.published),
+                "source": r.source,
+                "origin": r.origin,
+                "url": r.url,
+                "duplicate_of": r.duplicate_of,
+                "duplicate_kind": r.duplicate_kind,
+            }
+        )
+    out = []
+    for s in conn.execute(
+        sa.select(stories).order_by(
+            stories.c.first_published.is_(None), stories.c.first_published, stories.c.key
+        )
+    ):
+        out.append(
+            {
+                "story": s.key,
+                "title": s.title,
+                "first_published": _iso(s.first_published),
+                "last_published": _iso(s.last_published),
+                "size": s.size,
+                "articles": members.get(s.id, []),
+            }
+        )
+    return out
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+
+def stats(conn: Connection) -> dict[str, Any]:
+    def count(table: sa.Table, *where: Any) -> int:
+        return conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one()
+
+    def by(column: sa.Column, *joins: Any) -> dict[str, int]:
+        query = sa.select(column, sa.func.count()).group_by(column).order_by(column)
+        for join in joins:
+            query = join(query)
+        return {k: v for k, v in conn.execute(query)}
+
+    def current_version(query: sa.Select) -> sa.Select:
+        return query.join(
+            article_versions,
+            (article_versions.c.id == events.c.article_version_id) & article_versions.c.is_current,
+        )
+
+    last = conn.execute(sa.select(ingest_runs).order_by(ingest_runs.c.id.desc()).limit(1)).first()
+    return {
+        "database": conn.engine.url.render_as_string(hide_password=True),
+        "articles": count(articles),
+        "versions": count(article_versions),
+        "superseded": count(article_versions, sa.not_(article_versions.c.is_current)),
+        "sources": count(sources),
+        "entities": count(entities),
+        "entities_by_type": by(entities.c.type),
+        "mentions": count(mentions),
+        "amounts": conn.execute(
+            sa.select(sa.func.count())
+            .select_from(amounts)
+            .join(article_versions, article_versions.c.id == amounts.c.article_version_id)
+            .where(article_versions.c.is_current)
+        ).scalar_one(),
+        "events": sum(by(events.c.type, current_version).values()),
+        "events_by_type": by(events.c.type, current_version),
+        "claims": count(claims),
+        "stories": count(stories),
+        "duplicates": count(story_members, story_members.c.duplicate_of.is_not(None)),
+        "runs": count(ingest_runs),
+        "errors": count(ingest_errors),
+        "last_run": None
+        if last is None
+        else {
+            "id": last.id,
+            "started": last.started_at.isoformat() if last.started_at else None,
+            "finished": last.finished_at.isoformat() if last.finished_at else None,
+            "new": last.new,
+            "unchanged": last.unchanged,
+            "updated": last.updated,
+            "duplicates": last.duplicates,
+            "failed": last.failed,
+        },
+    }
+
+
+def run_errors(conn: Connection, run_id: int) -> list[dict[str, str]]:
+    rows = conn.execute(
+        sa.select(ingest_errors.c.source, ingest_errors.c.reason)
+        .where(ingest_errors.c.run_id == run_id)
+        .order_by(ingest_errors.c.id)
+    )
+    return [{"source": r.source, "reason": r.reason} for r in rows]
+
+
+# --- canonical dump ---------------------------------------------------------------------------
+
+
+def content_dump(conn: Connection) -> dict[str, Any]:
+    """Everything the database says about the news, without ids, timestamps or runs, in a fixed order.
+
+    Two databases with equal dumps hold the same content, whatever order or process wrote it
+    (used to check crash recovery, and SQLite against PostgreSQL).
+    """
+    version_keys = {
+        r.id: (r.key, r.version)
+        for r in conn.execute(
+            sa.select(article_versions.c.id, article_versions.c.version, articles.c.key).join(
+                articles, articles.c.id == article_versions.c.article_id
+            )
+        )
+    }
+    entity_keys = {
+        r.id: (r.type, r.name)
+        for r in conn.execute(sa.select(entities.c.id, entities.c.type, entities.c.name))
+    }
+
+    def ent(entity_id: int | None) -> list[str] | None:
+        return list(entity_keys[entity_id]) if entity_id is not None else None
+
+    def ver(version_id: int) -> list[Any]:
+        return list(version_keys[version_id])
+
+    out: dict[str, Any] = {}
+    out["articles"] = sorted(
+        (
+            [
+                r.key,
+                r.article_url,
+                r.version,
+                r.content_hash,
+                r.is_current,
+                r.superseded_by is not None,
+                r.title,
+                _iso(r.published),
+                r.language,
+                r.source,
+                r.origin,
+                r.boilerplate_removed,
+                r.signal,
+            ]
+            for r in conn.execute(
+                sa.select(
+                    articles.c.key,
+                    articles.c.url.label("article_url"),
+                    article_versions,
+                    sources.c.name.label("source"),
+                )
+                .join(article_versions, article_versions.c.article_id == articles.c.id)
+                .outerjoin(sources, sources.c.id == article_versions.c.source_id)
+            )
+        ),
+        key=lambda row: (row[0], row[2]),
+    )
+    alias_map: dict[int, list[str]] = defaultdict(list)
+    for r in conn.execute(sa.select(aliases)):
+        alias_map[r.entity_id].append(r.norm_alias)
+    out["entities"] = sorted(
+        [r.type, r.name, r.norm_name, r.country, r.kind, sorted(alias_map[r.id])]
+        for r in conn.execute(sa.select(entities))
+    )
+    out["roles"] = sorted(
+        [
+            ent(r.entity_id),
+            r.role,
+            _iso(r.first_seen),
+            _iso(r.last_seen),
+            ver(r.evidence_version_id),
+            r.articles,
+        ]
+        for r in conn.execute(sa.select(role_history))
+    )
+    out["article_entities"] = sorted(
+        [
+            ver(r.article_version_id),
+            r.position,
+            ent(r.entity_id),
+            r.name,
+            r.type,
+            r.aliases,
+            r.role,
+            r.country,
+            r.kind,
+        ]
+        for r in conn.execute(sa.select(article_entities))
+    )
+    out["mentions"] = sorted(
+        [
+            ver(r.article_version_id),
+            ent(r.entity_id),
+            r.text,
+            r.char_start,
+            r.char_end,
+            r.sentence_start,
+            r.sentence_end,
+        ]
+        for r in conn.execute(sa.select(mentions))
+    )
+    out["amounts"] = sorted(
+        [
+            ver(r.article_version_id),
+            r.position,
+            r.text,
+            r.value,
+            r.currency,
+            r.usd_stated,
+            r.char_start,
+            r.char_end,
+            r.sentence_start,
+            r.sentence_end,
+        ]
+        for r in conn.execute(sa.select(amounts))
+    )
+    event_keys = {}
+    rows = []
+    for r in conn.execute(sa.select(events)):
+        event_keys[r.id] = [*ver(r.article_version_id), r.position]
+        rows.append(
+            [
+                event_keys[r.id],
+                r.type,
+                r.date,
+                _iso(r.date_start),
+                _iso(r.date_end),
+                r.location,
+                ent(r.location_entity_id),
+                r.arguments,
+                r.sentence_start,
+                r.sentence_end,
+            ]
+        )
+    out["events"] = sorted(rows, key=lambda row: row[0])
+    out["event_arguments"] = sorted(
+        (
+            [
+                event_keys[r.event_id],
+                r.name,
+                r.position,
+                r.value,
+                r.value_text,
+                ent(r.entity_id),
+                r.sentence_start,
+            ]
+            for r in conn.execute(sa.select(event_arguments))
+        ),
+        key=lambda row: (row[0], row[1], row[2]),
+    )
+    out["claims"] = sorted(
+        [event_keys[r.event_id], r.position, r.claimant, ent(r.claimant_entity_id), r.killed, r.injured]
+        for r in conn.execute(sa.select(claims))
+    )
+    article_keys = {r.id: r.key for r in conn.execute(sa.select(articles.c.id, articles.c.key))}
+    story_rows = {r.id: r for r in conn.execute(sa.select(stories))}
+    members: dict[int, list[list[Any]]] = defaultdict(list)
+    for r in conn.execute(sa.select(story_members)):
+        members[r.story_id].append(
+            [
+                article_keys[r.article_id],
+                ver(r.article_version_id),
+                article_keys.get(r.duplicate_of),
+                r.duplicate_kind,
+            ]
+        )
+    out["stories"] = sorted(
+        [s.key, s.title, _iso(s.first_published), _iso(s.last_published), s.size, sorted(members[s.id])]
+        for s in story_rows.values()
+    )
+    out["sources"] = sorted(conn.scalars(sa.select(sources.c.name)))
+    return out

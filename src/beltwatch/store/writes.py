@@ -1,0 +1,522 @@
+"""Writing to the store: one article (and everything extracted from it) per transaction.
+
+An article is identified by its URL when it has one that is already stored, else by its id.
+Its cleaned text's sha256 decides what happens: the same as the current version's -> nothing
+is written; different -> a new version, the previous one kept and marked superseded; no
+article yet -> a new one. Because each article is one transaction, a process killed at any
+moment leaves whole articles or none, and running the same ingest again completes the job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from beltwatch.model import Article, Event, EventSignature, Extraction, Geo, StoryAssignment, StorySignal
+from beltwatch.store.database import Database, lock_for_writing
+from beltwatch.store.entities import EntityResolver, normalise, refresh_role_history
+from beltwatch.store.schema import (
+    aliases,
+    amounts,
+    article_entities,
+    article_versions,
+    articles,
+    claims,
+    entities,
+    event_arguments,
+    events,
+    ingest_errors,
+    ingest_runs,
+    mentions,
+    sources,
+    stories,
+    story_members,
+)
+
+NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What storing one article did."""
+
+    status: str  # NEW, UPDATED or UNCHANGED
+    key: str  # the stored article's id
+    version: int
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- ingest runs ------------------------------------------------------------------------------
+
+
+def start_run(db: Database, specs: Sequence[str]) -> int:
+    with db.engine.begin() as conn:
+        return conn.execute(
+            ingest_runs.insert().values(started_at=now(), sources=list(specs)).returning(ingest_runs.c.id)
+        ).scalar_one()
+
+
+def record_error(db: Database, run_id: int, source: str, reason: str) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(
+            ingest_errors.insert().values(run_id=run_id, source=source, reason=reason, created_at=now())
+        )
+
+
+def finish_run(db: Database, run_id: int, counts: dict[str, int]) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(
+            ingest_runs.update().where(ingest_runs.c.id == run_id).values(finished_at=now(), **counts)
+        )
+
+
+# --- articles ---------------------------------------------------------------------------------
+
+
+def _find(conn: Connection, article: Article) -> sa.Row | None:
+    """The stored article and its current version: by URL first, then by id."""
+    query = sa.select(
+        articles.c.id,
+        articles.c.key,
+        articles.c.url,
+        article_versions.c.id.label("version_id"),
+        article_versions.c.version,
+        article_versions.c.content_hash,
+        article_versions.c.title,
+        article_versions.c.text,
+    ).join(article_versions, (article_versions.c.article_id == articles.c.id) & article_versions.c.is_current)
+    if article.meta.url:
+        row = conn.execute(query.where(articles.c.url == article.meta.url)).first()
+        if row is not None:
+            return row
+    return conn.execute(query.where(articles.c.key == article.id)).first()
+
+
+def is_unchanged(db: Database, article: Article) -> bool:
+    """Whether the article is stored with exactly this cleaned text (a read-only check before extraction)."""
+    with db.engine.connect() as conn:
+        row = _find(conn, article)
+    return row is not None and row.content_hash == content_hash(article.text)
+
+
+def store_extraction(db: Database, extraction: Extraction, signal: StorySignal, run_id: int | None) -> Stored:
+    """Store one article with its entities, mentions, amounts, events and claims, in one transaction."""
+    article = extraction.article
+    digest = content_hash(article.text)
+    with db.engine.begin() as conn:
+        lock_for_writing(conn)
+        found = _find(conn, article)
+        if found is not None and found.content_hash == digest:
+            return Stored(UNCHANGED, found.key, found.version)
+        stamp = now()
+        if found is None:
+            article_id = conn.execute(
+                articles.insert()
+                .values(key=article.id, url=article.meta.url, created_at=stamp)
+                .returning(articles.c.id)
+            ).scalar_one()
+            key, number = article.id, 1
+        else:
+            article_id, key, number = found.id, found.key, found.version + 1
+            if found.url is None and article.meta.url:
+                conn.execute(
+                    articles.update().where(articles.c.id == article_id).values(url=article.meta.url)
+                )
+            # the partial unique index allows one current version: retire the old one first
+            conn.execute(
+                article_versions.update()
+                .where(article_versions.c.id == found.version_id)
+                .values(is_current=False, superseded_at=stamp)
+            )
+        version_id = conn.execute(
+            article_versions.insert()
+            .values(
+                article_id=article_id,
+                version=number,
+                content_hash=digest,
+                is_current=True,
+                title=article.meta.title,
+                text=article.text,
+                published=_date(article.meta.published),
+                language=article.meta.language,
+                source_id=_source_id(conn, article.meta.source),
+                url=article.meta.url,
+                origin=article.origin,
+                boilerplate_removed=article.meta.boilerplate_removed,
+                signal=signal_to_json(signal),
+                run_id=run_id,
+                created_at=stamp,
+            )
+            .returning(article_versions.c.id)
+        ).scalar_one()
+        if found is not None:
+            conn.execute(
+                article_versions.update()
+                .where(article_versions.c.id == found.version_id)
+                .values(superseded_by=version_id)
+            )
+        if db.is_sqlite:
+            conn.execute(
+                sa.text("INSERT INTO article_fts(rowid, title, text) VALUES (:id, :title, :text)"),
+                {"id": version_id, "title": article.meta.title, "text": article.text},
+            )
+        resolver = EntityResolver(conn, stamp)
+        names = _write_entities(conn, resolver, extraction, version_id)
+        _write_amounts(conn, extraction, version_id)
+        _write_events(conn, extraction.events, version_id, names)
+        affected = set(names.values()) | resolver.touched
+        if found is not None:  # the superseded version's entities lose an article
+            affected |= set(
+                conn.scalars(
+                    sa.select(article_entities.c.entity_id).where(
+                        article_entities.c.article_version_id == found.version_id
+                    )
+                )
+            )
+        affected = {resolver.current(e) for e in affected}
+        refresh_role_history(conn, affected)
+        if db.is_sqlite:
+            _refresh_entity_fts(conn, resolver.touched, resolver.merged_into)
+        return Stored(NEW if found is None else UPDATED, key, number)
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _source_id(conn: Connection, name: str | None) -> int | None:
+    if not name:
+        return None
+    existing = conn.execute(sa.select(sources.c.id).where(sources.c.name == name)).scalar()
+    if existing is not None:
+        return existing
+    return conn.execute(sources.insert().values(name=name).returning(sources.c.id)).scalar_one()
+
+
+def _write_entities(
+    conn: Connection, resolver: EntityResolver, extraction: Extraction, version_id: int
+) -> dict[str, int]:
+    """Article entities and their mentions; returns normalised name or alias -> global entity id."""
+    resolved = [(entity, resolver.resolve(entity)) for entity in extraction.entities]
+    names: dict[str, int] = {}
+    for position, (entity, entity_id) in enumerate(resolved):
+        entity_id = resolver.current(entity_id)
+        local_id = conn.execute(
+            article_entities.insert()
+            .values(
+                article_version_id=version_id,
+                entity_id=entity_id,
+                position=position,
+                name=entity.name,
+                type=entity.type,
+                aliases=list(entity.aliases),
+                role=entity.role,
+                country=entity.country,
+                kind=entity.kind,
+                **_geo_columns(entity.geo),
+            )
+            .returning(article_entities.c.id)
+        ).scalar_one()
+        if entity.mentions:
+            conn.execute(
+                mentions.insert(),
+                [
+                    {
+                        "article_version_id": version_id,
+                        "article_entity_id": local_id,
+                        "entity_id": entity_id,
+                        "text": m.text,
+                        "char_start": m.start,
+                        "char_end": m.end,
+                        "sentence_start": m.evidence.start,
+                        "sentence_end": m.evidence.end,
+                    }
+                    for m in entity.mentions
+                ],
+            )
+        for spelling in (entity.name, *entity.aliases):
+            names.setdefault(normalise(spelling), entity_id)
+    return names
+
+
+def _geo_columns(geo: Geo | None) -> dict[str, Any]:
+    if geo is None:
+        return {}
+    return {"place_id": geo.place_id, "lat": geo.lat, "lon": geo.lon, "precision": geo.precision, "region": geo.region}
+
+
+def _write_amounts(conn: Connection, extraction: Extraction, version_id: int) -> None:
+    rows = [
+        {
+            "article_version_id": version_id,
+            "position": position,
+            "text": a.text,
+            "value": float(a.value),
+            "currency": a.currency,
+            "usd_stated": None if a.usd_stated is None else float(a.usd_stated),
+            "char_start": a.start,
+            "char_end": a.end,
+            "sentence_start": a.evidence.start,
+            "sentence_end": a.evidence.end,
+            "usd": a.usd,
+            "usd_constant": a.usd_constant,
+            "stated_disagrees": a.stated_disagrees if a.usd_stated is not None else None,
+        }
+        for position, a in enumerate(extraction.amounts)
+    ]
+    if rows:
+        conn.execute(amounts.insert(), rows)
+
+
+def _write_events(conn: Connection, found: list[Event], version_id: int, names: dict[str, int]) -> None:
+    def entity_of(value: Any) -> int | None:
+        return names.get(normalise(value)) if isinstance(value, str) else None
+
+    for position, event in enumerate(found):
+        args = {
+            k: v for k, v in event.to_json().items() if k not in ("type", "evidence", "argument_evidence", "geo")
+        }
+        when = args.get("date") if isinstance(args.get("date"), str) else None
+        start, end = date_span(when)
+        location = args.get("location") if isinstance(args.get("location"), str) else None
+        event_id = conn.execute(
+            events.insert()
+            .values(
+                article_version_id=version_id,
+                position=position,
+                type=event.type,
+                date=when,
+                date_start=start,
+                date_end=end,
+                location=location,
+                location_entity_id=entity_of(location),
+                arguments=args,
+                sentence_start=event.evidence.start,
+                sentence_end=event.evidence.end,
+                usd=args.get("usd") if isinstance(args.get("usd"), (int, float)) else None,
+                usd_constant=args.get("usd_constant") if isinstance(args.get("usd_constant"), (int, float)) else None,
+                **_geo_columns(event.geo),
+            )
+            .returning(events.c.id)
+        ).scalar_one()
+        rows = []
+        for name, value in args.items():
+            if value is None or name == "claims":
+                continue
+            evidence = event.argument_evidence.get(name, event.evidence)
+            for index, item in enumerate(value if isinstance(value, list) else [value]):
+                rows.append(
+                    {
+                        "event_id": event_id,
+                        "name": name,
+                        "position": index,
+                        "value": item,
+                        "value_text": _as_text(item),
+                        "entity_id": entity_of(item),
+                        "sentence_start": evidence.start,
+                        "sentence_end": evidence.end,
+                    }
+                )
+        if rows:
+            conn.execute(event_arguments.insert(), rows)
+        claim_rows = [
+            {
+                "event_id": event_id,
+                "article_version_id": version_id,
+                "position": index,
+                "claimant": str(claim.get("claimant") or "unknown"),
+                "claimant_entity_id": entity_of(claim.get("claimant")),
+                "killed": claim.get("killed"),
+                "injured": claim.get("injured"),
+            }
+            for index, claim in enumerate(args.get("claims") or [])
+            if isinstance(claim, dict)
+        ]
+        if claim_rows:
+            conn.execute(claims.insert(), claim_rows)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def date_span(value: str | None) -> tuple[date | None, date | None]:
+    """The days a date covers: "2023-10-19" itself, "2023-10" all of October, "2023" the year."""
+    if not value:
+        return None, None
+    try:
+        parts = [int(p) for p in value.split("-")]
+        if len(parts) == 3:
+            day = date(*parts)
+            return day, day
+        if len(parts) == 2:
+            first = date(parts[0], parts[1], 1)
+            following = date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+            return first, date.fromordinal(following.toordinal() - 1)
+        if len(parts) == 1:
+            return date(parts[0], 1, 1), date(parts[0], 12, 31)
+    except ValueError:
+        pass
+    return None, None
+
+
+def _first_line(text: str | None) -> str | None:
+    """An article's headline when it has no title: its first line, for a text that starts with one."""
+    line = (text or "").strip().split("\n", 1)[0].strip()
+    return line[:200] or None
+
+
+def _refresh_entity_fts(conn: Connection, touched: Iterable[int], merged_into: dict[int, int]) -> None:
+    """Keep SQLite's `entity_fts` (name and aliases of each entity) in step with the entities."""
+    for entity_id in merged_into:
+        conn.execute(sa.text("DELETE FROM entity_fts WHERE rowid = :id"), {"id": entity_id})
+    for entity_id in sorted(set(touched) - set(merged_into)):
+        name = conn.execute(sa.select(entities.c.name).where(entities.c.id == entity_id)).scalar_one()
+        spellings = conn.scalars(
+            sa.select(aliases.c.alias).where(aliases.c.entity_id == entity_id).order_by(aliases.c.id)
+        ).all()
+        conn.execute(sa.text("DELETE FROM entity_fts WHERE rowid = :id"), {"id": entity_id})
+        conn.execute(
+            sa.text("INSERT INTO entity_fts(rowid, name, aliases) VALUES (:id, :name, :aliases)"),
+            {"id": entity_id, "name": name, "aliases": " | ".join(spellings)},
+        )
+
+
+# --- story signals ----------------------------------------------------------------------------
+
+
+def signal_to_json(signal: StorySignal) -> dict[str, Any]:
+    """A StorySignal without its text (the version row holds that)."""
+    data = asdict(signal)
+    data.pop("text")
+    data.pop("article_id")
+    return data
+
+
+def signal_from_json(key: str, text: str, data: dict[str, Any] | None) -> StorySignal:
+    data = data or {}
+    return StorySignal(
+        article_id=key,
+        text=text,
+        published=data.get("published"),
+        title=data.get("title"),
+        events=[
+            EventSignature(e["type"], e.get("date"), e.get("location"), tuple(e.get("actors") or ()))
+            for e in data.get("events") or []
+        ],
+        entities=list(data.get("entities") or []),
+    )
+
+
+# --- stories ----------------------------------------------------------------------------------
+
+
+def stories_stale(db: Database) -> bool:
+    """Whether any current article version is missing from the stored stories (or any member is stale)."""
+    with db.engine.connect() as conn:
+        current = sa.select(article_versions.c.id).where(article_versions.c.is_current)
+        unassigned = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(article_versions)
+            .outerjoin(story_members, story_members.c.article_version_id == article_versions.c.id)
+            .where(article_versions.c.is_current, story_members.c.id.is_(None))
+        ).scalar_one()
+        stale = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(story_members)
+            .where(story_members.c.article_version_id.not_in(current))
+        ).scalar_one()
+    return bool(unassigned or stale)
+
+
+def write_stories(db: Database, assignments: Iterable[StoryAssignment]) -> None:
+    """Replace the stored stories by these assignments, touching only the rows that change."""
+    with db.engine.begin() as conn:
+        lock_for_writing(conn)
+        current = {
+            r.key: r
+            for r in conn.execute(
+                sa.select(
+                    articles.c.id,
+                    articles.c.key,
+                    article_versions.c.id.label("version_id"),
+                    article_versions.c.title,
+                    sa.func.substr(article_versions.c.text, 1, 300).label("opening"),
+                    article_versions.c.published,
+                ).join(
+                    article_versions,
+                    (article_versions.c.article_id == articles.c.id) & article_versions.c.is_current,
+                )
+            )
+        }
+        groups: dict[str, list[StoryAssignment]] = defaultdict(list)
+        for assignment in assignments:
+            if assignment.article_id in current:
+                groups[assignment.story_id].append(assignment)
+
+        existing = {r.key: r for r in conn.execute(sa.select(stories))}
+        story_ids: dict[str, int] = {}
+        for story_key, group in sorted(groups.items()):
+            rows = [current[a.article_id] for a in group]
+            originals = [r for r, a in zip(rows, group) if a.duplicate_of is None] or rows
+            dated = [r.published for r in rows if r.published is not None]
+            first = min(originals, key=lambda r: (r.published is None, r.published or date.min, r.id))
+            values = {
+                "title": first.title or _first_line(first.opening),
+                "first_published": min(dated, default=None),
+                "last_published": max(dated, default=None),
+                "size": len(rows),
+            }
+            old = existing.get(story_key)
+            if old is None:
+                story_ids[story_key] = conn.execute(
+                    stories.insert().values(key=story_key, **values).returning(stories.c.id)
+                ).scalar_one()
+            else:
+                story_ids[story_key] = old.id
+                if any(getattr(old, k) != v for k, v in values.items()):
+                    conn.execute(stories.update().where(stories.c.id == old.id).values(**values))
+
+        members = {r.article_id: r for r in conn.execute(sa.select(story_members))}
+        wanted: set[int] = set()
+        for story_key, group in groups.items():
+            for a in group:
+                row = current[a.article_id]
+                duplicate_of = current[a.duplicate_of].id if a.duplicate_of in current else None
+                values = {
+                    "story_id": story_ids[story_key],
+                    "article_version_id": row.version_id,
+                    "duplicate_of": duplicate_of,
+                    "duplicate_kind": a.duplicate_kind if duplicate_of is not None else None,
+                }
+                wanted.add(row.id)
+                old = members.get(row.id)
+                if old is None:
+                    conn.execute(story_members.insert().values(article_id=row.id, **values))
+                elif any(getattr(old, k) != v for k, v in values.items()):
+                    conn.execute(story_members.update().where(story_members.c.id == old.id).values(**values))
+        gone = [article_id for article_id in members if article_id not in wanted]
+        if gone:
+            conn.execute(story_members.delete().where(story_members.c.article_id.in_(gone)))
+        stale = [r.id for key, r in existing.items() if key not in groups]
+        if stale:
+            conn.execute(stories.delete().where(stories.c.id.in_(stale)))

@@ -1,0 +1,376 @@
+"""The store on real databases (SQLite file and PostgreSQL server): schema, versions, entities, stories.
+
+These tests write hand-made extractions, so they need no language model and pin the store's
+own rules (which version is current, which spellings are one person) independently of what
+the extractor finds today. `test_ingest.py` runs the whole pipeline on corpus articles.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from beltwatch.errors import UsageError
+from beltwatch.stories import signal_of
+from beltwatch.model import (
+    Article,
+    ArticleMeta,
+    Entity,
+    Event,
+    Evidence,
+    Extraction,
+    Mention,
+    StoryAssignment,
+)
+from beltwatch.settings import DEFAULT_DB, Settings
+from beltwatch.store import open_database, reads, writes
+from beltwatch.store.database import current_revision, head_revision
+from beltwatch.store.entities import normalise
+from beltwatch.store.schema import (
+    article_versions,
+    entities,
+    include_object,
+    metadata,
+    role_history,
+    stories,
+    story_members,
+)
+
+# --- building extractions by hand ---------------------------------------------------------------
+
+
+def _sentence(text: str, start: int) -> Evidence:
+    s = text.rfind("\n", 0, start) + 1
+    e = text.find("\n", start)
+    e = len(text) if e < 0 else e
+    return Evidence(text[s:e], s, e)
+
+
+def person(
+    text: str, name: str, role: str | None = None, *also: str, type: str = "PERSON", **attrs
+) -> Entity:
+    """An entity with a mention at each place one of its spellings occurs in `text`."""
+    found = []
+    for spelling in (name, *also):
+        at = text.find(spelling)
+        while at >= 0:
+            found.append(Mention(spelling, at, at + len(spelling), _sentence(text, at)))
+            at = text.find(spelling, at + len(spelling))
+    return Entity(name=name, type=type, aliases=list(also), role=role, mentions=found, **attrs)
+
+
+def extraction(
+    key: str,
+    text: str,
+    entities_: list[Entity] = (),
+    events_: list[Event] = (),
+    published: str | None = None,
+    url: str | None = None,
+) -> Extraction:
+    meta = ArticleMeta(
+        published=published, url=url, source="Test Wire", language="en", title=text.split("\n")[0]
+    )
+    article = Article(id=key, text=text, meta=meta, origin=f"/test/{key}.txt")
+    return Extraction(article, list(entities_), [], list(events_))
+
+
+def statement(text: str, speaker: str, date: str | None = None) -> Event:
+    at = text.find(speaker)
+    args = {"speaker": speaker, "topic": "security"}
+    if date:
+        args["date"] = date
+    return Event("STATEMENT", args, _sentence(text, max(at, 0)))
+
+
+def store(db, ex: Extraction) -> writes.Stored:
+    return writes.store_extraction(db, ex, signal_of(ex), run_id=None)
+
+
+@pytest.fixture
+def db(db_url):
+    with open_database(db_url, writer=True) as database:
+        yield database
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+
+def test_a_new_database_is_created_at_the_head_revision_and_matches_the_schema(db):
+    with db.engine.connect() as conn:
+        assert current_revision(conn) == head_revision()
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
+        assert compare_metadata(context, metadata) == []
+        tables = set(sa.inspect(conn).get_table_names())
+    assert {t.name for t in metadata.sorted_tables} <= tables
+    if db.is_sqlite:
+        assert {"article_fts", "entity_fts"} <= tables
+    else:
+        with db.engine.connect() as conn:
+            index = conn.execute(
+                sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_article_versions_tsv'")
+            ).scalar_one()
+        assert "to_tsvector" in index and "gin" in index.lower()
+
+
+def test_opening_an_up_to_date_database_again_changes_nothing(db_url):
+    with open_database(db_url) as first, first.engine.connect() as conn:
+        before = current_revision(conn)
+    with open_database(db_url) as second, second.engine.connect() as conn:
+        assert current_revision(conn) == before == head_revision()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    with open_database(f"sqlite:///{tmp_path / 'x.db'}") as db, db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    plain = sqlite3.connect(tmp_path / "x.db")  # a plain client (Datasette, sqlite3) reads it as is
+    assert plain.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    plain.close()
+
+
+def test_query_commands_do_not_create_a_missing_sqlite_file(tmp_path):
+    with pytest.raises(UsageError, match="no database"):
+        open_database(f"sqlite:///{tmp_path / 'missing.db'}", create=False)
+    assert not (tmp_path / "missing.db").exists()
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def test_database_url_comes_from_the_flag_then_the_environment_then_the_default():
+    env = {"BELTWATCH_DB": "sqlite:///from-env.db"}
+    assert Settings.load("sqlite:///flag.db", env).db_url == "sqlite:///flag.db"
+    assert Settings.load(None, env).db_url == "sqlite:///from-env.db"
+    assert Settings.load(None, {}).db_url == DEFAULT_DB == "sqlite:///beltwatch.db"
+    assert Settings.load("postgresql://u:p@h/d", {}).db_url == "postgresql+psycopg://u:p@h/d"
+
+
+@pytest.mark.parametrize(
+    "url", ["not a url", "mysql://u@h/d", "sqlite://", "sqlite:///:memory:", "postgresql+psycopg2://u@h/d"]
+)
+def test_unusable_database_urls_are_usage_errors(url):
+    with pytest.raises(UsageError) as info:
+        Settings.load(url, {})
+    assert info.value.exit_code == 2
+
+
+def test_an_unreachable_server_is_a_usage_error_not_a_traceback():
+    with pytest.raises(UsageError, match="cannot open database"):
+        open_database("postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
+
+
+# --- versions ---------------------------------------------------------------------------------
+
+V1 = "Corridor zebra report\nThe zebra crossing at Gwadar port was finished.\n"
+V2 = "Corridor giraffe report\nThe giraffe bridge at Gwadar port was finished.\n"
+
+
+def _versions(db) -> list[sa.Row]:
+    with db.engine.connect() as conn:
+        return conn.execute(sa.select(article_versions).order_by(article_versions.c.version)).all()
+
+
+def test_same_text_is_unchanged_and_a_changed_text_adds_a_version_keeping_the_old(db):
+    first = store(db, extraction("port", V1, [person(V1, "Gwadar", None, type="GPE")]))
+    assert (first.status, first.version) == (writes.NEW, 1)
+    assert (
+        store(db, extraction("port", V1, [person(V1, "Gwadar", None, type="GPE")])).status == writes.UNCHANGED
+    )
+    assert len(_versions(db)) == 1
+
+    second = store(db, extraction("port", V2, [person(V2, "Gwadar", None, type="GPE")]))
+    assert (second.status, second.version) == (writes.UPDATED, 2)
+    old, new = _versions(db)
+    assert (old.is_current, new.is_current) == (False, True)
+    assert old.superseded_by == new.id and old.superseded_at is not None and new.superseded_by is None
+    assert old.text == V1 and new.text == V2  # the old text is kept
+
+    with db.engine.connect() as conn:
+        hits = [h for h in reads.search(conn, "giraffe") if h["kind"] == "article"]
+        assert [h["id"] for h in hits] == ["port"]
+        assert "⟦giraffe⟧" in hits[0]["snippet"]
+        assert [h for h in reads.search(conn, "zebra") if h["kind"] == "article"] == []  # superseded text
+        assert reads.stats(conn)["superseded"] == 1
+        dump = reads.content_dump(conn)
+    assert [(a[0], a[2], a[4]) for a in dump["articles"]] == [("port", 1, False), ("port", 2, True)]
+    # both versions keep their own mentions, with offsets into their own text
+    assert len(dump["mentions"]) == 2
+
+
+def test_the_same_url_under_another_id_is_the_same_article(db):
+    store(db, extraction("feed-item-7", V1, url="https://news.example.org/a/1"))
+    again = store(db, extraction("a-1", V2, url="https://news.example.org/a/1"))
+    assert (again.status, again.key, again.version) == (writes.UPDATED, "feed-item-7", 2)
+
+
+def test_an_article_that_breaks_the_schema_leaves_nothing_behind(db):
+    broken = extraction("broken", V1, [person(V1, "Gwadar", None, type="GPE")])
+    broken.amounts = [None]  # type: ignore[list-item] - fails after the version row was written
+    with pytest.raises(AttributeError):
+        store(db, broken)
+    assert _versions(db) == []  # the whole article was one transaction
+    assert store(db, extraction("broken", V1)).status == writes.NEW
+
+
+# --- entities across articles -------------------------------------------------------------------
+
+A = "Sharif meets envoy\nPrime Minister Shehbaz Sharif met the envoy in Islamabad.\n"
+B = "Railway accord\nShahbaz Sharif, the prime minister, signed the railway accord.\n"
+C = "Vow after attack\nSharif said the attackers would be punished.\n"
+
+
+def _entity_rows(db, type_: str = "PERSON") -> list[sa.Row]:
+    with db.engine.connect() as conn:
+        return conn.execute(sa.select(entities).where(entities.c.type == type_).order_by(entities.c.id)).all()
+
+
+def test_spellings_and_a_surname_across_articles_are_one_person_with_role_history(db):
+    store(
+        db,
+        extraction(
+            "a",
+            A,
+            [person(A, "Shehbaz Sharif", "Prime Minister of Pakistan", country="PK")],
+            [statement(A, "Shehbaz Sharif")],
+            "2023-05-08",
+        ),
+    )
+    store(
+        db,
+        extraction(
+            "b",
+            B,
+            [person(B, "Shahbaz Sharif", "prime minister", country="PK")],
+            [statement(B, "Shahbaz Sharif")],
+            "2024-06-07",
+        ),
+    )
+    store(db, extraction("c", C, [person(C, "Sharif")], [statement(C, "Sharif")], "2024-03-27"))
+
+    [sharif] = _entity_rows(db)
+    assert sharif.name == "Shehbaz Sharif"
+    with db.engine.connect() as conn:
+        [details] = reads.entity_details(conn, "shahbaz sharif")
+        assert details["id"] == sharif.id and details["articles"] == 3
+        assert {"Shahbaz Sharif", "Sharif"} <= set(details["aliases"])
+        roles = {(r["role"], r["first_seen"], r["last_seen"], r["article"]) for r in details["roles"]}
+        assert roles == {
+            ("Prime Minister of Pakistan", "2023-05-08", "2023-05-08", "a"),
+            ("prime minister", "2024-06-07", "2024-06-07", "b"),
+        }
+        # every article's statement is found from any spelling
+        assert {e["article"] for e in reads.list_events(conn, entity="Sharif")} == {"a", "b", "c"}
+
+
+def test_a_surname_seen_first_is_absorbed_by_the_first_full_name(db):
+    store(db, extraction("c", C, [person(C, "Sharif")], [statement(C, "Sharif")], "2024-03-27"))
+    assert [r.name for r in _entity_rows(db)] == ["Sharif"]
+    store(db, extraction("a", A, [person(A, "Shehbaz Sharif", "Prime Minister")], [], "2023-05-08"))
+    [sharif] = _entity_rows(db)
+    assert sharif.name == "Shehbaz Sharif"
+    with db.engine.connect() as conn:
+        assert [e["article"] for e in reads.list_events(conn, entity="Shehbaz Sharif")] == ["c"]
+        if db.is_sqlite:  # the entity index follows the merge
+            hits = [h for h in reads.search(conn, "Sharif") if h["kind"] == "entity"]
+            assert [h["name"] for h in hits] == ["Shehbaz Sharif"]
+
+
+def test_a_surname_shared_by_two_people_stays_apart(db):
+    two = "Brothers\nNawaz Sharif and Shehbaz Sharif spoke.\n"
+    store(db, extraction("two", two, [person(two, "Nawaz Sharif"), person(two, "Shehbaz Sharif")]))
+    store(db, extraction("c", C, [person(C, "Sharif")]))
+    assert sorted(r.name for r in _entity_rows(db)) == ["Nawaz Sharif", "Sharif", "Shehbaz Sharif"]
+
+
+def test_places_join_by_name_only_and_fuzzy_matching_keeps_types_and_countries_apart(db):
+    text = "Pakistan and Islamabad\nPakistan said in Islamabad that the Sharif Trust would help.\n"
+    store(
+        db,
+        extraction(
+            "one",
+            text,
+            [
+                person(text, "Pakistan", None, "Islamabad", type="GPE", country="PK"),  # a capital as metonym
+                person(text, "Sharif Trust", None, type="ORG", country="PK"),
+            ],
+        ),
+    )
+    store(
+        db,
+        extraction(
+            "two",
+            text,
+            [
+                person(text, "Islamabad", None, type="GPE", country="PK"),
+                person(text, "Sharif Trust", None, type="PERSON"),  # same words, another type
+                person(
+                    text, "Sharif Trusts", None, type="ORG", country="CN"
+                ),  # close spelling, another country
+            ],
+        ),
+    )
+    assert [r.name for r in _entity_rows(db, "GPE")] == ["Pakistan", "Islamabad"]
+    assert [r.name for r in _entity_rows(db, "ORG")] == ["Sharif Trust", "Sharif Trusts"]
+    assert [r.name for r in _entity_rows(db, "PERSON")] == ["Sharif Trust"]
+
+
+def test_role_history_follows_the_current_version(db):
+    store(db, extraction("a", A, [person(A, "Shehbaz Sharif", "Prime Minister")], published="2023-05-08"))
+    changed = A.replace("Prime Minister", "Former minister")
+    store(
+        db,
+        extraction(
+            "a", changed, [person(changed, "Shehbaz Sharif", "former minister")], published="2023-05-09"
+        ),
+    )
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.select(role_history.c.role, role_history.c.first_seen)).all()
+    assert [(r.role, r.first_seen.isoformat()) for r in rows] == [("former minister", "2023-05-09")]
+
+
+def test_normalised_names_ignore_case_accents_and_punctuation():
+    assert normalise("Export–Import Bank of China") == normalise("export-import bank of CHINA")
+    assert normalise("Zahid Hafeez Chaudhri") != normalise("Fawad Chaudhry")
+    assert normalise("Pérez  O'Neill") == "perez o neill"
+
+
+# --- stories ----------------------------------------------------------------------------------
+
+
+def test_stories_are_rewritten_in_place(db):
+    for key in ("x", "y", "z"):
+        store(
+            db, extraction(key, f"Story {key}\nText of {key}.\n", published="2024-01-0" + str(ord(key) - 119))
+        )
+    assert writes.stories_stale(db)
+    writes.write_stories(
+        db,
+        [StoryAssignment("x", "s1"), StoryAssignment("y", "s1", "x", "near"), StoryAssignment("z", "s2")],
+    )
+    assert not writes.stories_stale(db)
+    with db.engine.connect() as conn:
+        before = {r.key: r.id for r in conn.execute(sa.select(stories))}
+        listed = reads.list_stories(conn)
+    assert [(s["story"], s["title"], [a["id"] for a in s["articles"]]) for s in listed] == [
+        ("s1", "Story x", ["x", "y"]),
+        ("s2", "Story z", ["z"]),
+    ]
+    assert listed[0]["articles"][1]["duplicate_of"] == "x"
+
+    writes.write_stories(
+        db, [StoryAssignment("x", "s1"), StoryAssignment("y", "s3"), StoryAssignment("z", "s3")]
+    )
+    with db.engine.connect() as conn:
+        after = {r.key: r.id for r in conn.execute(sa.select(stories))}
+        assert after["s1"] == before["s1"]  # kept, not recreated
+        assert "s2" not in after
+        assert conn.execute(sa.select(sa.func.count()).select_from(story_members)).scalar_one() == 3
+
+    store(db, extraction("z", "Story z\nA corrected text of z.\n", published="2024-01-03"))
+    assert writes.stories_stale(db)  # a new version needs its story recomputed
