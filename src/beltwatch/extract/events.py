@@ -834,6 +834,8 @@ def _casualties(ctx: Context, group: _Attack) -> _Casualties:
             victims = _victims(tok)
             if victims is None or victims.lower_ in attackers or _mentions(victims, attackers):
                 continue
+            if _mentions(victims, {"them", "they"}) and any(t.lower_ in attackers for t in sent if t.i < tok.i):
+                continue  # "the attackers ... two of them were killed"
             if any(t.lower_ in ("no", "nobody", "none") for t in victims.subtree):
                 none_said = True
                 continue

@@ -400,6 +400,7 @@ def list_stories(conn: Connection) -> list[dict[str, Any]]:
         )
     ).all()
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    merged = story_events(conn)
     for r in rows:
         members[r.story_id].append(
             {
@@ -427,9 +428,85 @@ def list_stories(conn: Connection) -> list[dict[str, Any]]:
                 "last_published": _iso(s.last_published),
                 "size": s.size,
                 "articles": members.get(s.id, []),
+                "events": merged.get(s.id, []),
             }
         )
     return out
+
+
+FIGURES = ("killed", "injured", "value", "currency", "disputed")
+
+
+def story_events(conn: Connection) -> dict[int, list[dict[str, Any]]]:
+    """Each story's events merged across its reports: one entry per happening (same type, dates within
+    two days, same place), listing every source article with the figures it gives, and every figure that
+    differs between sources as claims (claimant, figures, article), kept apart rather than blended."""
+    rows = conn.execute(
+        sa.select(
+            story_members.c.story_id,
+            articles.c.key,
+            sources.c.name.label("source"),
+            events.c.id,
+            events.c.type,
+            events.c.date,
+            events.c.date_start,
+            events.c.location,
+            events.c.arguments,
+        )
+        .select_from(story_members)
+        .join(articles, articles.c.id == story_members.c.article_id)
+        .join(article_versions, _current)
+        .join(events, events.c.article_version_id == article_versions.c.id)
+        .outerjoin(sources, sources.c.id == article_versions.c.source_id)
+        .where(story_members.c.duplicate_of.is_(None), events.c.type.in_(("ATTACK", "FINANCING", "MEETING")))
+        .order_by(story_members.c.story_id, events.c.date_start, articles.c.key, events.c.position)
+    ).all()
+    by_story: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        merged = next((m for m in by_story[r.story_id] if _same_happening(m, r)), None)
+        if merged is None:
+            merged = {"type": r.type, "date": r.date, "location": r.location, "_start": r.date_start, "sources": []}
+            by_story[r.story_id].append(merged)
+        merged["date"] = merged["date"] or r.date
+        merged["location"] = merged["location"] or r.location
+        figures = {k: r.arguments[k] for k in FIGURES if k in r.arguments}
+        in_article = [dict(c, article=r.key) for c in r.arguments.get("claims", [])]
+        merged["sources"].append({"article": r.key, "source": r.source, **figures, "claims": in_article})
+    for merged_events in by_story.values():
+        for merged in merged_events:
+            merged.pop("_start")
+            _mark_differences(merged)
+    return by_story
+
+
+def _same_happening(merged: dict[str, Any], row: Any) -> bool:
+    if merged["type"] != row.type:
+        return False
+    if merged["_start"] and row.date_start and abs((merged["_start"] - row.date_start).days) > 2:
+        return False
+    return not (merged["location"] and row.location and merged["location"] != row.location)
+
+
+def _mark_differences(merged: dict[str, Any]) -> None:
+    """Figures on which the sources disagree, each source's version a claim of its own."""
+    differing = [
+        k for k in ("killed", "injured", "value")
+        if len({json_key(s.get(k)) for s in merged["sources"] if k in s}) > 1
+        or (k in ("killed", "injured") and any(s.get("claims") for s in merged["sources"]))
+    ]  # fmt: skip
+    merged["differing"] = differing
+    claims: list[dict[str, Any]] = []
+    for source in merged["sources"]:
+        claims.extend(source["claims"])
+        stated = {k: source[k] for k in differing if k in source}
+        if stated:
+            claims.append({"claimant": source["source"] or source["article"], **stated, "article": source["article"]})
+    merged["claims"] = claims
+    merged["disputed"] = bool(differing)
+
+
+def json_key(value: Any) -> str:
+    return repr(value)
 
 
 # --- statistics -------------------------------------------------------------------------------
