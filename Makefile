@@ -14,7 +14,10 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: install
-	$(BW) extract $(SAMPLES)/seed-xi-kakar.txt | $(PY) -m json.tool --no-ensure-ascii | head -60
+	$(BW) ingest $(SAMPLES)
+	$(BW) stats
+	$(BW) events --type ATTACK
+	$(BW) search "financing window"
 	$(BW) eval $(SAMPLES)
 
 test: install
@@ -25,6 +28,7 @@ eval: install
 
 bench: install
 	$(PY) bench/extract_speed.py
+	$(PY) bench/geo_accuracy.py | tail -1
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

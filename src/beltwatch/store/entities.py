@@ -87,7 +87,8 @@ class EntityResolver:
             or self._by_surname(entity, norm, spellings)
         )
         if found is None:
-            found = self._create(entity, norm)
+            display = _display_name(entity)
+            found = self._create(entity, display, normalise(display) or norm)
         if entity.type == "PERSON" and " " in norm:
             self._absorb_surname(found, norm)
         self._merge_in(found, entity)
@@ -187,12 +188,12 @@ class EntityResolver:
 
     # --- changes ------------------------------------------------------------------------------
 
-    def _create(self, entity: Entity, norm: str) -> int:
+    def _create(self, entity: Entity, name: str, norm: str) -> int:
         entity_id = self.conn.execute(
             entities.insert()
             .values(
                 type=entity.type,
-                name=entity.name,
+                name=name,
                 norm_name=norm,
                 country=entity.country,
                 kind=entity.kind,
@@ -302,6 +303,19 @@ def refresh_role_history(conn: Connection, entity_ids: Iterable[int]) -> None:
                     articles=len({r.article_id for r in group}),
                 )
             )
+
+
+def _display_name(entity: Entity) -> str:
+    """The global name: the article's own, or its Latin-script alias when the article wrote the name in
+    another script ("夏巴兹·谢里夫" is stored as Shehbaz Sharif, with the Chinese as an alias)."""
+    if _latin(entity.name):
+        return entity.name
+    latin = [a for a in entity.aliases if _latin(a) and " " in a]
+    return max(latin, key=len) if latin else entity.name
+
+
+def _latin(text: str) -> bool:
+    return all(unicodedata.name(c, "").startswith("LATIN") for c in text if c.isalpha())
 
 
 def _unique(items: Iterable[str]) -> list[str]:
