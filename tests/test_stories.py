@@ -501,3 +501,11 @@ def test_corpus_same_stories_and_near_misses(corpus_run):
         assert not _same_story(assignments, a, b), (a, b)
     assert len({a.story_id for a in assignments}) == 16
     assert all(a.duplicate_of is None for a in assignments)  # no copies in the corpus
+
+
+def test_corpus_stories_do_not_depend_on_input_order(corpus_run):
+    _, signals, assignments = corpus_run
+    shuffled = list(signals)
+    random.Random(5).shuffle(shuffled)
+    again = {a.article_id: a.story_id for a in cluster_stories(shuffled)}
+    assert again == {a.article_id: a.story_id for a in assignments}

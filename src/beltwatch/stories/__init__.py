@@ -1,24 +1,29 @@
 """Stories: which articles copy one another, and which report the same happening.
 
-Pure functions over `StorySignal` records (`signal_of` makes one from an extraction); the
-store calls them and keeps the results.
+Pure functions over `StorySignal` records; the store calls them and keeps the results.
 
-- `find_duplicates` / `DuplicateIndex` (`duplicates`): exact copies by a hash of the
-  normalised text (case, whitespace and punctuation ignored); near copies (syndication,
-  a new headline, a few changed words, added boilerplate) by MinHash over 3-word shingles,
-  128 permutations, seed 1, banded LSH (20 bands x 3 rows), estimated Jaccard >= 0.45.
-  The original is the earliest published (ties: lowest id). Signatures serialise with
-  `minhash_bytes` so an index can be rebuilt without the texts.
-- `cluster_stories` (`clustering`): reports of one happening in different words. Two
-  articles are linked when a current event of theirs matches (same type, dates <= 2 days
-  apart, same place or a shared actor, no conflicting places) and their TF-IDF cosine is
-  >= 0.2 (>= 0.35 when the match is weak: one feature only, or STATEMENT events), or,
-  with no event evidence, when the cosine is >= 0.5 and they were published <= 2 days
-  apart. Articles reporting different day-dated attacks, meetings or agreements are never
-  linked; a story spans at most 14 days of publication. Duplicates join their original's
-  story. Candidates come from event blocks (type + place, type + actor, scanned by date)
-  and a MinHash LSH over top TF-IDF terms (scanned by publication date), so the work is
-  linear in the number of articles.
+- `signal_of(extraction)` (`signals`): the article id, cleaned text, published date and
+  title, one `EventSignature` per event (type, date, place, actor-like arguments) and the
+  entity names.
+- `find_duplicates(signals)` and `DuplicateIndex` (`duplicates`): exact copies by a hash of
+  the normalised text (case, whitespace and punctuation ignored); near copies (syndication,
+  a new headline, a few changed words, added boilerplate) by MinHash over 3-word shingles
+  (128 permutations, seed 1) in a banded LSH index (32 bands x 3 rows), verified at an
+  estimated Jaccard >= 0.45. Reprints keep >= 0.53 of their shingles, different articles
+  share <= 0.07. The original is the earliest published, ties to the lowest id.
+  `minhash_bytes` / `fingerprint` give what the store keeps to rebuild an index without
+  the texts (`DuplicateIndex.add_fingerprint`).
+- `cluster_stories(signals, duplicates)` (`clustering`): reports of one happening in
+  different words. Two articles are linked when a current event of each matches (same
+  type, dates <= 2 days apart, same place or a shared actor, no two different places) and
+  their TF-IDF cosine is >= 0.2 (a strong match: two of place, actor and same day, both
+  events dated), >= 0.35 (a weak one), or, with no event evidence, >= 0.5 for articles
+  published <= 2 days apart. Articles that report different day-dated attacks, meetings
+  or agreements are never linked, events dated over a week before publication are
+  background, and a story spans at most 14 days of publication. Duplicates join their
+  original's story. Candidate pairs come from event blocks (type + place, type + actor,
+  scanned by date) and a MinHash LSH over each article's top TF-IDF terms (scanned by
+  publication date), so the work is linear in the number of articles.
 """
 
 from beltwatch.stories.clustering import cluster_stories, story_id
