@@ -11,6 +11,8 @@ from typing import Any
 
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "LOC", "FAC", "PROJECT", "EVENT")
 ORG_KINDS = ("lender", "government", "armed_group", "media", "company", "multilateral", "other")
+# event arguments (SCHEMA.md) that name who takes part in a happening
+PARTY_ARGUMENTS = ("participants", "parties", "funder", "recipient", "perpetrator", "claimed_by", "actor", "speaker")
 EVENT_TYPES = (
     "MEETING",
     "FINANCING",

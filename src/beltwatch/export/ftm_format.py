@@ -38,23 +38,13 @@ from sqlalchemy.engine import Connection
 
 from beltwatch.errors import BeltwatchError
 from beltwatch.export import EventRows, ExportResult
+from beltwatch.model import PARTY_ARGUMENTS
 from beltwatch.store.schema import aliases, claims, entities, event_arguments, events
 
 KEY_PREFIX = "beltwatch"
 CHUNK = 500  # events whose entities are looked up together
 # argument names (SCHEMA.md) whose entities take part in the event; claimants of casualty claims too
-PARTY_ROLES = (
-    "participants",
-    "parties",
-    "funder",
-    "recipient",
-    "perpetrator",
-    "claimed_by",
-    "actor",
-    "speaker",
-    "target",
-    "claimant",
-)
+PARTY_ROLES = (*PARTY_ARGUMENTS, "target", "claimant")
 ORG_SCHEMATA = {"government": "PublicBody", "company": "Company"}  # other kinds: Organization
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from beltwatch.errors import InputError, UsageError
 from beltwatch.model import Article, ArticleMeta
@@ -433,3 +433,16 @@ def _strip_site_suffix(title: str, site: str) -> str:
     pattern = rf"\s*[|｜\-–—:·•]\s*{re.escape(site)}\s*$"
     stripped = re.sub(pattern, "", title, flags=re.IGNORECASE).strip()
     return stripped or title
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """A source file opened for reading bytes, or an InputError saying in one line why it cannot be."""
+    source = str(path)
+    if path.is_dir():
+        raise InputError("is a folder, not a file", source=source)
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise InputError("file not found", source=source) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None

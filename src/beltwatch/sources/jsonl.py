@@ -29,6 +29,7 @@ from beltwatch.sources.files import (
     _language_code,
     html_article,
     normalise_published,
+    open_binary,
 )
 
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -43,15 +44,7 @@ def read_jsonl(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Ar
     """One article (or failure) per non-blank line of a JSON Lines file."""
     path = Path(path)
     source = str(path)
-    if path.is_dir():
-        raise InputError("is a folder, not a file", source=source)
-    try:
-        fh = path.open("rb")
-    except FileNotFoundError:
-        raise InputError("file not found", source=source) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None
-    with fh:
+    with open_binary(path) as fh:
         head = fh.read(_CHUNK)
         if not head.strip():
             if not head:

@@ -29,7 +29,13 @@ from typing import Any, BinaryIO
 from beltwatch.errors import InputError
 from beltwatch.model import Article
 from beltwatch.sources import SourceFailure, failure
-from beltwatch.sources.files import DEFAULT_MAX_BYTES, decode_html, html_article, normalise_published
+from beltwatch.sources.files import (
+    DEFAULT_MAX_BYTES,
+    decode_html,
+    html_article,
+    normalise_published,
+    open_binary,
+)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHUNK = 1 << 16
@@ -42,15 +48,7 @@ def read_warc(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Art
 
     path = Path(path)
     source = str(path)
-    if path.is_dir():
-        raise InputError("is a folder, not a file", source=source)
-    try:
-        fh = path.open("rb")
-    except FileNotFoundError:
-        raise InputError("file not found", source=source) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None
-    with fh:
+    with open_binary(path) as fh:
         if not fh.read(1):
             raise InputError("empty file", source=source)
         fh.seek(0)

@@ -15,23 +15,13 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from beltwatch.model import Event, EventSignature, Extraction, StorySignal
+from beltwatch.model import PARTY_ARGUMENTS, Event, EventSignature, Extraction, StorySignal
 
 __all__ = ["ACTOR_ARGUMENTS", "event_signature", "name_key", "normal_words", "signal_of"]
 
 # The arguments of SCHEMA.md that name who acts in (or is) the happening, in the order they
 # go into `EventSignature.actors`. `name` is the MEETING or PROJECT name.
-ACTOR_ARGUMENTS = (
-    "participants",
-    "parties",
-    "funder",
-    "recipient",
-    "perpetrator",
-    "claimed_by",
-    "actor",
-    "speaker",
-    "name",
-)
+ACTOR_ARGUMENTS = (*PARTY_ARGUMENTS, "name")
 _DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 # Scripts written without spaces between words: every character is a word of its own.
