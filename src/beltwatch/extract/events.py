@@ -631,8 +631,7 @@ def _signed_at(ctx: Context, verbs: list[Token]) -> Entity | None:
     """Where an agreement was signed: a town in a locative phrase of the signing verb itself ("signed the
     documents in Colombo"), not a place the agreement is about ("a stake in the port of Hambantota")."""
     for verb in verbs:
-        heads = [verb, *(c for c in verb.children if c.dep_ == "dobj")]
-        for prep in (p for h in heads for p in h.children):
+        for prep in verb.subtree:
             if prep.dep_ == "prep" and prep.lower_ in ("in", "at"):
                 for obj in prep.children:
                     entity = ctx.entity(obj)
