@@ -19,6 +19,8 @@ demo: install
 	$(BW) events --type ATTACK
 	$(BW) search "financing window"
 	$(BW) eval $(SAMPLES)
+	@echo "dashboard: http://127.0.0.1:8000/ (Ctrl-C to stop)"
+	$(BW) serve
 
 test: install
 	$(PY) -m pytest -q

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from beltwatch.errors import BeltwatchError, InputError, UsageError
+from beltwatch.api import register as register_serve
 from beltwatch.export import register as register_export
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="News about the Belt and Road, as evidenced facts.")
 register_export(app)
+register_serve(app)
 
 EXIT_PARTIAL = InputError.exit_code
 

@@ -123,7 +123,7 @@ _PATTERN = re.compile(
 # Where a date expression can start: every alternative above begins with one of these. Trying the
 # big pattern only at them (instead of at every character) makes the scan several times faster.
 _ANCHOR = re.compile(
-    r"[0-9\uff10-\uff19]+|[去今明前昨上本这下每星礼周]"
+    r"[0-9]+|[\uff10-\uff19]+|[去今明前昨上本这下每星礼周]"
     r"|(?i:(?<![A-Za-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun"
     r"|yesterday|today|tonight|tomorrow|this|earlier|later|last|next|coming|past"
     r"|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))"

@@ -5,6 +5,7 @@ per transaction; `reads` answers the query commands; `entities` maps article ent
 global ones.
 """
 
+from beltwatch.store import corrections  # noqa: F401 - the corrections table joins the schema's metadata
 from beltwatch.store.database import Database, open_database
 
 __all__ = ["Database", "open_database"]

@@ -1,0 +1,89 @@
+"""One error shape for every API error, and the HTML page for the same errors on the dashboard.
+
+Every error under `/api` answers `{"error": {"status": <int>, "message": <str>}}` with that
+status: unknown routes and methods, validation failures, beltwatch errors (their `http_status`),
+authentication, body size, and unexpected exceptions (a 500 that names no internals).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from beltwatch.errors import BeltwatchError
+from beltwatch.store.corrections import NotFoundError
+
+__all__ = ["ApiError", "NotFoundError", "error_body", "install"]
+
+log = logging.getLogger("beltwatch.api")
+
+
+class ApiError(StarletteHTTPException):
+    """An HTTP error with a one-line message (and optional headers, e.g. WWW-Authenticate)."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status_code=status, detail=message, headers=headers)
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    return {"error": {"status": status, "message": message}}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path == "/api" or request.url.path.startswith("/api/")
+
+
+def render(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    if _wants_json(request):
+        return JSONResponse(error_body(status, message), status_code=status, headers=headers)
+    from beltwatch.web import render_error
+
+    return render_error(request, status, message, headers)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body",)) or "request"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into the shape above."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else _default_message(exc.status_code)
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such resource: {request.url.path}"
+        elif exc.status_code == 405 and message == "Method Not Allowed":
+            message = f"method {request.method} not allowed on {request.url.path}"
+        return render(request, exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return render(request, 422, _validation_message(exc))
+
+    @app.exception_handler(BeltwatchError)
+    async def beltwatch_error(request: Request, exc: BeltwatchError) -> Response:
+        return render(request, exc.http_status, exc.message if exc.http_status < 500 else "internal error")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return render(request, 500, "internal error")
+
+
+def _default_message(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "error"

@@ -1,0 +1,870 @@
+"""Reads the API and the pages share, on top of `store.reads`: filtered, sorted, paginated events with
+their article, story, place and dollars, corrections applied; articles with every extracted fact;
+entities by id; stories with differing figures.
+
+Every value from a request reaches SQL as a bound parameter (LIKE patterns are escaped too).
+Columns added by later revisions (`lat`, `lon`, `usd`, ...) are used when the table has them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from beltwatch.errors import UsageError
+from beltwatch.model import EVENT_TYPES
+from beltwatch.store import reads
+from beltwatch.store.corrections import (
+    OK,
+    WRONG,
+    CorrectionIndex,
+    EventState,
+    NotFoundError,
+    apply_state,
+)
+from beltwatch.store.entities import normalise
+from beltwatch.store.schema import (
+    aliases,
+    amounts,
+    article_entities,
+    article_versions,
+    articles,
+    claims,
+    entities,
+    event_arguments,
+    events,
+    mentions,
+    sources,
+    stories,
+    story_members,
+)
+
+MAX_LIMIT = 500
+SORTS = ("date", "-date", "type", "-type", "published", "-published")
+GEO_COLUMNS = ("lat", "lon", "precision", "place_id", "region")
+USD_COLUMNS = ("usd", "usd_constant")
+NUMERIC_ARGUMENTS = ("killed", "injured", "value", "usd_stated")
+
+
+CURRENT = (article_versions.c.article_id == articles.c.id) & article_versions.c.is_current
+_RANK = {name: i for i, name in enumerate(reads.ARGUMENT_ORDER)}
+
+
+def ordered(arguments: dict[str, Any]) -> dict[str, Any]:
+    """Arguments in SCHEMA.md's order (PostgreSQL's JSONB does not keep the stored order)."""
+    return dict(sorted(arguments.items(), key=lambda kv: (_RANK.get(kv[0], len(_RANK)), kv[0])))
+
+
+def evidence_of(text: str, start: int | None, end: int | None) -> dict[str, Any] | None:
+    if start is None or end is None:
+        return None
+    return {"text": text[start:end], "start": start, "end": end}
+
+
+def like_pattern(text: str) -> str:
+    """`%text%` with LIKE's wildcards in `text` escaped (escape character: backslash)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return value.isoformat()
+
+
+def check_type(value: str | None) -> str | None:
+    if not value:
+        return None
+    wanted = value.strip().upper()
+    if wanted not in EVENT_TYPES:
+        raise UsageError(f"type must be one of {', '.join(EVENT_TYPES)}, not {value!r}")
+    return wanted
+
+
+# --- corrections in force -----------------------------------------------------------------------
+
+
+@dataclass
+class Corrections:
+    """The correction index and, for every current event of a corrected article, its state by event id."""
+
+    index: CorrectionIndex
+    states: dict[int, EventState] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, conn: Connection) -> Corrections:
+        index = CorrectionIndex.load(conn)
+        states: dict[int, EventState] = {}
+        keys = sorted(index.articles())
+        if keys:
+            rows = conn.execute(
+                sa.select(
+                    events.c.id,
+                    events.c.position,
+                    events.c.type,
+                    articles.c.key,
+                    _evidence_column().label("evidence"),
+                )
+                .join(article_versions, article_versions.c.id == events.c.article_version_id)
+                .join(articles, articles.c.id == article_versions.c.article_id)
+                .where(article_versions.c.is_current, articles.c.key.in_(keys))
+            ).all()
+            grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for r in rows:
+                grouped[r.key].append(
+                    {"id": r.id, "position": r.position, "type": r.type, "evidence": {"text": r.evidence}}
+                )
+            for key, found in grouped.items():
+                by_position = {e["position"]: e["id"] for e in found}
+                for position, state in index.event_states(key, found).items():
+                    states[by_position[position]] = state
+        return cls(index, states)
+
+    def rejected_ids(self) -> list[int]:
+        return sorted(i for i, s in self.states.items() if s.status == WRONG)
+
+    def apply(self, event: dict[str, Any]) -> dict[str, Any]:
+        return apply_state(event, self.states.get(event["id"]))
+
+
+def _evidence_column() -> sa.ColumnElement:
+    return sa.func.substr(
+        article_versions.c.text, events.c.sentence_start + 1, events.c.sentence_end - events.c.sentence_start
+    )
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@dataclass
+class EventFilter:
+    type: str | None = None
+    since: date | None = None
+    until: date | None = None
+    country: str | None = None  # a code or a name
+    entity: str | None = None  # a name
+    entity_id: int | None = None
+    story: str | None = None  # a story key
+    article: str | None = None  # an article key
+    text: str | None = None
+    include_rejected: bool = False
+
+
+def list_events(
+    conn: Connection,
+    filters: EventFilter,
+    *,
+    corrections: Corrections | None = None,
+    limit: int | None = 50,
+    offset: int = 0,
+    sort: str = "date",
+) -> tuple[int, list[dict[str, Any]]]:
+    """(total matching, one page of events), corrections applied; rejected events left out unless asked."""
+    if sort not in SORTS:
+        raise UsageError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    if limit is not None and not (1 <= limit <= MAX_LIMIT):
+        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}")
+    if offset < 0:
+        raise UsageError("offset must not be negative")
+    corrections = corrections or Corrections.load(conn)
+    when_start = sa.func.coalesce(events.c.date_start, article_versions.c.published)
+    when_end = sa.func.coalesce(events.c.date_end, article_versions.c.published)
+    extra = [events.c[name] for name in (*GEO_COLUMNS, *USD_COLUMNS) if name in events.c]
+    query = (
+        sa.select(
+            events.c.id,
+            events.c.position,
+            events.c.type,
+            events.c.date,
+            events.c.date_start,
+            events.c.date_end,
+            events.c.location,
+            events.c.location_entity_id,
+            events.c.arguments,
+            events.c.sentence_start,
+            events.c.sentence_end,
+            *extra,
+            _evidence_column().label("evidence"),
+            articles.c.key.label("article"),
+            article_versions.c.title,
+            article_versions.c.published,
+            sa.func.coalesce(article_versions.c.url, articles.c.url).label("url"),
+            sources.c.name.label("source"),
+            stories.c.key.label("story"),
+        )
+        .select_from(events)
+        .join(article_versions, article_versions.c.id == events.c.article_version_id)
+        .join(articles, articles.c.id == article_versions.c.article_id)
+        .outerjoin(sources, sources.c.id == article_versions.c.source_id)
+        .outerjoin(story_members, story_members.c.article_id == articles.c.id)
+        .outerjoin(stories, stories.c.id == story_members.c.story_id)
+        .where(article_versions.c.is_current)
+    )
+    wanted = check_type(filters.type)
+    if wanted:
+        query = query.where(events.c.type == wanted)
+    if filters.since:
+        query = query.where(when_end >= filters.since)
+    if filters.until:
+        query = query.where(when_start <= filters.until)
+    if filters.country:
+        code = reads.country_code(filters.country)
+        place = entities.alias("place")
+        in_location = (
+            sa.select(place.c.id)
+            .where(place.c.id == events.c.location_entity_id, place.c.country == code)
+            .exists()
+        )
+        in_arguments = (
+            sa.select(event_arguments.c.id)
+            .join(place, place.c.id == event_arguments.c.entity_id)
+            .where(
+                event_arguments.c.event_id == events.c.id,
+                place.c.type.in_(reads.PLACE_TYPES),
+                place.c.country == code,
+            )
+            .exists()
+        )
+        query = query.where(in_location | in_arguments)
+    ids: list[int] | None = None
+    if filters.entity is not None:
+        ids = reads.find_entities(conn, filters.entity)
+    if filters.entity_id is not None:
+        ids = (ids or []) + [filters.entity_id]
+    if ids is not None:
+        ids = with_merged(conn, corrections.index, ids)
+        named = (
+            sa.select(event_arguments.c.id)
+            .where(event_arguments.c.event_id == events.c.id, event_arguments.c.entity_id.in_(ids))
+            .exists()
+        )
+        claimed = (
+            sa.select(claims.c.id)
+            .where(claims.c.event_id == events.c.id, claims.c.claimant_entity_id.in_(ids))
+            .exists()
+        )
+        query = query.where(events.c.location_entity_id.in_(ids) | named | claimed)
+    if filters.story:
+        query = query.where(stories.c.key == filters.story)
+    if filters.article:
+        query = query.where(articles.c.key == filters.article)
+    if filters.text:
+        pattern = like_pattern(" ".join(filters.text.split()))
+        in_arguments = (
+            sa.select(event_arguments.c.id)
+            .where(
+                event_arguments.c.event_id == events.c.id,
+                event_arguments.c.value_text.ilike(pattern, escape="\\"),
+            )
+            .exists()
+        )
+        query = query.where(
+            _evidence_column().ilike(pattern, escape="\\")
+            | events.c.location.ilike(pattern, escape="\\")
+            | in_arguments
+        )
+    rejected = corrections.rejected_ids()
+    if rejected and not filters.include_rejected:
+        query = query.where(events.c.id.not_in(rejected))
+    total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    order: list[Any]
+    if sort.lstrip("-") == "date":
+        order = [when_start.is_(None), when_start.desc() if sort.startswith("-") else when_start]
+    elif sort.lstrip("-") == "published":
+        published = article_versions.c.published
+        order = [published.is_(None), published.desc() if sort.startswith("-") else published]
+    else:
+        order = [events.c.type.desc() if sort.startswith("-") else events.c.type, when_start]
+    query = query.order_by(*order, articles.c.key, events.c.position)
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    return total, [corrections.apply(_event_json(r)) for r in conn.execute(query)]
+
+
+def _event_json(r: Any) -> dict[str, Any]:
+    mapping = r._mapping
+    arguments = ordered(r.arguments or {})
+    geo = None
+    if mapping.get("lat") is not None and mapping.get("lon") is not None:
+        geo = {name: mapping.get(name) for name in GEO_COLUMNS}
+    elif isinstance(arguments.get("geo"), dict) and arguments["geo"].get("lat") is not None:
+        geo = {name: arguments["geo"].get(name) for name in GEO_COLUMNS}
+    usd = mapping.get("usd")
+    if usd is None and isinstance(arguments.get("usd"), int | float):
+        usd = arguments["usd"]
+    return {
+        "id": r.id,
+        "article": r.article,
+        "position": r.position,
+        "type": r.type,
+        "date": r.date,
+        "date_start": _iso(r.date_start),
+        "date_end": _iso(r.date_end),
+        "location": r.location,
+        "location_entity_id": r.location_entity_id,
+        "published": _iso(r.published),
+        "title": r.title,
+        "source": r.source,
+        "url": r.url,
+        "story": r.story,
+        "arguments": arguments,
+        "evidence": None
+        if r.sentence_start is None
+        else {"text": r.evidence, "start": r.sentence_start, "end": r.sentence_end},
+        "geo": geo,
+        "usd": usd,
+        "usd_constant": mapping.get("usd_constant"),
+    }
+
+
+def get_event(conn: Connection, event_id: int, corrections: Corrections | None = None) -> dict[str, Any]:
+    """One event of a current article version, with its claims and argument evidence."""
+    corrections = corrections or Corrections.load(conn)
+    article_key = conn.execute(
+        sa.select(articles.c.key)
+        .join(article_versions, article_versions.c.article_id == articles.c.id)
+        .join(events, events.c.article_version_id == article_versions.c.id)
+        .where(events.c.id == event_id, article_versions.c.is_current)
+    ).scalar_one_or_none()
+    if article_key is None:
+        raise NotFoundError(f"no event {event_id}")
+    _, found = list_events(
+        conn, EventFilter(article=article_key, include_rejected=True), corrections=corrections, limit=None
+    )
+    event = next(e for e in found if e["id"] == event_id)
+    event["claims"] = [
+        {
+            "claimant": c.claimant,
+            "claimant_entity_id": c.claimant_entity_id,
+            "killed": c.killed,
+            "injured": c.injured,
+        }
+        for c in conn.execute(
+            sa.select(claims).where(claims.c.event_id == event_id).order_by(claims.c.position)
+        )
+    ]
+    text = conn.execute(
+        sa.select(article_versions.c.text)
+        .join(events, events.c.article_version_id == article_versions.c.id)
+        .where(events.c.id == event_id)
+    ).scalar_one()
+    event["argument_evidence"] = {}
+    for a in conn.execute(
+        sa.select(event_arguments)
+        .where(event_arguments.c.event_id == event_id)
+        .order_by(event_arguments.c.name, event_arguments.c.position)
+    ):
+        if a.sentence_start is None or (
+            event["evidence"]
+            and (a.sentence_start, a.sentence_end) == (event["evidence"]["start"], event["evidence"]["end"])
+        ):
+            continue  # only arguments stated outside the event's own sentence carry their own evidence
+        event["argument_evidence"].setdefault(
+            a.name,
+            {
+                "text": text[a.sentence_start : a.sentence_end],
+                "start": a.sentence_start,
+                "end": a.sentence_end,
+            },
+        )
+    return event
+
+
+def all_events(
+    conn: Connection, corrections: Corrections, type: str | None = None, include_rejected: bool = False
+) -> list[dict[str, Any]]:
+    """Every current event (of a type), corrections applied: what the pages aggregate."""
+    _, found = list_events(
+        conn,
+        EventFilter(type=type, include_rejected=include_rejected),
+        corrections=corrections,
+        limit=None,
+    )
+    return found
+
+
+# --- entities -----------------------------------------------------------------------------------
+
+
+def with_merged(conn: Connection, index: CorrectionIndex, ids: list[int]) -> list[int]:
+    """`ids` plus the ids of every entity merged (by a correction) into one of them."""
+    if not index.by_entity or not ids:
+        return ids
+    out = list(ids)
+    rows = conn.execute(
+        sa.select(entities.c.id, entities.c.type, entities.c.norm_name).where(entities.c.id.in_(ids))
+    )
+    keys = [(r.type, r.norm_name) for r in rows]
+    merged = [k for key in keys for k in index.merged_from(*key)]
+    if merged:
+        pair = sa.tuple_(entities.c.type, entities.c.norm_name)
+        out += conn.scalars(sa.select(entities.c.id).where(pair.in_(merged))).all()
+    return sorted(set(out))
+
+
+def entity_ref(conn: Connection, type: str, norm_name: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        sa.select(entities.c.id, entities.c.name, entities.c.type).where(
+            entities.c.type == type, entities.c.norm_name == norm_name
+        )
+    ).first()
+    return None if row is None else {"id": row.id, "name": row.name, "type": row.type}
+
+
+def list_entities(
+    conn: Connection,
+    *,
+    q: str | None = None,
+    type: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    corrections: Corrections | None = None,
+) -> tuple[int, list[dict[str, Any]]]:
+    if not (1 <= limit <= MAX_LIMIT):
+        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}")
+    corrections = corrections or Corrections.load(conn)
+    count = (
+        sa.select(sa.func.count(sa.distinct(article_versions.c.article_id)))
+        .select_from(article_entities)
+        .join(article_versions, article_versions.c.id == article_entities.c.article_version_id)
+        .where(article_entities.c.entity_id == entities.c.id, article_versions.c.is_current)
+        .scalar_subquery()
+    )
+    query = sa.select(entities, count.label("articles"))
+    if type:
+        query = query.where(entities.c.type == type.strip().upper())
+    if q and q.strip():
+        pattern = like_pattern(normalise(q) or q.strip())
+        alias_hit = (
+            sa.select(aliases.c.id)
+            .where(aliases.c.entity_id == entities.c.id, aliases.c.norm_alias.like(pattern, escape="\\"))
+            .exists()
+        )
+        query = query.where(entities.c.norm_name.like(pattern, escape="\\") | alias_hit)
+    total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    query = query.order_by(sa.desc("articles"), entities.c.name, entities.c.id).limit(limit).offset(offset)
+    out = []
+    for r in conn.execute(query):
+        state = corrections.index.entity_state(r.type, r.norm_name)
+        out.append(
+            {
+                "id": r.id,
+                "name": r.name,
+                "type": r.type,
+                "country": r.country,
+                "kind": r.kind,
+                "articles": r.articles,
+                "status": state.status,
+                "merged_into": _merged_ref(conn, corrections.index, r.type, r.norm_name),
+            }
+        )
+    return total, out
+
+
+def _merged_ref(conn: Connection, index: CorrectionIndex, type: str, norm_name: str) -> dict[str, Any] | None:
+    if index.entity_state(type, norm_name).merged_into is None:
+        return None
+    final = index.final_entity(type, norm_name)
+    return entity_ref(conn, final["type"], final["norm_name"]) or {
+        "id": None,
+        "name": final.get("name"),
+        "type": final["type"],
+    }
+
+
+def get_entity(conn: Connection, entity_id: int, corrections: Corrections | None = None) -> dict[str, Any]:
+    """One entity: attributes, aliases, roles over time, events (with those of entities merged into it)."""
+    corrections = corrections or Corrections.load(conn)
+    row = conn.execute(sa.select(entities).where(entities.c.id == entity_id)).first()
+    if row is None:
+        raise NotFoundError(f"no entity {entity_id}")
+    details = next((d for d in reads.entity_details(conn, row.name) if d["id"] == entity_id), None)
+    spellings = (
+        details["aliases"]
+        if details
+        else list(conn.scalars(sa.select(aliases.c.alias).where(aliases.c.entity_id == entity_id)))
+    )
+    index = corrections.index
+    state = index.entity_state(row.type, row.norm_name)
+    merged_from = []
+    for type_, norm in index.merged_from(row.type, row.norm_name):
+        ref = entity_ref(conn, type_, norm)
+        if ref is not None:
+            merged_from.append(ref)
+            spellings = [
+                *spellings,
+                *conn.scalars(sa.select(aliases.c.alias).where(aliases.c.entity_id == ref["id"])),
+            ]
+    _, found = list_events(
+        conn, EventFilter(entity_id=entity_id, include_rejected=True), corrections=corrections, limit=None
+    )
+    return {
+        "id": row.id,
+        "name": row.name,
+        "type": row.type,
+        "norm_name": row.norm_name,
+        "country": row.country,
+        "kind": row.kind,
+        "aliases": sorted(set(spellings)),
+        "roles": details["roles"] if details else [],
+        "articles": details["articles"] if details else 0,
+        "status": state.status,
+        "merged_into": _merged_ref(conn, index, row.type, row.norm_name),
+        "merged_from": merged_from,
+        "corrections": list(reversed(state.history)),
+        "events": found,
+    }
+
+
+# --- articles -----------------------------------------------------------------------------------
+
+
+def list_articles(
+    conn: Connection, *, limit: int = 50, offset: int = 0, q: str | None = None
+) -> tuple[int, list[dict[str, Any]]]:
+    if not (1 <= limit <= MAX_LIMIT):
+        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}")
+    n_events = (
+        sa.select(sa.func.count())
+        .select_from(events)
+        .where(events.c.article_version_id == article_versions.c.id)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            articles.c.key,
+            article_versions.c.title,
+            article_versions.c.published,
+            article_versions.c.language,
+            article_versions.c.version,
+            sa.func.coalesce(article_versions.c.url, articles.c.url).label("url"),
+            sources.c.name.label("source"),
+            stories.c.key.label("story"),
+            n_events.label("events"),
+        )
+        .join(article_versions, CURRENT)
+        .outerjoin(sources, sources.c.id == article_versions.c.source_id)
+        .outerjoin(story_members, story_members.c.article_id == articles.c.id)
+        .outerjoin(stories, stories.c.id == story_members.c.story_id)
+    )
+    if q and q.strip():
+        pattern = like_pattern(q.strip())
+        query = query.where(
+            article_versions.c.title.ilike(pattern, escape="\\") | articles.c.key.ilike(pattern, escape="\\")
+        )
+    total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    query = query.order_by(
+        article_versions.c.published.is_(None), article_versions.c.published.desc(), articles.c.key
+    )
+    rows = conn.execute(query.limit(limit).offset(offset)).all()
+    return total, [
+        {
+            "id": r.key,
+            "title": r.title,
+            "published": _iso(r.published),
+            "language": r.language,
+            "version": r.version,
+            "url": r.url,
+            "source": r.source,
+            "story": r.story,
+            "events": r.events,
+        }
+        for r in rows
+    ]
+
+
+def get_article(conn: Connection, key: str, corrections: Corrections | None = None) -> dict[str, Any]:
+    """A current article: text, metadata, entities with mentions, amounts, events (corrected), story."""
+    corrections = corrections or Corrections.load(conn)
+    row = conn.execute(
+        sa.select(
+            articles.c.id.label("article_id"),
+            articles.c.key,
+            article_versions,
+            sources.c.name.label("source"),
+            stories.c.key.label("story"),
+            story_members.c.duplicate_kind,
+        )
+        .join(article_versions, CURRENT)
+        .outerjoin(sources, sources.c.id == article_versions.c.source_id)
+        .outerjoin(story_members, story_members.c.article_id == articles.c.id)
+        .outerjoin(stories, stories.c.id == story_members.c.story_id)
+        .where(articles.c.key == key)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no article {key!r}")
+    text = row.text
+    version_id = row.id
+    mention_rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for m in conn.execute(
+        sa.select(mentions).where(mentions.c.article_version_id == version_id).order_by(mentions.c.char_start)
+    ):
+        mention_rows[m.article_entity_id].append(
+            {
+                "text": m.text,
+                "start": m.char_start,
+                "end": m.char_end,
+                "evidence": evidence_of(text, m.sentence_start, m.sentence_end),
+            }
+        )
+    found_entities = []
+    for e in conn.execute(
+        sa.select(article_entities, entities.c.name.label("global_name"))
+        .join(entities, entities.c.id == article_entities.c.entity_id)
+        .where(article_entities.c.article_version_id == version_id)
+        .order_by(article_entities.c.position)
+    ):
+        found_entities.append(
+            {
+                "entity_id": e.entity_id,
+                "name": e.name,
+                "entity_name": e.global_name,
+                "type": e.type,
+                "role": e.role,
+                "country": e.country,
+                "kind": e.kind,
+                "aliases": e.aliases,
+                "mentions": mention_rows.get(e.id, []),
+            }
+        )
+    found_amounts = [
+        {
+            "text": a.text,
+            "value": a.value,
+            "currency": a.currency,
+            "usd_stated": a.usd_stated,
+            "usd": a._mapping.get("usd"),
+            "start": a.char_start,
+            "end": a.char_end,
+            "evidence": evidence_of(text, a.sentence_start, a.sentence_end),
+        }
+        for a in conn.execute(
+            sa.select(amounts).where(amounts.c.article_version_id == version_id).order_by(amounts.c.position)
+        )
+    ]
+    _, found_events = list_events(
+        conn,
+        EventFilter(article=key, include_rejected=True),
+        corrections=corrections,
+        limit=None,
+        sort="date",
+    )
+    found_events.sort(key=lambda e: e["position"])
+    versions = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(article_versions)
+        .where(article_versions.c.article_id == row.article_id)
+    ).scalar_one()
+    return {
+        "id": row.key,
+        "title": row.title,
+        "published": _iso(row.published),
+        "source": row.source,
+        "url": row.url,
+        "origin": row.origin,
+        "language": row.language,
+        "version": row.version,
+        "versions": versions,
+        "story": row.story,
+        "duplicate_kind": row.duplicate_kind,
+        "boilerplate_removed": row.boilerplate_removed,
+        "text": text,
+        "entities": found_entities,
+        "amounts": found_amounts,
+        "events": found_events,
+    }
+
+
+# --- stories ------------------------------------------------------------------------------------
+
+
+def list_stories(conn: Connection) -> list[dict[str, Any]]:
+    return reads.list_stories(conn)
+
+
+def get_story(conn: Connection, key: str, corrections: Corrections | None = None) -> dict[str, Any]:
+    """A story: its member articles side by side with their events, and the figures they disagree on."""
+    corrections = corrections or Corrections.load(conn)
+    story = next((s for s in reads.list_stories(conn) if s["story"] == key), None)
+    if story is None:
+        raise NotFoundError(f"no story {key!r}")
+    _, found = list_events(conn, EventFilter(story=key), corrections=corrections, limit=None)
+    by_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in found:
+        by_article[e["article"]].append(e)
+    for member in story["articles"]:
+        member["events"] = by_article.get(member["id"], [])
+    story["differences"] = differing_figures(found)
+    return story
+
+
+def differing_figures(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For each event type and numeric argument, the values the story's articles give, when they differ.
+
+    Claims count too: a claimant's figure is listed beside the figures stated as fact.
+    """
+    values: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for e in found:
+        args = e["arguments"]
+        for name in NUMERIC_ARGUMENTS:
+            if isinstance(args.get(name), int | float) and not isinstance(args.get(name), bool):
+                values[(e["type"], name)].append(
+                    {"article": e["article"], "event": e["id"], "value": args[name], "claimant": None}
+                )
+        for claim in args.get("claims") or []:
+            if not isinstance(claim, dict):
+                continue
+            for name in ("killed", "injured"):
+                if isinstance(claim.get(name), int | float):
+                    values[(e["type"], name)].append(
+                        {
+                            "article": e["article"],
+                            "event": e["id"],
+                            "value": claim[name],
+                            "claimant": claim.get("claimant"),
+                        }
+                    )
+    out = []
+    for (type_, name), found_values in sorted(values.items()):
+        if len({v["value"] for v in found_values}) > 1:
+            out.append({"type": type_, "argument": name, "values": found_values})
+    return out
+
+
+def differing_keys(differences: list[dict[str, Any]]) -> set[tuple[int, str]]:
+    """(event id, argument) pairs that take part in a disagreement, for marking them on a page."""
+    return {(v["event"], d["argument"]) for d in differences for v in d["values"]}
+
+
+# --- aggregates for the pages ---------------------------------------------------------------------
+
+
+def usd_of(event: dict[str, Any]) -> tuple[float | None, str]:
+    """Dollars of a financing event and where they come from: the usd column, a stated conversion, or USD."""
+    args = event["arguments"]
+    if "value" in event.get("original", {}) or "currency" in event.get("original", {}):
+        pass  # an edited value: the stored conversion is stale; fall through to the stated figures
+    elif isinstance(event.get("usd"), int | float):
+        return float(event["usd"]), "converted"
+    if isinstance(args.get("usd_stated"), int | float):
+        return float(args["usd_stated"]), "stated"
+    if args.get("currency") == "USD" and isinstance(args.get("value"), int | float):
+        return float(args["value"]), "USD"
+    return None, ""
+
+
+def year_of(event: dict[str, Any]) -> str | None:
+    for value in (event.get("date"), event.get("published")):
+        if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit():
+            return value[:4]
+    return None
+
+
+def month_of(event: dict[str, Any]) -> str | None:
+    for value in (event.get("date"), event.get("published")):
+        if isinstance(value, str) and len(value) >= 7 and value[4] == "-":
+            return value[:7]
+    return None
+
+
+def finance(found: list[dict[str, Any]]) -> dict[str, Any]:
+    """The financing ledger: rows, and totals in USD by lender, recipient and year."""
+    rows = []
+    by_lender: dict[str, float] = defaultdict(float)
+    by_recipient: dict[str, float] = defaultdict(float)
+    by_year: dict[str, float] = defaultdict(float)
+    unpriced = 0
+    for e in found:
+        if e["type"] != "FINANCING" or e.get("status") == WRONG:
+            continue
+        usd, basis = usd_of(e)
+        args = e["arguments"]
+        lender = str(args.get("funder") or "unknown")
+        recipient = str(args.get("recipient") or "unknown")
+        year = year_of(e) or "undated"
+        rows.append(
+            {
+                **e,
+                "usd_value": usd,
+                "usd_basis": basis,
+                "lender": lender,
+                "recipient": recipient,
+                "year": year,
+            }
+        )
+        if usd is None:
+            unpriced += 1
+            continue
+        by_lender[lender] += usd
+        by_recipient[recipient] += usd
+        by_year[year] += usd
+    rows.sort(key=lambda r: (r["year"], r.get("date") or "", r["lender"]))
+
+    def ranked(totals: dict[str, float]) -> list[tuple[str, float]]:
+        return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    return {
+        "rows": rows,
+        "by_lender": ranked(by_lender),
+        "by_recipient": ranked(by_recipient),
+        "by_year": sorted(by_year.items()),
+        "unpriced": unpriced,
+        "total": sum(by_lender.values()),
+    }
+
+
+def incidents(conn: Connection, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Attacks, newest first, with the figures stated as fact and each claim beside them."""
+    attacks = [e for e in found if e["type"] == "ATTACK"]
+    ids = [e["id"] for e in attacks]
+    claim_rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if ids:
+        for c in conn.execute(
+            sa.select(claims).where(claims.c.event_id.in_(ids)).order_by(claims.c.position)
+        ):
+            claim_rows[c.event_id].append({"claimant": c.claimant, "killed": c.killed, "injured": c.injured})
+    out = []
+    for e in attacks:
+        found_claims = claim_rows.get(e["id"]) or [
+            c for c in e["arguments"].get("claims") or [] if isinstance(c, dict)
+        ]
+        out.append({**e, "claims": found_claims})
+    out.sort(key=lambda e: e.get("date") or e.get("published") or "", reverse=True)
+    return out
+
+
+def timeline(found: list[dict[str, Any]]) -> dict[str, Any]:
+    """Events per month by type, over the months from the first to the last."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for e in found:
+        if e.get("status") == WRONG:
+            continue
+        month = month_of(e)
+        if month:
+            counts[month][e["type"]] += 1
+    if not counts:
+        return {"months": [], "types": list(EVENT_TYPES), "counts": {}}
+    first, last = min(counts), max(counts)
+    months = []
+    year, month = int(first[:4]), int(first[5:7])
+    while f"{year:04d}-{month:02d}" <= last and len(months) < 1200:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return {
+        "months": months,
+        "types": list(EVENT_TYPES),
+        "counts": {m: dict(counts.get(m, {})) for m in months},
+    }
+
+
+def status_of(event: dict[str, Any]) -> str:
+    return event.get("status") or OK

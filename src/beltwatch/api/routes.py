@@ -1,0 +1,432 @@
+"""The JSON API under /api: events, entities, stories, articles, search, stats, exports, corrections, ingest."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.engine import Connection
+
+from beltwatch.api import queries
+from beltwatch.api.deps import connection, writer
+from beltwatch.api.queries import MAX_LIMIT, EventFilter
+from beltwatch.errors import UsageError
+from beltwatch.model import EVENT_TYPES
+from beltwatch.store import corrections as corr
+from beltwatch.store import reads
+
+router = APIRouter()
+
+Conn = Annotated[Connection, Depends(connection)]
+Writer = Annotated[str, Depends(writer)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
+ShortText = Annotated[str | None, Query(max_length=200)]
+
+EXPORT_TYPES = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "jsonl": ("application/x-ndjson", "jsonl"),
+    "parquet": ("application/vnd.apache.parquet", "parquet"),
+    "geojson": ("application/geo+json", "geojson"),
+    "ftm": ("application/x-ndjson", "ftm.json"),
+}
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".rss", ".atom", ".xml", ".jsonl", ".warc", ".warc.gz")
+CHUNK = 64 * 1024
+
+
+def page(total: int, limit: int, offset: int, items: list[Any]) -> dict[str, Any]:
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+
+@router.get("/events", summary="Events, filtered, sorted and paginated (corrections applied)")
+def events(
+    conn: Conn,
+    type: Annotated[str | None, Query(description=f"One of {', '.join(EVENT_TYPES)}.", max_length=32)] = None,
+    since: Annotated[date | None, Query(description="On or after YYYY-MM-DD.")] = None,
+    until: Annotated[date | None, Query(description="On or before YYYY-MM-DD.")] = None,
+    country: Annotated[str | None, Query(description="ISO code or country name.", max_length=100)] = None,
+    entity: Annotated[str | None, Query(description="An entity name or alias.", max_length=200)] = None,
+    entity_id: Annotated[int | None, Query(ge=1)] = None,
+    story: Annotated[str | None, Query(description="A story key.", max_length=500)] = None,
+    article: Annotated[str | None, Query(description="An article key.", max_length=500)] = None,
+    text: Annotated[
+        str | None, Query(description="Words in the evidence or an argument.", max_length=200)
+    ] = None,
+    include_rejected: Annotated[bool, Query(description="Include events marked wrong.")] = False,
+    sort: Annotated[Literal["date", "-date", "type", "-type", "published", "-published"], Query()] = "date",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    filters = EventFilter(
+        type=type,
+        since=since,
+        until=until,
+        country=country,
+        entity=entity,
+        entity_id=entity_id,
+        story=story,
+        article=article,
+        text=text,
+        include_rejected=include_rejected,
+    )
+    total, found = queries.list_events(conn, filters, limit=limit, offset=offset, sort=sort)
+    return page(total, limit, offset, found)
+
+
+@router.get("/events/{event_id}", summary="One event with its claims and argument evidence")
+def event(conn: Conn, event_id: Annotated[int, PathParam(ge=1)]) -> dict[str, Any]:
+    return queries.get_event(conn, event_id)
+
+
+# --- entities -------------------------------------------------------------------------------------
+
+
+@router.get("/entities", summary="Entities, most reported first")
+def entities(
+    conn: Conn,
+    q: Annotated[str | None, Query(description="Part of a name or alias.", max_length=200)] = None,
+    type: Annotated[
+        str | None, Query(description="PERSON, ORG, GPE, LOC, FAC, PROJECT, EVENT.", max_length=16)
+    ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    total, found = queries.list_entities(conn, q=q, type=type, limit=limit, offset=offset)
+    return page(total, limit, offset, found)
+
+
+@router.get("/entities/{entity_id}", summary="One entity: aliases, roles over time, events, corrections")
+def entity(conn: Conn, entity_id: Annotated[int, PathParam(ge=1)]) -> dict[str, Any]:
+    return queries.get_entity(conn, entity_id)
+
+
+# --- stories --------------------------------------------------------------------------------------
+
+
+@router.get("/stories", summary="Stories with their member articles and duplicates")
+def stories(conn: Conn, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    found = queries.list_stories(conn)
+    return page(len(found), limit, offset, found[offset : offset + limit])
+
+
+@router.get("/stories/{key:path}", summary="One story: members side by side, events, differing figures")
+def story(conn: Conn, key: str) -> dict[str, Any]:
+    return queries.get_story(conn, key)
+
+
+# --- articles -------------------------------------------------------------------------------------
+
+
+@router.get("/articles", summary="Current articles, newest first")
+def articles(
+    conn: Conn,
+    q: Annotated[str | None, Query(description="Part of the title or key.", max_length=200)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    total, found = queries.list_articles(conn, limit=limit, offset=offset, q=q)
+    return page(total, limit, offset, found)
+
+
+@router.get(
+    "/articles/{key:path}", summary="One article: cleaned text and every extracted fact with evidence"
+)
+def article(conn: Conn, key: str) -> dict[str, Any]:
+    return queries.get_article(conn, key)
+
+
+# --- search and stats -----------------------------------------------------------------------------
+
+
+@router.get("/search", summary="Full-text search of entities and articles (SQLite FTS5 / PostgreSQL)")
+def search(
+    conn: Conn,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="Words to find.")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    hits = reads.search(conn, q, limit=limit)
+    for hit in hits:
+        if hit["kind"] == "article":
+            hit["snippet"], hit["highlights"] = split_snippet(hit["snippet"])
+    return {"query": q, "items": hits}
+
+
+def split_snippet(snippet: str) -> tuple[str, list[list[int]]]:
+    """The snippet without its hit markers, and the [start, end) offsets of the hits in it."""
+    out, spans, pos = [], [], 0
+    for part in re.split(f"({reads.HIT_START}.*?{reads.HIT_END})", snippet):
+        if part.startswith(reads.HIT_START) and part.endswith(reads.HIT_END):
+            inner = part[1:-1]
+            spans.append([pos, pos + len(inner)])
+            part = inner
+        else:
+            part = part.replace(reads.HIT_START, "").replace(reads.HIT_END, "")
+        out.append(part)
+        pos += len(part)
+    return "".join(out), spans
+
+
+@router.get("/stats", summary="What the database holds")
+def stats(conn: Conn) -> dict[str, Any]:
+    numbers = reads.stats(conn)
+    numbers.pop("database", None)  # the server's file path or URL is nobody's business
+    numbers["corrections"] = corr.count_corrections(conn)
+    return numbers
+
+
+# --- exports --------------------------------------------------------------------------------------
+
+
+@router.get("/exports", summary="The export formats")
+def export_formats() -> dict[str, Any]:
+    return {
+        "formats": [
+            {"format": f, "media_type": m, "url": f"/api/exports/{f}"} for f, (m, _) in EXPORT_TYPES.items()
+        ]
+    }
+
+
+@router.get(
+    "/exports/{format}",
+    summary="Stream the events in an export format, corrections applied",
+    response_class=StreamingResponse,
+    responses={200: {"content": {m: {} for m, _ in EXPORT_TYPES.values()}}},
+)
+def export(
+    conn: Conn,
+    format: Literal["csv", "jsonl", "parquet", "geojson", "ftm"],
+    type: Annotated[list[str] | None, Query(description="Only these event types (repeatable).")] = None,
+    corrected: Annotated[
+        bool, Query(description="Apply corrections (default) or export as extracted.")
+    ] = True,
+) -> StreamingResponse:
+    from beltwatch.api.export import export_events
+
+    media_type, suffix = EXPORT_TYPES[format]
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the stream
+    try:
+        export_events(conn, format, spool, types=type, corrected=corrected)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return StreamingResponse(
+        _chunks(spool),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="beltwatch-events.{suffix}"'},
+    )
+
+
+def _chunks(spool: Any) -> Iterator[bytes]:
+    try:
+        while chunk := spool.read(CHUNK):
+            yield chunk
+    finally:
+        spool.close()
+
+
+# --- corrections ----------------------------------------------------------------------------------
+
+
+class EventCorrection(BaseModel):
+    """Mark an event wrong (`reject`), undo that (`restore`), or set one argument (`edit`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["reject", "restore", "edit"]
+    argument: str | None = Field(
+        default=None, max_length=32, description="The argument to edit, e.g. killed."
+    )
+    value: Any = Field(default=None, description="The new value; null removes the argument.")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class EntityCorrection(BaseModel):
+    """Mark an entity wrong (`reject`), undo that (`restore`), merge it into another, or undo a merge."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["reject", "restore", "merge", "unmerge"]
+    into: int | None = Field(default=None, ge=1, description="merge: the id of the entity to merge into.")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+def _write_connection(request: Request) -> Any:
+    from beltwatch.store.database import lock_for_writing
+
+    conn = request.app.state.db.engine.connect()
+    conn.execution_options(sqlite_immediate=True)
+    return conn, lock_for_writing
+
+
+@router.post("/events/{event_id}/corrections", status_code=201, summary="Correct an event (token needed)")
+def correct_event(
+    request: Request, token_name: Writer, event_id: Annotated[int, PathParam(ge=1)], body: EventCorrection
+) -> dict[str, Any]:
+    conn, lock = _write_connection(request)
+    with conn, conn.begin():
+        lock(conn)
+        found = queries.get_event(conn, event_id)
+        record = corr.record_event_correction(
+            conn,
+            found,
+            action=body.action,
+            token_name=token_name,
+            argument=body.argument,
+            value=body.value,
+            note=body.note,
+            current=found,
+        )
+    with request.app.state.db.engine.connect() as conn:
+        return {"correction": record, "event": queries.get_event(conn, event_id)}
+
+
+@router.post("/entities/{entity_id}/corrections", status_code=201, summary="Correct an entity (token needed)")
+def correct_entity(
+    request: Request, token_name: Writer, entity_id: Annotated[int, PathParam(ge=1)], body: EntityCorrection
+) -> dict[str, Any]:
+    conn, lock = _write_connection(request)
+    with conn, conn.begin():
+        lock(conn)
+        record = corr.record_entity_correction(
+            conn, entity_id, action=body.action, token_name=token_name, into=body.into, note=body.note
+        )
+    with request.app.state.db.engine.connect() as conn:
+        found = queries.get_entity(conn, entity_id)
+    found.pop("events", None)
+    return {"correction": record, "entity": found}
+
+
+@router.get("/corrections", summary="The correction log, newest first (JSON, or CSV with format=csv)")
+def corrections(
+    conn: Conn,
+    target: Annotated[Literal["event", "entity"] | None, Query()] = None,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
+    offset: Offset = 0,
+) -> Any:
+    if format == "csv":
+        rows = corr.list_corrections(conn, target=target, limit=limit, offset=offset)
+        buffer = io.StringIO()
+        out = csv.writer(buffer)
+        out.writerow(corr.LOG_COLUMNS)
+        for r in rows:
+            out.writerow([_cell(r.get(c)) for c in corr.LOG_COLUMNS])
+        return StreamingResponse(
+            iter([buffer.getvalue().encode()]),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="beltwatch-corrections.csv"'},
+        )
+    if limit > MAX_LIMIT:
+        raise UsageError(f"limit must be at most {MAX_LIMIT} for JSON (use format=csv for the whole log)")
+    total = corr.count_corrections(conn, target)
+    return page(total, limit, offset, corr.list_corrections(conn, target=target, limit=limit, offset=offset))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --- ingest ---------------------------------------------------------------------------------------
+
+
+class UrlIngest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(max_length=2000, description="An http(s) URL of an article or feed.")
+    published: str | None = Field(default=None, max_length=40, description="Publication date YYYY-MM-DD.")
+
+
+@router.post("/ingest", summary="Ingest an uploaded article file (token needed; 5 MB at most)")
+def ingest_upload(
+    request: Request,
+    token_name: Writer,
+    file: Annotated[UploadFile, File(description="A .txt/.md/.html article, a feed, .jsonl or WARC.")],
+    title: Annotated[str | None, Form(max_length=1000)] = None,
+    published: Annotated[str | None, Form(max_length=40)] = None,
+    source: Annotated[str | None, Form(max_length=300)] = None,
+    url: Annotated[str | None, Form(max_length=2000)] = None,
+    language: Annotated[str | None, Form(max_length=16)] = None,
+) -> JSONResponse:
+    del token_name
+    name = _safe_name(file.filename or "")
+    given = {"title": title, "published": published, "source": source, "url": url, "language": language}
+    meta = {k: v for k, v in given.items() if v}
+    with tempfile.TemporaryDirectory(prefix="beltwatch-upload-") as folder:
+        path = Path(folder) / name
+        with open(path, "wb") as out:
+            while chunk := file.file.read(CHUNK):
+                out.write(chunk)
+        if meta:
+            path.with_name(_stem(name) + ".meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        summary = _run_ingest(request, [str(path)], None)
+    return _ingest_response(summary, article=_stem(name))
+
+
+@router.post("/ingest/url", summary="Ingest an article or feed from a URL (token needed)")
+def ingest_url(request: Request, token_name: Writer, body: UrlIngest) -> JSONResponse:
+    del token_name
+    if not re.match(r"^https?://[^\s/]+", body.url, re.IGNORECASE):
+        raise UsageError("url must be an http:// or https:// URL")
+    return _ingest_response(_run_ingest(request, [body.url], body.published), article=None)
+
+
+def _safe_name(filename: str) -> str:
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    lower = base.lower()
+    if not any(lower.endswith(s) for s in UPLOAD_SUFFIXES) or lower.endswith(".meta.json"):
+        raise UsageError(f"file must end with one of {', '.join(UPLOAD_SUFFIXES)}")
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip(".-")
+    if not cleaned or cleaned.startswith(".") or len(cleaned) > 200:
+        raise UsageError("not a usable file name")
+    return cleaned
+
+
+def _stem(name: str) -> str:
+    lower = name.lower()
+    for suffix in sorted(UPLOAD_SUFFIXES, key=len, reverse=True):
+        if lower.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _run_ingest(request: Request, specs: list[str], published: str | None) -> Any:
+    from beltwatch.ingest import ingest
+
+    if published is not None:
+        try:
+            published = date.fromisoformat(published).isoformat()
+        except ValueError:
+            raise UsageError(f"published must be YYYY-MM-DD, not {published!r}") from None
+    return ingest(specs, request.app.state.settings, published=published, allow_private=False)
+
+
+def _ingest_response(summary: Any, article: str | None) -> JSONResponse:
+    body = summary.to_json()
+    for failure in body.get("failures", []):
+        failure["source"] = (
+            Path(failure["source"]).name if failure["source"].startswith("/") else failure["source"]
+        )
+    if article is not None:
+        body["article"] = article
+    if summary.failed and not (summary.new or summary.updated or summary.unchanged):
+        reason = body["failures"][0]["reason"] if body.get("failures") else "nothing could be read"
+        return JSONResponse(
+            {"error": {"status": 422, "message": f"nothing ingested: {reason}"}}, status_code=422
+        )
+    return JSONResponse(body, status_code=201 if (summary.new or summary.updated) else 200)

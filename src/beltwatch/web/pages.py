@@ -1,0 +1,318 @@
+"""The page routes: each reads the store through `api.queries` and renders one template."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.engine import Connection
+
+from beltwatch.api import queries
+from beltwatch.api.deps import connection
+from beltwatch.api.queries import Corrections, EventFilter
+from beltwatch.api.routes import split_snippet
+from beltwatch.errors import UsageError
+from beltwatch.model import EVENT_TYPES
+from beltwatch.store import corrections as corr
+from beltwatch.store import reads
+from beltwatch.web import render
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+Conn = Annotated[Connection, Depends(connection)]
+PAGE = 50
+
+
+def page(request: Request, name: str, title: str, **context: Any) -> HTMLResponse:
+    config = request.app.state.config
+    return request.app.state.templates.TemplateResponse(
+        request, name, {"title": title, "writes_enabled": bool(config.token), **context}
+    )
+
+
+@router.get("/")
+def overview(request: Request, conn: Conn) -> HTMLResponse:
+    fixes = Corrections.load(conn)
+    found = queries.all_events(conn, fixes)
+    numbers = reads.stats(conn)
+    ledger = queries.finance(found)
+    latest = queries.incidents(conn, found)[:5]
+    return page(
+        request,
+        "overview.html",
+        "Overview",
+        numbers=numbers,
+        corrections=corr.count_corrections(conn),
+        latest=latest,
+        ledger=ledger,
+        lender_chart=render.bar_chart(ledger["by_lender"][:12], title="Financing by lender (USD)"),
+        by_type=Counter(e["type"] for e in found),
+    )
+
+
+@router.get("/map")
+def event_map(
+    request: Request,
+    conn: Conn,
+    view: Annotated[str, Query(pattern="^(all|corridor|world)$")] = "all",
+    type: Annotated[str | None, Query(max_length=32)] = None,
+) -> HTMLResponse:
+    fixes = Corrections.load(conn)
+    wanted = queries.check_type(type)
+    found = queries.all_events(conn, fixes, type=wanted)
+    points, unplaced = [], []
+    for e in found:
+        geo, approximate = place_of(e)
+        if geo is None:
+            unplaced.append(e)
+            continue
+        points.append(
+            {
+                "lat": geo[0],
+                "lon": geo[1],
+                "type": e["type"],
+                "href": f"/events/{e['id']}",
+                "approximate": approximate,
+                "label": f"{e['type']} · {e.get('date') or e.get('published') or 'undated'} · "
+                f"{e.get('location') or ''} · {corr.summary(e)}"[:300],
+            }
+        )
+    types = [t for t in EVENT_TYPES if any(p["type"] == t for p in points)]
+    return page(
+        request,
+        "map.html",
+        "Map",
+        svg=render.event_map(points, view),
+        legend=render.legend(types),
+        points=len(points),
+        approximate=sum(1 for p in points if p["approximate"]),
+        unplaced=unplaced,
+        view=view,
+        type=wanted,
+    )
+
+
+def place_of(event: dict[str, Any]) -> tuple[tuple[float, float] | None, bool]:
+    """(lat, lon) of an event and whether it is approximate.
+
+    The store's coordinates (revision 0002) when it has them; else, for an event with a named
+    location, the offline gazetteer's reading of that name (marked approximate on the map).
+    """
+    geo = event.get("geo")
+    if geo and geo.get("lat") is not None and geo.get("lon") is not None:
+        return (float(geo["lat"]), float(geo["lon"])), False
+    location = event.get("location")
+    if not isinstance(location, str) or not location.strip():
+        return None, False
+    from beltwatch.resolve.places import resolve_place
+
+    found = resolve_place(location)
+    if found is None:
+        return None, False
+    return (found.lat, found.lon), True
+
+
+@router.get("/timeline")
+def timeline(request: Request, conn: Conn) -> HTMLResponse:
+    fixes = Corrections.load(conn)
+    data = queries.timeline(queries.all_events(conn, fixes))
+    rows = [(m, data["counts"][m]) for m in data["months"] if data["counts"][m]]
+    types = [t for t in EVENT_TYPES if any(c.get(t) for _, c in rows)]
+    return page(
+        request,
+        "timeline.html",
+        "Timeline",
+        chart=render.timeline_chart(data),
+        legend=render.legend(types),
+        rows=list(reversed(rows)),
+        types=types,
+    )
+
+
+@router.get("/finance")
+def finance(request: Request, conn: Conn) -> HTMLResponse:
+    fixes = Corrections.load(conn)
+    ledger = queries.finance(queries.all_events(conn, fixes, type="FINANCING"))
+    return page(
+        request,
+        "finance.html",
+        "Finance ledger",
+        ledger=ledger,
+        lender_chart=render.bar_chart(ledger["by_lender"][:20], title="Commitments by lender (USD)"),
+        recipient_chart=render.bar_chart(ledger["by_recipient"][:20], title="Commitments by recipient (USD)"),
+        year_chart=render.bar_chart(ledger["by_year"], title="Commitments by year (USD)"),
+    )
+
+
+@router.get("/incidents")
+def incidents(request: Request, conn: Conn) -> HTMLResponse:
+    fixes = Corrections.load(conn)
+    found = queries.incidents(conn, queries.all_events(conn, fixes, type="ATTACK", include_rejected=True))
+    return page(request, "incidents.html", "Incidents", incidents=found)
+
+
+@router.get("/entities")
+def entities(
+    request: Request,
+    conn: Conn,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    type: Annotated[str | None, Query(max_length=16)] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    total, found = queries.list_entities(conn, q=q, type=type or None, limit=PAGE, offset=offset)
+    return page(
+        request,
+        "entities.html",
+        "Entities",
+        entities=found,
+        total=total,
+        q=q or "",
+        type=type or "",
+        offset=offset,
+        size=PAGE,
+    )
+
+
+@router.get("/entities/{entity_id}")
+def entity(request: Request, conn: Conn, entity_id: int) -> HTMLResponse:
+    found = queries.get_entity(conn, entity_id)
+    return page(request, "entity.html", found["name"], entity=found)
+
+
+@router.get("/stories")
+def stories(request: Request, conn: Conn) -> HTMLResponse:
+    return page(request, "stories.html", "Stories", stories=queries.list_stories(conn))
+
+
+@router.get("/stories/{key:path}")
+def story(request: Request, conn: Conn, key: str) -> HTMLResponse:
+    found = queries.get_story(conn, key)
+    return page(
+        request,
+        "story.html",
+        found["title"] or found["story"],
+        story=found,
+        differing=queries.differing_keys(found["differences"]),
+    )
+
+
+@router.get("/articles")
+def articles(
+    request: Request,
+    conn: Conn,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    total, found = queries.list_articles(conn, limit=PAGE, offset=offset, q=q)
+    return page(
+        request, "articles.html", "Articles", articles=found, total=total, q=q or "", offset=offset, size=PAGE
+    )
+
+
+@router.get("/articles/{key:path}")
+def article(request: Request, conn: Conn, key: str) -> HTMLResponse:
+    found = queries.get_article(conn, key)
+    spans = []
+    for e in found["entities"]:
+        label = f"{e['type']}: {e['entity_name']}" + (f" ({e['role']})" if e.get("role") else "")
+        for m in e["mentions"]:
+            spans.append(render.Span(m["start"], m["end"], f"hl hl-ent hl-{e['type']}", label))
+    for a in found["amounts"]:
+        label = f"amount: {render.number(a['value'])} {a['currency']}"
+        spans.append(render.Span(a["start"], a["end"], "hl hl-amt", label))
+    for e in found["events"]:
+        if e["evidence"]:
+            css = "hl hl-ev" + (" hl-wrong" if e["status"] == corr.WRONG else "")
+            spans.append(
+                render.Span(
+                    e["evidence"]["start"], e["evidence"]["end"], css, f"{e['type']} (event {e['id']})"
+                )
+            )
+    return page(
+        request,
+        "article.html",
+        found["title"] or found["id"],
+        article=found,
+        body=render.highlight(found["text"], spans),
+        editable=corr.EDITABLE,
+    )
+
+
+@router.get("/events/{event_id}")
+def event(request: Request, conn: Conn, event_id: int) -> HTMLResponse:
+    found = queries.get_event(conn, event_id)
+    return page(
+        request, "event.html", f"{found['type']} event {found['id']}", event=found, editable=corr.EDITABLE
+    )
+
+
+@router.get("/search")
+def search(
+    request: Request, conn: Conn, q: Annotated[str | None, Query(max_length=200)] = None
+) -> HTMLResponse:
+    hits: list[dict[str, Any]] = []
+    message = None
+    if q and q.strip():
+        try:
+            hits = reads.search(conn, q, limit=30)
+        except UsageError as exc:
+            message = exc.message
+        for hit in hits:
+            if hit["kind"] == "article":
+                text, spans = split_snippet(hit["snippet"])
+                hit["snippet_html"] = render.snippet_html(text, spans)
+        _, events = queries.list_events(conn, EventFilter(text=q.strip()), limit=30)
+    else:
+        events = []
+    return page(request, "search.html", "Search", q=q or "", hits=hits, events=events, message=message)
+
+
+@router.get("/corrections")
+def corrections(request: Request, conn: Conn, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+    found = corr.list_corrections(conn, limit=100, offset=offset)
+    return page(
+        request,
+        "corrections.html",
+        "Corrections",
+        corrections=found,
+        total=corr.count_corrections(conn),
+        offset=offset,
+        size=100,
+    )
+
+
+@router.get("/ingest")
+def ingest_form(request: Request) -> HTMLResponse:
+    return page(request, "ingest.html", "Add an article")
+
+
+@router.get("/api/docs")
+def api_docs(request: Request) -> HTMLResponse:
+    """The API described from its OpenAPI document, rendered here (no Swagger UI from a CDN)."""
+    spec = request.app.openapi()
+    operations = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            params = [
+                {
+                    "name": p["name"],
+                    "where": p["in"],
+                    "required": p.get("required", False),
+                    "description": p.get("description") or p.get("schema", {}).get("description") or "",
+                }
+                for p in op.get("parameters", [])
+            ]
+            body = "requestBody" in op
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "params": params,
+                    "body": body,
+                }
+            )
+    return page(
+        request, "api.html", "API", operations=operations, version=spec.get("info", {}).get("version")
+    )

@@ -1,0 +1,195 @@
+"""The dashboard in a real browser: Playwright (sync API) driving Debian's chromium against `uvicorn`
+serving a database filled by the real ingest (the same articles as tests/test_api.py, with the
+hostile one whose text and title carry `<script>` tags).
+
+The server runs in a thread on 127.0.0.1 with an ephemeral port. Any JavaScript dialog fails the
+test (an `alert` would mean injected script ran), and so does any console error (a blocked
+inline script or a broken asset shows up there). Skipped only when /usr/bin/chromium is missing.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TOKEN = "browser-test-token"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from beltwatch.api import create_app
+    from test_api import build_database
+
+    url = build_database(tmp_path_factory.mktemp("web"))
+    app = create_app(url, environ={"BELTWATCH_TOKEN": TOKEN, "BELTWATCH_TOKEN_NAME": "browser"})
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def page(browser, server) -> Iterator[object]:
+    context = browser.new_context(base_url=server)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    problems: list[str] = []
+
+    def on_dialog(dialog) -> None:
+        problems.append(f"dialog {dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    tab.on("dialog", on_dialog)
+    tab.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
+    tab.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    tab.problems = problems
+    yield tab
+    context.close()
+    assert problems == [], problems
+
+
+def test_overview_map_and_incidents_load(page):
+    page.goto("/")
+    assert page.locator("h1").inner_text() == "Overview"
+    assert page.locator(".count").count() >= 5
+    assert page.locator("svg.chart.bars rect").count() >= 1
+
+    page.goto("/map")
+    points = page.locator("svg#event-map a.pt circle")
+    assert points.count() >= 3
+    assert page.locator("svg#event-map path.country").count() > 10
+    assert page.locator("svg#event-map polyline.corridor").count() == 1
+    attacks = page.locator('svg#event-map a.pt[data-type="ATTACK"]')
+    assert attacks.count() >= 1 and attacks.first.is_visible()
+    page.locator('input.type-toggle[value="ATTACK"]').uncheck()  # the legend hides a type
+    assert not attacks.first.is_visible()
+
+    page.goto("/incidents")
+    assert page.locator("tr.incident").count() >= 2
+    assert page.get_by_text("Balochistan Liberation Army").count() >= 1
+
+    page.goto("/timeline")
+    assert page.locator("svg.timeline rect.seg").count() >= 3
+
+
+def test_article_page_highlights_facts_and_runs_no_injected_script(page):
+    page.goto("/articles/seed-xi-kakar")
+    assert page.locator("#article-text .hl-ev").count() >= 3
+    assert page.locator("#article-text .hl-ent").count() >= 5
+    assert page.locator("#article-text .hl-amt").count() >= 2
+
+    page.goto("/articles/hostile-report")
+    text = page.locator("#article-text").inner_text()
+    assert "<script>alert(1)</script>" in text  # shown as text
+    assert page.locator("#article-text script").count() == 0
+    assert page.locator("[onmouseover]").count() == 0
+    assert page.evaluate("Array.from(document.scripts).every(s => s.src.endsWith('/static/app.js'))")
+    for selector in ("h1", "#article-text .hl", "#article-text"):
+        page.locator(selector).first.hover()
+    page.goto("/search?q=convoy")
+    page.goto("/incidents")
+    page.locator("tr.incident").first.hover()
+    page.wait_for_timeout(200)
+    assert page.problems == []  # no alert dialog, no console error
+
+
+def test_a_correction_submitted_on_the_page_is_shown(page):
+    page.goto("/incidents")
+    page.locator("tr.incident td a").first.click()
+    page.wait_for_url("**/events/*")
+    form = page.locator("form.correction")
+    assert form.count() == 1
+    page.locator("details.review-token summary").click()
+    page.locator("#bw-token").fill(TOKEN)
+    form.locator('select[name="action"]').select_option("edit")
+    form.locator('select[name="argument"]').select_option("killed")
+    form.locator('input[name="value"]').fill("42")
+    form.locator('input[name="note"]').fill("checked against the ISPR statement")
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    killed = page.locator('.args .arg[data-arg="killed"]').first
+    assert "42" in killed.inner_text() and "was" in killed.inner_text()
+    history = page.locator("table.history tr.correction-row")
+    assert history.count() == 1
+    row = history.first.inner_text()
+    assert "browser" in row and "arguments.killed" in row and "ISPR" in row
+
+    # a wrong token is refused and the page says so
+    page.locator("details.review-token").evaluate("d => d.open = true")
+    page.locator("#bw-token").fill("not-the-token")
+    form = page.locator("form.correction")
+    form.locator('input[name="value"]').fill("43")
+    form.locator('button[type="submit"]').click()
+    status = form.locator(".form-status")
+    status.filter(has_text="wrong token").wait_for()
+    page.problems[:] = [p for p in page.problems if "401" not in p]  # the refused request is logged
+
+    page.goto("/corrections")
+    assert page.locator("tr.correction-row").count() == 1
+
+
+def test_an_article_uploaded_on_the_page_is_ingested_and_shown(page, tmp_path):
+    article = tmp_path / "browser-upload.txt"
+    article.write_text(
+        "Gunmen attacked a convoy carrying Chinese engineers in Gwadar on Sunday, officials said.\n",
+        encoding="utf-8",
+    )
+    page.goto("/ingest")
+    page.locator("details.review-token summary").click()
+    page.locator("#bw-token").fill(TOKEN)
+    form = page.locator("form.upload")
+    form.locator('input[name="file"]').set_input_files(str(article))
+    form.locator('input[name="title"]').fill("Uploaded in the browser")
+    form.locator('input[name="published"]').fill("2024-02-02")
+    with page.expect_navigation(url="**/articles/browser-upload"):
+        form.locator('button[type="submit"]').click()
+    assert page.locator("h1").inner_text() == "Uploaded in the browser"
+    assert page.locator("#article-text").inner_text().startswith("Gunmen attacked")
