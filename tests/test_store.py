@@ -15,7 +15,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from beltwatch.errors import UsageError
-from beltwatch.stories import signal_of
 from beltwatch.model import (
     Article,
     ArticleMeta,
@@ -39,6 +38,7 @@ from beltwatch.store.schema import (
     stories,
     story_members,
 )
+from beltwatch.stories import signal_of
 
 # --- building extractions by hand ---------------------------------------------------------------
 

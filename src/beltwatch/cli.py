@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from beltwatch.errors import BeltwatchError, InputError, UsageError
 from beltwatch.api import register as register_serve
+from beltwatch.errors import BeltwatchError, InputError, UsageError
 from beltwatch.export import register as register_export
 
 if TYPE_CHECKING:

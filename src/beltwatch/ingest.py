@@ -23,10 +23,9 @@ from typing import Any
 from beltwatch.errors import BeltwatchError
 from beltwatch.model import Article, Extraction
 from beltwatch.settings import Settings
+from beltwatch.sources import iter_articles
 from beltwatch.store import reads, writes
 from beltwatch.store.database import Database, open_database
-
-from beltwatch.sources import iter_articles
 from beltwatch.stories import cluster_stories, find_duplicates, signal_of
 
 BATCH_SIZE = 16  # as extract.BATCH_SIZE: a batch is parsed in one spaCy pipe
