@@ -676,3 +676,21 @@ def test_highlight_escapes_every_segment_and_handles_overlaps():
     assert '<span class="hl hl-ent hl-ev" title="event &#34;1&#34;; &lt;PERSON&gt;">Xi</span>' in html
     assert "&amp; &lt;script&gt;x&lt;/script&gt;" in html
     assert str(highlight("plain", [Span(3, 99, "x", "out of range")])) == "plain"
+
+
+def test_the_export_command_applies_corrections(writable, tmp_path):
+    """A correction made through the API is in force in `beltwatch export` too."""
+    from beltwatch.export import export_to_path
+
+    attack = first_attack(writable)
+    path = f"/api/events/{attack['id']}/corrections"
+    edited = writable.post(path, headers=AUTH, json={"action": "edit", "argument": "killed", "value": 3})
+    assert edited.status_code == 201, edited.text
+    out = tmp_path / "events.jsonl"
+    export_to_path(writable.db_url, "jsonl", out, ["ATTACK"])
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert rows[attack["id"]]["arguments"]["killed"] == 3
+    assert rows[attack["id"]]["corrections"]
+    writable.post(path, headers=AUTH, json={"action": "reject"})
+    export_to_path(writable.db_url, "jsonl", out, ["ATTACK"])
+    assert attack["id"] not in {json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()}

@@ -286,6 +286,7 @@ EXPECTED_ORDER = [  # published, then article key, then position
 ]
 EXTRA_COLUMNS = ("place_id", "lat", "lon", "precision", "region", "usd", "usd_constant")  # revision 0002
 ALL_COLUMNS = [*(c.name for c in BASE_COLUMNS), *EXTRA_COLUMNS]
+EXPORTED_COLUMNS = [*ALL_COLUMNS, "corrections"]  # the command applies analysts' corrections
 
 
 def norm(name: str) -> str:
@@ -591,7 +592,7 @@ def test_csv_has_one_row_per_event_in_a_stable_column_order(store, tmp_path, mon
     with out.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         rows = list(reader)
-    assert reader.fieldnames == ALL_COLUMNS
+    assert reader.fieldnames == EXPORTED_COLUMNS
     assert len(rows) == 8 and len({r["id"] for r in rows}) == 8
     assert Counter(r["type"] for r in rows) == EXPECTED_TYPES
     attack = next(r for r in rows if r["evidence"] == BLA_CLAIM)
@@ -617,7 +618,7 @@ def test_jsonl_has_one_object_per_event_with_nested_arguments(store, tmp_path, m
     lines = out.read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]
     assert len(records) == 8
-    assert all(list(r) == ALL_COLUMNS for r in records)
+    assert all(list(r) == EXPORTED_COLUMNS for r in records)
     meeting = next(r for r in records if r["type"] == "MEETING")
     assert meeting["arguments"]["participants"] == ["Xi Jinping", "Anwar-ul-Haq Kakar"]
     assert meeting["evidence"] == MEETING and meeting["story"] == "2023-10-bri-forum-xi-kakar"
@@ -641,7 +642,7 @@ def test_parquet_reads_back_with_pyarrow_and_duckdb(store, tmp_path, monkeypatch
     export(store, "parquet", out, monkeypatch, capsys)
     table = pq.read_table(out)
     assert table.num_rows == 8
-    assert table.schema.names == ALL_COLUMNS
+    assert table.schema.names == EXPORTED_COLUMNS
     assert table.schema.field("id").type == pa.int64()
     assert table.schema.field("arguments").type == pa.string()  # JSON as text
     assert table.schema.field("published").type == pa.date32()
@@ -687,14 +688,14 @@ def test_coordinates_and_dollars_are_exported(geo_store, tmp_path, monkeypatch, 
     with csv_out.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         rows = list(reader)
-    assert reader.fieldnames == ALL_COLUMNS
+    assert reader.fieldnames == EXPORTED_COLUMNS
     rollover = next(r for r in rows if r["evidence"] == ROLLOVER and r["type"] == "FINANCING")
     assert float(rollover["usd"]) == 2400000000 and rollover["lat"] == ""
 
     pq_out = tmp_path / "events.parquet"
     export(geo_store, "parquet", pq_out, monkeypatch, capsys)
     schema = pq.read_schema(pq_out)
-    assert schema.names[-len(EXTRA_COLUMNS) :] == list(EXTRA_COLUMNS)
+    assert schema.names[-len(EXTRA_COLUMNS) - 1 : -1] == list(EXTRA_COLUMNS)
     assert schema.field("lat").type == pa.float64() and schema.field("place_id").type == pa.string()
 
 
@@ -840,11 +841,11 @@ def test_no_matching_events_still_gives_valid_files(store, tmp_path, monkeypatch
         err = export(store, fmt, out, monkeypatch, capsys, "--type", "PROTEST")
         assert "0 " in err and "left out" not in err
     assert (tmp_path / "protests.csv").read_text(encoding="utf-8").splitlines() == [
-        ",".join(ALL_COLUMNS)
+        ",".join(EXPORTED_COLUMNS)
     ]
     assert (tmp_path / "protests.jsonl").read_bytes() == (tmp_path / "protests.ftm").read_bytes() == b""
     table = pq.read_table(tmp_path / "protests.parquet")
-    assert table.num_rows == 0 and table.schema.names == ALL_COLUMNS
+    assert table.num_rows == 0 and table.schema.names == EXPORTED_COLUMNS
     assert check_geojson(json.loads((tmp_path / "protests.geojson").read_text(encoding="utf-8"))) == []
 
 

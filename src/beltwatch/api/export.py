@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from beltwatch.api.queries import Corrections
 from beltwatch.errors import UsageError
 from beltwatch.export import FORMATS, Column, EventRows, ExportResult, event_types, read_events
+from beltwatch.export import export_events as write_events
 from beltwatch.store.corrections import WRONG, apply_state, rewrite_names
 
 CORRECTIONS_COLUMN = Column("corrections", "json")
@@ -59,21 +60,5 @@ def export_events(
     if format not in FORMATS:
         raise UsageError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     wanted = event_types(types)
-    if not corrected:
-        from beltwatch.export import export_events as plain
-
-        return plain(conn, format, out, wanted)
-    rows = corrected_rows(conn, wanted)
-    if format == "ftm":
-        from beltwatch.export import ftm_format
-
-        return ftm_format.write(rows, out, conn)
-    if format == "csv":
-        from beltwatch.export import csv_format as writer
-    elif format == "jsonl":
-        from beltwatch.export import jsonl_format as writer
-    elif format == "parquet":
-        from beltwatch.export import parquet_format as writer
-    else:
-        from beltwatch.export import geojson_format as writer
-    return writer.write(rows, out)
+    rows = corrected_rows(conn, wanted) if corrected else read_events(conn, wanted)
+    return write_events(conn, format, out, rows=rows)

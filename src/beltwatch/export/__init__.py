@@ -223,12 +223,16 @@ def _plain(value: Any) -> Any:
 
 
 def export_events(
-    conn: Connection, format: str, out: IO[bytes], types: Iterable[str] | None = None
+    conn: Connection,
+    format: str,
+    out: IO[bytes],
+    types: Iterable[str] | None = None,
+    rows: EventRows | None = None,
 ) -> ExportResult:
-    """Write the events (of `types`, default all) in `format` to the binary file `out`."""
+    """Write the events (of `types`, default all; or the given `rows`) in `format` to the binary file `out`."""
     if format not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
-    rows = read_events(conn, types)
+    rows = read_events(conn, types) if rows is None else rows
     if format == "ftm":  # the one format that also reads the entities the events involve
         from beltwatch.export import ftm_format
 
@@ -259,18 +263,21 @@ def export_to_path(db_url: str, format: str, out: Path, types: Sequence[str] | N
             raise UsageError(f"--out: {out} is a folder")
         if not out.parent.is_dir():
             raise UsageError(f"--out: folder {out.parent} does not exist")
+    from beltwatch.api.export import corrected_rows  # analysts' corrections apply to every export
+
     with open_database(db_url, create=False) as db, db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":  # one snapshot for every query of the export
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
+            rows = corrected_rows(conn, wanted)
             if to_stdout:
-                result = export_events(conn, format, sys.stdout.buffer, wanted)
+                result = export_events(conn, format, sys.stdout.buffer, rows=rows)
                 sys.stdout.buffer.flush()
                 return result
             partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
             try:
                 with open(partial, "wb") as fh:
-                    result = export_events(conn, format, fh, wanted)
+                    result = export_events(conn, format, fh, rows=rows)
                 os.replace(partial, out)
             except OSError as exc:
                 raise UsageError(f"--out: cannot write {out}: {exc.strerror or exc}") from None
