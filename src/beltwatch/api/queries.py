@@ -215,24 +215,7 @@ def list_events(
     if filters.until:
         query = query.where(when_start <= filters.until)
     if filters.country:
-        code = reads.country_code(filters.country)
-        place = entities.alias("place")
-        in_location = (
-            sa.select(place.c.id)
-            .where(place.c.id == events.c.location_entity_id, place.c.country == code)
-            .exists()
-        )
-        in_arguments = (
-            sa.select(event_arguments.c.id)
-            .join(place, place.c.id == event_arguments.c.entity_id)
-            .where(
-                event_arguments.c.event_id == events.c.id,
-                place.c.type.in_(reads.PLACE_TYPES),
-                place.c.country == code,
-            )
-            .exists()
-        )
-        query = query.where(in_location | in_arguments)
+        query = query.where(reads.in_country(reads.country_code(filters.country)))
     ids: list[int] | None = None
     if filters.entity is not None:
         ids = reads.find_entities(conn, filters.entity)
@@ -240,17 +223,7 @@ def list_events(
         ids = (ids or []) + [filters.entity_id]
     if ids is not None:
         ids = with_merged(conn, corrections.index, ids)
-        named = (
-            sa.select(event_arguments.c.id)
-            .where(event_arguments.c.event_id == events.c.id, event_arguments.c.entity_id.in_(ids))
-            .exists()
-        )
-        claimed = (
-            sa.select(claims.c.id)
-            .where(claims.c.event_id == events.c.id, claims.c.claimant_entity_id.in_(ids))
-            .exists()
-        )
-        query = query.where(events.c.location_entity_id.in_(ids) | named | claimed)
+        query = query.where(reads.involves(ids))
     if filters.story:
         query = query.where(stories.c.key == filters.story)
     if filters.article:

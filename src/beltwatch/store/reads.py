@@ -300,38 +300,12 @@ def list_events(
     if until:
         query = query.where(when_start <= until)
     if country:
-        place = entities.alias("place")
-        in_location = (
-            sa.select(place.c.id)
-            .where(place.c.id == events.c.location_entity_id, place.c.country == country)
-            .exists()
-        )
-        in_arguments = (
-            sa.select(event_arguments.c.id)
-            .join(place, place.c.id == event_arguments.c.entity_id)
-            .where(
-                event_arguments.c.event_id == events.c.id,
-                place.c.type.in_(PLACE_TYPES),
-                place.c.country == country,
-            )
-            .exists()
-        )
-        query = query.where(in_location | in_arguments)
+        query = query.where(in_country(country))
     ids: list[int] | None = list(entity_ids) if entity_ids is not None else None
     if entity is not None:
         ids = (ids or []) + find_entities(conn, entity)
     if ids is not None:
-        named = (
-            sa.select(event_arguments.c.id)
-            .where(event_arguments.c.event_id == events.c.id, event_arguments.c.entity_id.in_(ids))
-            .exists()
-        )
-        claimed = (
-            sa.select(claims.c.id)
-            .where(claims.c.event_id == events.c.id, claims.c.claimant_entity_id.in_(ids))
-            .exists()
-        )
-        query = query.where(events.c.location_entity_id.in_(ids) | named | claimed)
+        query = query.where(involves(ids))
     query = query.order_by(when_start.is_(None), when_start, articles.c.key, events.c.position)
     if limit:
         query = query.limit(limit)
@@ -350,6 +324,42 @@ def list_events(
             }
         )
     return out
+
+
+def in_country(code: str) -> sa.ColumnElement[bool]:
+    """Events placed in a country: by their location, or by a place among their arguments."""
+    place = entities.alias("place")
+    in_location = (
+        sa.select(place.c.id)
+        .where(place.c.id == events.c.location_entity_id, place.c.country == code)
+        .exists()
+    )
+    in_arguments = (
+        sa.select(event_arguments.c.id)
+        .join(place, place.c.id == event_arguments.c.entity_id)
+        .where(
+            event_arguments.c.event_id == events.c.id,
+            place.c.type.in_(PLACE_TYPES),
+            place.c.country == code,
+        )
+        .exists()
+    )
+    return in_location | in_arguments
+
+
+def involves(entity_ids: list[int]) -> sa.ColumnElement[bool]:
+    """Events that name one of the entities: as their place, an argument or a claimant."""
+    named = (
+        sa.select(event_arguments.c.id)
+        .where(event_arguments.c.event_id == events.c.id, event_arguments.c.entity_id.in_(entity_ids))
+        .exists()
+    )
+    claimed = (
+        sa.select(claims.c.id)
+        .where(claims.c.event_id == events.c.id, claims.c.claimant_entity_id.in_(entity_ids))
+        .exists()
+    )
+    return events.c.location_entity_id.in_(entity_ids) | named | claimed
 
 
 def _ordered(arguments: dict[str, Any]) -> dict[str, Any]:
