@@ -234,16 +234,22 @@ def _read_sidecar(path: Path) -> dict[str, str | None]:
         raise InputError(f"malformed sidecar {side.name}: {exc}", source=source) from None
     if not isinstance(data, dict):
         raise InputError(f"malformed sidecar {side.name}: not a JSON object", source=source)
+    try:
+        return metadata_fields(data)
+    except InputError as exc:
+        raise InputError(f"malformed sidecar {side.name}: {exc.message}", source=source) from None
+
+
+def metadata_fields(data: dict[str, Any]) -> dict[str, str | None]:
+    """The known metadata keys of a JSON object (a sidecar, a JSON Lines record), normalised;
+    an `InputError` naming the key when one is not a string or not a date."""
     out: dict[str, str | None] = {}
     for key in SIDECAR_KEYS:
-        if key not in data or data[key] is None:
+        value = data.get(key)
+        if value is None:
             continue
-        value = data[key]
         if not isinstance(value, str):
-            raise InputError(
-                f"malformed sidecar {side.name}: {key} should be a string, not {type(value).__name__}",
-                source=source,
-            )
+            raise InputError(f"{key} should be a string, not {json_type(value)}")
         value = value.strip()
         if not value:
             continue
@@ -251,11 +257,19 @@ def _read_sidecar(path: Path) -> dict[str, str | None]:
             try:
                 value = normalise_published(value)
             except ValueError as exc:
-                raise InputError(f"malformed sidecar {side.name}: published: {exc}", source=source) from None
+                raise InputError(f"published: {exc}") from None
         elif key == "language":
             value = _language_code(value)
         out[key] = value
     return out
+
+
+def json_type(value: Any) -> str:
+    """How JSON names the type of a parsed value, for messages."""
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
 
 
 # --- HTML ----------------------------------------------------------------------------------

@@ -24,11 +24,10 @@ from beltwatch.model import Article, ArticleMeta
 from beltwatch.sources import SourceFailure, failure
 from beltwatch.sources.files import (
     DEFAULT_MAX_BYTES,
-    SIDECAR_KEYS,
     _binary_kind,
-    _language_code,
     html_article,
-    normalise_published,
+    json_type,
+    metadata_fields,
     open_binary,
 )
 
@@ -104,13 +103,13 @@ def _line_article(raw: bytes, number: int, *, stem: str, origin: str) -> Article
     except RecursionError:
         raise _BadLine("malformed JSON: nested too deeply") from None
     if not isinstance(data, dict):
-        raise _BadLine(f"not a JSON object but {_json_type(data)}")
+        raise _BadLine(f"not a JSON object but {json_type(data)}")
 
     article_id = _id(data.get("id")) or f"{stem}#{number}"
     text, page = data.get("text"), data.get("html")
     for key, value in (("text", text), ("html", page)):
         if value is not None and not isinstance(value, str):
-            raise _BadLine(f"{key} should be a string, not {_json_type(value)}")
+            raise _BadLine(f"{key} should be a string, not {json_type(value)}")
     if text and text.strip():
         article = Article(id=article_id, text=text, meta=ArticleMeta(), origin=origin)
     elif page and page.strip():
@@ -118,22 +117,11 @@ def _line_article(raw: bytes, number: int, *, stem: str, origin: str) -> Article
     else:
         raise _BadLine("no 'text' or 'html' with content")
 
-    for key in SIDECAR_KEYS:
-        value = data.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise _BadLine(f"{key} should be a string, not {_json_type(value)}")
-        value = value.strip()
-        if not value:
-            continue
-        if key == "published":
-            try:
-                value = normalise_published(value)
-            except ValueError as exc:
-                raise _BadLine(f"published: {exc}") from None
-        elif key == "language":
-            value = _language_code(value)
+    try:
+        fields = metadata_fields(data)
+    except InputError as exc:
+        raise _BadLine(exc.message) from None
+    for key, value in fields.items():
         setattr(article.meta, key, value)
     return article
 
@@ -142,13 +130,8 @@ def _id(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _BadLine(f"id should be a string or an integer, not {_json_type(value)}")
+        raise _BadLine(f"id should be a string or an integer, not {json_type(value)}")
     text = str(value).strip()
     return text or None
 
 
-def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return "a number"
-    return names.get(type(value), type(value).__name__)
