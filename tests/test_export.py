@@ -284,7 +284,10 @@ EXPECTED_ORDER = [  # published, then article key, then position
     "seed-xi-kakar",
     "seed-xi-kakar",
 ]
-EXTRA_COLUMNS = ("place_id", "lat", "lon", "precision", "region", "usd", "usd_constant")  # revision 0002
+EXTRA_COLUMNS = (
+    *("place_id", "lat", "lon", "precision", "region", "usd", "usd_constant"),  # revision 0002
+    *("alignment", "alignment_km", "site", "site_km"),  # revision 0004
+)
 ALL_COLUMNS = [*(c.name for c in BASE_COLUMNS), *EXTRA_COLUMNS]
 EXPORTED_COLUMNS = [*ALL_COLUMNS, "corrections"]  # the command applies analysts' corrections
 

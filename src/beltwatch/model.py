@@ -94,6 +94,24 @@ class Geo:
 
 
 @dataclass(frozen=True)
+class CorridorDistance:
+    """How far a located event is from the corridor: its nearest alignment and project site, in km."""
+
+    alignment: str
+    alignment_km: float
+    site: str
+    site_km: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "alignment": self.alignment,
+            "alignment_km": round(self.alignment_km, 1),
+            "site": self.site,
+            "site_km": round(self.site_km, 1),
+        }
+
+
+@dataclass(frozen=True)
 class Mention:
     """One occurrence of an entity in the cleaned text."""
 
@@ -170,6 +188,7 @@ class Event:
     evidence: Evidence
     argument_evidence: dict[str, Evidence] = field(default_factory=dict)
     geo: Geo | None = None  # where it happened, once resolved
+    corridor: CorridorDistance | None = None  # how far that is from the corridor, once resolved
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": self.type}
@@ -177,6 +196,8 @@ class Event:
             out[key] = _number(value) if isinstance(value, float) else value
         if self.geo is not None:
             out["geo"] = self.geo.to_json()
+        if self.corridor is not None:
+            out["corridor"] = self.corridor.to_json()
         out["evidence"] = self.evidence.to_json()
         # an argument stated outside the event's own sentence carries its own evidence
         out["argument_evidence"] = {

@@ -176,7 +176,7 @@ def list_events(
     corrections = corrections or Corrections.load(conn)
     when_start = sa.func.coalesce(events.c.date_start, article_versions.c.published)
     when_end = sa.func.coalesce(events.c.date_end, article_versions.c.published)
-    extra = [events.c[name] for name in (*GEO_COLUMNS, *USD_COLUMNS) if name in events.c]
+    extra = [events.c[name] for name in (*GEO_COLUMNS, *USD_COLUMNS, *reads.CORRIDOR_COLUMNS) if name in events.c]
     query = (
         sa.select(
             events.c.id,
@@ -294,6 +294,7 @@ def _event_json(r: Any) -> dict[str, Any]:
         if r.sentence_start is None
         else {"text": r.evidence, "start": r.sentence_start, "end": r.sentence_end},
         "geo": geo,
+        "corridor": reads.corridor_of(r),
         "usd": usd,
         "usd_constant": mapping.get("usd_constant"),
     }

@@ -1,7 +1,8 @@
 """Resolution of extracted facts against reference data: places to coordinates, money to US dollars.
 
 `resolve_extraction` is the stage between extract and stories: it gives every place entity and every
-located event a `Geo`, every amount its value in US dollars at the publication date and in constant
+located event a `Geo` and its distances to the corridor's nearest alignment and project site
+(`resolve.corridor`), every amount its value in US dollars at the publication date and in constant
 2023 dollars, and every FINANCING event the same at the event's date.
 """
 
@@ -11,12 +12,14 @@ from collections import Counter
 from datetime import date
 
 from beltwatch.model import Amount, Entity, Event, Extraction, Geo
+from beltwatch.resolve.corridor import corridor_distance
 from beltwatch.resolve.money import check_stated, to_constant_usd, to_usd
 from beltwatch.resolve.places import haversine_km, resolve_place
 
 __all__ = [
     "Geo",
     "check_stated",
+    "corridor_distance",
     "haversine_km",
     "resolve_extraction",
     "resolve_place",
@@ -41,6 +44,7 @@ def resolve_extraction(extraction: Extraction) -> Extraction:
     places = {e.name: e for e in extraction.entities if e.geo is not None}
     for event in extraction.events:
         event.geo = _event_geo(event, places, context, resolved)
+        event.corridor = corridor_distance(event.geo)
         if event.type == "FINANCING":
             _financing_in_usd(event, _day(event.arguments.get("date")) or published)
     for amount in extraction.amounts:

@@ -321,9 +321,21 @@ def list_events(
                 "published": _iso(r.published),
                 "arguments": _ordered(r.arguments),
                 "evidence": _evidence(r.text, r.sentence_start, r.sentence_end),
+                "corridor": corridor_of(r),
             }
         )
     return out
+
+
+CORRIDOR_COLUMNS = ("alignment", "alignment_km", "site", "site_km")
+
+
+def corridor_of(row: Any) -> dict[str, Any] | None:
+    """An event row's nearest corridor alignment and project site with their km (None when it has no place)."""
+    mapping = row._mapping
+    if mapping.get("alignment") is None:
+        return None
+    return {name: mapping[name] for name in CORRIDOR_COLUMNS}
 
 
 def in_country(code: str) -> sa.ColumnElement[bool]:

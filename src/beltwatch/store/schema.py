@@ -61,6 +61,16 @@ def _usd() -> list[sa.Column]:
     return [sa.Column("usd", sa.Double), sa.Column("usd_constant", sa.Double)]
 
 
+def _corridor() -> list[sa.Column]:
+    """How far an event's place is from the corridor (revision 0004): nearest alignment and project site, km."""
+    return [
+        sa.Column("alignment", sa.Text),
+        sa.Column("alignment_km", sa.Double),
+        sa.Column("site", sa.Text),
+        sa.Column("site_km", sa.Double),
+    ]
+
+
 def _evidence() -> list[sa.Column]:
     """The sentence stating a fact: offsets into the version's cleaned text."""
     return [sa.Column("sentence_start", sa.Integer), sa.Column("sentence_end", sa.Integer)]
@@ -222,6 +232,7 @@ events = sa.Table(
     *_evidence(),
     *_geo(),
     *_usd(),
+    *_corridor(),
 )
 
 event_arguments = sa.Table(
@@ -289,6 +300,39 @@ role_history = sa.Table(
     _fk("evidence_version_id", "article_versions.id"),  # the earliest article stating it
     sa.Column("articles", sa.Integer, nullable=False),
     sa.UniqueConstraint("entity_id", "role"),
+)
+
+# Alerts (revision 0004): what `beltwatch watch` and `ingest --rules` raised, one row per alert. A story
+# is followed by the article keys it had when alerted (`articles`), because a story's key changes
+# when an earlier report joins it; `fingerprint` hashes the figures the alert reported, so a
+# changed figure raises one `update` and nothing else raises anything again.
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    _id(),
+    sa.Column("rule", sa.Text, nullable=False, index=True),
+    sa.Column("story", sa.Text, nullable=False),  # the story key when alerted
+    sa.Column("articles", Json, nullable=False),  # the story's article keys when alerted
+    sa.Column("event_type", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),  # "new" or "update"
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("payload", Json, nullable=False),  # the alert as delivered
+    _fk("run_id", "ingest_runs.id", nullable=True, ondelete="SET NULL"),  # the ingest run that raised it
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+# Where each alert goes besides standard output (a webhook URL or a JSON Lines file) and how far it got.
+alert_deliveries = sa.Table(
+    "alert_deliveries",
+    metadata,
+    _id(),
+    _fk("alert_id", "alerts.id"),
+    sa.Column("destination", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # "pending", "delivered" or "failed" (refused for good)
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("alert_id", "destination"),
 )
 
 # Search indexes that the migration creates outside this metadata (see the module docstring).

@@ -291,7 +291,9 @@ def _write_events(conn: Connection, found: list[Event], version_id: int, names: 
 
     for position, event in enumerate(found):
         args = {
-            k: v for k, v in event.to_json().items() if k not in ("type", "evidence", "argument_evidence", "geo")
+            k: v
+            for k, v in event.to_json().items()
+            if k not in ("type", "evidence", "argument_evidence", "geo", "corridor")
         }
         when = args.get("date") if isinstance(args.get("date"), str) else None
         start, end = date_span(when)
@@ -313,6 +315,7 @@ def _write_events(conn: Connection, found: list[Event], version_id: int, names: 
                 usd=args.get("usd") if isinstance(args.get("usd"), (int, float)) else None,
                 usd_constant=args.get("usd_constant") if isinstance(args.get("usd_constant"), (int, float)) else None,
                 **_geo_columns(event.geo),
+                **(asdict(event.corridor) if event.corridor is not None else {}),
             )
             .returning(events.c.id)
         ).scalar_one()
