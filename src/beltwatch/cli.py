@@ -442,6 +442,96 @@ def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
     _console().print(table)
 
 
+@app.command()
+def risk(
+    days: Annotated[int, typer.Option(min=1, help="Window length in days (90, 365, ...).")] = 90,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="Last day of the window, YYYY-MM-DD [default: the latest event date in the database, so a "
+            "historical corpus gives a meaningful view]."
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Incidents (attacks, one per happening) and casualties per district along the corridor over a
+    rolling window, with the trend against the window before it."""
+    from beltwatch.risk import risk_view
+
+    with _reader(db) as store, store.engine.connect() as conn:
+        view = risk_view(conn, days, _parse_date("--until", until))
+    if as_json:
+        _print_json(view)
+        return
+    _console().print(_risk_table(view))
+
+
+def _risk_table(view: dict) -> Table:
+    from rich.table import Table
+
+    from beltwatch.risk import TRENDS
+
+    def change(row: dict, key: str) -> str:
+        return f"{row['previous'][key]} ({row['delta'][key]:+d})"
+
+    window, before = view["window"], view["previous_window"]
+    table = Table(
+        title=f"Incidents {window['start']} – {window['end']} ({view['days']} days) "
+        f"against {before['start']} – {before['end']}",
+        title_justify="left",
+        caption=f"Counted: {view['counted']}.",
+        caption_justify="left",
+    )
+    table.add_column("area")
+    table.add_column("in")
+    for name in ("incidents", "before (Δ)", "trend", "killed", "before (Δ)", "injured", "before (Δ)"):
+        table.add_column(name, justify="right")
+    for row in [*view["areas"], {"area": "total", "kind": "", "province": None, **view["totals"]}]:
+        if row["area"] == "total":
+            table.add_section()
+        table.add_row(
+            _text(row["area"]),
+            _text(row["province"] or row["kind"]),
+            str(row["incidents"]),
+            change(row, "incidents"),
+            f"{TRENDS[row['trend']]} {row['trend']}",
+            str(row["killed"]),
+            change(row, "killed"),
+            str(row["injured"]),
+            change(row, "injured"),
+        )
+    return table
+
+
+@app.command()
+def report(
+    since: Annotated[str, typer.Option(help="First day of the period, YYYY-MM-DD.")],
+    until: Annotated[str, typer.Option(help="Last day of the period, YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option(help="The briefing to write: FILE.html (self-contained) or FILE.pdf.")],
+    title: Annotated[str | None, typer.Option(help="Title [default: Security briefing, dates].")] = None,
+    db: DbOption = None,
+) -> None:
+    """A briefing with charts: incident map, casualties by month, financing by lender, statements on
+    security with their speakers, and the incidents with their sources."""
+    from beltwatch.report import build_briefing, output_format, write_briefing
+
+    output_format(out)
+    first, last = _parse_date("--since", since), _parse_date("--until", until)
+    with _reader(db) as store, store.engine.connect() as conn:
+        briefing = build_briefing(conn, first, last, title)  # type: ignore[arg-type]
+    try:
+        write_briefing(briefing, out)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    totals = briefing.totals
+    typer.echo(
+        f"beltwatch: report: {totals['incidents']} incidents, {totals['killed']} killed, "
+        f"{totals['injured']} injured; written to {out}",
+        err=True,
+    )
+
+
 def _is_usage_error(exc: Exception) -> bool:
     """A click usage error, whichever copy of click raised it (typer bundles its own)."""
     return any(cls.__name__ == "UsageError" for cls in type(exc).__mro__) and hasattr(exc, "format_message")

@@ -188,6 +188,19 @@ def stats(conn: Conn) -> dict[str, Any]:
     return numbers
 
 
+@router.get("/risk", summary="Incidents and casualties per district over a rolling window, and the trend")
+def risk(
+    conn: Conn,
+    days: Annotated[int, Query(ge=1, le=36_500, description="Window length in days.")] = 90,
+    until: Annotated[
+        date | None, Query(description="Last day of the window [default: the latest event date stored].")
+    ] = None,
+) -> dict[str, Any]:
+    from beltwatch.risk import risk_view
+
+    return risk_view(conn, days, until)
+
+
 # --- exports --------------------------------------------------------------------------------------
 
 

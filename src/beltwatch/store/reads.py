@@ -338,6 +338,20 @@ def corridor_of(row: Any) -> dict[str, Any] | None:
     return {name: mapping[name] for name in CORRIDOR_COLUMNS}
 
 
+def latest_event_day(conn: Connection) -> date | None:
+    """The latest day an event of a current article is dated to, never after the latest publication
+    (a project "to be finished in 2030" is not news from 2030); None for an empty database."""
+    row = conn.execute(
+        sa.select(sa.func.max(events.c.date_start), sa.func.max(article_versions.c.published))
+        .select_from(events)
+        .join(article_versions, article_versions.c.id == events.c.article_version_id)
+        .where(article_versions.c.is_current)
+    ).one()
+    days = [d if isinstance(d, date) or d is None else date.fromisoformat(d) for d in row]
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
+
+
 def in_country(code: str) -> sa.ColumnElement[bool]:
     """Events placed in a country: by their location, or by a place among their arguments."""
     place = entities.alias("place")

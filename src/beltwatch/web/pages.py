@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -150,6 +151,27 @@ def incidents(request: Request, conn: Conn) -> HTMLResponse:
     fixes = Corrections.load(conn)
     found = queries.incidents(conn, queries.all_events(conn, fixes, type="ATTACK", include_rejected=True))
     return page(request, "incidents.html", "Incidents", incidents=found)
+
+
+@router.get("/risk")
+def risk(
+    request: Request,
+    conn: Conn,
+    days: Annotated[int, Query(ge=1, le=36_500)] = 90,
+    until: Annotated[date | None, Query()] = None,
+) -> HTMLResponse:
+    from beltwatch.risk import TRENDS, risk_view
+
+    view = risk_view(conn, days, until)
+    bars = [(row["area"], float(row["incidents"])) for row in view["areas"] if row["incidents"]]
+    return page(
+        request,
+        "risk.html",
+        "Risk along the corridor",
+        view=view,
+        trends=TRENDS,
+        chart=render.bar_chart(bars, title="Incidents per area in the window", fmt=render.number),
+    )
 
 
 @router.get("/entities")

@@ -1,0 +1,298 @@
+"""Security incidents along the corridor: one incident per happening, counted per district over a rolling
+window and set against the window before it. Used by `beltwatch risk`, `GET /api/risk`, the `/risk` page
+and the briefings (`beltwatch report`).
+
+- An incident is an ATTACK. SECURITY_MEASURE (cordons, advisories, suspended works) and PROTEST
+  (condemnations) are responses to incidents; counting them would count one attack several times.
+- One happening is one incident, however many articles report it: reports are merged when their dates
+  overlap (two days' slack, as stories merge reports) and they are in one story at one place, or, across
+  stories, both are placed to a town, site or district within `SAME_PLACE_KM` of each other (an article
+  recalling an old attack is a report of that attack, not a new one).
+- An incident's date and place are those of its most precise report. Casualties are the lowest figure a
+  report states as fact, the conservative reading conflict-event datasets use; when reports differ the
+  incident says so (`figures`), and claims (a group's or an official's own figures) are listed apart,
+  never counted.
+- An undated report counts at its article's publication date. Analysts' corrections apply: events marked
+  wrong are left out, edited figures replace the extracted ones.
+- Each incident is counted in an area (`resolve.districts.area_of`): a district along the corridor, the
+  rest of a province, another country, or "unlocated" (placed to a country only, or not at all).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from beltwatch.api.queries import EventFilter, list_events
+from beltwatch.errors import UsageError
+from beltwatch.resolve.districts import KIND_ORDER, UNLOCATED_AREA, Area, area_of
+from beltwatch.resolve.places import DISTRICT, haversine_km, place_by_id
+from beltwatch.store.reads import latest_event_day
+
+INCIDENT_TYPE = "ATTACK"
+SAME_PLACE_KM = 25.0
+DATE_SLACK = timedelta(days=2)
+FIGURES = ("killed", "injured")
+TRENDS = {"new": "★", "rising": "↑", "falling": "↓", "steady": "→"}
+
+
+@dataclass
+class Report:
+    """One article's account of an incident, as stored (corrections applied)."""
+
+    event: dict[str, Any]
+    start: date
+    end: date
+    lat: float | None
+    lon: float | None
+    precision: int | None
+    country: str | None
+    region: str | None
+
+    @property
+    def story(self) -> str | None:
+        return self.event.get("story")
+
+    def figure(self, name: str) -> int | None:
+        value = self.event["arguments"].get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def near(self, other: Report) -> bool:
+        if None in (self.lat, self.lon, other.lat, other.lon):
+            return False
+        return haversine_km((self.lat, self.lon), (other.lat, other.lon)) <= SAME_PLACE_KM  # type: ignore[arg-type]
+
+    def to_json(self) -> dict[str, Any]:
+        e = self.event
+        return {
+            "event": e["id"],
+            "article": e["article"],
+            "source": e.get("source"),
+            "title": e.get("title"),
+            "url": e.get("url"),
+            "published": e.get("published"),
+            "date": e.get("date"),
+            "location": e.get("location"),
+            "killed": self.figure("killed"),
+            "injured": self.figure("injured"),
+            "claimed_by": e["arguments"].get("claimed_by"),
+            "claims": [c for c in e["arguments"].get("claims") or [] if isinstance(c, dict)],
+        }
+
+
+@dataclass
+class Incident:
+    """One happening and every report of it; the first report is the most precisely dated."""
+
+    reports: list[Report] = field(default_factory=list)
+    area: Area = UNLOCATED_AREA
+
+    @property
+    def first(self) -> Report:
+        return self.reports[0]
+
+    @property
+    def day(self) -> date:
+        return self.first.start
+
+    @property
+    def placed(self) -> Report:
+        """The most precisely placed report."""
+        return min(self.reports, key=lambda r: r.precision if r.precision is not None else 99)
+
+    def same_happening(self, report: Report) -> bool:
+        seed = self.first
+        if report.start - DATE_SLACK > seed.end or report.end + DATE_SLACK < seed.start:
+            return False
+        if report.story is not None and report.story == seed.story:
+            return report.lat is None or seed.lat is None or report.near(seed)
+        return all(
+            p is not None and p <= DISTRICT for p in (report.precision, seed.precision)
+        ) and report.near(seed)
+
+    def figure(self, name: str) -> dict[str, Any]:
+        """The lowest figure stated as fact, and every differing figure, each with its reports."""
+        stated: dict[int, list[str]] = defaultdict(list)
+        for r in self.reports:
+            value = r.figure(name)
+            if value is not None:
+                stated[value].append(r.event["article"])
+        if not stated:
+            return {"value": None, "basis": "not stated", "stated": []}
+        values = sorted(stated)
+        basis = "stated" if len(values) == 1 else "lowest of differing figures"
+        return {
+            "value": values[0],
+            "basis": basis,
+            "stated": [{"value": v, "articles": stated[v]} for v in values],
+        }
+
+    def claims(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for r in self.reports:
+            for claim in r.to_json()["claims"]:
+                plain = {k: v for k, v in claim.items() if k != "article"}
+                if plain not in out:
+                    out.append(plain)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        figures = {name: self.figure(name) for name in FIGURES}
+        claimed_by = sorted(
+            {
+                str(r.event["arguments"]["claimed_by"])
+                for r in self.reports
+                if r.event["arguments"].get("claimed_by")
+            }
+        )
+        nationalities = sorted(
+            {str(n) for r in self.reports for n in r.event["arguments"].get("victim_nationality") or []}
+        )
+        placed = self.placed
+        return {
+            "date": self.first.event.get("date") or self.day.isoformat(),
+            "day": self.day.isoformat(),
+            "location": placed.event.get("location"),
+            "corridor": placed.event.get("corridor"),  # nearest alignment and project site, with km
+            "lat": placed.lat,
+            "lon": placed.lon,
+            **self.area.to_json(),
+            "target": self.first.event["arguments"].get("target"),
+            "victim_nationality": nationalities,
+            "claimed_by": claimed_by,
+            "killed": figures["killed"]["value"],
+            "injured": figures["injured"]["value"],
+            "figures": figures,
+            "claims": self.claims(),
+            "stories": sorted({r.story for r in self.reports if r.story}),
+            "reports": [r.to_json() for r in self.reports],
+        }
+
+
+def _report(event: dict[str, Any]) -> Report:
+    published = date.fromisoformat(event["published"]) if event.get("published") else None
+    start = date.fromisoformat(event["date_start"]) if event.get("date_start") else published
+    end = date.fromisoformat(event["date_end"]) if event.get("date_end") else start
+    geo = event.get("geo") or {}
+    place = place_by_id(geo["place_id"]) if geo.get("place_id") else None
+    return Report(
+        event=event,
+        start=start,  # type: ignore[arg-type]  # list_events only returns events dated by themselves or their article
+        end=end,  # type: ignore[arg-type]
+        lat=geo.get("lat"),
+        lon=geo.get("lon"),
+        precision=geo.get("precision"),
+        country=place.country if place else None,
+        region=geo.get("region") or (place.region if place else None),
+    )
+
+
+def incidents(conn: Connection, since: date, until: date) -> list[Incident]:
+    """The incidents whose (most precise) date is in [since, until], oldest first, reports merged."""
+    _, found = list_events(conn, EventFilter(type=INCIDENT_TYPE, since=since, until=until), limit=None)
+    reports = [_report(e) for e in found if e.get("date_start") or e.get("published")]
+    reports.sort(key=lambda r: ((r.end - r.start).days, r.start, r.event["article"], r.event["position"]))
+    merged: list[Incident] = []
+    for report in reports:
+        home = next((i for i in merged if i.same_happening(report)), None)
+        if home is None:
+            merged.append(Incident([report]))
+        else:
+            home.reports.append(report)
+    out = [i for i in merged if since <= i.day <= until]
+    for incident in out:
+        p = incident.placed
+        incident.area = area_of(p.lat, p.lon, p.precision, p.country, p.region)
+    out.sort(key=lambda i: (i.day, i.first.event["article"]))
+    return out
+
+
+# --- the rolling window -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date
+    end: date
+
+    def to_json(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def windows(until: date, days: int) -> tuple[Window, Window]:
+    """The `days` days ending on `until` (inclusive), and the same number of days before them."""
+    if days < 1:
+        raise UsageError(f"--days must be a positive number of days, not {days}")
+    span = timedelta(days=days)
+    current = Window(until - span + timedelta(days=1), until)
+    return current, Window(current.start - span, current.start - timedelta(days=1))
+
+
+def default_until(conn: Connection) -> date:
+    """The latest event date in the database (so a historical corpus gives a meaningful view), else today."""
+    return latest_event_day(conn) or date.today()
+
+
+def trend(current: int, previous: int) -> str:
+    if current and not previous:
+        return "new"
+    if current > previous:
+        return "rising"
+    if current < previous:
+        return "falling"
+    return "steady"
+
+
+def _totals(found: list[Incident]) -> dict[str, int]:
+    rows = [i.to_json() for i in found]
+    return {
+        "incidents": len(rows),
+        "killed": sum(r["killed"] or 0 for r in rows),
+        "injured": sum(r["injured"] or 0 for r in rows),
+    }
+
+
+def _compare(current: dict[str, int], previous: dict[str, int]) -> dict[str, Any]:
+    return {
+        **current,
+        "previous": previous,
+        "delta": {k: current[k] - previous[k] for k in current},
+        "trend": trend(current["incidents"], previous["incidents"]),
+    }
+
+
+def risk_view(conn: Connection, days: int = 90, until: date | None = None) -> dict[str, Any]:
+    """Incidents and casualties per area over the window, against the window before, with the incidents."""
+    current, previous = windows(until or default_until(conn), days)
+    found = incidents(conn, previous.start, current.end)
+    now = [i for i in found if i.day >= current.start]
+    before = [i for i in found if i.day < current.start]
+    areas: dict[Area, tuple[list[Incident], list[Incident]]] = defaultdict(lambda: ([], []))
+    for i in now:
+        areas[i.area][0].append(i)
+    for i in before:
+        areas[i.area][1].append(i)
+    rows = [{**area.to_json(), **_compare(_totals(a), _totals(b))} for area, (a, b) in areas.items()]
+    rows.sort(
+        key=lambda r: (
+            -r["incidents"],
+            -r["killed"],
+            -r["previous"]["incidents"],
+            KIND_ORDER.index(r["kind"]),
+            r["area"],
+        )
+    )
+    return {
+        "days": days,
+        "until": current.end.isoformat(),
+        "window": current.to_json(),
+        "previous_window": previous.to_json(),
+        "counted": "ATTACK events, one per happening; casualties: the lowest figure stated as fact, claims apart",
+        "areas": rows,
+        "totals": _compare(_totals(now), _totals(before)),
+        "incidents": [i.to_json() for i in reversed(now)],
+    }
