@@ -196,6 +196,13 @@ def ingest(
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Let URLs reach private and loopback addresses.")
     ] = False,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Extract on a local Dask cluster of this many processes.")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Extract on the Dask cluster of this scheduler, e.g. tcp://host:8786 (exit 2 if unreachable)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read, clean, extract and store articles; a second run of the same sources adds nothing."""
@@ -205,7 +212,15 @@ def ingest(
     settings = Settings.load(db)
     day = _check_date(published)
     with _IngestProgress() as progress:
-        summary = run_ingest(sources, settings, published=day, allow_private=allow_private, progress=progress)
+        summary = run_ingest(
+            sources,
+            settings,
+            published=day,
+            allow_private=allow_private,
+            progress=progress,
+            workers=workers,
+            scheduler=scheduler,
+        )
     for failure in summary.failures:
         typer.echo(f"beltwatch: skipped {failure['source']}: {failure['reason']}", err=True)
     if as_json:

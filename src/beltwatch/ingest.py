@@ -3,7 +3,9 @@
 1. read every SOURCE into articles; an unreadable one is recorded and skipped;
 2. clean each article; an article stored with the same cleaned text is skipped here, before
    the expensive extraction (the writer checks again, under its lock);
-3. extract the rest in batches through `extract_articles`, then resolve their places and money;
+3. extract the rest in batches of `BATCH_SIZE` through `extract_batch` (`extract_articles`, then
+   resolve their places and money), here or, with `workers` or `scheduler`, on a Dask cluster
+   (`beltwatch.distributed`), which gives the same results in the same order;
 4. store each article in its own transaction: the article version with its entities (mapped
    to global entities, with role history), mentions, amounts, events and claims;
 5. recompute duplicates and stories over the stored signals of all current articles, when
@@ -17,7 +19,9 @@ content of an uninterrupted run (steps 4 and 5 are transactions, and step 5 noti
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from beltwatch.errors import BeltwatchError
@@ -32,6 +36,19 @@ BATCH_SIZE = 16  # as extract.BATCH_SIZE: a batch is parsed in one spaCy pipe
 
 FAILED = "failed"
 Progress = Callable[[str], None]  # called once per item with its outcome: new, updated, unchanged, failed
+
+
+@dataclass(frozen=True)
+class ExtractionFailure:
+    """An article whose extraction failed: where it came from, and why in one line."""
+
+    source: str
+    reason: str
+
+
+Extracted = Extraction | ExtractionFailure
+# batches of articles in, each batch's `extract_batch` results out, in the same order
+ExtractAll = Callable[[Iterable[list[Article]]], Iterable[list[Extracted]]]
 
 
 @dataclass
@@ -64,23 +81,60 @@ def ingest(
     published: str | None = None,
     allow_private: bool = False,
     progress: Progress | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> IngestSummary:
-    """Ingest every article of `specs` into the database of `settings`; see the module docstring."""
-    with open_database(settings.db_url, create=True, writer=True) as db:
+    """Ingest every article of `specs` into the database of `settings`; see the module docstring.
+
+    `workers` starts a local Dask cluster of that many processes for the extraction, `scheduler`
+    (an address such as tcp://host:8786) uses a running one; without either it runs here.
+    """
+    with (
+        _extractor(workers, scheduler) as extract_all,
+        open_database(settings.db_url, create=True, writer=True) as db,
+    ):
         run = _Run(db, writes.start_run(db, specs), progress)
-        pending: list[Article] = []
-        for article in run.clean(iter_articles(specs, published=published, allow_private=allow_private)):
-            if writes.is_unchanged(db, article):
-                run.count(writes.UNCHANGED)
-                continue
-            pending.append(article)
-            if len(pending) >= BATCH_SIZE:
-                run.store(run.extract(pending))
-                pending = []
-        run.store(run.extract(pending))
+        articles = run.clean(iter_articles(specs, published=published, allow_private=allow_private))
+        for extracted in extract_all(run.batches(articles, batch_size)):
+            run.store(extracted)
         run.update_stories()
         writes.finish_run(db, run.summary.run_id, run.summary.counts())
         return run.summary
+
+
+def _extractor(workers: int | None, scheduler: str | None) -> AbstractContextManager[ExtractAll]:
+    if workers is None and scheduler is None:
+        return nullcontext(partial(map, extract_batch))
+    from beltwatch.distributed import cluster_extraction
+
+    return cluster_extraction(workers=workers, scheduler=scheduler)
+
+
+def extract_batch(batch: list[Article]) -> list[Extracted]:
+    """Extract and resolve a batch; if the batch fails, one by one, so only the broken one is lost.
+
+    The one function that extracts for an ingest, in this process or on a Dask worker.
+    """
+    try:
+        return _extract_resolved(batch)
+    except Exception:  # noqa: BLE001 - one article broke the batch: find it by going one by one
+        return [item for article in batch for item in extract_alone(article)]
+
+
+def extract_alone(article: Article) -> list[Extracted]:
+    """`extract_batch` of one article: its extraction, or the failure that stopped it."""
+    try:
+        return list(_extract_resolved([article]))
+    except Exception as exc:  # noqa: BLE001
+        return [ExtractionFailure(source_of(article), _reason("extraction failed", exc))]
+
+
+def _extract_resolved(batch: list[Article]) -> list[Extracted]:
+    from beltwatch.extract import extract_articles
+    from beltwatch.resolve import resolve_extraction
+
+    return [resolve_extraction(x) for x in extract_articles(batch)]
 
 
 class _Run:
@@ -114,40 +168,33 @@ class _Run:
             try:
                 yield clean_article(item)
             except Exception as exc:  # noqa: BLE001 - one broken article never stops the run
-                self.fail(_source(item), _reason("cleaning failed", exc))
+                self.fail(source_of(item), _reason("cleaning failed", exc))
 
-    def extract(self, batch: list[Article]) -> list[Extraction]:
-        """Extractions of a batch; if the batch fails, one by one, so only the broken one is lost."""
-        from beltwatch.extract import extract_articles
-        from beltwatch.resolve import resolve_extraction
+    def batches(self, articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+        """Batches of `size` articles to extract; one stored with the same cleaned text is counted here."""
+        batch: list[Article] = []
+        for article in articles:
+            if writes.is_unchanged(self.db, article):
+                self.count(writes.UNCHANGED)
+                continue
+            batch.append(article)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
-        if not batch:
-            return []
-        try:
-            return [resolve_extraction(x) for x in extract_articles(batch)]
-        except Exception:  # noqa: BLE001 - one article broke the batch: find it by going one by one
-            return self._extract_one_by_one(batch)
-
-    def _extract_one_by_one(self, batch: list[Article]) -> list[Extraction]:
-        from beltwatch.extract import extract_articles
-        from beltwatch.resolve import resolve_extraction
-
-        out = []
-        for article in batch:
-            try:
-                out.extend(resolve_extraction(x) for x in extract_articles([article]))
-            except Exception as exc:  # noqa: BLE001
-                self.fail(_source(article), _reason("extraction failed", exc))
-        return out
-
-    def store(self, extractions: list[Extraction]) -> None:
-        for extraction in extractions:
+    def store(self, extracted: Iterable[Extracted]) -> None:
+        for extraction in extracted:
+            if isinstance(extraction, ExtractionFailure):
+                self.fail(extraction.source, extraction.reason)
+                continue
             try:
                 stored = writes.store_extraction(
                     self.db, extraction, signal_of(extraction), self.summary.run_id
                 )
             except Exception as exc:  # noqa: BLE001 - recorded; the next article gets a fresh transaction
-                self.fail(_source(extraction.article), _reason("storing failed", exc))
+                self.fail(source_of(extraction.article), _reason("storing failed", exc))
                 continue
             if stored.status != writes.UNCHANGED:
                 self.stored_keys.add(stored.key)
@@ -167,7 +214,8 @@ class _Run:
         )
 
 
-def _source(article: Article) -> str:
+def source_of(article: Article) -> str:
+    """Where an article came from, as its failures name it."""
     return article.origin or article.meta.url or article.id
 
 

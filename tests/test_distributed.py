@@ -1,0 +1,198 @@
+"""Ingest on a real Dask cluster: the same database as a serial run, whatever happens to the workers.
+
+One 2-worker `LocalCluster` (processes, one thread each) serves the module; it is started with
+``distributed.scheduler.allowed-failures`` = 1 so that a task is given up after its second
+worker death rather than its fourth, which keeps the poison-article test short. Workers are
+killed for real, with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import socket
+import sys
+
+import cloudpickle
+import dask
+import pytest
+import sqlalchemy as sa
+from distributed import Client, LocalCluster
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from beltwatch.distributed import IN_FLIGHT_PER_WORKER, KILLED_WORKERS, extract_on_cluster
+from beltwatch.ingest import ingest
+from beltwatch.model import Article, ArticleMeta
+from beltwatch.settings import Settings
+from beltwatch.store import open_database
+from beltwatch.store.schema import ingest_errors
+from conftest import fresh_database
+from test_ingest import DEV, cli, copy_article, dump
+
+POISON = "ZZ-POISON-7F3A"  # an article holding this kills the worker process that starts on it
+FEW = ("seed-xi-kakar", "gwadar-convoy-attack-2023-brief")
+
+# the plugin below is defined here, and workers cannot import this module: send it by value
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as local,
+        Client(local) as client,
+    ):
+        yield local, client
+
+
+@pytest.fixture(scope="module")
+def serial_dump(tmp_path_factory):
+    """The content of a serial ingest of the bundled corpus."""
+    with fresh_database("sqlite", tmp_path_factory.mktemp("serial")) as url:
+        assert ingest([str(DEV)], Settings(db_url=url)).new > 0
+        return dump(url)
+
+
+def test_a_distributed_ingest_stores_what_a_serial_one_does(
+    cluster, serial_dump, db_url, monkeypatch, capsys
+):
+    local, client = cluster
+    code, _, err = cli(
+        monkeypatch, capsys, "ingest", str(DEV), "--db", db_url, "--scheduler", local.scheduler_address
+    )
+    assert code == 0, err
+    assert dump(db_url) == serial_dump
+    assert set(client.run(os.environ.get, "OPENBLAS_NUM_THREADS").values()) == {"1"}
+
+
+def test_workers_starts_a_local_cluster(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "in"
+    for name in FEW:
+        copy_article(name, folder)
+    serial, distributed = f"sqlite:///{tmp_path / 'serial.db'}", f"sqlite:///{tmp_path / 'distributed.db'}"
+    ingest([str(folder)], Settings(db_url=serial))
+    code, _, err = cli(monkeypatch, capsys, "ingest", str(folder), "--db", distributed, "--workers", "1")
+    assert code == 0, err
+    assert dump(distributed) == dump(serial)
+
+
+def test_batches_are_read_as_results_come_back_and_come_back_in_order(cluster):
+    _, client = cluster
+    limit = IN_FLIGHT_PER_WORKER * 2
+    read = 0
+
+    def batches():
+        nonlocal read
+        for i in range(3 * limit):
+            read += 1
+            yield [
+                Article(
+                    id=f"a{i}",
+                    text=f"Xi Jinping met {i} ministers in Beijing.",
+                    meta=ArticleMeta(language="en"),
+                )
+            ]
+
+    read_ahead = []
+    for done, extracted in enumerate(extract_on_cluster(client, batches()), 1):
+        assert [e.article.id for e in extracted] == [f"a{done - 1}"]
+        read_ahead.append(read - done)
+    assert max(read_ahead) == limit - 1 and read_ahead[-1] == 0
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--workers", "0"), "Invalid value for '--workers'"),
+        (
+            ("--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"),
+            "give --workers or --scheduler, not both",
+        ),
+        (("--scheduler", "no-port-here"), "cannot reach the Dask scheduler at no-port-here"),
+        (
+            ("--scheduler", f"tcp://127.0.0.1:{_closed_port()}"),
+            "cannot reach the Dask scheduler at tcp://127.0.0.1:",
+        ),
+    ],
+)
+def test_bad_cluster_options_are_one_line_and_exit_2(args, message, tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'beltwatch.db'}"
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        code, out, err = cli(
+            monkeypatch, capsys, "ingest", str(DEV / "seed-xi-kakar.txt"), "--db", url, *args
+        )
+    assert code == 2 and out == ""
+    assert err.startswith(f"beltwatch: {message}") and err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "beltwatch.db").exists()  # nothing was read or stored
+
+
+def test_a_worker_killed_holding_a_batch_loses_no_article(cluster, serial_dump, tmp_path):
+    local, client = cluster
+    killed: list[int] = []
+
+    def kill_a_busy_worker(outcome: str) -> None:
+        """After the first stored article, kill a worker that holds a batch (many remain)."""
+        if killed:
+            return
+        busy = [address for address, tasks in client.processing().items() if tasks]
+        assert busy, "no worker holds a batch"
+        pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
+
+    url = f"sqlite:///{tmp_path / 'beltwatch.db'}"
+    summary = ingest(
+        [str(DEV)],
+        Settings(db_url=url),
+        scheduler=local.scheduler_address,
+        batch_size=3,
+        progress=kill_a_busy_worker,
+    )
+    assert killed and killed[0] not in client.run(os.getpid).values()
+    assert summary.failed == 0
+    assert dump(url) == serial_dump
+    client.wait_for_workers(2)
+
+
+class KillOnPoison(WorkerPlugin):
+    """Kills its worker process as a task holding a poisoned article starts, as a native crash would."""
+
+    name = "kill-on-poison"
+
+    def setup(self, worker) -> None:
+        self.worker = worker
+
+    def transition(self, key, start, finish, **kwargs) -> None:
+        task = self.worker.state.tasks.get(key)
+        if finish == "executing" and task is not None and POISON.encode() in pickle.dumps(task.run_spec):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_an_article_that_kills_every_worker_is_a_recorded_failure(cluster, tmp_path):
+    local, client = cluster
+    folder = tmp_path / "in"
+    for name in FEW:
+        copy_article(name, folder)
+    poison = copy_article(FEW[0], folder, "poisoned")
+    poison.write_text(poison.read_text(encoding="utf-8") + f"\n{POISON}\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'beltwatch.db'}"
+    client.register_plugin(KillOnPoison())
+    try:
+        summary = ingest([str(folder)], Settings(db_url=url), scheduler=local.scheduler_address)
+    finally:
+        client.unregister_worker_plugin(KillOnPoison.name)
+        client.wait_for_workers(2)
+    assert (summary.new, summary.failed) == (len(FEW), 1)
+    assert summary.failures == [{"source": str(poison), "reason": KILLED_WORKERS}]
+    with open_database(url, create=False) as db, db.engine.connect() as conn:
+        errors = conn.execute(sa.select(ingest_errors.c.source, ingest_errors.c.reason)).all()
+    assert [tuple(e) for e in errors] == [(str(poison), KILLED_WORKERS)]
+    assert sorted(a[0] for a in dump(url)["articles"]) == sorted(FEW)
