@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
+    from beltwatch.alerts import Destinations, Rule
     from beltwatch.store import Database
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="News about the Belt and Road, as evidenced facts.")
@@ -186,6 +187,54 @@ def _reader(db: str | None) -> Database:
     return open_database(Settings.load(db).db_url, create=False)
 
 
+RulesOption = Annotated[
+    Path | None, typer.Option("--rules", help="Watch rules (YAML): check them against the stories this run touched.")
+]
+OutOption = Annotated[Path | None, typer.Option("--out", help="Append alerts to this JSON Lines file.")]
+WebhookOption = Annotated[
+    str | None, typer.Option("--webhook", help="POST each alert (JSON) to this URL, retrying with backoff.")
+]
+
+
+def _alerting(
+    rules: Path | None, out: Path | None, webhook: str | None, allow_private: bool, as_json: bool, printed: bool
+) -> tuple[list[Rule], Destinations | None]:
+    """The rules and destinations of `--rules/--out/--webhook`, checked before any work is done."""
+    from beltwatch.alerts import Destinations, load_rules
+    from beltwatch.alerts.delivery import check_out_file, check_webhook
+
+    if rules is None:
+        if out is not None or webhook is not None:
+            raise UsageError("--out and --webhook need --rules")
+        return [], None
+    return load_rules(rules), Destinations(
+        out=check_out_file(out) if out is not None else None,
+        webhook=check_webhook(webhook, allow_private) if webhook is not None else None,
+        as_json=as_json,
+        allow_private=allow_private,
+        stdout=sys.stdout if printed else None,
+    )
+
+
+def _check_ingest_run(
+    db_url: str, rules: list[Rule], run_id: int, destinations: Destinations | None
+) -> list[dict]:
+    """Alerts for the stories an ingest run touched; a webhook that does not answer in time is left
+    pending (and said so on stderr), never changing the ingest's exit code."""
+    if not rules or destinations is None:
+        return []
+    from beltwatch.alerts import WebhookPolicy, check_ingest_run
+
+    outcome = check_ingest_run(db_url, rules, run_id, destinations, WebhookPolicy())
+    if outcome.pending:
+        typer.echo(
+            f"beltwatch: {outcome.pending} alert(s) not delivered to {destinations.webhook} yet;"
+            " left pending for the next `beltwatch watch` pass",
+            err=True,
+        )
+    return [r.message for r in outcome.raised]
+
+
 @app.command()
 def ingest(
     sources: Annotated[list[str], typer.Argument(help="Files, folders, feeds, archives or URLs.")],
@@ -203,6 +252,9 @@ def ingest(
         str | None,
         typer.Option(help="Extract on the Dask cluster of this scheduler, e.g. tcp://host:8786 (exit 2 if unreachable)."),
     ] = None,
+    rules: RulesOption = None,
+    out: OutOption = None,
+    webhook: WebhookOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read, clean, extract and store articles; a second run of the same sources adds nothing."""
@@ -211,6 +263,8 @@ def ingest(
 
     settings = Settings.load(db)
     day = _check_date(published)
+    # with --json the alerts go into the summary object instead of their own lines
+    watch_rules, destinations = _alerting(rules, out, webhook, allow_private, as_json, printed=not as_json)
     with _IngestProgress() as progress:
         summary = run_ingest(
             sources,
@@ -223,8 +277,9 @@ def ingest(
         )
     for failure in summary.failures:
         typer.echo(f"beltwatch: skipped {failure['source']}: {failure['reason']}", err=True)
+    alerted = _check_ingest_run(settings.db_url, watch_rules, summary.run_id, destinations)
     if as_json:
-        _print_json(summary.to_json())
+        _print_json(summary.to_json() | ({"alerts": alerted} if watch_rules else {}))
     else:
         from rich.table import Table
 
@@ -545,6 +600,47 @@ def report(
         f"{totals['injured']} injured; written to {out}",
         err=True,
     )
+
+
+@app.command()
+def watch(
+    rules: Annotated[Path, typer.Argument(help="Watch rules (YAML), e.g. examples/rules.yaml.")],
+    db: DbOption = None,
+    backfill: Annotated[
+        bool, typer.Option("--backfill", help="First check every story in the database (alerts not raised yet).")
+    ] = False,
+    out: OutOption = None,
+    webhook: WebhookOption = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Let the webhook be a private or loopback address.")
+    ] = False,
+    once: Annotated[bool, typer.Option("--once", help="One pass, then exit (for cron).")] = False,
+    interval: Annotated[
+        float, typer.Option(min=0.1, help="Seconds between looks for newly finished ingest runs.")
+    ] = 60.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print alerts as JSON Lines.")] = False,
+) -> None:
+    """Raise alerts for stories that match watch rules: one per story, one more when its figures change.
+
+    Without --backfill only stories changed by ingest runs that finish after the watcher starts
+    are checked; pending webhook and file deliveries are retried on every pass.
+    """
+    from beltwatch.alerts import WebhookPolicy
+    from beltwatch.alerts import watch as run_watch
+    from beltwatch.settings import Settings
+
+    settings = Settings.load(db)
+    watch_rules, destinations = _alerting(rules, out, webhook, allow_private, as_json, printed=True)
+    assert destinations is not None  # rules were given
+    outcome = run_watch(
+        settings.db_url, watch_rules, destinations, WebhookPolicy(), backfill=backfill, once=once, interval=interval
+    )
+    if outcome.pending:
+        typer.echo(
+            f"beltwatch: {outcome.pending} alert(s) not delivered to {destinations.webhook} yet;"
+            " left pending for the next pass",
+            err=True,
+        )
 
 
 def _is_usage_error(exc: Exception) -> bool:

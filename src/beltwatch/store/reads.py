@@ -473,11 +473,17 @@ def list_stories(conn: Connection) -> list[dict[str, Any]]:
 FIGURES = ("killed", "injured", "value", "currency", "disputed")
 
 
-def story_events(conn: Connection) -> dict[int, list[dict[str, Any]]]:
+MERGED_TYPES = ("ATTACK", "FINANCING", "MEETING")
+
+
+def story_events(
+    conn: Connection, story_ids: Iterable[int] | None = None, types: Iterable[str] = MERGED_TYPES
+) -> dict[int, list[dict[str, Any]]]:
     """Each story's events merged across its reports: one entry per happening (same type, dates within
-    two days, same place), listing every source article with the figures it gives, and every figure that
-    differs between sources as claims (claimant, figures, article), kept apart rather than blended."""
-    rows = conn.execute(
+    two days, same place), listing every source article (and its event's id) with the figures it gives,
+    and every figure that differs between sources as claims (claimant, figures, article), kept apart
+    rather than blended. `story_ids` limits the stories (story row ids), `types` the event types."""
+    query = (
         sa.select(
             story_members.c.story_id,
             articles.c.key,
@@ -494,9 +500,12 @@ def story_events(conn: Connection) -> dict[int, list[dict[str, Any]]]:
         .join(article_versions, _current)
         .join(events, events.c.article_version_id == article_versions.c.id)
         .outerjoin(sources, sources.c.id == article_versions.c.source_id)
-        .where(story_members.c.duplicate_of.is_(None), events.c.type.in_(("ATTACK", "FINANCING", "MEETING")))
+        .where(story_members.c.duplicate_of.is_(None), events.c.type.in_(tuple(types)))
         .order_by(story_members.c.story_id, events.c.date_start, articles.c.key, events.c.position)
-    ).all()
+    )
+    if story_ids is not None:
+        query = query.where(story_members.c.story_id.in_(list(story_ids)))
+    rows = conn.execute(query).all()
     by_story: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         merged = next((m for m in by_story[r.story_id] if _same_happening(m, r)), None)
@@ -507,7 +516,9 @@ def story_events(conn: Connection) -> dict[int, list[dict[str, Any]]]:
         merged["location"] = merged["location"] or r.location
         figures = {k: r.arguments[k] for k in FIGURES if k in r.arguments}
         in_article = [dict(c, article=r.key) for c in r.arguments.get("claims", [])]
-        merged["sources"].append({"article": r.key, "source": r.source, **figures, "claims": in_article})
+        merged["sources"].append(
+            {"article": r.key, "source": r.source, "event": r.id, **figures, "claims": in_article}
+        )
     for merged_events in by_story.values():
         for merged in merged_events:
             merged.pop("_start")
