@@ -458,3 +458,25 @@ def test_a_missing_rules_file_and_options_without_rules(tmp_path, beltwatch):
         "ingest", GWADAR.format("brief"), "--db", f"sqlite:///{tmp_path / 'x.db'}", "--out", "a.jsonl"
     )
     assert result.code == 2 and "--out and --webhook need --rules" in result.err
+
+
+def test_the_stories_of_a_killed_run_are_checked_by_the_run_that_completes_it(tmp_path, beltwatch):
+    from beltwatch.clean import clean_article
+    from beltwatch.extract import extract_articles
+    from beltwatch.resolve import resolve_extraction
+    from beltwatch.sources import iter_articles
+    from beltwatch.store import writes
+    from beltwatch.stories import signal_of
+
+    url = f"sqlite:///{tmp_path / 'killed.db'}"
+    with open_database(url, writer=True) as db:  # a run killed after storing its article, before its stories
+        run = writes.start_run(db, ["killed"])
+        articles = [clean_article(a) for a in iter_articles([str(CORPUS / f"{KARACHI_UNIVERSITY}.txt")])]
+        for extraction in extract_articles(articles):
+            resolve_extraction(extraction)
+            writes.store_extraction(db, extraction, signal_of(extraction), run)
+    path = rules_file(tmp_path, RULES.split("  - name: bla-deaths")[0])
+    result = beltwatch("ingest", str(CORPUS / f"{BESHAM}.txt"), "--db", url, "--rules", str(path), "--json")
+    assert result.code == 0
+    alerted = {a["sources"][0]["article"] for a in json.loads(result.out)["alerts"]}
+    assert alerted == {BESHAM, KARACHI_UNIVERSITY}

@@ -44,6 +44,7 @@ from beltwatch.store.schema import (
     entities,
     event_arguments,
     events,
+    ingest_runs,
     sources,
     stories,
     story_members,
@@ -54,6 +55,7 @@ from beltwatch.stories.clustering import CURRENT_DAYS
 NEW, UPDATE = "new", "update"
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 FINGERPRINTED = ("killed", "injured", "value", "currency")
+CHUNK = 500  # stories checked per round of queries
 # which happening of a story a security alert is about, when a rule matches several
 PRIORITY = (
     "ATTACK",
@@ -86,15 +88,22 @@ class _Report:
 
 
 def stories_of_runs(conn: Connection, run_ids: Iterable[int]) -> list[int]:
-    """The stories (row ids) holding an article version that one of these ingest runs stored."""
+    """The stories (row ids) holding an article version that one of these ingest runs stored, or that an
+    earlier run stored and never finished (killed: the run that completes its work checks its stories)."""
     ids = list(run_ids)
     if not ids:
         return []
+    unfinished = sa.select(ingest_runs.c.id).where(
+        ingest_runs.c.finished_at.is_(None), ingest_runs.c.id < max(ids)
+    )
+    stored_by = article_versions.c.run_id.in_(ids) | article_versions.c.run_id.in_(
+        unfinished.scalar_subquery()
+    )
     return list(
         conn.scalars(
             sa.select(story_members.c.story_id)
             .join(article_versions, article_versions.c.article_id == story_members.c.article_id)
-            .where(article_versions.c.is_current, article_versions.c.run_id.in_(ids))
+            .where(article_versions.c.is_current, stored_by)
             .distinct()
             .order_by(story_members.c.story_id)
         )
@@ -115,6 +124,24 @@ def check_stories(
     the caller's transaction, after taking the writers' lock.
     """
     lock_for_writing(conn)
+    if story_ids is None:
+        story_ids = conn.scalars(sa.select(stories.c.id).order_by(stories.c.id))
+    ids = list(story_ids)
+    history = _history(conn, [r.name for r in rules])
+    raised: list[Raised] = []
+    for start in range(0, len(ids), CHUNK):  # bounded queries and memory, however many stories
+        raised += _check_chunk(conn, rules, ids[start : start + CHUNK], history, list(destinations), run_id)
+    return raised
+
+
+def _check_chunk(
+    conn: Connection,
+    rules: list[Rule],
+    story_ids: list[int],
+    history: dict[str, list[dict[str, Any]]],
+    destinations: list[str],
+    run_id: int | None,
+) -> list[Raised]:
     types = sorted(set().union(*(r.event_types or EVENT_TYPES for r in rules)))
     merged = reads.story_events(conn, story_ids, types)
     if not merged:
@@ -124,7 +151,6 @@ def check_stories(
     members = _members(conn, list(merged))
     entity_matches = {r.name: _involving(conn, r.entities, list(reports)) for r in rules if r.entities}
     country_matches = {r.name: _in_countries(conn, r.countries, list(reports)) for r in rules if r.countries}
-    history = _history(conn, [r.name for r in rules])
     raised: list[Raised] = []
     for story_id, found in merged.items():
         story = story_rows[story_id]
