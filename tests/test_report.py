@@ -15,10 +15,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
+from matplotlib.collections import PathCollection
 from PIL import Image
 
 from beltwatch.ingest import ingest
 from beltwatch.report import build_briefing, render_html
+from beltwatch.report.charts import incident_figure
+from beltwatch.resolve.corridor import ALIGNMENTS_FILE, SITES_FILE
 from beltwatch.settings import Settings
 from beltwatch.store import open_database
 from test_api import SCRIPT, SCRIPT_ESCAPED, write_hostile_article
@@ -81,6 +85,25 @@ def test_html_briefing_has_the_charts_and_the_incidents_with_their_sources(corpu
         "Chinese Embassy in Pakistan" in html and "Sindh Home Minister Ziaul Hasan Lanjar" in html
     )  # speaker, sentence
     assert "<script" not in html and not re.search(r'src="(?!data:)', html)  # self-contained, no script
+
+
+def test_incident_map_draws_every_route_and_the_project_sites_under_the_incidents():
+    routes = [a["name"] for a in yaml.safe_load(ALIGNMENTS_FILE.read_text(encoding="utf-8"))["alignments"]]
+    sites = [s for s in yaml.safe_load(SITES_FILE.read_text(encoding="utf-8"))["sites"] if "kind" in s]
+    incidents = [{"lat": 35.29, "lon": 73.29, "killed": 13, "injured": 28}, {"lat": 24.9, "lon": 67.1}]
+    (axes,) = incident_figure(incidents).axes
+    lines = axes.get_lines()
+    assert [line.get_label() for line in lines] == routes
+    styles = {(line.get_color(), line.get_linestyle(), line.get_linewidth()) for line in lines}
+    assert len(styles) == len(routes)
+    scatters = [c for c in axes.collections if isinstance(c, PathCollection)]
+    (drawn,) = [c for c in scatters if c.get_label().startswith("incident")]
+    site_markers = [c for c in scatters if c is not drawn]
+    assert sum(len(c.get_offsets()) for c in site_markers) == len(sites)
+    assert drawn.get_zorder() > max(c.get_zorder() for c in [*site_markers, *lines])  # incidents on top
+    legend = [text.get_text() for text in axes.get_legend().get_texts()]
+    assert legend == [*routes, "project sites", drawn.get_label()]  # one entry for all the sites
+    assert not {s["name"] for s in sites} & {text.get_text() for text in axes.texts}  # sites unlabelled
 
 
 def test_an_empty_period_is_a_briefing_that_says_so(corpus_url):

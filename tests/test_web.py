@@ -16,6 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
+
+from beltwatch.resolve.corridor import ALIGNMENTS_FILE
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -27,6 +30,7 @@ ARGS = [
     "--disable-sync",
 ]
 TOKEN = "browser-test-token"
+ROUTES = [a["name"] for a in yaml.safe_load(ALIGNMENTS_FILE.read_text(encoding="utf-8"))["alignments"]]
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -106,7 +110,14 @@ def test_overview_map_and_incidents_load(page):
     points = page.locator("svg#event-map a.pt circle")
     assert points.count() >= 3
     assert page.locator("svg#event-map path.country").count() > 10
-    assert page.locator("svg#event-map polyline.corridor").count() == 1
+    routes = page.locator("svg#event-map path.route title").all_text_contents()
+    assert [title.split(":")[0] for title in routes] == ROUTES  # every alignment, once
+    legend = page.locator("svg#event-map .map-legend text").all_text_contents()
+    assert set(ROUTES) <= set(legend) and "dam" in legend
+    sites = page.locator("svg#event-map polygon.site title").all_text_contents()
+    assert "Dasu Dam (dam, Dasu Hydropower Project)" in sites and "Gwadar Port (port, Gwadar Port)" in sites
+    svg = page.locator("svg#event-map").evaluate("map => map.outerHTML")
+    assert svg.rindex('class="site"') < svg.index('class="pt')  # events drawn on top
     attacks = page.locator('svg#event-map a.pt[data-type="ATTACK"]')
     assert attacks.count() >= 1 and attacks.first.is_visible()
     page.locator('input.type-toggle[value="ATTACK"]').uncheck()  # the legend hides a type

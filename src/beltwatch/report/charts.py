@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.path import Path
 
 from beltwatch.web import render
 
@@ -24,6 +26,7 @@ INJURED_COLOUR = render.TYPE_COLOURS["SECURITY_MEASURE"]
 BAR_COLOUR = render.TYPE_COLOURS["FINANCING"]
 STATEMENT_COLOUR = render.TYPE_COLOURS["MEETING"]
 MAX_BARS = 12
+PT_PER_PX = 0.55  # the routes' widths and dashes are given in dashboard pixels; the figure is ~6.5 in wide
 
 
 def _data_uri(figure: Figure) -> str:
@@ -41,7 +44,12 @@ def _empty(figure: Figure, message: str) -> str:
 
 
 def incident_map(incidents: list[dict[str, Any]]) -> str:
-    """Natural Earth outlines, the corridor line, and each located incident as a circle sized by casualties."""
+    return _data_uri(incident_figure(incidents))
+
+
+def incident_figure(incidents: list[dict[str, Any]]) -> Figure:
+    """Natural Earth outlines, the corridor's routes and project sites, and each located incident on
+    top as a circle sized by casualties."""
     located = [i for i in incidents if i.get("lat") is not None and i.get("lon") is not None]
     view = render.view_for([(i["lon"], i["lat"]) for i in located], "all")
     figure = Figure(figsize=(6.5, min(6.5 * view.height / view.width, 7.0)))
@@ -49,18 +57,7 @@ def incident_map(incidents: list[dict[str, Any]]) -> str:
     axes.set_facecolor("#eef3f7")
     rings = [ring for country in render._basemap() for ring in country["rings"] if _in_view(ring, view)]
     axes.add_collection(PolyCollection(rings, facecolors="#fbfaf6", edgecolors="#8a8a8a", linewidths=0.6))
-    line = render.corridor()
-    axes.plot(
-        [p["lon"] for p in line],
-        [p["lat"] for p in line],
-        color="#333333",
-        linewidth=1.6,
-        label="CPEC main route",
-    )
-    for point in line:
-        axes.annotate(
-            point["name"], (point["lon"], point["lat"]), fontsize=7, xytext=(4, 3), textcoords="offset points"
-        )
+    _draw_corridor(axes)
     if located:
         sizes = [30 + 25 * math.sqrt((i.get("killed") or 0) + (i.get("injured") or 0)) for i in located]
         axes.scatter(
@@ -71,16 +68,58 @@ def incident_map(incidents: list[dict[str, Any]]) -> str:
             alpha=0.75,
             edgecolors="#5a1f00",
             linewidths=0.6,
-            zorder=3,
+            zorder=4,
             label="incident (area: killed + injured)",
         )
     axes.set_xlim(view.west, view.east)
     axes.set_ylim(view.south, view.north)
     axes.set_aspect(1 / max(math.cos(math.radians((view.south + view.north) / 2)), 0.2))
     axes.tick_params(labelsize=7)
-    axes.legend(loc="lower right", fontsize=7)
+    axes.legend(loc="lower right", fontsize=6)
     axes.set_title(f"Incidents: {len(located)} located of {len(incidents)}", fontsize=10)
-    return _data_uri(figure)
+    return figure
+
+
+def _draw_corridor(axes: Axes) -> None:
+    """The routes in the dashboard map's styles, each named in the legend; the project sites by kind
+    under one legend entry, unlabelled on the map; the towns where the routes end, labelled."""
+    for i, alignment in enumerate(render.corridor()["alignments"]):
+        style = render.route_style(i)
+        axes.plot(
+            [p["lon"] for p in alignment["points"]],
+            [p["lat"] for p in alignment["points"]],
+            color=style.colour,
+            linewidth=style.width * PT_PER_PX,
+            linestyle=(0, tuple(d * PT_PER_PX for d in style.dashes)) if style.dashes else "solid",
+            dash_capstyle="butt",
+            solid_joinstyle="round",
+            zorder=2,
+            label=alignment["name"],
+        )
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for site in render.corridor()["sites"]:
+        by_kind.setdefault(site["kind"], []).append(site)
+    for n, (kind, sites) in enumerate(sorted(by_kind.items())):
+        axes.scatter(
+            [s["lon"] for s in sites],
+            [s["lat"] for s in sites],
+            s=14,
+            marker=_marker(render.site_shape(kind)),
+            facecolors="white",
+            edgecolors="#333333",
+            linewidths=0.6,
+            zorder=3,
+            label="project sites" if n == 0 else "_nolegend_",
+        )
+    for town in render.route_ends():
+        axes.annotate(
+            town["name"], (town["lon"], town["lat"]), fontsize=6, xytext=(3, 2), textcoords="offset points"
+        )
+
+
+def _marker(shape: tuple[tuple[float, float], ...]) -> Path:
+    corners = [(x, -y) for x, y in shape]  # the shapes are drawn for SVG, where y grows downwards
+    return Path([*corners, corners[0]], closed=True)  # the last vertex only closes the polygon
 
 
 def _in_view(ring: list[list[float]], view: render.View, margin: float = 5) -> bool:

@@ -62,7 +62,6 @@ class Site:
 class Corridor:
     alignments: tuple[Alignment, ...]
     sites: tuple[Site, ...]
-    map_line: tuple[Geo, ...]  # the summary line the dashboard map draws
 
 
 def _read(path: Path) -> dict:
@@ -92,7 +91,7 @@ def load_corridor() -> Corridor:
         for s in _read(SITES_FILE)["sites"]
         if "kind" in s
     )
-    return Corridor(alignments, sites, _towns("map_line", data["map_line"]))
+    return Corridor(alignments, sites)
 
 
 def _towns(line: str, names: list[str]) -> tuple[Geo, ...]:

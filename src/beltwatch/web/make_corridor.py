@@ -7,9 +7,8 @@ the distances stored for events use the same coordinates. Run it after changing 
 
     python -m beltwatch.web.make_corridor
 
-Output: `{"name", "note", "points": [the map line's towns], "alignments": [{"name", "project",
-"points"}], "sites": [{"name", "kind", "project", "lat", "lon", "precision"}]}`, each point
-`{"name", "place_id", "lat", "lon"}`.
+Output: `{"name", "note", "alignments": [{"name", "project", "points"}], "sites": [{"name", "kind",
+"project", "lat", "lon", "precision"}]}`, each point `{"name", "place_id", "lat", "lon"}`.
 """
 
 from __future__ import annotations
@@ -41,7 +40,6 @@ def build() -> dict[str, Any]:
     return {
         "name": NAME,
         "note": NOTE,
-        "points": [_point(g) for g in corridor.map_line],
         "alignments": [
             {"name": a.name, "project": a.project, "points": [_point(g) for g in a.towns]}
             for a in corridor.alignments

@@ -215,8 +215,77 @@ def _basemap() -> list[dict[str, Any]]:
 
 
 @lru_cache(maxsize=1)
-def corridor() -> list[dict[str, Any]]:
-    return json.loads((STATIC / "corridor.json").read_text(encoding="utf-8"))["points"]
+def corridor() -> dict[str, Any]:
+    """`static/corridor.json`: the corridor's alignments (each with its towns) and project sites."""
+    return json.loads((STATIC / "corridor.json").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class RouteStyle:
+    colour: str
+    width: float  # in SVG pixels
+    dashes: tuple[float, ...]  # dash, gap, ... in SVG pixels; () for a solid line
+
+
+# One per alignment, in the order of corridor_alignments.yaml (cycled if more are added). Colours
+# none of the event types use; the dash patterns keep the routes apart in grey print, and where
+# they share towns a thinner patterned line drawn later stays visible on a wider one.
+ROUTE_STYLES = (
+    RouteStyle("#1b2a49", 2.4, ()),
+    RouteStyle("#6a3d9a", 2.2, (8, 4)),
+    RouteStyle("#35978f", 3.4, ()),
+    RouteStyle("#8c510a", 2.4, (2, 3)),
+    RouteStyle("#222222", 1.6, (9, 3, 2, 3)),
+)
+
+
+def route_style(index: int) -> RouteStyle:
+    return ROUTE_STYLES[index % len(ROUTE_STYLES)]
+
+
+def _shape(corners: int, turn: float = 0, inner: float | None = None) -> tuple[tuple[float, float], ...]:
+    """A regular polygon (or a star, with `inner` the radius of its inner corners) of radius 1
+    around (0, 0), its first corner `turn` degrees clockwise from the top; y grows downwards."""
+    radii = (1.0,) if inner is None else (1.0, inner)
+    steps = corners * len(radii)
+    return tuple(
+        (
+            round(radii[k % len(radii)] * math.sin(math.radians(turn + 360 * k / steps)), 3),
+            round(-radii[k % len(radii)] * math.cos(math.radians(turn + 360 * k / steps)), 3),
+        )
+        for k in range(steps)
+    )
+
+
+# The marker of a project site, by its kind (corridor_sites.yaml); circles are left to the events.
+SITE_SHAPES = {
+    "port": _shape(4, 45),
+    "airport": _shape(3),
+    "dam": _shape(3, 180),
+    "power_plant": _shape(4),
+    "economic_zone": _shape(6),
+    "railway": _shape(4, 0, inner=0.38),
+    "road": _shape(4, 45, inner=0.38),
+    "mine": _shape(5, 0, inner=0.45),
+    "camp": _shape(5),
+}
+OTHER_SITE = _shape(8, 22.5)
+
+
+def site_shape(kind: str) -> tuple[tuple[float, float], ...]:
+    return SITE_SHAPES.get(kind, OTHER_SITE)
+
+
+MIN_LABEL_SCALE = 10  # pixels per degree: on a smaller scale (the world) the town labels run together
+
+
+def route_ends() -> list[dict[str, Any]]:
+    """The towns where the alignments start or end, once each: the towns the maps label."""
+    ends = {}
+    for alignment in corridor()["alignments"]:
+        for town in (alignment["points"][0], alignment["points"][-1]):
+            ends.setdefault(town["name"], town)
+    return list(ends.values())
 
 
 @dataclass(frozen=True)
@@ -287,8 +356,108 @@ def _country_paths(view: View) -> Markup:
     return Markup("").join(out)
 
 
+def _polygon(shape: tuple[tuple[float, float], ...], x: float, y: float, r: float) -> str:
+    return " ".join(f"{x + r * dx:.1f},{y + r * dy:.1f}" for dx, dy in shape)
+
+
+def _dasharray(style: RouteStyle) -> str:
+    return " ".join(f"{d:g}" for d in style.dashes) or "none"
+
+
+def _routes(view: View) -> Markup:
+    out = []
+    for i, alignment in enumerate(corridor()["alignments"]):
+        style = route_style(i)
+        xy = [view.xy(p["lon"], p["lat"]) for p in alignment["points"]]
+        out.append(
+            Markup(
+                '<path class="route" d="{d}" stroke="{c}" stroke-width="{w}" stroke-dasharray="{dash}">'
+                "<title>{name}: {towns}</title></path>"
+            ).format(
+                d="M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in xy),
+                c=style.colour,
+                w=f"{style.width:g}",
+                dash=_dasharray(style),
+                name=alignment["name"],
+                towns=" – ".join(p["name"] for p in alignment["points"]),
+            )
+        )
+    for town in route_ends() if view.scale >= MIN_LABEL_SCALE else []:
+        x, y = view.xy(town["lon"], town["lat"])
+        out.append(
+            Markup(
+                '<g class="anchor"><rect x="{x}" y="{y}" width="6" height="6"></rect>'
+                '<text x="{tx}" y="{ty}">{name}</text></g>'
+            ).format(
+                x=f"{x - 3:.1f}", y=f"{y - 3:.1f}", tx=f"{x + 6:.1f}", ty=f"{y - 4:.1f}", name=town["name"]
+            )
+        )
+    return Markup("").join(out)
+
+
+def _in(view: View, lon: float, lat: float) -> bool:
+    return view.west <= lon <= view.east and view.south <= lat <= view.north
+
+
+def _sites(view: View) -> Markup:
+    return Markup("").join(
+        Markup(
+            '<polygon class="site" data-kind="{kind}" points="{pts}"><title>{name} ({what}, {project})</title></polygon>'
+        ).format(
+            kind=s["kind"],
+            pts=_polygon(site_shape(s["kind"]), *view.xy(s["lon"], s["lat"]), 4.5),
+            name=s["name"],
+            what=s["kind"].replace("_", " "),
+            project=s["project"],
+        )
+        for s in corridor()["sites"]
+        if _in(view, s["lon"], s["lat"])
+    )
+
+
+def _map_legend(view: View) -> Markup:
+    """The routes and the kinds of project site in view, in a box in the map's lower left corner."""
+    row = 17
+    routes = [(a["name"], route_style(i)) for i, a in enumerate(corridor()["alignments"])]
+    kinds = sorted({s["kind"] for s in corridor()["sites"] if _in(view, s["lon"], s["lat"])})
+    kind_rows = math.ceil(len(kinds) / 2)
+    height = row * (len(routes) + kind_rows + (1 if kinds else 0)) + 10
+    top = view.height - height - 8
+    out = [
+        Markup('<g class="map-legend"><rect x="8" y="{y}" width="250" height="{h}"></rect>').format(
+            y=top, h=height
+        )
+    ]
+    for n, (name, style) in enumerate(routes):
+        y = top + 14 + n * row
+        out.append(
+            Markup(
+                '<path d="M16,{y}L52,{y}" stroke="{c}" stroke-width="{w}" stroke-dasharray="{dash}">'
+                '</path><text x="60" y="{ty}">{name}</text>'
+            ).format(
+                y=f"{y - 4}", c=style.colour, w=f"{style.width:g}", dash=_dasharray(style), ty=y, name=name
+            )
+        )
+    if kinds:
+        y = top + 14 + len(routes) * row
+        out.append(Markup('<text x="16" y="{y}">Project sites:</text>').format(y=y))
+        for n, kind in enumerate(kinds):
+            x, ky = 22 + 120 * (n % 2), y + row * (1 + n // 2)
+            out.append(
+                Markup('<polygon points="{pts}"></polygon><text x="{tx}" y="{ty}">{name}</text>').format(
+                    pts=_polygon(site_shape(kind), x, ky - 4, 4.5),
+                    tx=x + 10,
+                    ty=ky,
+                    name=kind.replace("_", " "),
+                )
+            )
+    out.append(Markup("</g>"))
+    return Markup("").join(out)
+
+
 def event_map(points: list[dict[str, Any]], which: str = "all") -> Markup:
-    """The SVG map: country outlines, the corridor line, and one circle per place and event type.
+    """The SVG map: country outlines, the corridor's routes and project sites with a legend, and one
+    circle per place and event type on top.
 
     `points`: dicts with lat, lon, type, label (text), href (a local path), approximate (bool).
     """
@@ -301,20 +470,10 @@ def event_map(points: list[dict[str, Any]], which: str = "all") -> Markup:
             '<rect class="sea" width="{w}" height="{h}"></rect><g clip-path="url(#map-clip)">'
         ).format(w=view.width, h=view.height),
         _country_paths(view),
+        _routes(view),
+        _sites(view),
+        _map_legend(view),
     ]
-    line = [view.xy(p["lon"], p["lat"]) for p in corridor()]
-    parts.append(
-        Markup('<polyline class="corridor" points="{pts}"><title>CPEC: {names}</title></polyline>').format(
-            pts=" ".join(f"{x:.1f},{y:.1f}" for x, y in line), names=" – ".join(p["name"] for p in corridor())
-        )
-    )
-    for p, (x, y) in zip(corridor(), line, strict=True):
-        parts.append(
-            Markup(
-                '<g class="anchor"><rect x="{x}" y="{y}" width="6" height="6"></rect>'
-                '<text x="{tx}" y="{ty}">{name}</text></g>'
-            ).format(x=f"{x - 3:.1f}", y=f"{y - 3:.1f}", tx=f"{x + 6:.1f}", ty=f"{y - 4:.1f}", name=p["name"])
-        )
     groups: dict[tuple[float, float, str], list[dict[str, Any]]] = defaultdict(list)
     for p in points:
         groups[(round(p["lat"], 3), round(p["lon"], 3), p["type"])].append(p)
