@@ -157,7 +157,7 @@ def test_unreadable_file_is_one_failure(tmp_path: Path, name: str, content: byte
 
 def test_missing_file_is_one_failure_and_the_next_goes_on(tmp_path: Path):
     missing = tmp_path / "missing.jsonl"
-    good = write_lines(tmp_path / "good.jsonl", [{"text": "ok"}])
+    good = write_lines(tmp_path / "good.jsonl", [{"text": "Port works resume."}])
     articles, failures = split(iter_articles([missing, good]))
-    assert [a.text for a in articles] == ["ok"]
+    assert [a.text for a in articles] == ["Port works resume."]
     assert failures == [SourceFailure(str(missing), "file not found")]

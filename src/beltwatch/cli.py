@@ -1,7 +1,8 @@
 """The `beltwatch` command. Errors become one line on stderr and an exit code, never a traceback.
 
 Exit codes: 0 success; 1 internal error; 2 usage error; 3 some inputs could not be read
-(the others were still processed); 4 a knowledge file is invalid.
+(the others were still processed); 4 a knowledge file is invalid; 5 the database cannot be
+written (disk full, read-only file or server; the run stops, what was committed stays whole).
 """
 
 from __future__ import annotations
@@ -275,8 +276,10 @@ def ingest(
             workers=workers,
             scheduler=scheduler,
         )
+    from beltwatch.sources import printable
+
     for failure in summary.failures:
-        typer.echo(f"beltwatch: skipped {failure['source']}: {failure['reason']}", err=True)
+        typer.echo(printable(f"beltwatch: skipped {failure['source']}: {failure['reason']}"), err=True)
     alerted = _check_ingest_run(settings.db_url, watch_rules, summary.run_id, destinations)
     if as_json:
         _print_json(summary.to_json() | ({"alerts": alerted} if watch_rules else {}))

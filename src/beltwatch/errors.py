@@ -37,3 +37,10 @@ class KnowledgeError(BeltwatchError):
 
     exit_code = 4
     http_status = 500
+
+
+class StoreError(BeltwatchError):
+    """The database cannot be written: the disk is full, or the file or server is read-only."""
+
+    exit_code = 5
+    http_status = 503

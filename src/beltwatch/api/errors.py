@@ -2,7 +2,8 @@
 
 Every error under `/api` answers `{"error": {"status": <int>, "message": <str>}}` with that
 status: unknown routes and methods, validation failures, beltwatch errors (their `http_status`),
-authentication, body size, and unexpected exceptions (a 500 that names no internals).
+authentication, body size, values the database cannot hold (a 422: an id of 40 digits, a NUL
+character), and unexpected exceptions (a 500 that names no internals).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from beltwatch.errors import BeltwatchError
@@ -73,6 +75,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(BeltwatchError)
     async def beltwatch_error(request: Request, exc: BeltwatchError) -> Response:
         return render(request, exc.http_status, exc.message if exc.http_status < 500 else "internal error")
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        # a value the client sent that the database cannot hold: a 40-digit id, a NUL in a string
+        return render(request, 422, "a value in the request is out of range or not valid for the database")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

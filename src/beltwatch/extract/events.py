@@ -8,7 +8,10 @@ to the entity last named. Distributive "each" and coordinated actors give one ev
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -55,7 +58,18 @@ class Context:
             for m in entity.mentions:
                 for i in range(m.start, m.end):
                     self.by_offset[i] = entity
+        # latest mention first, for coreference; sorted once, not per pronoun (a long text has thousands)
+        mentions = sorted(
+            ((m.start, e) for e in self.entities for m in e.mentions), key=lambda p: p[0], reverse=True
+        )
+        self._latest_first = [e for _, e in mentions]
+        self._negated_starts = [-start for start, _ in mentions]
         self.triggers = load_triggers()
+
+    def named_before(self, offset: int) -> Iterator[Entity]:
+        """The entities of the mentions that start before `offset`, the latest first."""
+        first = bisect.bisect_right(self._negated_starts, -offset)
+        return itertools.islice(self._latest_first, first, None)
 
     def entity(self, token: Token) -> Entity | None:
         return self.by_offset.get(token.idx)
@@ -161,19 +175,15 @@ KIND_NOUNS = {"company": "company", "firm": "company", "contractor": "company", 
 def _refers_to(ctx: Context, token: Token) -> Entity | None:
     """Light coreference: pronouns and "the <noun>" point to the last entity of the right kind named before."""
     word = token.lower_
-    before = [
-        (m.start, e) for e in ctx.entities for m in e.mentions if m.start < token.idx
-    ]
-    before.sort(key=lambda p: p[0], reverse=True)
     if word in ("he", "she", "his", "her"):
-        return next((e for _, e in before if e.type == "PERSON"), None)
+        return next((e for e in ctx.named_before(token.idx) if e.type == "PERSON"), None)
     if word in ("it", "its"):
-        return next((e for _, e in before if e.type == "ORG"), None)
+        return next((e for e in ctx.named_before(token.idx) if e.type == "ORG"), None)
     det = [c for c in token.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")]
     if det and token.pos_ == "NOUN":
         noun = token.lemma_.lower()
         kind = KIND_NOUNS.get(noun)
-        for _, e in before:
+        for e in ctx.named_before(token.idx):
             if kind is not None and e.kind == kind:
                 return e
             if noun in e.name.lower().split() or noun in {w.lower() for a in e.aliases for w in a.split()}:

@@ -57,11 +57,34 @@ def paragraph_boundaries(doc: Doc) -> Doc:
     return doc
 
 
+# Longest stretch of tokens without a sentence end that is still read as one sentence. The
+# corpus's longest sentence has 99 tokens; a line of 100,000 words and no full stop (a scraped
+# list, a hostile page) would otherwise be one sentence, and finding events costs the square
+# of a sentence's length (minutes, gigabytes).
+MAX_SENTENCE_TOKENS = 250
+_SENTENCE_ENDS = frozenset(".!?;\u3002\uff01\uff1f\u061f\u06d4")
+
+
+@Language.component("bounded_sentences")
+def bounded_sentences(doc: Doc) -> Doc:
+    """A sentence starts after every `MAX_SENTENCE_TOKENS` tokens that hold no sentence end."""
+    run = 0
+    for token in doc:
+        if token.is_sent_start or (token.i and doc[token.i - 1].text in _SENTENCE_ENDS):
+            run = 0
+        run += 1
+        if run > MAX_SENTENCE_TOKENS:
+            token.is_sent_start = True
+            run = 1
+    return doc
+
+
 @cache
 def load_nlp(with_rules: bool = True) -> Language:
     """The English pipeline, loaded once per process; BLAS kept to one thread as measured fastest."""
     nlp = spacy.load(MODEL)
     nlp.add_pipe("paragraph_boundaries", before="parser")
+    nlp.add_pipe("bounded_sentences", before="parser")
     if with_rules:
         ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
         ruler.add_patterns(ruler_patterns(load_knowledge()))  # type: ignore[attr-defined]

@@ -15,10 +15,19 @@ not be read, and always goes on with the next one:
 
 Every article has an `origin`: the file path, `PATH#N` for the N-th feed item or the JSON
 line N (1-based), `PATH#OFFSET` for the WARC record at that byte offset, or the URL.
+
+An article's text must hold at least `MIN_WORDS` words (a Han character counts as one) and at
+most `MAX_CHARS` characters; anything else is a failure ("too short to be an article", "too
+long"), found here, before any language processing. The upper bound is the memory of the
+language model: spaCy's parse of a text costs about 3 KB per character, so 200,000 characters
+(some 30,000 words, far beyond any news article) stay under 1 GB. Failure sources and reasons are
+printable: control characters and bidirectional overrides (from file names, feeds, URLs) are
+shown as `\\uXXXX`, so a file name cannot clear or recolour a terminal.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -35,6 +44,11 @@ SOURCE_SUFFIXES = ARTICLE_SUFFIXES + FEED_SUFFIXES + JSONL_SUFFIXES + WARC_SUFFI
 URL_SCHEMES = ("http://", "https://")
 
 _MAX_REASON = 500
+MIN_WORDS = 3
+MAX_CHARS = 200_000
+_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W\u3400-\u9fff\uf900-\ufaff]+")
+# C0/C1 controls, bidirectional marks, embeddings, overrides and isolates, line/paragraph separators
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -49,11 +63,26 @@ class SourceFailure:
 
 
 def failure(source: str, reason: object) -> SourceFailure:
-    """A `SourceFailure` whose reason is squeezed onto one line of bounded length."""
-    text = " ".join(str(reason).split()) or "unknown error"
+    """A `SourceFailure` whose reason is squeezed onto one printable line of bounded length."""
+    text = printable(" ".join(str(reason).split())) or "unknown error"
     if len(text) > _MAX_REASON:
         text = text[: _MAX_REASON - 1] + "…"
-    return SourceFailure(source=source, reason=text)
+    return SourceFailure(source=printable(source), reason=text)
+
+
+def printable(text: str) -> str:
+    """`text` with control characters and bidirectional marks written as `\\uXXXX`, safe for a terminal."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+def size_problem(text: str) -> str | None:
+    """Why an article's text is not an article (too few words, too many characters), or None."""
+    if len(text) > MAX_CHARS:
+        return f"text is too long: {len(text):,} characters, over the limit of {MAX_CHARS:,}"
+    words = sum(1 for _ in itertools.islice(_WORD.finditer(text), MIN_WORDS))
+    if words < MIN_WORDS:
+        return f"too short to be an article: {words} word{'s' if words != 1 else ''}, at least {MIN_WORDS} needed"
+    return None
 
 
 def iter_articles(
@@ -81,8 +110,12 @@ def iter_articles(
 
     for spec in specs:
         for item in _iter_spec(spec, allow_private=allow_private, max_bytes=max_bytes):
-            if override is not None and isinstance(item, Article):
-                item.meta.published = override
+            if isinstance(item, Article):
+                problem = size_problem(item.text)
+                if problem:
+                    item = failure(item.origin or item.id, problem)
+                elif override is not None:
+                    item.meta.published = override
             yield item
 
 
@@ -137,4 +170,4 @@ def _iter_url(url: str, *, allow_private: bool, max_bytes: int) -> Iterator[Arti
     yield from read_url(url, allow_private=allow_private, max_bytes=max_bytes)
 
 
-__all__ = ["SourceFailure", "failure", "iter_articles"]
+__all__ = ["MAX_CHARS", "MIN_WORDS", "SourceFailure", "failure", "iter_articles", "printable", "size_problem"]

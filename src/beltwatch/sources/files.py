@@ -194,14 +194,18 @@ def decode_text(data: bytes, source: str) -> str:
     return text
 
 
-def _binary_kind(data: bytes) -> str | None:
-    """Why `data` is binary, or None when it looks like text."""
+def _binary_kind(data: bytes, *, any_nul: bool = True) -> str | None:
+    """Why `data` is binary, or None when it looks like text.
+
+    With `any_nul=False` a few NUL bytes are not enough (in a file of independent records, such
+    as JSON Lines, they spoil one record, not the file); a share of control bytes still is.
+    """
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
     if data.startswith(b"RIFF") and data[8:12] in _RIFF_KINDS:
         return _RIFF_KINDS[data[8:12]]
-    if b"\x00" in data:
+    if any_nul and b"\x00" in data:
         return "NUL bytes"
     sample = data[:_CONTROL_SAMPLE]
     controls = sum(1 for byte in sample if byte in _CONTROL_BYTES)

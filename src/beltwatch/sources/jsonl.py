@@ -7,7 +7,7 @@ the origin is `PATH#LINE` (1-based physical line numbers). Metadata given on the
 over what an HTML page says about itself.
 
 A malformed line (bad JSON, not an object, no text, a field of the wrong type, a date that is
-not a date, not UTF-8, over `max_bytes`) is one `SourceFailure` naming the line, and the next
+not a date, not UTF-8, NUL bytes, over `max_bytes`) is one `SourceFailure` naming the line, and the next
 line goes on. Blank lines are skipped. The file is streamed, so `max_bytes` caps one line,
 not the file; a file that is missing, empty or binary (say, gzip-compressed) is one `InputError`.
 """
@@ -49,7 +49,7 @@ def read_jsonl(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Ar
             if not head:
                 raise InputError("empty file", source=source)
             raise InputError("empty file (only whitespace)", source=source)
-        kind = _binary_kind(head)
+        kind = _binary_kind(head, any_nul=False)
         if kind:
             raise InputError(f"binary content ({kind}), not JSON Lines", source=source)
         fh.seek(0)
@@ -99,7 +99,7 @@ def _line_article(raw: bytes, number: int, *, stem: str, origin: str) -> Article
     try:
         data: Any = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise _BadLine(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
+        raise _BadLine(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
     except RecursionError:
         raise _BadLine("malformed JSON: nested too deeply") from None
     if not isinstance(data, dict):

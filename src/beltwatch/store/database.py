@@ -6,6 +6,11 @@ and begin DML lazily, so it is switched off and `BEGIN` issued explicitly (`BEGI
 for writers, which then wait for each other instead of failing on a lock upgrade). A process
 killed at any point therefore leaves the database as of its last commit.
 
+A database that cannot be written (disk full, a read-only file, folder or server) is a
+`StoreError` (exit code 5) with one line saying why, raised from the failing statement (engine
+`handle_error` hook), so an ingest stops at once instead of failing every article in turn; the
+open transaction is rolled back and what was committed stays whole.
+
 The schema is created and upgraded by the Alembic revisions in `store/migrations`, run
 programmatically (no alembic.ini, so it works from an installed package) inside one
 transaction under a lock, so two processes starting on a fresh database do not both
@@ -21,7 +26,7 @@ from typing import Self
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from beltwatch.errors import UsageError
+from beltwatch.errors import StoreError, UsageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
@@ -72,6 +77,7 @@ def open_database(url: str, *, create: bool = True, writer: bool = False) -> Dat
         engine = _sqlite_engine(url, writer)
     else:
         engine = sa.create_engine(url, pool_pre_ping=True)
+    sa.event.listen(engine, "handle_error", _unwritable)
     db = Database(engine, url)
     try:
         upgrade_schema(db)
@@ -106,6 +112,30 @@ def _sqlite_engine(url: str, writer: bool) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+# SQLite's messages and PostgreSQL's SQLSTATEs for a database that cannot take a write
+_SQLITE_UNWRITABLE = {
+    "database or disk is full": "the disk is full",
+    "disk i/o error": "disk I/O error (the disk may be full or failing)",
+    "attempt to write a readonly database": "the database file or its folder is read-only",
+    "unable to open database file": "cannot open the database file for writing (is it or its folder read-only?)",
+}
+_POSTGRES_UNWRITABLE = {
+    "53100": "the server's disk is full",
+    "25006": "the server is read-only (a standby, or default_transaction_read_only)",
+    "42501": "the database user may not write",
+}
+
+
+def _unwritable(context: sa.engine.ExceptionContext) -> None:
+    """Turn a write the database refuses for good into a one-line `StoreError`."""
+    error = context.original_exception
+    message = str(error).strip().lower()
+    why = next((why for key, why in _SQLITE_UNWRITABLE.items() if message.startswith(key)), None)
+    why = why or _POSTGRES_UNWRITABLE.get(getattr(error, "sqlstate", None) or "")
+    if why:
+        raise StoreError(f"cannot write to the database: {why}") from None
 
 
 def lock_for_writing(conn: Connection, key: int = WRITE_LOCK) -> None:
