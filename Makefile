@@ -29,7 +29,9 @@ eval: install
 	$(BW) eval $(SAMPLES)
 
 bench: install
-	$(PY) bench/extract_speed.py
+	$(PY) bench/ingest_speed.py
+	$(PY) bench/stories_scale.py
+	$(PY) bench/db_load.py
 	$(PY) bench/geo_accuracy.py | tail -1
 
 lint: install
