@@ -320,6 +320,12 @@ def malformed_jsonl(case: Case, rng: random.Random) -> None:
 def odd_text(case: Case, rng: random.Random) -> None:
     controls = article_text(rng, "Convoy \x07attacked\x1b[31m near Gwadar\x1b[0m") + "\x08\x0b\x0c\x7f end.\n"
     _write(case.folder / "controls.txt", controls)
+    meta = {
+        "title": "Convoy \x1b[2Jattacked\x07",
+        "source": "Wire\x1b]0;owned\x07",
+        "url": "https://x.example/\x1b[31m",
+    }
+    _write(case.folder / "controls.meta.json", json.dumps(meta))
     bidi = (
         article_text(rng, "Loan \u202eterms\u202c reviewed \u2066in\u2069 \u200fKarachi\u200e") + "\u200d\n"
     )

@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 
 import hostile
-from beltwatch.sources import printable
+from beltwatch.model import Article
+from beltwatch.sources import SourceFailure, iter_articles, printable
 from test_ingest import DEV, command
 
 GOOD = "seed-xi-kakar"
@@ -46,6 +47,7 @@ class Outcome:
     stored: set[str]  # keys of the stored articles
     written: dict[str, str]  # path -> what happened to it, outside the database
     integrity: str
+    shown: list[str]  # stored titles, sources and URLs
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
@@ -101,6 +103,9 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     with sqlite3.connect(database / "beltwatch.db") as conn:
         errors = conn.execute("SELECT source, reason FROM ingest_errors").fetchall()
         stored = {key for (key,) in conn.execute("SELECT key FROM articles")}
+        shown = conn.execute(
+            "SELECT v.title, s.name, v.url FROM article_versions v LEFT JOIN sources s ON s.id = v.source_id"
+        ).fetchall()
         (integrity,) = conn.execute("PRAGMA integrity_check").fetchone()
     conn.close()
     return Outcome(
@@ -113,6 +118,7 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
         stored=stored,
         written=written,
         integrity=integrity,
+        shown=[value for row in shown for value in row if value],
     )
 
 
@@ -123,6 +129,11 @@ def test_the_run_finishes_with_partial_success_and_no_traceback(outcome: Outcome
     for line in outcome.stderr.splitlines():  # failures, then the summary table
         assert line.startswith(("beltwatch: skipped ", "ingest run ", *"┏┃┡│└")), line
     assert outcome.integrity == "ok"
+
+
+def test_stored_titles_sources_and_urls_hold_no_control_characters(outcome: Outcome):
+    assert "Convoy [2Jattacked" in outcome.shown  # the sidecar's title, without its ESC and BEL
+    assert [value for value in outcome.shown if re.search(r"[\x00-\x1f\x7f-\x9f]", value)] == []
 
 
 def test_memory_stays_under_2_gb(outcome: Outcome):
@@ -158,3 +169,35 @@ def test_every_bad_item_is_recorded_with_its_reason_and_every_good_one_stored(ou
         assert all(re.search(pattern, r) for r in reasons), {r for r in reasons if not re.search(pattern, r)}
     missing = case.stored - outcome.stored
     assert not missing, sorted(missing)[:10]
+
+
+# --- what bench/fuzz_readers.py found, kept as tests ----------------------------------------------
+
+
+def test_a_feed_with_a_character_reference_beyond_unicode_is_one_failure(tmp_path: Path):
+    path = tmp_path / "beyond.rss"
+    path.write_text(hostile.rss(hostile.rss_item("Port &#x110000; deal", "Officials &#1114112; said so.")))
+    [item] = list(iter_articles([path]))
+    assert isinstance(item, SourceFailure) or "Port" in item.text
+
+
+def test_a_warc_reader_prints_nothing_on_a_malformed_record(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+):
+    page = hostile.page("Port deal signed", "Officials in Gwadar said the port deal was signed on Monday.")
+    body = page.encode()
+    record = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://news.example.org/a b\x1b[2J\r\n"
+        b"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\nWARC-Date: 2024-10-07T12:00:00Z\r\n"
+        b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n%s\r\n\r\n"
+    )
+    http_length = len(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n") + len(body)
+    path = tmp_path / "odd.warc"
+    path.write_bytes(
+        record % (http_length - 5, body) + record % (http_length, body)
+    )  # the first one's length is off
+    items = list(iter_articles([path]))
+    assert items and all(isinstance(i, Article | SourceFailure) for i in items)
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")

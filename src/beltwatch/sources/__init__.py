@@ -22,7 +22,8 @@ long"), found here, before any language processing. The upper bound is the memor
 language model: spaCy's parse of a text costs about 3 KB per character, so 200,000 characters
 (some 30,000 words, far beyond any news article) stay under 1 GB. Failure sources and reasons are
 printable: control characters and bidirectional overrides (from file names, feeds, URLs) are
-shown as `\\uXXXX`, so a file name cannot clear or recolour a terminal.
+shown as `\\uXXXX`, so a file name cannot clear or recolour a terminal; an article's title,
+source and URL lose their control characters (its text loses them in `clean`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ _MAX_REASON = 500
 MIN_WORDS = 3
 MAX_CHARS = 200_000
 _WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W\u3400-\u9fff\uf900-\ufaff]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # C0/C1 controls, bidirectional marks, embeddings, overrides and isolates, line/paragraph separators
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
@@ -68,6 +70,15 @@ def failure(source: str, reason: object) -> SourceFailure:
     if len(text) > _MAX_REASON:
         text = text[: _MAX_REASON - 1] + "…"
     return SourceFailure(source=printable(source), reason=text)
+
+
+def _drop_controls(article: Article) -> None:
+    """Title, source and URL without control characters: they are shown in terminals and pages as they are."""
+    for key in ("title", "source", "url"):
+        value = getattr(article.meta, key)
+        if value:
+            joiner = "" if key == "url" else " "
+            setattr(article.meta, key, " ".join(_CONTROL.sub(joiner, value).split()) or None)
 
 
 def printable(text: str) -> str:
@@ -114,8 +125,10 @@ def iter_articles(
                 problem = size_problem(item.text)
                 if problem:
                     item = failure(item.origin or item.id, problem)
-                elif override is not None:
-                    item.meta.published = override
+                else:
+                    _drop_controls(item)
+                    if override is not None:
+                        item.meta.published = override
             yield item
 
 

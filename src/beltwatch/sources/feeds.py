@@ -97,7 +97,10 @@ def parse_feed(
         headers["content-type"] = content_type
     if base_url:
         headers["content-location"] = base_url
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    try:
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    except Exception as exc:  # noqa: BLE001 - its loose parser raises on some references ("&#x110000;")
+        raise InputError(f"not a readable feed: {type(exc).__name__}: {exc}", source=source) from None
     entries = parsed.get("entries") or []
     if not entries:
         if parsed.get("bozo"):

@@ -21,6 +21,7 @@ the file is one failure.
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +39,10 @@ from beltwatch.sources.files import (
 )
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+# warcio logs warnings quoting raw record bytes (a hostile archive's escape sequences); with no
+# handler configured, Python would print them on stderr beside our one-line failures
+logging.getLogger("warcio").addHandler(logging.NullHandler())
 _CHUNK = 1 << 16
 _HTTP_SCHEMES = ("http:", "https:")
 
@@ -53,6 +58,9 @@ def read_warc(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Art
             raise InputError("empty file", source=source)
         fh.seek(0)
         records = ArchiveIterator(fh, no_record_parse=True)
+        # warcio prints a multi-line warning straight to stderr for a record whose length is off;
+        # what follows such a record fails on its own, with one line, like every other failure
+        records.INC_RECORD = ""
         count = 0
         while True:
             try:
