@@ -229,6 +229,7 @@ def _site_regex(site: str) -> str:
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u2009\u200a\u202f\u205f"), " ")
 _BREAKS = dict.fromkeys(map(ord, "\x0b\x0c\x85\u2028\u2029"), "\n")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u2060\u00ad"), None)
+_MAX_PASSES = 4
 
 
 def fix_unicode(text: str) -> str:
@@ -237,11 +238,21 @@ def fix_unicode(text: str) -> str:
     ftfy repairs text decoded with the wrong codec ("BeijingÃ¢Â€Â™s" -> "Beijing's") but is
     told to keep curly quotes and full-width characters: names like "Export–Import Bank"
     keep their dash and Chinese keep its full-width punctuation. Tabs and newlines are kept.
+    Repeated until nothing changes, so that cleaning a cleaned text changes nothing.
     """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for _ in range(_MAX_PASSES):  # dropping controls can leave mojibake ("\x8dÂ\x80" -> "Â€") to mend
+        fixed = _fix_once(text)
+        if fixed == text:
+            break
+        text = fixed
+    return text
+
+
+def _fix_once(text: str) -> str:
     import ftfy
 
     config = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = ftfy.fix_text(text, config)
     text = text.translate(_BREAKS).translate(_SPACES).translate(_INVISIBLE)
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
