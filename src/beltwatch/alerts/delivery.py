@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 from beltwatch.alerts.check import DELIVERED, FAILED, PENDING, Raised
 from beltwatch.errors import InputError, UsageError
-from beltwatch.sources.url import USER_AGENT, _host_port, _PinnedTransport, check_url
+from beltwatch.sources.url import USER_AGENT, check_url, pin, pinned_client
 from beltwatch.store.database import Database
 from beltwatch.store.schema import alert_deliveries, alerts
 from beltwatch.store.writes import now
@@ -198,20 +198,16 @@ class WebhookSender:
 
     def _post(self, message: dict[str, Any]) -> tuple[str, str | None]:
         """One try: (DELIVERED | FAILED | "retry", reason)."""
+        client, pins = pinned_client(self.policy.timeout)
         try:
-            host, _port = _host_port(self.url)
-            pins = {host: check_url(self.url, allow_private=self.allow_private)}
+            pin(pins, self.url, allow_private=self.allow_private)
         except InputError as exc:
+            client.close()
             return "retry", exc.message
         body = json.dumps(message, ensure_ascii=False).encode("utf-8")
         headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
         try:
-            with httpx.Client(
-                transport=_PinnedTransport(pins),
-                timeout=httpx.Timeout(self.policy.timeout),
-                follow_redirects=False,
-                trust_env=False,
-            ) as client:
+            with client:
                 response = client.post(self.url, content=body, headers=headers)
         except httpx.TimeoutException:
             return "retry", f"timed out after {self.policy.timeout:g} s"

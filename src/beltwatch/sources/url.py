@@ -160,6 +160,29 @@ def check_url(
     return addresses
 
 
+def pinned_client(timeout: float) -> tuple[httpx.Client, dict[str, list[str]]]:
+    """An httpx client that connects only to the addresses `pin` checked for a host, and its pins.
+
+    No proxies, no `.netrc`, no redirects followed: a caller that follows one pins its target first.
+    """
+    pins: dict[str, list[str]] = {}
+    client = httpx.Client(
+        transport=_PinnedTransport(pins),
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
+        trust_env=False,
+    )
+    return client, pins
+
+
+def pin(
+    pins: dict[str, list[str]], url: str, *, allow_private: bool = False, resolver: Resolver | None = None
+) -> None:
+    """Check `url` (`check_url`) and let a `pinned_client` connect to its host's checked addresses only."""
+    host, _port = _host_port(url)
+    pins[host] = check_url(url, allow_private=allow_private, resolver=resolver)
+
+
 def _host_port(url: str) -> tuple[str, int]:
     """The host (ASCII, as httpx will connect to it) and port of an http(s) URL; `InputError` otherwise."""
     try:
@@ -194,16 +217,13 @@ def fetch(
     `url`) with a one-line reason for anything refused or failed.
     """
     deadline = time.monotonic() + 3 * timeout
-    pins: dict[str, list[str]] = {}
-    transport = _PinnedTransport(pins)
-    limits = httpx.Timeout(timeout)
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", "Accept": _ACCEPT}
     current = url
-    with httpx.Client(transport=transport, timeout=limits, follow_redirects=False, trust_env=False) as client:
+    client, pins = pinned_client(timeout)
+    with client:
         for hop in range(MAX_REDIRECTS + 1):
             try:
-                host, _port = _host_port(current)
-                pins[host] = check_url(current, allow_private=allow_private, resolver=resolver)
+                pin(pins, current, allow_private=allow_private, resolver=resolver)
             except InputError as exc:
                 if hop == 0:
                     raise
