@@ -14,10 +14,12 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: install
-	$(BW) ingest $(SAMPLES)
+	$(BW) ingest $(SAMPLES) --rules examples/rules.yaml
 	$(BW) stats
 	$(BW) events --type ATTACK
 	$(BW) search "financing window"
+	$(BW) risk --days 365
+	$(BW) report --since 2021-01-01 --until 2024-12-31 --out briefing.html
 	$(BW) eval $(SAMPLES)
 	@echo "dashboard: http://127.0.0.1:8000/ (Ctrl-C to stop)"
 	$(BW) serve

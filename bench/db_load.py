@@ -27,7 +27,6 @@ import json
 import os
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -35,6 +34,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from synthetic_corpus import synthetic_articles
+
+from beltwatch.store.database import scratch_postgres
 
 POSTGRES_ENVS = ("BELTWATCH_BENCH_POSTGRES", "BELTWATCH_TEST_POSTGRES")
 
@@ -94,22 +95,6 @@ def sqlite_database() -> Iterator[str]:
         yield f"sqlite:///{folder}/load.db"
 
 
-@contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    from sqlalchemy.engine import make_url
-
-    name = f"beltwatch_bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=500, help="extractions to store (default 500)")
@@ -125,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
     source = extractions(args.distinct, args.seed)
     targets = [("SQLite", sqlite_database())]
     if server:
-        targets.append(("PostgreSQL", postgres_database(server)))
+        targets.append(("PostgreSQL", scratch_postgres(server)))
     results = {}
     for name, database in targets:
         with database as url:

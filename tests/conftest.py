@@ -9,7 +9,6 @@ database of its own, dropped afterwards. Without the variable those runs are ski
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,19 +36,10 @@ def fresh_database(backend: str, folder: Path) -> Iterator[str]:
         pytest.skip(
             f"PostgreSQL tests need {POSTGRES_ENV}=postgresql+psycopg://USER:PASSWORD@HOST/DB (see .ci/run)"
         )
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
+    from beltwatch.store.database import scratch_postgres
 
-    name = f"beltwatch_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_postgres(server, prefix="beltwatch_test") as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

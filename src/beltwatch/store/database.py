@@ -19,6 +19,9 @@ create it.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -91,6 +94,24 @@ def open_database(url: str, *, create: bool = True, writer: bool = False) -> Dat
         db.close()
         raise
     return db
+
+
+@contextmanager
+def scratch_postgres(server: str, prefix: str = "beltwatch_scratch") -> Iterator[str]:
+    """The URL of a new, empty database on the PostgreSQL `server`, dropped (with its sessions) on exit.
+
+    `server` is a URL whose role may create databases; tests and benchmarks get a database each.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 def _sqlite_engine(url: str, writer: bool) -> Engine:
