@@ -271,6 +271,14 @@ def test_stories_list_members_with_their_origin_and_duplicates(corpus_db, monkey
     assert code == 0 and COPY in out and "(exact)" in out
 
 
+def test_a_story_is_titled_by_its_headline_not_by_the_section_label_above_it(corpus_db, monkeypatch, capsys):
+    url, _, _ = corpus_db
+    code, out, _ = cli(monkeypatch, capsys, "stories", "--db", url, "--json")
+    titles = {a["id"]: s["title"] for s in json.loads(out) for a in s["articles"]}
+    # the BLA-claim report opens with the label "BALOCHISTAN" above its headline
+    assert code == 0 and titles["gwadar-convoy-attack-2023-bla-claim"].startswith("Militants claim Chinese deaths")
+
+
 def test_stats(corpus_db, monkeypatch, capsys):
     url, _, _ = corpus_db
     code, out, _ = cli(monkeypatch, capsys, "stats", "--db", url, "--json")

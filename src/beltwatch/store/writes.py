@@ -383,9 +383,15 @@ def date_span(value: str | None) -> tuple[date | None, date | None]:
 
 
 def _first_line(text: str | None) -> str | None:
-    """An article's headline when it has no title: its first line, for a text that starts with one."""
-    line = (text or "").strip().split("\n", 1)[0].strip()
-    return line[:200] or None
+    """An article's headline when it has no title: its first line, for a text that starts with one,
+    passing over a section label above it (a kicker such as "ANALYSIS" or "BALOCHISTAN")."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()][:3]
+    headline = next((line for line in lines if not _is_section_label(line)), lines[0] if lines else "")
+    return headline[:200] or None
+
+
+def _is_section_label(line: str) -> bool:
+    return line.isupper() and len(line.split()) <= 3
 
 
 def _refresh_entity_fts(conn: Connection, touched: Iterable[int], merged_into: dict[int, int]) -> None:
