@@ -501,7 +501,13 @@ def story_events(
         .join(events, events.c.article_version_id == article_versions.c.id)
         .outerjoin(sources, sources.c.id == article_versions.c.source_id)
         .where(story_members.c.duplicate_of.is_(None), events.c.type.in_(tuple(types)))
-        .order_by(story_members.c.story_id, events.c.date_start, articles.c.key, events.c.position)
+        .order_by(
+            story_members.c.story_id,
+            events.c.date_start.is_(None),  # undated last on both databases (their NULL orders differ)
+            events.c.date_start,
+            articles.c.key,
+            events.c.position,
+        )
     )
     if story_ids is not None:
         query = query.where(story_members.c.story_id.in_(list(story_ids)))
