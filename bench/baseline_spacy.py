@@ -25,8 +25,8 @@ Output: one JSON object per article (JSON Lines) in the extractor's shape, ``id`
 
 Command (from the repository root)::
 
-    .venv/bin/python bench/baseline_spacy.py --out /tmp/baseline.jsonl
-    .venv/bin/beltwatch eval tests/corpus/dev /tmp/baseline.jsonl
+    .venv/bin/python bench/baseline_spacy.py --out baseline.jsonl
+    .venv/bin/beltwatch eval tests/corpus/dev baseline.jsonl
 
 Scored with a predictions file, ``beltwatch eval`` scores every gold article, so the feed items
 (which no .txt/.html file holds) count as misses; to compare with beltwatch on the same footing, score

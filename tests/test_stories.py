@@ -509,3 +509,46 @@ def test_corpus_stories_do_not_depend_on_input_order(corpus_run):
     random.Random(5).shuffle(shuffled)
     again = {a.article_id: a.story_id for a in cluster_stories(shuffled)}
     assert again == {a.article_id: a.story_id for a in assignments}
+
+
+def _filler_text(rng: random.Random) -> str:
+    """Words of no language, shared with no other report: no text evidence for any pair."""
+    return " ".join("".join(rng.choices("bcdfghjklmnpqrstvwxz", k=7)) for _ in range(40))
+
+
+def test_a_busy_place_gives_each_report_a_fixed_number_of_candidates():
+    from beltwatch.stories.clustering import EVENT_NEIGHBOURS, _candidate_pairs, _Doc, _Vectors
+
+    rng = random.Random(7)
+    signals = [
+        StorySignal(f"r{k:03d}", _filler_text(rng), "2023-08-13", events=[_attack("2023-08-13", actors=())])
+        for k in range(400)
+    ]
+    docs = [_Doc.of(s) for s in signals]
+    pairs = _candidate_pairs(docs, _Vectors([s.text.split() for s in signals]))
+    # one block of 400 same-day entries: each meets its window, not the 399 others
+    assert len(pairs) == 400 * EVENT_NEIGHBOURS - EVENT_NEIGHBOURS * (EVENT_NEIGHBOURS + 1) // 2
+
+
+def test_reports_of_one_happening_join_at_a_crowded_place():
+    rng = random.Random(11)
+    crowd = [
+        StorySignal(
+            f"other{k:03d}",
+            _filler_text(rng),
+            "2023-08-13",
+            events=[_attack("2023-08-13", actors=("Balochistan Liberation Army", f"Group {k}"))],
+        )
+        for k in range(300)
+    ]
+    wire = StorySignal("a-wire", GWADAR_A, "2023-08-13", events=[_attack("2023-08-13")])
+    # published last, 300 same-day reports after the wire, and their heaviest words differ (no
+    # text candidate): they meet because the place's block orders the day's reports by cast
+    paper = StorySignal("z-paper", GWADAR_B, "2023-08-14", events=[_attack("2023-08-13")])
+    reprint = StorySignal(
+        "z-reprint", GWADAR_A + "\n" + BOILERPLATE, "2023-08-15", events=[_attack("2023-08-13", actors=())]
+    )
+    assignments = cluster_stories([wire, *crowd, paper, reprint])
+    groups = _groups(assignments)
+    assert {"a-wire", "z-paper", "z-reprint"} in groups  # the reprint as the wire's duplicate
+    assert len(groups) == 301  # the crowd's reports share place, day and an actor, not a happening

@@ -55,7 +55,7 @@ def incident_figure(incidents: list[dict[str, Any]]) -> Figure:
     figure = Figure(figsize=(6.5, min(6.5 * view.height / view.width, 7.0)))
     axes = figure.add_subplot()
     axes.set_facecolor("#eef3f7")
-    rings = [ring for country in render._basemap() for ring in country["rings"] if _in_view(ring, view)]
+    rings = [ring for country in render.basemap() for ring in country["rings"] if _in_view(ring, view)]
     axes.add_collection(PolyCollection(rings, facecolors="#fbfaf6", edgecolors="#8a8a8a", linewidths=0.6))
     _draw_corridor(axes)
     if located:

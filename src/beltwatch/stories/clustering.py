@@ -78,6 +78,7 @@ __all__ = [
     "CONFLICT_TYPES",
     "CURRENT_DAYS",
     "DATE_TOLERANCE_DAYS",
+    "EVENT_NEIGHBOURS",
     "LEAD_WORDS",
     "MAX_NEIGHBOURS",
     "STORY_SPAN_DAYS",
@@ -102,6 +103,14 @@ STORY_SPAN_DAYS = 14
 LEAD_WORDS = 300
 LEAD_CHARS = 4000  # enough text for LEAD_WORDS content words
 MAX_NEIGHBOURS = 20
+# Followers an event-block entry meets: the sorted-neighbourhood window. Entries of one
+# date under one key are ordered by their other features, so the reports of one happening
+# with the same signature are next to each other and are joined in a chain through this
+# window however many there are. A fixed window keeps the event candidates
+# O(articles x window) as a busy place or actor fills with more reports per day; a report
+# set apart in a busy block (an undated event, another cast) meets its happening only if
+# another key, the text LSH or the duplicate index brings them together.
+EVENT_NEIGHBOURS = 8
 TEXT_TERMS = 24
 TEXT_BANDS = 16
 TEXT_ROWS = 2
@@ -471,30 +480,33 @@ def _candidate_pairs(docs: list[_Doc], vectors: _Vectors) -> np.ndarray:
     n = len(docs)
     pairs = array("q")
 
-    def scan(entries: list[tuple[int, int, int]], tolerance: int) -> None:
+    def scan(entries: list[tuple[int, int, str, int]], tolerance: int, window: int) -> None:
         entries.sort()
-        for position, (_, end, i) in enumerate(entries):
-            for start_j, _, j in entries[position + 1 : position + 1 + MAX_NEIGHBOURS]:
+        for position, (_, end, _, i) in enumerate(entries):
+            for start_j, _, _, j in entries[position + 1 : position + 1 + window]:
                 if start_j > end + tolerance:
                     break
                 if i != j:
                     pairs.append(i * n + j if i < j else j * n + i)
 
     # events: one type and one place or actor, scanned in date order; statements are too
-    # many and too weak to block on (reports that share only them meet through their text)
-    blocks: dict[tuple[str, str, str], list[tuple[int, int, int]]] = defaultdict(list)
+    # many and too weak to block on (reports that share only them meet through their text).
+    # Within a date, entries are ordered by what the key leaves out (the actors under a
+    # place, the place under an actor), so that the reports of one happening sit together
+    # and a short window joins them, in a chain, however busy the key.
+    blocks: dict[tuple[str, str, str], list[tuple[int, int, str, int]]] = defaultdict(list)
     for i, doc in enumerate(docs):
         for etype, evs in doc.events.items():
             if etype in WEAK_TYPES:
                 continue
             for ev in evs:
                 if ev.place:
-                    blocks[(etype, "P", ev.place)].append((ev.start, ev.end, i))
+                    blocks[(etype, "P", ev.place)].append((ev.start, ev.end, _cast_key(ev.actors), i))
                 for actor in ev.actors:
-                    blocks[(etype, "A", actor)].append((ev.start, ev.end, i))
+                    blocks[(etype, "A", actor)].append((ev.start, ev.end, ev.place, i))
     for entries in blocks.values():
         if len(entries) > 1:
-            scan(entries, DATE_TOLERANCE_DAYS)
+            scan(entries, DATE_TOLERANCE_DAYS, EVENT_NEIGHBOURS)
     del blocks
 
     # text: LSH over the heaviest terms, one band at a time, buckets scanned by publication
@@ -516,13 +528,18 @@ def _candidate_pairs(docs: list[_Doc], vectors: _Vectors) -> np.ndarray:
             for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
                 members = order[start : start + size]
                 scan(
-                    [(p, p, i) for p, i in zip(published[members].tolist(), ids[members].tolist())],
+                    [(p, p, "", i) for p, i in zip(published[members].tolist(), ids[members].tolist())],
                     TEXT_WINDOW_DAYS,
+                    MAX_NEIGHBOURS,
                 )
 
     if not pairs:
         return np.zeros(0, dtype=np.int64)
     return np.unique(np.frombuffer(pairs, dtype=np.int64))
+
+
+def _cast_key(actors: frozenset[str]) -> str:
+    return "\x1f".join(sorted(actors))
 
 
 def _text_signatures(vectors: _Vectors, docs: list[int]) -> np.ndarray:

@@ -6,8 +6,8 @@ domain, "Made with Natural Earth", https://www.naturalearthdata.com/about/terms-
 Nothing is imported from GeoPandas: the shapefile is read from the wheel (a zip) with the
 small reader below, so the script needs only the standard library:
 
-    pip download --no-deps geopandas==0.14.4 -d /tmp/gpd
-    python -m beltwatch.web.make_basemap /tmp/gpd/geopandas-0.14.4-py3-none-any.whl
+    pip download --no-deps geopandas==0.14.4 -d wheels
+    python -m beltwatch.web.make_basemap wheels/geopandas-0.14.4-py3-none-any.whl
 
 Output: `{"source", "licence", "countries": [{"iso_a3", "name", "rings": [[[lon, lat], ...], ...]}]}`,
 coordinates rounded to 0.01 degree (about 1 km; far below a pixel at the map's scale).

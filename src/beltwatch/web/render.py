@@ -210,7 +210,7 @@ def legend(types: list[str]) -> Markup:
 
 
 @lru_cache(maxsize=1)
-def _basemap() -> list[dict[str, Any]]:
+def basemap() -> list[dict[str, Any]]:
     return json.loads((STATIC / "countries-110m.json").read_text(encoding="utf-8"))["countries"]
 
 
@@ -333,7 +333,7 @@ def view_for(points: list[tuple[float, float]], which: str) -> View:
 def _country_paths(view: View) -> Markup:
     out = []
     margin = 5
-    for country in _basemap():
+    for country in basemap():
         rings = country["rings"]
         lons = [p[0] for r in rings for p in r]
         lats = [p[1] for r in rings for p in r]
