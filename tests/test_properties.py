@@ -10,7 +10,7 @@ on any text and that their offsets slice the text; this module adds what those d
   monotone too;
 - a relative date ("yesterday", "on Monday", "last month") lands within a year of the publication
   date, and every date found is a valid ISO date, month or year between years 1 and 9999;
-- cleaning never raises, reaches a fixed point by its second pass (`fix_unicode` by its first),
+- cleaning never raises, reaches a fixed point in one pass (`fix_unicode` too),
   never invents a word, leaves no control character, and
   grows a text at most threefold (ftfy spells out ligatures: "ﬃ" is "ffi"; paragraphs get a blank
   line between them);
@@ -152,10 +152,7 @@ def test_cleaning_is_idempotent_invents_nothing_and_stays_bounded(text: str, sou
     assert fix_unicode(fixed) == fixed
     cleaned, removed = clean_text(text, source or None)
     assert removed >= 0
-    # a second pass may still drop a line that the first one left (a repeated line whose twin was
-    # separated from it by a removed line); from then on cleaning changes nothing
-    again = clean_text(cleaned, source or None)[0]
-    assert clean_text(again, source or None)[0] == again
+    assert clean_text(cleaned, source or None)[0] == cleaned
     assert words(cleaned) <= words(fixed)  # lines go, words are never made up
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\r]", cleaned)
     assert len(cleaned) <= 3 * len(text) + 1

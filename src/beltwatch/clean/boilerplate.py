@@ -315,7 +315,6 @@ def remove_boilerplate(
             i += 1
             continue
         if drop[i]:
-            previous = line
             i += 1
             continue
         if previous is not None and line == previous:  # a caption printed twice
@@ -327,7 +326,10 @@ def remove_boilerplate(
             drop[i] = True
         elif _is_body_paragraph(line):
             body_paragraphs += 1
-        previous = line
+        if not drop[i]:
+            # a repeat is judged against the last line kept, so a copy with chrome between the two
+            # goes in this pass, as it would in the next: cleaning clean text changes nothing
+            previous = line
         i += 1
 
     kept: list[tuple[int, str]] = []
