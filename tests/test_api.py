@@ -342,6 +342,9 @@ def test_every_api_error_has_one_shape(client, writable):
     assert_error(client.delete("/api/events"), 405)
     assert_error(client.get("/api/events", params={"since": "yesterday"}), 422)
     assert_error(client.get("/api/events/not-a-number"), 422)
+    for too_big in ("/api/events/9223372036854775808", "/api/entities/9223372036854775808"):
+        assert "less than or equal" in assert_error(client.get(too_big), 422)  # refused before any query
+    assert_error(client.get("/api/events", params={"entity_id": 2**63}), 422)
     assert_error(client.get("/api/events", params={"type": "PICNIC"}), 400)
     assert_error(client.post("/api/events/1/corrections", json={"action": "reject"}), 403)
     assert_error(writable.post("/api/events/1/corrections", json={"action": "reject"}), 401)

@@ -33,6 +33,8 @@ Writer = Annotated[str, Depends(writer)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
 ShortText = Annotated[str | None, Query(max_length=200)]
+MAX_ROW_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL store: a larger one is a 422, not a query
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID)]
 
 EXPORT_TYPES = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -60,7 +62,7 @@ def events(
     until: Annotated[date | None, Query(description="On or before YYYY-MM-DD.")] = None,
     country: Annotated[str | None, Query(description="ISO code or country name.", max_length=100)] = None,
     entity: Annotated[str | None, Query(description="An entity name or alias.", max_length=200)] = None,
-    entity_id: Annotated[int | None, Query(ge=1)] = None,
+    entity_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     story: Annotated[str | None, Query(description="A story key.", max_length=500)] = None,
     article: Annotated[str | None, Query(description="An article key.", max_length=500)] = None,
     text: Annotated[
@@ -88,7 +90,7 @@ def events(
 
 
 @router.get("/events/{event_id}", summary="One event with its claims and argument evidence")
-def event(conn: Conn, event_id: Annotated[int, PathParam(ge=1)]) -> dict[str, Any]:
+def event(conn: Conn, event_id: RowId) -> dict[str, Any]:
     return queries.get_event(conn, event_id)
 
 
@@ -110,7 +112,7 @@ def entities(
 
 
 @router.get("/entities/{entity_id}", summary="One entity: aliases, roles over time, events, corrections")
-def entity(conn: Conn, entity_id: Annotated[int, PathParam(ge=1)]) -> dict[str, Any]:
+def entity(conn: Conn, entity_id: RowId) -> dict[str, Any]:
     return queries.get_entity(conn, entity_id)
 
 
@@ -272,7 +274,7 @@ class EntityCorrection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     action: Literal["reject", "restore", "merge", "unmerge"]
-    into: int | None = Field(default=None, ge=1, description="merge: the id of the entity to merge into.")
+    into: int | None = Field(default=None, ge=1, le=MAX_ROW_ID, description="merge: the id of the entity to merge into.")
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -286,7 +288,7 @@ def _write_connection(request: Request) -> Any:
 
 @router.post("/events/{event_id}/corrections", status_code=201, summary="Correct an event (token needed)")
 def correct_event(
-    request: Request, token_name: Writer, event_id: Annotated[int, PathParam(ge=1)], body: EventCorrection
+    request: Request, token_name: Writer, event_id: RowId, body: EventCorrection
 ) -> dict[str, Any]:
     conn, lock = _write_connection(request)
     with conn, conn.begin():
@@ -308,7 +310,7 @@ def correct_event(
 
 @router.post("/entities/{entity_id}/corrections", status_code=201, summary="Correct an entity (token needed)")
 def correct_entity(
-    request: Request, token_name: Writer, entity_id: Annotated[int, PathParam(ge=1)], body: EntityCorrection
+    request: Request, token_name: Writer, entity_id: RowId, body: EntityCorrection
 ) -> dict[str, Any]:
     conn, lock = _write_connection(request)
     with conn, conn.begin():
