@@ -1,7 +1,7 @@
 """Where alerts go: standard output, a JSON Lines file, a webhook; and what got there.
 
 Standard output gets each alert once, as it is raised: a JSON object per line with `--json`,
-otherwise one short line with control characters from article text replaced, so text from the
+otherwise one short line with control characters from article text escaped, so text from the
 news cannot drive the terminal. Files and webhooks are tracked in `alert_deliveries`: a
 delivery is `pending` until it succeeds (`delivered`) or the endpoint refuses it for good
 (`failed`: a 4xx other than 408/429), and every pass retries the pending ones of its
@@ -22,7 +22,6 @@ import json
 import queue
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -32,6 +31,7 @@ import sqlalchemy as sa
 
 from beltwatch.alerts.check import DELIVERED, FAILED, PENDING, Raised
 from beltwatch.errors import InputError, UsageError
+from beltwatch.sources import printable
 from beltwatch.sources.url import USER_AGENT, check_url, pin, pinned_client
 from beltwatch.store.database import Database
 from beltwatch.store.schema import alert_deliveries, alerts
@@ -47,12 +47,6 @@ class WebhookPolicy:
 
 
 # --- standard output -----------------------------------------------------------------------------
-
-
-def _printable(value: Any) -> str:
-    """Text safe for a terminal: control and format characters (escapes, bidi overrides) replaced."""
-    text = " ".join(str(value).split())
-    return "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
 
 
 def summary_line(message: dict[str, Any]) -> str:
@@ -81,7 +75,8 @@ def summary_line(message: dict[str, Any]) -> str:
         f"({outlets})",
         f"\u201c{message['evidence']}\u201d" if message.get("evidence") else "",
     ]
-    return _printable(" \u2013 ".join(p for p in parts[:5] if p) + " " + " ".join(p for p in parts[5:] if p))
+    line = " \u2013 ".join(p for p in parts[:5] if p) + " " + " ".join(p for p in parts[5:] if p)
+    return printable(" ".join(line.split()))  # the failure lines' rule: escapes and bidi marks shown as \uXXXX
 
 
 def print_alerts(raised: list[Raised], out: TextIO, as_json: bool) -> None:
