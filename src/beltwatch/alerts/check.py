@@ -441,7 +441,7 @@ def _payload(
                 "outlet": r.row.outlet,
                 "title": r.row.title,
                 "url": r.row.url,
-                "published": _iso(r.row.published),
+                "published": reads.iso(r.row.published),
                 "article": r.article,
                 **{k: s[k] for k in ("killed", "injured", "value", "currency") if k in s},
             }
@@ -452,10 +452,6 @@ def _payload(
         before = previous["payload"]
         out["previous"] = {k: before.get(k) for k in ("killed", "injured", "claims")}
     return out
-
-
-def _iso(value: Any) -> str | None:
-    return value if value is None or isinstance(value, str) else value.isoformat()
 
 
 def _named(found: list[_Report], argument: str) -> list[str]:

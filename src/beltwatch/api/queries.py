@@ -71,14 +71,6 @@ def like_pattern(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    return value.isoformat()
-
-
 def check_type(value: str | None) -> str | None:
     if not value:
         return None
@@ -280,11 +272,11 @@ def _event_json(r: Any) -> dict[str, Any]:
         "position": r.position,
         "type": r.type,
         "date": r.date,
-        "date_start": _iso(r.date_start),
-        "date_end": _iso(r.date_end),
+        "date_start": reads.iso(r.date_start),
+        "date_end": reads.iso(r.date_end),
         "location": r.location,
         "location_entity_id": r.location_entity_id,
-        "published": _iso(r.published),
+        "published": reads.iso(r.published),
         "title": r.title,
         "source": r.source,
         "url": r.url,
@@ -544,7 +536,7 @@ def list_articles(
         {
             "id": r.key,
             "title": r.title,
-            "published": _iso(r.published),
+            "published": reads.iso(r.published),
             "language": r.language,
             "version": r.version,
             "url": r.url,
@@ -641,7 +633,7 @@ def get_article(conn: Connection, key: str, corrections: Corrections | None = No
     return {
         "id": row.key,
         "title": row.title,
-        "published": _iso(row.published),
+        "published": reads.iso(row.published),
         "source": row.source,
         "url": row.url,
         "origin": row.origin,

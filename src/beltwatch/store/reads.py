@@ -81,8 +81,11 @@ ARGUMENT_ORDER = (
 _current = (article_versions.c.article_id == articles.c.id) & article_versions.c.is_current
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
+def iso(value: date | str | None) -> str | None:
+    """A stored date or time as ISO text (a driver may already give text), None for None."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
 
 
 def _evidence(text: str, start: int | None, end: int | None) -> dict[str, Any] | None:
@@ -170,7 +173,7 @@ def search(conn: Connection, query: str, limit: int = 20) -> list[dict[str, Any]
                 "kind": "article",
                 "id": r.key,
                 "title": r.title,
-                "published": _iso(published),
+                "published": iso(published),
                 "source": r.source,
                 "origin": r.origin,
                 "url": r.url,
@@ -243,8 +246,8 @@ def entity_details(conn: Connection, name: str) -> list[dict[str, Any]]:
                 "roles": [
                     {
                         "role": r.role,
-                        "first_seen": _iso(r.first_seen),
-                        "last_seen": _iso(r.last_seen),
+                        "first_seen": iso(r.first_seen),
+                        "last_seen": iso(r.last_seen),
                         "article": r.key,
                         "articles": r.articles,
                     }
@@ -318,7 +321,7 @@ def list_events(
                 "type": r.type,
                 "date": r.date,
                 "location": r.location,
-                "published": _iso(r.published),
+                "published": iso(r.published),
                 "arguments": _ordered(r.arguments),
                 "evidence": _evidence(r.text, r.sentence_start, r.sentence_end),
                 "corridor": corridor_of(r),
@@ -442,7 +445,7 @@ def list_stories(conn: Connection) -> list[dict[str, Any]]:
             {
                 "id": r.key,
                 "title": r.title,
-                "published": _iso(r.published),
+                "published": iso(r.published),
                 "source": r.source,
                 "origin": r.origin,
                 "url": r.url,
@@ -460,8 +463,8 @@ def list_stories(conn: Connection) -> list[dict[str, Any]]:
             {
                 "story": s.key,
                 "title": s.title,
-                "first_published": _iso(s.first_published),
-                "last_published": _iso(s.last_published),
+                "first_published": iso(s.first_published),
+                "last_published": iso(s.last_published),
                 "size": s.size,
                 "articles": members.get(s.id, []),
                 "events": merged.get(s.id, []),
@@ -667,7 +670,7 @@ def content_dump(conn: Connection) -> dict[str, Any]:
                 r.is_current,
                 r.superseded_by is not None,
                 r.title,
-                _iso(r.published),
+                iso(r.published),
                 r.language,
                 r.source,
                 r.origin,
@@ -698,8 +701,8 @@ def content_dump(conn: Connection) -> dict[str, Any]:
         [
             ent(r.entity_id),
             r.role,
-            _iso(r.first_seen),
-            _iso(r.last_seen),
+            iso(r.first_seen),
+            iso(r.last_seen),
             ver(r.evidence_version_id),
             r.articles,
         ]
@@ -755,8 +758,8 @@ def content_dump(conn: Connection) -> dict[str, Any]:
                 event_keys[r.id],
                 r.type,
                 r.date,
-                _iso(r.date_start),
-                _iso(r.date_end),
+                iso(r.date_start),
+                iso(r.date_end),
                 r.location,
                 ent(r.location_entity_id),
                 r.arguments,
@@ -797,7 +800,7 @@ def content_dump(conn: Connection) -> dict[str, Any]:
             ]
         )
     out["stories"] = sorted(
-        [s.key, s.title, _iso(s.first_published), _iso(s.last_published), s.size, sorted(members[s.id])]
+        [s.key, s.title, iso(s.first_published), iso(s.last_published), s.size, sorted(members[s.id])]
         for s in story_rows.values()
     )
     out["sources"] = sorted(conn.scalars(sa.select(sources.c.name)))
