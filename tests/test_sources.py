@@ -15,21 +15,13 @@ from beltwatch.sources.files import (
     normalise_published,
     read_article,
 )
+from readers import write
 
 CORPUS = Path(__file__).parent / "corpus" / "dev"
 HTML_PAGE = CORPUS / "sri-lanka-exim-debt-deal-2023.html"
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 )
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def input_error(path: Path, **kwargs) -> InputError:

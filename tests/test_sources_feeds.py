@@ -17,29 +17,11 @@ from beltwatch.errors import InputError
 from beltwatch.model import Article
 from beltwatch.sources import SourceFailure, iter_articles
 from beltwatch.sources.feeds import html_paragraphs, parse_feed, read_feed
+from readers import split, write
 
 CORPUS = Path(__file__).parent / "corpus" / "dev"
 FEED = CORPUS / "bri-topic-feed.rss"
 GOLD = CORPUS / "bri-topic-feed.gold.json"
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
-
-
-def split(items) -> tuple[list[Article], list[SourceFailure]]:
-    items = list(items)
-    articles = [i for i in items if isinstance(i, Article)]
-    failures = [i for i in items if isinstance(i, SourceFailure)]
-    assert len(articles) + len(failures) == len(items)
-    for f in failures:
-        assert "\n" not in f.reason
-    return articles, failures
 
 
 def rss(

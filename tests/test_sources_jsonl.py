@@ -8,21 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from beltwatch.model import Article
 from beltwatch.sources import SourceFailure, iter_articles
 from beltwatch.sources.jsonl import read_jsonl
+from readers import split
 
 HTML_PAGE = Path(__file__).parent / "corpus" / "dev" / "sri-lanka-exim-debt-deal-2023.html"
-
-
-def split(items) -> tuple[list[Article], list[SourceFailure]]:
-    items = list(items)
-    articles = [i for i in items if isinstance(i, Article)]
-    failures = [i for i in items if isinstance(i, SourceFailure)]
-    assert len(articles) + len(failures) == len(items)
-    for f in failures:
-        assert "\n" not in f.reason
-    return articles, failures
 
 
 def write_lines(path: Path, lines: list[object | str | bytes], newline: bytes = b"\n") -> Path:

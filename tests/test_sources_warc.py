@@ -12,10 +12,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from beltwatch.errors import InputError
-from beltwatch.model import Article
 from beltwatch.sources import SourceFailure, iter_articles
 from beltwatch.sources.url import url_id
 from beltwatch.sources.warc import read_payload, read_warc
+from readers import split
 
 CORPUS = Path(__file__).parent / "corpus" / "dev"
 CORPUS_PAGE = (CORPUS / "sri-lanka-exim-debt-deal-2023.html").read_bytes()
@@ -29,16 +29,6 @@ container terminal at the southern port, according to a statement released by th
 completed within four years if financing arrives on schedule from the lenders involved.</p>
 <p>Opposition lawmakers criticised the terms and asked for the full contract to be tabled in parliament
 before any construction work begins at the site.</p></article><footer>Copyright</footer></body></html>"""
-
-
-def split(items) -> tuple[list[Article], list[SourceFailure]]:
-    items = list(items)
-    articles = [i for i in items if isinstance(i, Article)]
-    failures = [i for i in items if isinstance(i, SourceFailure)]
-    assert len(articles) + len(failures) == len(items)
-    for f in failures:
-        assert "\n" not in f.reason
-    return articles, failures
 
 
 class Archive:
