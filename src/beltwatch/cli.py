@@ -261,6 +261,7 @@ def ingest(
     """Read, clean, extract and store articles; a second run of the same sources adds nothing."""
     from beltwatch.ingest import ingest as run_ingest
     from beltwatch.settings import Settings
+    from beltwatch.sources import printable
 
     settings = Settings.load(db)
     day = _check_date(published)
@@ -276,8 +277,6 @@ def ingest(
             workers=workers,
             scheduler=scheduler,
         )
-    from beltwatch.sources import printable
-
     for failure in summary.failures:
         typer.echo(printable(f"beltwatch: skipped {failure['source']}: {failure['reason']}"), err=True)
     alerted = _check_ingest_run(settings.db_url, watch_rules, summary.run_id, destinations)
