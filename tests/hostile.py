@@ -302,7 +302,7 @@ def malformed_jsonl(case: Case, rng: random.Random) -> None:
         (b"[1, 2, 3]", r"not a JSON object"),
         (b'{"id": "no-text"}', r"no 'text' or 'html'"),
         (b'{"id": "n", "text": 42}', r"text should be a string"),
-        (b'{"id": "d", "text": "Officials in Gwadar said so today.", "published": "soon"}', r"published"),
+        (b'{"id": "d", "text": "Officials in Gwadar said so today.", "published": 20240301}', r"published should be"),
         (b'{"id": ["a"], "text": "Officials in Gwadar said so today."}', r"id should be"),
         (b"\x00\x01\x02 not json", r"malformed JSON|not valid"),
         (b'"just a string"', r"not a JSON object"),
@@ -313,8 +313,10 @@ def malformed_jsonl(case: Case, rng: random.Random) -> None:
         lines.append(json.dumps(good[index % 3]).encode() if index < 3 else b"")
         lines.append(line)
         case.failures[f"{path}#{len(lines)}"] = rf"line {len(lines)}: {reason}"
+    # a date nobody can read costs the date, not the article
+    lines.append(b'{"id": "undated", "text": "Officials in Gwadar said so today.", "published": "soon"}')
     _write(path, b"\n".join(lines) + b"\n")
-    case.stored |= {g["id"] for g in good}
+    case.stored |= {g["id"] for g in good} | {"undated"}
 
 
 def odd_text(case: Case, rng: random.Random) -> None:

@@ -427,3 +427,17 @@ def test_an_ingest_killed_with_sigkill_and_run_again_ends_as_an_uninterrupted_ru
     recovered, expected = dump(f"sqlite:///{crashed}"), dump(f"sqlite:///{clean}")
     assert [k for k in expected if recovered[k] != expected[k]] == []  # names what differs, if anything
     assert recovered == expected
+
+
+@pytest.mark.parametrize(("given", "shown"), [("2022-11", "2022-11"), ("2022", "2022"), ("Tue, 26 Mar 2024 09:00:00 EST", "2024-03-26")])
+def test_an_imprecise_publication_date_is_stored_with_its_precision(db_url, tmp_path, given: str, shown: str):
+    """A sidecar giving only a month or a year: the article is extracted and stored, the date kept as given."""
+    from beltwatch.api.queries import get_article
+
+    path = copy_article(BRIEF, tmp_path / "in")
+    path.with_name(f"{BRIEF}.meta.json").write_text(json.dumps({"published": given}), encoding="utf-8")
+    assert ingest([str(path)], Settings(db_url=db_url)).new == 1
+    with open_database(db_url, create=False) as db, db.engine.connect() as conn:
+        article = get_article(conn, BRIEF)
+    assert article["published"] == shown
+    assert any(e["type"] == "ATTACK" for e in article["events"])

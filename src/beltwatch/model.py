@@ -6,6 +6,7 @@ stage boundary. `to_json` gives the shape of the corpus SCHEMA (plus evidence).
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,16 +42,40 @@ class Evidence:
 class ArticleMeta:
     """What the page, feed or sidecar file says about an article."""
 
-    published: str | None = None  # ISO date YYYY-MM-DD
+    published: str | None = None  # ISO date at its precision: YYYY-MM-DD, YYYY-MM or YYYY
     source: str | None = None
     url: str | None = None
     title: str | None = None
     language: str | None = None
     boilerplate_removed: int = 0
 
+    @property
+    def published_precision(self) -> str | None:
+        """"day", "month" or "year": what the source said of the date, no more."""
+        return {10: "day", 7: "month", 4: "year"}.get(len(self.published)) if self.published else None
+
+    @property
+    def published_day(self) -> datetime.date | None:
+        """The day of publication, or None when the source gives only a month or a year."""
+        try:
+            return datetime.date.fromisoformat(self.published) if self.published_precision == "day" else None
+        except ValueError:
+            return None
+
+    @property
+    def published_first_day(self) -> datetime.date | None:
+        """The first day of the period the publication date names (what a date column stores)."""
+        if not self.published:
+            return None
+        try:
+            return datetime.date.fromisoformat((self.published + "-01-01")[:10])
+        except ValueError:
+            return None
+
     def to_json(self) -> dict[str, Any]:
         out = {
             "published": self.published,
+            "published_precision": self.published_precision,
             "source": self.source,
             "url": self.url,
             "title": self.title,

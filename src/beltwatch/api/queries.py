@@ -510,6 +510,7 @@ def list_articles(
             articles.c.key,
             article_versions.c.title,
             article_versions.c.published,
+            article_versions.c.published_precision,
             article_versions.c.language,
             article_versions.c.version,
             sa.func.coalesce(article_versions.c.url, articles.c.url).label("url"),
@@ -536,7 +537,7 @@ def list_articles(
         {
             "id": r.key,
             "title": r.title,
-            "published": reads.iso(r.published),
+            "published": reads.published_iso(r.published, r.published_precision),
             "language": r.language,
             "version": r.version,
             "url": r.url,
@@ -633,7 +634,7 @@ def get_article(conn: Connection, key: str, corrections: Corrections | None = No
     return {
         "id": row.key,
         "title": row.title,
-        "published": reads.iso(row.published),
+        "published": reads.published_iso(row.published, row.published_precision),
         "source": row.source,
         "url": row.url,
         "origin": row.origin,

@@ -25,10 +25,7 @@ BATCH_SIZE = 16  # larger batches cost memory and gain no speed on the small mod
 
 
 def _published(article: Article) -> date | None:
-    try:
-        return date.fromisoformat(article.meta.published) if article.meta.published else None
-    except ValueError:
-        return None
+    return article.meta.published_day
 
 
 def extract_articles(articles: Iterable[Article]) -> Iterator[Extraction]:

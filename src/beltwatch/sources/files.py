@@ -113,32 +113,46 @@ def read_article(path: Path, published: str | None = None, max_bytes: int = DEFA
 
 
 def normalise_published(value: str) -> str:
-    """The ISO date `YYYY-MM-DD` of a date or timestamp; `ValueError` if it is not one.
+    """The ISO date of a date or timestamp, at the precision it is given; `ValueError` if it is none.
 
-    Accepts ISO dates and timestamps (`2023-10-12T16:40:00+05:30` gives the date as
-    written, not converted to UTC), `2023/10/12`, RFC 2822 dates from feeds
-    (`Mon, 20 Jan 2025 17:30:00 +0500`) and written dates (`12 October 2023`,
-    `October 12, 2023`, `Oct 12, 2023`).
+    A day gives `YYYY-MM-DD`, a month `YYYY-MM`, a year `YYYY` (SCHEMA.md's date forms), so an
+    imprecise date is kept as what it says rather than refused or made up. Accepts ISO dates and
+    timestamps (`2023-10-12T16:40:00+05:30` gives the date as written, not converted to UTC),
+    `2023/10/12`, RFC 822/2822 dates from feeds (`Mon, 20 Jan 2025 17:30:00 +0500`), written dates
+    with or without a time (`12 October 2023`, `October 12, 2023 at 9:14 pm`), and months and years
+    (`2022-11`, `November 2022`, `2022`).
     """
     text = str(value).strip()
-    m = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])", text)
+    m = re.match(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?![\d])", text)
     if m:
         try:
+            if m[3] is None:
+                return date(int(m[1]), int(m[2]), 1).isoformat()[:7]
             return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
         except ValueError:
             raise ValueError(f"not a valid date: {text!r}") from None
+    if re.fullmatch(r"(1[89]|20)\d\d", text):
+        return text
     try:
         return parsedate_to_datetime(text).date().isoformat()
     except (TypeError, ValueError, IndexError):
         pass
     cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.replace(",", " "))
+    # a time of day after a written date ("09:14 PM IST", "at 9:14 pm") says nothing of the day
+    cleaned = re.sub(r"\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,5})?$", "", cleaned, flags=re.IGNORECASE)
     cleaned = " ".join(cleaned.split())
-    for fmt in ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%A %d %B %Y", "%A %B %d %Y"):
+    for fmt, width in _WRITTEN_DATES:
         try:
-            return datetime.strptime(cleaned, fmt).date().isoformat()
+            return datetime.strptime(cleaned, fmt).date().isoformat()[:width]
         except ValueError:
             continue
     raise ValueError(f"not a date: {text!r}")
+
+
+_WRITTEN_DATES = tuple(
+    [(f, 10) for f in ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%A %d %B %Y", "%A %B %d %Y", "%a %d %b %Y")]
+    + [(f, 7) for f in ("%B %Y", "%b %Y")]
+)
 
 
 # --- reading and checking bytes ------------------------------------------------------------
@@ -246,7 +260,8 @@ def _read_sidecar(path: Path) -> dict[str, str | None]:
 
 def metadata_fields(data: dict[str, Any]) -> dict[str, str | None]:
     """The known metadata keys of a JSON object (a sidecar, a JSON Lines record), normalised;
-    an `InputError` naming the key when one is not a string or not a date."""
+    an `InputError` naming the key when one is not a string. A `published` string that is no
+    date is left out."""
     out: dict[str, str | None] = {}
     for key in SIDECAR_KEYS:
         value = data.get(key)
@@ -260,8 +275,9 @@ def metadata_fields(data: dict[str, Any]) -> dict[str, str | None]:
         if key == "published":
             try:
                 value = normalise_published(value)
-            except ValueError as exc:
-                raise InputError(f"published: {exc}") from None
+            except ValueError:
+                # as for feeds and pages: a date nobody can read costs the date, never the article
+                continue
         elif key == "language":
             value = _language_code(value)
         out[key] = value

@@ -88,6 +88,12 @@ def iso(value: date | str | None) -> str | None:
     return value.isoformat()
 
 
+def published_iso(day: date | str | None, precision: str | None) -> str | None:
+    """A stored publication date as the source gave it: "2022-11" for a month, "2022" for a year."""
+    text = iso(day)
+    return text[: {"month": 7, "year": 4}.get(precision or "day", 10)] if text else None
+
+
 def _evidence(text: str, start: int | None, end: int | None) -> dict[str, Any] | None:
     if start is None or end is None:
         return None

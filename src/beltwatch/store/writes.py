@@ -151,7 +151,8 @@ def store_extraction(db: Database, extraction: Extraction, signal: StorySignal, 
                 is_current=True,
                 title=article.meta.title,
                 text=article.text,
-                published=_date(article.meta.published),
+                published=article.meta.published_first_day,
+                published_precision=article.meta.published_precision,
                 language=article.meta.language,
                 source_id=_source_id(conn, article.meta.source),
                 url=article.meta.url,
@@ -192,13 +193,6 @@ def store_extraction(db: Database, extraction: Extraction, signal: StorySignal, 
         if db.is_sqlite:
             _refresh_entity_fts(conn, resolver.touched, resolver.merged_into)
         return Stored(NEW if found is None else UPDATED, key, number)
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _source_id(conn: Connection, name: str | None) -> int | None:
