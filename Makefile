@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 BW := $(VENV)/bin/beltwatch
 SAMPLES := tests/corpus/dev
 
-.PHONY: install demo test bench eval lint clean
+.PHONY: install demo test bench eval eval-real lint clean
 
 install: $(VENV)/.installed
 
@@ -29,6 +29,11 @@ test: install
 
 eval: install
 	$(BW) eval $(SAMPLES)
+
+# the real-news corpus: gold files only; its texts are rebuilt first (tests/corpus/real/README.md)
+eval-real: install
+	$(BW) eval tests/corpus/real --split tune
+	$(BW) eval tests/corpus/real --split check
 
 bench: install
 	$(PY) bench/ingest_speed.py
