@@ -394,3 +394,70 @@ def test_entities_come_in_order_of_first_mention():
     starts = [e.mentions[0].start for e in entities]
     assert starts == sorted(starts)
     assert names(entities) == ["Xi Jinping", "Shehbaz Sharif", "Beijing", "Silk Road Fund"]
+
+
+# --- facility and project names by their head word --------------------------------------------------
+
+def _infrastructure():
+    from beltwatch.knowledge import load_knowledge
+
+    return load_knowledge().infrastructure
+
+
+@pytest.mark.parametrize("head", sorted(_infrastructure().heads))
+def test_every_infrastructure_head_names_a_facility_or_project(head: str):
+    """Each head word of infrastructure.yaml, after a made-up proper name, gives that name its type."""
+    name = f"Zorvan Kettle {head.title() if head.islower() else head}"
+    entities = extract(f"Officials said work on the {name} would go on this year.")
+    found = named(entities, name)
+    assert found.type == _infrastructure().type_of(head)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "etype"),
+    [
+        ("The Port of Zorvan reopened on Monday after a strike.", "Port of Zorvan", "FAC"),
+        ("Work on the Zorvan-Kettle rail line began in March.", "Zorvan-Kettle rail line", "PROJECT"),
+        ("The Kettle Dam Project was approved by the cabinet.", "Kettle Dam Project", "PROJECT"),
+        ("Lenders backed the New Zorvan International Airport last year.", "New Zorvan International Airport", "FAC"),
+    ],
+)
+def test_infrastructure_name_forms(text: str, name: str, etype: str):
+    assert named(extract(text), name).type == etype
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Standard Gauge Railway opened in 2017.",  # generic words name nothing
+        "Chinese Power Plant workers went on strike.",  # a demonym is no name
+        "The Belt and Road Initiative turned ten.",
+    ],
+)
+def test_generic_infrastructure_words_name_nothing(text: str):
+    assert not [e for e in extract(text) if e.type in ("FAC", "PROJECT") and e.name.endswith(("Railway", "Plant"))]
+
+
+# --- titles, brackets and fragments ------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("DIG South Marhaz Qalat Odhano said three attackers were killed.", "Marhaz Qalat Odhano"),
+        ("In a call with reporters on the evening of the blast, Sindh IG Varun Tesh Maharaj confirmed the toll.", "Varun Tesh Maharaj"),
+    ],
+)
+def test_abbreviated_offices_are_titles_not_names(text: str, person: str):
+    entities = extract(text)
+    assert named(entities, person).type == "PERSON"
+    assert not {"DIG", "IG", "DIG South"} & set(names(entities))
+
+
+def test_an_office_is_no_organisation():
+    entities = extract("The Minister of Transportation, Zorvan Kettleby, inspected the line on Monday.")
+    assert "Minister of Transportation" not in names(entities)
+
+
+def test_half_a_bracket_is_no_part_of_a_name():
+    entities = extract("Police guarded the Zorvan Protection Unit (ZPU) headquarters in Karachi on Monday.")
+    assert not [n for n in names(entities) if "(" in n or ")" in n]

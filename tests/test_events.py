@@ -674,3 +674,84 @@ def test_every_event_of_an_article_has_its_own_sentence_as_evidence():
     assert {"MEETING", "FINANCING", "SECURITY_MEASURE", "PROTEST"} <= set(by_type)
     for etype, sentence in zip(["MEETING", "FINANCING", "SECURITY_MEASURE", "PROTEST"], sentences):
         assert by_type[etype].evidence.text.strip() == sentence
+
+
+# --- direction of money, by the verb that governs the amount -------------------------------------------
+
+def _financing_conf() -> dict:
+    from beltwatch.extract.events import load_triggers
+
+    return load_triggers()["FINANCING"]
+
+
+@pytest.mark.parametrize("verb", _financing_conf()["giving_verbs"])
+def test_a_giving_verb_names_its_subject_the_funder(verb: str):
+    text = f"China will {verb} a USD 1 billion loan to Pakistan next month, officials said."
+    fin = one(extract(text), "FINANCING", "USD 1 billion")
+    assert (arg(fin, "funder"), arg(fin, "recipient")) == ("China", "Pakistan")
+
+
+@pytest.mark.parametrize("verb", _financing_conf()["receiving_verbs"])
+def test_a_receiving_verb_names_its_subject_the_recipient(verb: str):
+    text = f"Zambia will {verb} a USD 1 billion loan from the China Development Bank, officials said."
+    fin = one(extract(text), "FINANCING", "USD 1 billion")
+    assert (arg(fin, "funder"), arg(fin, "recipient")) == ("China Development Bank", "Zambia")
+
+
+def test_a_deal_reached_with_a_lender_makes_the_subject_the_recipient():
+    text = "Zambia has reached a deal with the China Development Bank to restructure USD 1.5 billion in debt."
+    fin = one(extract(text), "FINANCING", text)
+    assert (arg(fin, "funder"), arg(fin, "recipient")) == ("China Development Bank", "Zambia")
+
+
+def test_a_passive_giving_verb_with_an_agent():
+    text = "Pakistan was given a USD 2 billion loan by China on Friday."
+    fin = one(extract(text), "FINANCING", text)
+    assert (arg(fin, "funder"), arg(fin, "recipient")) == ("China", "Pakistan")
+
+
+def test_a_shared_verb_leaves_direction_to_word_order():
+    text = "Saudi Arabia deposited USD 2 billion and the United Arab Emirates USD 1 billion with the State Bank of Pakistan."
+    funders = {arg(e, "value"): arg(e, "funder") for e in of_type(extract(text), "FINANCING")}
+    assert funders[1e9] == "United Arab Emirates"
+
+
+def test_an_amount_that_prices_a_project_is_no_financing():
+    text = "Investment in the USD 3 billion Zorvan Kettle Motorway was celebrated on Friday."
+    assert of_type(extract(text), "FINANCING") == []
+
+
+# --- AGREEMENT: witnesses, nominal signings, renewals ----------------------------------------------------
+
+@pytest.mark.parametrize("verb", ["witnessed", "attended", "oversaw"])
+def test_leaders_at_a_signing_make_their_states_parties(verb: str):
+    text = (
+        "Italy joined China's scheme. Italian Prime Minister Giuseppe Conte and Chinese President Xi Jinping "
+        f"{verb} the signing of a memorandum of understanding on Saturday in Rome."
+    )
+    agreement = one(extract(text), "AGREEMENT", "memorandum")
+    assert set(arg(agreement, "parties")) == {"Italy", "China"}
+
+
+@pytest.mark.parametrize(("verb", "noun"), [("renewed", "currency swap agreement"), ("sealed", "deal")])
+def test_renewed_and_sealed_agreements(verb: str, noun: str):
+    text = f"The People's Bank of China {verb} a {noun} with the Central Bank of Argentina on Tuesday."
+    agreement = one(extract(text), "AGREEMENT", text)
+    assert len(arg(agreement, "parties")) == 2
+
+
+def test_agreements_signed_between_two_states():
+    text = "A total of six agreements were signed between Pakistan and China on Tuesday."
+    agreement = one(extract(text), "AGREEMENT", text)
+    assert set(arg(agreement, "parties")) == {"Pakistan", "China"}
+
+
+def test_a_lower_case_word_goes_on_its_sentence_after_a_headline(nlp):
+    """The parser cut "Hungary | and China have signed ..." after a long headline line."""
+    text = (
+        "Hungary, China sign loan deal for Budapest-Belgrade Chinese rail projectReuters | Budapest | Updated: "
+        "24-04-2020 13:50 IST | Created: 24-04-2020 13:50 IST\n\n"
+        "Hungary and China have signed a loan agreement to finance a railway link, the minister said on Friday.\n"
+    )
+    sentences = [s.text.strip() for s in nlp(text).sents]
+    assert any(s.startswith("Hungary and China have signed") for s in sentences), sentences

@@ -18,7 +18,14 @@ import yaml
 from beltwatch.errors import KnowledgeError
 from beltwatch.extract import extract_article
 from beltwatch.extract.nlp import has_cjk, load_nlp
-from beltwatch.knowledge import ENTITY_FILES, KNOWLEDGE_DIR, KnownEntity, load_knowledge
+from beltwatch.knowledge import (
+    ENTITY_FILES,
+    KNOWLEDGE_DIR,
+    SECTORS,
+    SOURCED_FILES,
+    KnownEntity,
+    load_knowledge,
+)
 from beltwatch.model import ENTITY_TYPES, ORG_KINDS, Article, ArticleMeta, Entity
 
 SCHEMA = (Path(__file__).parent / "corpus" / "SCHEMA.md").read_text(encoding="utf-8")
@@ -228,6 +235,15 @@ def test_copied_knowledge_loads(knowledge_copy: Path):
         pytest.param("armed_groups", {"name": None}, id="missing-name"),
         pytest.param("media", {"name": 42}, id="name-not-a-string"),
         pytest.param("projects", {"aliases": ["CPEC", 7]}, id="alias-not-a-string"),
+        pytest.param("projects", {"sector": "railways"}, id="sector-not-in-the-list"),
+        pytest.param("projects", {"lat": 91.0, "lon": 67.0}, id="lat-out-of-range"),
+        pytest.param("projects", {"lat": 24.8, "lon": "east"}, id="lon-not-a-number"),
+        pytest.param("projects", {"lat": 24.8, "lon": None}, id="lat-without-lon"),
+        pytest.param("officials", {"since": "2013"}, id="since-not-a-year"),
+        pytest.param("officials", {"until": 13}, id="until-not-a-year"),
+        pytest.param("officials", {"since": 2020, "until": 2018}, id="until-before-since"),
+        pytest.param("lenders", {"source": " "}, id="empty-source"),
+        pytest.param("armed_groups", {"source": ["NACTA"]}, id="source-not-a-string"),
     ],
 )
 def test_bad_entry_raises_with_file_name(knowledge_copy: Path, stem: str, changes: dict):
@@ -297,9 +313,18 @@ def test_entry_values_are_well_formed(entry: KnownEntity):
     if entry.capital_of:
         assert KNOWLEDGE.country_by_code(entry.capital_of) is not None
         assert entry.type == "GPE"
+    if entry.sector:
+        assert entry.sector in SECTORS
+    if entry.lat is not None:
+        assert -90 <= entry.lat <= 90 and -180 <= entry.lon <= 180
+        assert round(entry.lat, 3) == entry.lat and round(entry.lon, 3) == entry.lon, "rounded to 3 places"
+    if entry.until is not None:
+        assert entry.since is not None and entry.since <= entry.until
 
 
-ENTRY_KEYS = {f.name for f in fields(KnownEntity)} - {"id"} | {"since"}
+# the loader's keys: the entity's own, and the reference keys (source, sector, lat/lon, since/until)
+ENTRY_KEYS = {f.name for f in fields(KnownEntity)} - {"id"}
+assert ENTRY_KEYS >= {"source", "sector", "lat", "lon", "since", "until"}
 
 
 @pytest.mark.parametrize("stem", ENTITY_FILES)
@@ -311,6 +336,36 @@ def test_entries_have_no_stray_keys(stem: str):
         entry["name"]: sorted(set(entry) - ENTRY_KEYS) for entry in data["entries"] if set(entry) - ENTRY_KEYS
     }
     assert stray == {}
+
+
+# --- the reference: every entry says where its facts come from -------------------------------------
+
+
+def _entries_of(stem: str) -> list[KnownEntity]:
+    return [e for e in KNOWLEDGE.entities if e.id.split(":", 1)[0] == stem]
+
+
+SOURCED = [pytest.param(e, id=_case_id(e)) for stem in SOURCED_FILES for e in _entries_of(stem)]
+
+
+@pytest.mark.parametrize("entry", SOURCED)
+def test_entry_has_a_source(entry: KnownEntity):
+    assert entry.source and entry.source.strip() == entry.source
+
+
+@pytest.mark.parametrize("entry", [pytest.param(e, id=_case_id(e)) for e in _entries_of("projects")])
+def test_project_has_a_sector(entry: KnownEntity):
+    assert entry.sector in SECTORS
+
+
+@pytest.mark.parametrize("entry", [pytest.param(e, id=_case_id(e)) for e in _entries_of("officials")])
+def test_official_has_role_country_and_since(entry: KnownEntity):
+    assert entry.role and entry.country and entry.since is not None
+
+
+@pytest.mark.parametrize(("stem", "least"), [("projects", 200), ("officials", 150)])
+def test_reference_is_large_enough(stem: str, least: int):
+    assert len(_entries_of(stem)) >= least
 
 
 # --- org kinds and titles --------------------------------------------------------------------------

@@ -28,6 +28,8 @@ PLACE_PREPOSITIONS = {
     "of", "through", "on", "inside", "off",
 }  # fmt: skip
 LEADING_WORDS = {"the", "a", "an"}
+STATE_WORDS = {"the", "government", "govt", "republic", "people", "'s", "’s", "state", "kingdom", "federal", "islamic"}
+COMPASS_WORDS = {"north", "south", "east", "west", "central", "upper", "lower"}
 POSSESSIVE = {"'s", "’s", "'", "’"}
 
 
@@ -85,18 +87,106 @@ def _title_case_lines(text: str) -> list[tuple[int, int]]:
 
 
 def _trim(span: Span) -> Span | None:
-    """Drop leading articles, trailing possessives and anything after a line break."""
+    """Drop leading articles and stray punctuation, trailing possessives, anything after a line break and
+    half a bracket: "KU) Confucius Institute" -> "Confucius Institute", "Special Protection Unit (SPU" ->
+    "Special Protection Unit" (the bracketed acronym joins it later). A name that ends in "of" or "and" is
+    the front of a longer name whose rest was taken for something else: it is dropped."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and doc[start].lower_ in LEADING_WORDS:
+    for i in range(start, end):
+        if doc[i].text == ")" and "(" not in doc[start:i].text:
+            start = i + 1
+    while start < end and (doc[start].lower_ in LEADING_WORDS or doc[start].is_punct or not doc[start].text.strip()):
         start += 1
-    while end > start and (doc[end - 1].text in POSSESSIVE or not doc[end - 1].text.strip()):
+    for i in range(start, end):
+        if doc[i].text == "(" and ")" not in doc[i:end].text:
+            end = i
+            break
+    while end > start and (doc[end - 1].text in POSSESSIVE or not doc[end - 1].text.strip() or doc[end - 1].is_punct):
         end -= 1
     for i in range(start, end):
         if "\n" in doc[i].text or (i > start and "\n" in doc[i - 1].whitespace_ + doc[i - 1].text[-1:]):
             end = i
             break
+    if end > start and doc[end - 1].lower_ in ("of", "and", "&", "for", "the"):
+        return None
     return doc[start:end] if end > start else None
+
+
+def _whole_name(span: Span, knowledge: Knowledge) -> Span:
+    """A person's name with the capitalised name words the model left beside it: "Sindh IG Mushtaq Ahmed
+    Mahar" is tagged "Ahmed Mahar", and "Mushtaq" belongs to it. Titles, compass words and other
+    entities' words stop it."""
+    doc = span.doc
+
+    def name_word(tok: Token) -> bool:
+        return (
+            tok.pos_ == "PROPN"
+            and tok.is_title
+            and not tok.ent_type_
+            and tok.lower_ not in knowledge.title_heads
+            and tok.lower_ not in knowledge.honorifics
+            and tok.lower_ not in COMPASS_WORDS
+            and tok.lower_ not in ("prime", "foreign", "interior")
+            and tok.text not in knowledge.country_by_demonym
+            and "\n" not in tok.whitespace_
+        )
+
+    start, end = span.start, span.end
+    while start > 0 and name_word(doc[start - 1]) and "\n" not in doc[start - 1].whitespace_:
+        start -= 1
+    while end < len(doc) and name_word(doc[end]) and "\n" not in doc[end - 1].whitespace_:
+        end += 1
+    return doc[start:end]
+
+
+def _with_place_after_of(ent: Span) -> Span:
+    """"Central Bank of" + the known place "Argentina": the ruler took the place, and the model left the
+    organisation's name cut before it. The organisation runs over the place (which stays a place of its
+    own, as `_places_inside` has it)."""
+    doc = ent.doc
+    if ent.ent_id_ or ent.label_ != "ORG" or ent.end >= len(doc) or doc[ent.end - 1].lower_ != "of":
+        return ent
+    after = next((e for e in doc.ents if e.start == ent.end), None)
+    if after is None or after.label_ != "GPE" or not after.ent_id_:
+        return ent
+    if {t.lower_ for t in ent[:-1]} <= STATE_WORDS:
+        return ent  # "the Government of Ghana" is Ghana, as a capital standing for it is
+    return doc[ent.start : after.end]
+
+
+def _rest_of_known_name(span: Span, person: KnownEntity) -> Span:
+    """"President Xi Jinping" matches the alias "President Xi"; "Jinping" is still his name."""
+    words = set(person.name.split())
+    end = span.end
+    while end < len(span.doc) and span.doc[end].text in words and span.doc[end].text not in span.text.split():
+        end += 1
+    return span.doc[span.start : end]
+
+
+def _person_after_title(span: Span, label: str, knowledge: Knowledge) -> tuple[Span | None, str]:
+    """A title inside what the model called an organisation or a place: "Kazakh President Kassym-Jomart
+    Tokayev" is a person, "Minister of Transportation" an office and no entity at all."""
+    if label == "PERSON":
+        return span, label
+    titles = [i for i, tok in enumerate(span) if tok.lower_ in knowledge.title_heads]
+    if not titles:
+        whole = _whole_name(span, knowledge)
+        after_title = whole.start > 0 and whole.doc[whole.start - 1].lower_ in knowledge.title_heads
+        if after_title and label == "ORG" and _name_like(whole) and knowledge.org_kind(whole.text) == "other":
+            return whole, "PERSON"  # "Sindh IG Varun Tesh Maharaj", the model's ORG "Tesh Maharaj"
+        return span, label
+    rest = span[titles[-1] + 1 :]
+    while len(rest) > 1 and rest[0].lower_ in COMPASS_WORDS:  # "DIG South Javeed Alam Odho"
+        rest = rest[1:]
+    if len(rest) and _name_like(rest) and knowledge.org_kind(rest.text) == "other":
+        return rest, "PERSON"
+    office = titles[0] == 0 and (not len(rest) or rest[0].lower_ in ("of", "for"))
+    return (None, label) if office else (span, label)
+
+
+def _name_like(span: Span) -> bool:
+    return all(t.pos_ == "PROPN" and (t.is_title or "-" in t.text) or t.text == "-" for t in span)
 
 
 def _strip_title(span: Span, knowledge: Knowledge) -> Span:
@@ -105,43 +195,124 @@ def _strip_title(span: Span, knowledge: Knowledge) -> Span:
     for i, tok in enumerate(span):
         if tok.lower_ in knowledge.title_heads or tok.lower_ in {"prime", "foreign", "interior"}:
             last_title = i
-    return span[last_title + 1 :] if 0 <= last_title < len(span) - 1 else span
+    span = span[last_title + 1 :] if 0 <= last_title < len(span) - 1 else span
+    while len(span) > 1 and (span[0].lower_ in knowledge.honorifics or span[0].text == "."):
+        span = span[1:]
+    return span
 
 
 def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
-    """Every name occurrence the ruler or the model found, cleaned and filtered."""
+    """Every name occurrence the ruler or the model found, cleaned and filtered; a facility or project
+    name by its head word ("... Motorway", "Port of ...") wins over what the model made of its words."""
     known = {e.id: e for e in knowledge.entities}
     demonyms = set(knowledge.country_by_demonym)
     headline_spans = _title_case_lines(doc.text)
     outside_headlines = " ".join(
         doc.text[a:b] for a, b in _complement(headline_spans, len(doc.text))
     )
-    out = []
+    infrastructure = [
+        f for f in infrastructure_names(doc.text, knowledge)
+        if not any(e.ent_id_ and e.start_char <= f.start and f.end <= e.end_char for e in doc.ents)
+    ]  # fmt: skip
+    out = list(infrastructure)
     for ent in doc.ents:
-        if ent.label_ not in LABELS:
+        if ent.label_ not in LABELS or any(f.start < ent.end_char and ent.start_char < f.end for f in infrastructure):
             continue
-        span = _trim(ent)
+        span = _trim(_with_place_after_of(ent))
         if span is None:
             continue
         kid = ent.ent_id_
-        if not kid and ent.label_ == "PERSON":
-            span = _strip_title(span, knowledge)
+        label = ent.label_
+        if not kid:
+            span, label = _person_after_title(span, label, knowledge)
+            if span is None:
+                continue
+        if not kid and label == "PERSON":
+            span = _strip_title(_whole_name(span, knowledge), knowledge)
+        elif kid in known and known[kid].type == "PERSON":
+            span = _rest_of_known_name(span, known[kid])
         text = span.text.strip()
         if not kid and (
             text in knowledge.not_entities
+            or text.lower() in knowledge.title_heads
             or _is_title_word(span, ent.label_, knowledge)
             or not _plausible(span, text, demonyms, headline_spans, outside_headlines)
         ):
             continue
-        found = Found(text, ent.label_, span.start_char, span.end_char)
+        found = Found(text, label, span.start_char, span.end_char)
         if kid.startswith("country:"):
             found.country_code = kid.split(":", 1)[1]
         elif kid:
             found.known = known[kid]
         out.append(found)
-        if ent.label_ == "ORG":
+        if label == "ORG" and span.end <= ent.end:
             out.extend(_places_inside(span, knowledge))
     return out
+
+
+_NAME_WORD = r"(?:[A-Z]\w*|\d+(?:st|nd|rd|th)?)"
+_JOIN = r"(?:[ \t]+|[ \t]*[-–][ \t]*)"
+
+
+@cache
+def _infrastructure_patterns(knowledge: Knowledge) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    heads = sorted(knowledge.infrastructure.heads, key=len, reverse=True)
+    head = "|".join(r"[ \t-]+".join(re.escape(w) for w in h.split()) for h in heads)
+    named = re.compile(
+        rf"(?<![\w-])((?:{_NAME_WORD}{_JOIN}){{1,7}})((?i:{head}))((?:[ \t]+Project)?)(?![\w-]|[ \t]+[A-Z])"
+    )
+    port_of = "|".join(re.escape(h.title()) for h in knowledge.infrastructure.port_of)
+    of_place = re.compile(rf"(?<![\w-])(?:{port_of}) of {_NAME_WORD}(?:{_JOIN}{_NAME_WORD}){{0,2}}")
+    return named, of_place
+
+
+def infrastructure_names(text: str, knowledge: Knowledge) -> list[Found]:
+    """Facility and project names by their head word: "Multan-Sukkur Motorway" (FAC), "Karot Hydropower
+    Project" (PROJECT), "Port of Chancay" (FAC). The name runs over the capitalised words before the head,
+    less leading function words, titles, demonyms and dates; a head of generic words alone names nothing."""
+    named, of_place = _infrastructure_patterns(knowledge)
+    infra = knowledge.infrastructure
+    out = []
+    for m in named.finditer(text):
+        words = re.findall(rf"{_NAME_WORD}|[-–]", m.group(1))
+        lead = 0
+        while lead < len(words) and (words[lead] in "-–" or _not_a_name_word(words[lead], knowledge)):
+            lead += 1
+        name_words = [w for w in words[lead:] if w not in "-–"]
+        if not any(w.lower() not in infra.generic and not w[0].isdigit() for w in name_words):
+            continue
+        head = m.group(2)
+        if head.islower() and len(head.split()) == 1 and len(name_words) < 2:
+            continue  # "Gwadar port": a town and a common noun, left to the knowledge files
+        start = m.start(1) + m.group(1).index(words[lead]) if lead < len(words) else m.start(2)
+        end = m.end(3) if m.group(3) else m.end(2)
+        label = "PROJECT" if m.group(3) else infra.type_of(head)
+        out.append(Found(text[start:end], label, start, end))
+    for m in of_place.finditer(text):
+        if not any(f.start <= m.start() < f.end for f in out):
+            out.append(Found(m.group(0), "FAC", m.start(), m.end()))
+    return out
+
+
+def _not_a_name_word(word: str, knowledge: Knowledge) -> bool:
+    lower = word.lower()
+    return (
+        lower in _FUNCTION_WORDS
+        or lower in knowledge.title_heads
+        or word in knowledge.country_by_demonym
+        or lower in _CALENDAR_WORDS
+    )
+
+
+_FUNCTION_WORDS = {
+    "the", "a", "an", "in", "at", "on", "by", "for", "from", "with", "to", "and", "of", "as", "after", "before", "under",
+    "over", "while", "when", "its", "their", "his", "her", "this", "that", "these", "those", "new-look", "said", "says",
+    "both", "all", "our", "two", "three", "first", "second", "third", "last", "next", "mr", "ms", "dr",
+}  # fmt: skip
+_CALENDAR_WORDS = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+    "april", "may", "june", "july", "august", "september", "october", "november", "december",
+}  # fmt: skip
 
 
 def _places_inside(span: Span, knowledge: Knowledge) -> list[Found]:
@@ -236,9 +407,41 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
         group.found.append(f)
     groups = list(by_key.values())
     groups = _merge_acronyms(doc.text, groups)
+    groups = _places_by_gazetteer(doc, groups, knowledge)
     groups = _merge_short_person_names(groups)
     _recover_surnames(doc, groups)
     return groups
+
+
+def _places_by_gazetteer(doc: Doc, groups: list[Group], knowledge: Knowledge) -> list[Group]:
+    """A name the model called a person or an organisation that the gazetteer knows as a town or region of
+    the article's countries ("Kandy" in a Sri Lankan story) is that place, and joins the place's other
+    mentions. A name with a title before it stays a person. The gazetteer is reference data, read here
+    for typing as the resolve stage reads it for coordinates."""
+    from beltwatch.resolve.places import is_place_in
+
+    countries = {g.country_code or (g.known.country if g.known else None) for g in groups} - {None}
+    places = {normalise(s): g for g in groups if g.label == "GPE" for s in g.surfaces}
+    for group in groups:
+        if group.known or group.country_code or group.label not in ("PERSON", "ORG") or len(group.surfaces) != 1:
+            continue
+        name = group.surfaces[0]
+        if any(_titled(doc, f, knowledge) for f in group.found):
+            continue
+        if is_place_in(name, countries):
+            for f in group.found:
+                f.label = "GPE"
+            same = places.get(normalise(name))
+            if same is not None:
+                _merge_into(same, group)
+    return [g for g in groups if g.found]
+
+
+def _titled(doc: Doc, found: Found, knowledge: Knowledge) -> bool:
+    span = doc.char_span(found.start, found.end, alignment_mode="expand")
+    return span is not None and span.start > 0 and (
+        doc[span.start - 1].lower_ in knowledge.title_heads or doc[span.start - 1].lower_ in knowledge.honorifics
+    )
 
 
 def _recover_surnames(doc: Doc, groups: list[Group]) -> None:
@@ -300,7 +503,7 @@ def _merge_short_person_names(groups: list[Group]) -> list[Group]:
 
 
 def _shortens(word: str, person: Group, fuzzy: bool) -> bool:
-    for surface in person.surfaces:
+    for surface in [*person.surfaces, *(person.known.names if person.known else ())]:
         parts = re.split(r"[\s-]+", surface)
         if len(parts) < 2:
             continue

@@ -362,8 +362,9 @@ def find_financing(ctx: Context) -> list[Event]:
 def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: str, preps) -> list[Event]:
     doc = ctx.doc
     amount_span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
-    if amount_span is None:
+    if amount_span is None or _values_a_project(ctx, amount_span):
         return []
+    directed = _by_verb(ctx, amount_span)
     recipients = _recipients(ctx, sent, preps)
     # a lender may be named after the amount ("a USD 2.9 billion programme with the IMF"); others come first
     named = [
@@ -392,26 +393,91 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
         e for e in _actors(ctx, _subject(sent.root), ("GPE",)) if e not in funders and all(e is not c[1] for c in pool)
     ]
     recipient = (recipients or subject_places or [_focus_country(ctx, funders, sent)])[0]
+    if directed is not None:  # what the verb says of direction outweighs where names stand
+        funders = [f for f in directed[0] if f is not None] or [f for f in funders if f is not directed[1]]
+        recipient = directed[1] or (recipient if recipient not in funders else None)
     projects = ctx.entities_in(sent, ("PROJECT",)) or _paragraph_projects(ctx, sent)
-    when = ctx.date_near(sent)
     if not funders and recipient is not None and _invested_in(ctx, recipient, sent):
         funders = _possessors(ctx, recipient, sent)  # "invested in Beijing's Silk Road Fund"
-    events = []
-    for funder in funders or [None]:
-        if funder is None and recipient is None:
+    return [
+        _financing_event(ctx, sent, amount, amount_span, instrument, funder, recipient, projects)
+        for funder in funders or [None]
+        if funder is not None or recipient is not None
+    ]
+
+
+def _financing_event(
+    ctx: Context,
+    sent: Span,
+    amount: Amount,
+    amount_span: Span,
+    instrument: str,
+    funder: Entity | None,
+    recipient: Entity | None,
+    projects: list[Entity] | None = None,
+) -> Event:
+    if projects is None:
+        projects = ctx.entities_in(sent, ("PROJECT",)) or _paragraph_projects(ctx, sent)
+    args = {
+        "funder": funder.name if funder else None,
+        "recipient": recipient.name if recipient and recipient is not funder else None,
+        "value": amount.value,
+        "currency": amount.currency,
+        "usd_stated": amount.usd_stated,
+        "instrument": instrument,
+        "purpose": _purpose(ctx, amount_span, projects),
+        "date": ctx.date_near(sent),
+    }
+    return _ev(ctx, "FINANCING", sent, args, {k: sent for k in args})
+
+
+def _values_a_project(ctx: Context, amount: Span) -> bool:
+    """"the $65 billion China-Pakistan Economic Corridor": an amount that prices a project names its value,
+    not money lent or given."""
+    head = amount.root
+    while head.dep_ in ("compound", "nummod", "quantmod", "amod", "nmod") and head.head.i != head.i:
+        head = head.head
+    entity = ctx.entity(head)
+    return entity is not None and entity.type in ("PROJECT", "FAC") and head.i >= amount.end
+
+
+def _by_verb(ctx: Context, amount: Span) -> tuple[list[Entity | None], Entity | None] | None:
+    """Funders and recipient read off the verb that governs the amount, when its subject is named:
+    a giving verb's subject gives, a receiving verb's subject gets; the other side is named after a
+    preposition ("to Pakistan", "from China", "with two lenders") or as an indirect object. None when
+    the verb says nothing of direction or its subject names nobody."""
+    conf = ctx.triggers["FINANCING"]
+    verb = amount.root
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        if verb.dep_ in ("conj", "appos"):
+            return None  # "Saudi Arabia deposited USD 2 billion and the UAE USD 1 billion": the verb is shared
+        verb = verb.head
+    lemma = verb.lemma_.lower()
+    receiving = lemma in conf["receiving_verbs"]
+    if not (receiving or lemma in conf["giving_verbs"]):
+        return None
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    head = _subject(verb)
+    if head is None or (ctx.entity(head) is None and _refers_to(ctx, head) is None):
+        return None  # the subject is the money itself ("a loan from the ADB was approved")
+    subject = _parties(ctx, head)
+    if not subject:
+        return None
+    others: list[Entity] = []
+    for child in verb.children:
+        if child.dep_ in ("dative", "iobj") or (child.dep_ == "prep" and child.lower_ in ("to", "for")):
+            targets = [child] if child.dep_ in ("dative", "iobj") else [c for c in child.children if c.dep_ == "pobj"]
+            side = "recipient"
+        elif child.dep_ in ("prep", "agent") and child.lower_ in conf["funder_prepositions"]:
+            targets, side = [c for c in child.children if c.dep_ == "pobj"], "funder"
+        else:
             continue
-        args = {
-            "funder": funder.name if funder else None,
-            "recipient": recipient.name if recipient and recipient is not funder else None,
-            "value": amount.value,
-            "currency": amount.currency,
-            "usd_stated": amount.usd_stated,
-            "instrument": instrument,
-            "purpose": _purpose(ctx, amount_span, projects),
-            "date": when,
-        }
-        events.append(_ev(ctx, "FINANCING", sent, args, {k: sent for k in args}))
-    return events
+        if (side == "funder") == (receiving or passive):
+            others += [e for t in targets for e in _parties(ctx, t)]
+    if receiving != passive:  # "Zambia reached a deal with ...", "Pakistan was given ... by China"
+        return list(dict.fromkeys(others)) or [None], subject[0]
+    funders: list[Entity | None] = list(subject) if re.search(r"\beach\b", amount.sent.text) else subject[:1]
+    return funders, (others or [None])[0]
 
 
 LENDER_KINDS = ("lender", "multilateral")
@@ -539,7 +605,10 @@ def find_projects(ctx: Context) -> list[Event]:
 
 
 def _fac_is_project(ctx: Context, facility: Entity) -> bool:
-    """A facility is a project when no PROJECT entity shares a word with it ("Tarbela Dam" vs "Tarbela 5th Extension")."""
+    """A facility is a project when no PROJECT entity shares a word with it ("Tarbela Dam" vs "Tarbela 5th
+    Extension"), and it is infrastructure, not a hotel or a hospital."""
+    if any(facility.name.lower().endswith(head) for head in ctx.knowledge.infrastructure.not_projects):
+        return False
     words = set(facility.name.lower().split()) - {"dam", "port", "airport", "the"}
     return not any(words & set(e.name.lower().split()) for e in ctx.entities if e.type == "PROJECT")
 
@@ -595,17 +664,20 @@ def _nearest(entity: Entity, amount: Amount) -> int:
 def find_agreements(ctx: Context) -> list[Event]:
     conf = ctx.triggers["AGREEMENT"]
     events: list[Event] = []
+    nouns = set(conf["nouns"])
     for sent in ctx.doc.sents:
         lemmas = _lemmas(sent)
-        verbs = [t for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in conf["verbs"]]
-        if not verbs or not (lemmas & set(conf["nouns"]) or any(v.lemma_ == "agree" for v in verbs)):
+        verbs = [t for t in sent if _is_signing(t, conf, nouns)]
+        if not verbs or not (lemmas & nouns or any(v.lemma_ == "agree" for v in verbs)):
             continue
         parties: list[Entity] = []
         for verb in verbs:
-            parties += _actors(ctx, _subject(verb), ("ORG", "GPE"))
+            parties += _parties(ctx, _subject(verb))
             for child in verb.subtree:
-                if child.lower_ == "with" and child.head.i in {v.i for v in verb.subtree}:
-                    parties += [e for c in child.children for e in _actors(ctx, c, ("ORG", "GPE"))]
+                if child.lower_ in ("with", "between") and child.head.i in {v.i for v in verb.subtree}:
+                    parties += [e for c in child.children for e in _parties(ctx, c)]
+            if verb.lower_ == "signing" and verb.head.lemma_ in conf["witness_verbs"]:
+                parties += _parties(ctx, _subject(verb.head))  # "Conte and Xi witnessed the signing of ..."
         parties += [e for e in ctx.entities_in(sent, ("ORG",)) if e.kind == "company"]
         parties = [p for p in dict.fromkeys(parties) if p.kind != "media"]
         if not parties:
@@ -635,6 +707,28 @@ def find_agreements(ctx: Context) -> list[Event]:
         }
         events.append(_ev(ctx, "AGREEMENT", sent, args, {k: sent for k in args}))
     return [e for e in events if len(e.arguments["parties"]) >= 2]
+
+
+def _is_signing(token: Token, conf: dict[str, Any], nouns: set[str]) -> bool:
+    """A verb of agreeing ("signed", "inked", "renewed"), or the noun "signing" of an agreement."""
+    if token.pos_ == "VERB" and token.lemma_.lower() in conf["verbs"]:
+        return True
+    return token.lower_ == "signing" and any(t.lemma_.lower() in nouns for t in token.subtree)
+
+
+def _parties(ctx: Context, token: Token | None) -> list[Entity]:
+    """Who is party to an agreement: organisations and states named, and for a leader or minister who
+    signs or witnesses it, the state they act for."""
+    parties = []
+    for entity in _actors(ctx, token, ("ORG", "GPE", "PERSON")):
+        if entity.type != "PERSON":
+            parties.append(entity)
+            continue
+        country = ctx.knowledge.country_by_code(entity.country) if entity.country else None
+        found = next((e for e in ctx.entities if e.type == "GPE" and country and e.name == country.name), None)
+        if found is not None:
+            parties.append(found)
+    return parties
 
 
 def _signed_at(ctx: Context, verbs: list[Token]) -> Entity | None:

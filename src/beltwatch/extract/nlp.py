@@ -50,10 +50,15 @@ def ruler_patterns(knowledge: Knowledge) -> list[dict[str, Any]]:
 
 @Language.component("paragraph_boundaries")
 def paragraph_boundaries(doc: Doc) -> Doc:
-    """A line break always ends a sentence: headlines, captions and paragraphs never run together."""
+    """A line break always ends a sentence: headlines, captions and paragraphs never run together. Within
+    a line, a word in lower case after anything but a sentence end goes on its sentence: the parser
+    otherwise cuts "Hungary | and China have signed ..." after a long headline."""
     for token in doc[1:]:
-        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+        before = doc[token.i - 1]
+        if "\n" in before.text or "\n" in before.whitespace_:
             token.is_sent_start = True
+        elif token.text[:1].islower() and before.text not in _SENTENCE_ENDS:
+            token.is_sent_start = False
     return doc
 
 

@@ -1,8 +1,10 @@
 """Domain knowledge: readable data files loaded and validated once.
 
 Every file is YAML: a default `type` (and `kind`) for its entries, then `entries`, each with a
-`name`, `aliases` and optional `kind`, `country`, `role`, `capital_of`. Analysts extend these files;
-the code never hard-codes a lender, place, official or trigger word.
+`name`, `aliases` and optional `kind`, `country`, `role`, `capital_of`, and the reference keys:
+`source` (where the facts come from), `sector` (projects), `lat`/`lon` (decimal degrees) and
+`since`/`until` (the years an office was held). Analysts extend these files; the code never
+hard-codes a lender, place, official or trigger word.
 """
 
 from __future__ import annotations
@@ -21,6 +23,21 @@ from beltwatch.model import ENTITY_TYPES, ORG_KINDS
 
 KNOWLEDGE_DIR = Path(__file__).parent
 ENTITY_FILES = ("lenders", "organisations", "armed_groups", "media", "projects", "places", "officials", "events")
+# files whose every entry must say where its facts come from (`source`)
+SOURCED_FILES = ("lenders", "organisations", "armed_groups", "projects", "officials")
+SECTORS = (
+    "energy",
+    "transport",
+    "water",
+    "industry",
+    "ports",
+    "telecom",
+    "mining",
+    "urban",
+    "agriculture",
+    "other",
+)
+YEARS = range(1900, 2101)
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,12 @@ class KnownEntity:
     level: str | None = None  # places: "province" for first-level regions
     part_of: str | None = None  # a unit of a larger organisation ("Majeed Brigade" of the BLA)
     umbrella: bool = False  # a programme of many projects (CPEC, BRI): an event must name it directly
+    source: str | None = None  # where the entry's facts come from: an institution or dataset
+    sector: str | None = None  # projects: one of SECTORS
+    lat: float | None = None  # decimal degrees, where the site's location is public
+    lon: float | None = None
+    since: int | None = None  # officials: the year the office began
+    until: int | None = None  # officials: the year it ended, where it has
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -54,6 +77,25 @@ class Country:
 
 
 @dataclass(frozen=True)
+class Infrastructure:
+    """The head words that end facility and project names (infrastructure.yaml)."""
+
+    facilities: frozenset[str]
+    projects: frozenset[str]
+    not_projects: frozenset[str]
+    port_of: tuple[str, ...]
+    generic: frozenset[str]
+
+    @property
+    def heads(self) -> frozenset[str]:
+        return self.facilities | self.projects
+
+    def type_of(self, head: str) -> str:
+        """FAC or PROJECT for a head word as written ("Standard Gauge  Railway" -> PROJECT)."""
+        return "PROJECT" if " ".join(head.lower().split()) in self.projects else "FAC"
+
+
+@dataclass(frozen=True)
 class Knowledge:
     """All knowledge files, validated, with the lookups the extractors need."""
 
@@ -61,7 +103,9 @@ class Knowledge:
     countries: tuple[Country, ...]
     org_kind_rules: tuple[tuple[str, re.Pattern[str]], ...]
     title_heads: frozenset[str]
+    honorifics: frozenset[str]  # "Mr", "Dr": before a name, neither part of it nor a role
     not_entities: frozenset[str]
+    infrastructure: Infrastructure
 
     @property
     def country_by_name(self) -> dict[str, Country]:
@@ -118,6 +162,7 @@ def _entities_from(path: Path) -> list[KnownEntity]:
         _require(all(isinstance(a, str) for a in aliases), "aliases must be strings", where)
         country = entry.get("country")
         _require(country is None or _is_country_code(country), f"country {country!r} is not an ISO alpha-2 code", where)
+        reference = _reference_keys(entry, where)
         out.append(
             KnownEntity(
                 id=f"{path.stem}:{entry['name']}",
@@ -131,9 +176,39 @@ def _entities_from(path: Path) -> list[KnownEntity]:
                 level=entry.get("level"),
                 part_of=entry.get("part_of"),
                 umbrella=bool(entry.get("umbrella", False)),
+                **reference,
             )
         )
     return out
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _reference_keys(entry: dict[str, Any], where: str) -> dict[str, Any]:
+    """The optional reference keys of an entry, validated: source, sector, lat/lon, since/until."""
+    source, sector = entry.get("source"), entry.get("sector")
+    has_text = isinstance(source, str) and source.strip() != ""
+    _require(source is None or has_text, "source must be a text", where)
+    _require(sector is None or sector in SECTORS, f"sector {sector!r} is not one of {SECTORS}", where)
+    lat, lon = entry.get("lat"), entry.get("lon")
+    _require((lat is None) == (lon is None), "lat and lon go together", where)
+    _require(lat is None or (_is_number(lat) and -90 <= lat <= 90), f"lat {lat!r} is no latitude", where)
+    _require(lon is None or (_is_number(lon) and -180 <= lon <= 180), f"lon {lon!r} is no longitude", where)
+    since, until = entry.get("since"), entry.get("until")
+    for key, year in (("since", since), ("until", until)):
+        is_year = isinstance(year, int) and not isinstance(year, bool) and year in YEARS
+        _require(year is None or is_year, f"{key} {year!r} is not a year", where)
+    _require(since is None or until is None or since <= until, f"since {since} is after until {until}", where)
+    return {
+        "source": source,
+        "sector": sector,
+        "lat": float(lat) if lat is not None else None,
+        "lon": float(lon) if lon is not None else None,
+        "since": since,
+        "until": until,
+    }
 
 
 def _countries(path: Path) -> list[Country]:
@@ -172,7 +247,29 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         countries=tuple(_countries(directory / "countries.yaml")),
         org_kind_rules=rules,
         title_heads=frozenset(titles["heads"]),
+        honorifics=frozenset(titles["honorifics"]),
         not_entities=frozenset(_read_yaml(directory / "not_entities.yaml")["names"]),
+        infrastructure=_infrastructure(directory / "infrastructure.yaml"),
+    )
+
+
+def _infrastructure(path: Path) -> Infrastructure:
+    data = _read_yaml(path)
+    lists = {}
+    for key in ("FAC", "PROJECT", "not_projects", "port_of", "generic"):
+        words = data.get(key) if isinstance(data, dict) else None
+        _require(
+            isinstance(words, list) and all(isinstance(w, str) and w == w.lower() for w in words),
+            f"`{key}` must be a list of lower-case words",
+            path.name,
+        )
+        lists[key] = words
+    return Infrastructure(
+        facilities=frozenset(lists["FAC"]),
+        projects=frozenset(lists["PROJECT"]),
+        not_projects=frozenset(lists["not_projects"]),
+        port_of=tuple(lists["port_of"]),
+        generic=frozenset(lists["generic"]),
     )
 
 

@@ -450,6 +450,18 @@ def resolve_place(
     return load_gazetteer().resolve(name, context_countries, nearby)
 
 
+def is_place_in(name: str, countries: Iterable[str], *, anywhere_population: int = 1_000_000) -> bool:
+    """Whether a name is, by its own name rather than an old or alternate one, a region or town of one of
+    `countries`, or a city of `anywhere_population` people anywhere. The extractor asks it before it
+    believes the model that "Kandy" or "Novi Sad" is a person."""
+    wanted = set(countries)
+    return any(
+        tier <= 1 and (entry.geo.country in wanted or entry.population >= anywhere_population)
+        for entry, tier in load_gazetteer().candidates(name)
+        if entry.kind != "country"
+    )
+
+
 def place_by_id(place_id: str) -> Geo | None:
     """A resolved place again from its id ("geonames:1177446", "site:gwadar-port", "country:PK")."""
     return load_gazetteer().by_id(place_id)
