@@ -7,7 +7,8 @@ text, page or archive is copied from anywhere.
 
 - empty files (`.txt`, `.md`, `.html`, `.jsonl`, `.rss`, `.warc`) and a whitespace-only file;
 - binary files: random bytes, a PNG renamed `.html`, a PDF renamed `.txt`;
-- invalid UTF-8 (Latin-1 bytes), mixed encodings (UTF-8 with one Windows-1252 byte), UTF-16;
+- other encodings, stored: Latin-1, Windows-1252, UTF-8 mixed with Windows-1252 bytes, a page
+  declaring its charset, UTF-16; noise that decodes as nothing, refused; a JSON line not in UTF-8;
 - a 50 MB single article, as a text file and as one JSON line between two good lines;
 - 100,000 tiny articles in one JSON Lines file (most of one or two words, too short to be an
   article; every hundredth a sentence that is stored);
@@ -132,6 +133,12 @@ def _text_file(case: Case, rng: random.Random, name: str, title: str) -> None:
     case.stored.add(name)
 
 
+def _stored(case: Case, name: str, content: bytes) -> None:
+    """A file the ingest must store under its stem."""
+    path = _write(case.folder / name, content)
+    case.stored.add(path.stem)
+
+
 def _fails(case: Case, name: str, content: bytes | str, reason: str) -> Path:
     path = _write(case.folder / name, content)
     case.failures[str(path)] = reason
@@ -149,7 +156,7 @@ def empty_files(case: Case, rng: random.Random) -> None:
 
 
 def binary_files(case: Case, rng: random.Random) -> None:
-    _fails(case, "random.txt", rng.randbytes(64 * 1024), r"binary|not valid UTF-8")
+    _fails(case, "random.txt", rng.randbytes(64 * 1024), r"binary content \(NUL bytes\)")
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + rng.randbytes(4096)
     _fails(case, "photo.html", png, r"binary content \(PNG image\)")
     _fails(case, "report.txt", b"%PDF-1.7\n" + rng.randbytes(2048), r"binary content \(PDF document\)")
@@ -158,12 +165,19 @@ def binary_files(case: Case, rng: random.Random) -> None:
 
 
 def encodings(case: Case, rng: random.Random) -> None:
-    body = article_text(rng, "Café talks in Gwadar on the naïve résumé of the corridor")
-    _fails(case, "latin1.txt", body.encode("latin-1"), r"not valid UTF-8: byte 0x")
-    mixed = body.encode("utf-8") + "Zürich – “quoted”".encode("cp1252") + body.encode("utf-8")
-    _fails(case, "mixed.txt", mixed, r"not valid UTF-8: byte 0x")
-    _fails(case, "mixed.html", page("Mixed", "Caf\u00e9").encode("utf-8") + b"\xe9\xff", r"not valid UTF-8")
-    _fails(case, "utf16.txt", body.encode("utf-16"), r"UTF-16 byte order mark")
+    """Files in other encodings are read and stored; noise that decodes as nothing is not; JSON Lines stay UTF-8."""
+    latin1 = article_text(rng, "Café talks in Gwadar on the naïve résumé of the corridor")
+    _stored(case, "latin1.txt", latin1.encode("latin-1"))
+    _stored(case, "cp1252.txt", article_text(rng, "“Quoted” at €5 billion: Gwadar’s port loan").encode("cp1252"))
+    body = article_text(rng, "Zürich bankers meet in Karachi")
+    _stored(case, "mixed.txt", body.encode("utf-8") + "Zürich – “quoted”".encode("cp1252") + body.encode("utf-8"))
+    mixed_page = page("Mixed page about Gwadar", paragraph(rng) + " Caf\u00e9").encode("utf-8") + b"\xe9\xff"
+    _stored(case, "mixed-page.html", mixed_page)
+    declared = page("Loan for Hambantota at €1 billion", paragraph(rng)).replace("<head>", '<head><meta charset="windows-1252">')
+    _stored(case, "declared.html", declared.encode("cp1252"))
+    _stored(case, "utf16.txt", article_text(rng, "Power plant financed in Lahore").encode("utf-16"))
+    noise = bytes(rng.randrange(0x80, 0x100) for _ in range(4096))
+    _fails(case, "noise.txt", b"Headline\n\n" + noise, r"mostly unreadable: [\d,]+ of [\d,]+ characters")
     lines = [
         json.dumps({"id": "enc-good-1", "text": article_text(rng, "Dam financing approved")}).encode(),
         b'{"id": "enc-bad", "text": "caf\xe9 au lait in Gwadar and more words"}',

@@ -45,6 +45,14 @@ def _binary(path: Path) -> None:
     path.write_bytes(noise[:2048] + b"\x00\x00\x00\x00" + noise[2048:])
 
 
+def _noise(path: Path) -> None:
+    """Bytes that decode as no text: neither binary nor readable in any encoding."""
+    rng = random.Random(5)
+    path.write_bytes(b"Headline\n\n" + bytes(rng.randrange(0x80, 0x100) for _ in range(4096)))
+
+
+LATIN1 = "Café talks in Gwadar: a naïve résumé from Zürich.\n"
+
 # name -> (file name, how to write it (None: leave it missing), what the reason must say)
 BAD_INPUTS: dict[str, tuple[str, Callable[[Path], object] | None, str]] = {
     "empty": ("empty.txt", lambda p: p.write_bytes(b""), r"empty"),
@@ -56,11 +64,7 @@ BAD_INPUTS: dict[str, tuple[str, Callable[[Path], object] | None, str]] = {
         ),
         r"PNG|binary|image",
     ),
-    "latin-1": (
-        "latin1.txt",
-        lambda p: p.write_bytes("Café talks in Gwadar: a naïve résumé from Zürich.\n".encode("latin-1")),
-        r"UTF-?8|encod|decod",
-    ),
+    "unreadable": ("noise.txt", _noise, r"mostly unreadable"),
     "20-MB": ("huge.txt", _huge, r"too large|size|limit"),
     "missing": ("missing.txt", None, r"not found|no such|does not exist"),
 }
@@ -112,6 +116,7 @@ class Files:
     good: Path
     bad: dict[str, Path]
     tree: Path
+    latin1: Path
     gold: Path
     predictions: dict[str, Path]
 
@@ -133,6 +138,10 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
     _copy_article(NESTED, tree / "sub" / "deeper")
     (tree / ".draft.txt").write_text("A hidden draft about CPEC that must not be read.\n", encoding="utf-8")
 
+    latin1 = root / "legacy" / "latin1.txt"
+    latin1.parent.mkdir()
+    latin1.write_bytes(LATIN1.encode("latin-1"))
+
     gold = root / "gold"
     gold.mkdir()
     shutil.copyfile(DEV / f"{GOOD}.gold.json", gold / f"{GOOD}.gold.json")
@@ -149,7 +158,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
         predictions[kind] = root / f"pred-{kind}.jsonl"
         predictions[kind].write_text("\n".join(content) + "\n", encoding="utf-8")
     predictions["missing"] = root / "pred-missing.jsonl"
-    return Files(root, good, bad, tree, gold, predictions)
+    return Files(root, good, bad, tree, latin1, gold, predictions)
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +171,7 @@ def runs(files: Files) -> dict[str, Run]:
         "mixed": ["extract", *(str(bad[kind]) for kind in BAD_INPUTS), good],
         **{f"alone:{kind}": ["extract", str(bad[kind])] for kind in BAD_INPUTS},
         "folder": ["extract", str(files.tree)],
+        "latin-1": ["extract", "--with-text", str(files.latin1)],
         "published": ["extract", "--published", "2023-10-20", good],
         "published:2023-13-45": ["extract", "--published", "2023-13-45", good],
         "published:next week": ["extract", "--published", "next week", good],
@@ -285,6 +295,16 @@ def test_a_bad_input_alone(runs: dict[str, Run], kind: str) -> None:
     line = assert_one_error_line(run, EXIT_PARTIAL)
     assert name in line, run
     assert re.search(reason, line.split(name, 1)[1], re.IGNORECASE), f"no reason in {line!r}"
+
+
+def test_a_latin1_file_is_read_and_its_encoding_shown(runs: dict[str, Run]) -> None:
+    run = runs["latin-1"]
+    assert run.returncode == EXIT_OK, run
+    assert run.stderr == "", run
+    (record,) = run.records()
+    assert record["meta"]["encoding"] == "cp1252"  # latin-1's letters, read as their superset
+    assert "replaced_characters" not in record["meta"]
+    assert record["text"] == LATIN1
 
 
 # --------------------------------------------------------------------------- extract options

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -219,21 +220,143 @@ def test_pdf_renamed(tmp_path: Path):
     assert "PDF" in input_error(write(tmp_path / "doc.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")).message
 
 
-def test_not_utf8_names_the_offset(tmp_path: Path):
-    # "café" in Latin-1: the é is byte 0xe9 at offset 13
-    err = input_error(write(tmp_path / "latin1.txt", "Headline\n\ncaf\xe9 au lait\n".encode("latin-1")))
-    assert err.message == "not valid UTF-8: byte 0xe9 at offset 13"
+# --- encodings -----------------------------------------------------------------------------
+
+WESTERN = "“Café talks” in Gwadar — a €5 billion loan for the naïve résumé of the corridor.\n"
+LATIN1 = "Le président a visité le chantier à Gwadar. Die Arbeiter waren für Herrn Müller da, señor.\n"
 
 
-def test_not_utf8_offset_counts_the_bom(tmp_path: Path):
-    err = input_error(write(tmp_path / "bom.txt", b"\xef\xbb\xbfab\xffcd"))
-    assert "offset 5" in err.message
+def page_bytes(codec: str, head: str = "", text: str = WESTERN) -> bytes:
+    """An HTML page with enough main text for extraction, in `codec`, with `head` in its <head>."""
+    paragraphs = "".join(f"<p>{text.strip()} Paragraph {n} says more about it.</p>" for n in range(5))
+    page = f"<html><head>{head}<title>Loan talks</title></head><body><article>{paragraphs}</article></body></html>"
+    return page.encode(codec)
 
 
-def test_utf16_is_not_utf8(tmp_path: Path):
-    err = input_error(write(tmp_path / "u16.txt", "Headline\n".encode("utf-16")))
-    assert "UTF-8" in err.message
-    assert "UTF-16" in err.message
+def test_plain_utf8_is_recorded_but_not_shown(tmp_path: Path):
+    article = read_article(write(tmp_path / "plain.txt", WESTERN))
+    assert (article.text, article.meta.encoding, article.meta.replaced_characters) == (WESTERN, "utf-8", 0)
+    assert "encoding" not in article.meta.to_json()
+    assert "replaced_characters" not in article.meta.to_json()
+
+
+@pytest.mark.parametrize(
+    ("bom", "codec"),
+    [
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+    ],
+)
+def test_byte_order_mark_decides(tmp_path: Path, bom: bytes, codec: str):
+    article = read_article(write(tmp_path / "wide.txt", bom + WESTERN.encode(codec)))
+    assert article.text == WESTERN
+    assert article.meta.encoding == codec
+    assert article.meta.to_json()["encoding"] == codec
+
+
+def test_windows_1252_text_with_curly_quotes_and_euro(tmp_path: Path):
+    article = read_article(write(tmp_path / "cp1252.txt", WESTERN.encode("cp1252")))
+    assert article.text == WESTERN
+    assert article.meta.encoding == "cp1252"
+    assert "replaced_characters" not in article.meta.to_json()
+
+
+def test_latin1_western_text(tmp_path: Path):
+    article = read_article(write(tmp_path / "latin1.txt", LATIN1.encode("latin-1")))
+    assert article.text == LATIN1
+    assert article.meta.encoding == "cp1252"  # latin-1's letters are windows-1252's
+
+
+def test_short_latin1_text(tmp_path: Path):
+    article = read_article(write(tmp_path / "short.txt", "Headline\n\ncaf\xe9 au lait\n".encode("latin-1")))
+    assert article.text == "Headline\n\ncafé au lait\n"
+
+
+def test_other_legacy_encodings_are_guessed(tmp_path: Path):
+    russian = "Министр иностранных дел Пакистана встретился с послом Китая в Исламабаде. Обсудили порт Гвадар.\n"
+    article = read_article(write(tmp_path / "ru.txt", russian.encode("cp1251")))
+    assert article.text == russian
+    assert article.meta.encoding == "cp1251"
+
+
+@pytest.mark.parametrize(
+    ("head", "written", "text", "codec"),
+    [
+        ('<meta charset="windows-1252">', "cp1252", WESTERN, "cp1252"),
+        # on the web latin-1 means windows-1252, a superset
+        ('<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">', "latin-1", LATIN1, "cp1252"),
+        ("<meta charset='iso-8859-15'>", "iso8859-15", "Le budget: 5 € pour l'œuvre.", "iso8859-15"),
+    ],
+)
+def test_html_declared_charset(tmp_path: Path, head: str, written: str, text: str, codec: str):
+    article = read_article(write(tmp_path / "page.html", page_bytes(written, head, text)))
+    assert text.strip() in article.text
+    assert article.meta.encoding == codec
+
+
+@pytest.mark.parametrize("charset", ["base64", "idna", "undefined", "utf-16", "no-such-charset"])
+def test_html_declaring_no_usable_charset_is_read_as_utf8(tmp_path: Path, charset: str):
+    article = read_article(write(tmp_path / "page.html", page_bytes("utf-8", f'<meta charset="{charset}">')))
+    assert "“Café talks”" in article.text
+    assert article.meta.encoding == "utf-8"
+
+
+def test_html_without_charset_is_guessed(tmp_path: Path):
+    article = read_article(write(tmp_path / "page.html", page_bytes("cp1252")))
+    assert "“Café talks” in Gwadar — a €5 billion loan" in article.text
+    assert article.meta.encoding == "cp1252"
+
+
+def test_utf8_mixed_with_windows_1252_is_read_for_the_cleaner_to_mend(tmp_path: Path):
+    from beltwatch.clean.boilerplate import fix_unicode
+
+    mixed = "Café talks in Gwadar.\n".encode() + "Zürich – “quoted”.\n".encode("cp1252")
+    article = read_article(write(tmp_path / "mixed.txt", mixed))
+    assert article.meta.encoding == "cp1252"
+    assert fix_unicode(article.text) == "Café talks in Gwadar.\nZürich – “quoted”.\n"
+
+
+# the UTF-8 byte order mark declares UTF-8, so its bad bytes are losses rather than a reason to guess
+@pytest.mark.parametrize(("good", "bad"), [(95, 5), (99, 1)])
+def test_a_few_lost_characters_are_counted(tmp_path: Path, good: int, bad: int):
+    article = read_article(write(tmp_path / "lossy.txt", b"\xef\xbb\xbf" + b"a" * good + b"\xff" * bad))
+    assert article.text == "a" * good + "\ufffd" * bad
+    assert article.meta.replaced_characters == bad
+    assert article.meta.to_json()["replaced_characters"] == bad
+
+
+def test_lost_characters_of_a_wide_encoding_are_counted(tmp_path: Path):
+    data = b"\xff\xfe" + "Officials in Gwadar said so.".encode("utf-16-le") + b"\x00\xd8"  # a lone surrogate
+    article = read_article(write(tmp_path / "lossy16.txt", data))
+    assert article.text == "Officials in Gwadar said so.\ufffd"
+    assert (article.meta.encoding, article.meta.replaced_characters) == ("utf-16-le", 1)
+
+
+def test_a_replacement_character_of_the_text_is_no_loss(tmp_path: Path):
+    data = b"\xef\xbb\xbf" + "a\ufffd".encode() * 20 + b"\xff"
+    assert read_article(write(tmp_path / "own.txt", data)).meta.replaced_characters == 1
+
+
+def test_mostly_unreadable_is_refused(tmp_path: Path):
+    err = input_error(write(tmp_path / "lossy.txt", b"\xef\xbb\xbf" + b"a" * 94 + b"\xff" * 6))
+    assert err.message == "mostly unreadable: 6 of 100 characters could not be decoded as utf-8 (more than 5%)"
+
+
+def test_undecodable_noise_is_refused(tmp_path: Path):
+    rng = random.Random(3)
+    noise = bytes(rng.randrange(0x80, 0x100) for _ in range(4000))
+    err = input_error(write(tmp_path / "noise.txt", b"Headline\n\n" + noise))
+    assert err.message.startswith("mostly unreadable: ")
+
+
+def test_utf8_bom_does_not_hide_binary_content(tmp_path: Path):
+    assert "NUL" in input_error(write(tmp_path / "nul.txt", b"\xef\xbb\xbfHeadline\x00\x00body")).message
+
+
+def test_random_bytes_are_binary(tmp_path: Path):
+    assert "binary" in input_error(write(tmp_path / "random.txt", random.Random(7).randbytes(4096))).message
 
 
 def test_sparse_file_over_default_limit(tmp_path: Path):

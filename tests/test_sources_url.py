@@ -34,6 +34,7 @@ CORPUS = Path(__file__).parent / "corpus" / "dev"
 PAGE = (CORPUS / "sri-lanka-exim-debt-deal-2023.html").read_bytes()
 FEED = (CORPUS / "bri-topic-feed.rss").read_bytes()
 LIMIT = 50_000
+NOTES = "“Plain notes” about a €46 billion corridor.\n"
 
 
 class Server:
@@ -72,6 +73,11 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             elif path == "/latin1.html":
                 body = PAGE.decode("utf-8").replace("Exim", "Exïm").encode("latin-1", errors="replace")
                 self.send(200, body, "text/html; charset=ISO-8859-1")
+            elif path == "/undeclared.html":
+                page = PAGE.decode("utf-8").replace('<meta charset="utf-8">', "").replace("Exim", "Exïm")
+                self.send(200, page.encode("cp1252"), "text/html")
+            elif path == "/cp1252.txt":
+                self.send(200, NOTES.encode("cp1252"), "text/plain; charset=windows-1252")
             elif path == "/feed.rss":
                 self.send(200, FEED, "application/rss+xml")
             elif path == "/notes.txt":
@@ -210,6 +216,18 @@ def test_read_url_html_page_is_one_article(server: Server, no_dns: None):
 def test_read_url_honours_the_declared_charset(server: Server, no_dns: None):
     (article,) = read_url(f"{server.base}/latin1.html", allow_private=True)
     assert "Exïm" in article.text
+    assert article.meta.encoding == "cp1252"  # the web reads ISO-8859-1 as its superset
+
+
+def test_read_url_plain_text_in_its_declared_charset(server: Server, no_dns: None):
+    (article,) = read_url(f"{server.base}/cp1252.txt", allow_private=True)
+    assert (article.text, article.meta.encoding) == (NOTES, "cp1252")
+
+
+def test_read_url_guesses_an_undeclared_charset(server: Server, no_dns: None):
+    (article,) = read_url(f"{server.base}/undeclared.html", allow_private=True)
+    assert "Exïm" in article.text
+    assert article.meta.to_json()["encoding"] == "cp1252"
 
 
 def test_read_url_feed_is_one_article_per_item(server: Server, no_dns: None):
@@ -224,6 +242,7 @@ def test_read_url_feed_is_one_article_per_item(server: Server, no_dns: None):
 def test_read_url_plain_text(server: Server, no_dns: None):
     (article,) = read_url(f"{server.base}/notes.txt", allow_private=True)
     assert article.text == "Plain notes about CPEC.\n"
+    assert article.meta.encoding == "utf-8"
 
 
 def test_redirect_chain_is_followed_and_every_hop_checked(server: Server, no_dns: None):

@@ -157,6 +157,17 @@ def test_ids_are_stable_and_distinct(tmp_path: Path):
     assert first[0].startswith("news-example-org-a-")
 
 
+def test_the_http_charset_decides_how_a_page_is_read(tmp_path: Path):
+    page = PAGE.decode("ascii").replace("Chinese state-owned company", "“state-owned” company for €2 billion")
+    archive = Archive(tmp_path / "charset.warc", gz=False)
+    archive.response("https://news.example.org/cp", page.encode("cp1252"), content_type="text/html; charset=windows-1252")
+    archive.response("https://news.example.org/utf8", page.encode("utf-8"))
+    articles, failures = split(read_warc(archive.save()))
+    assert failures == []
+    assert [a.meta.encoding for a in articles] == ["cp1252", "utf-8"]
+    assert all("“state-owned” company for €2 billion" in a.text for a in articles)
+
+
 def _with_bad_records(tmp_path: Path, gz: bool) -> Path:
     archive = Archive(tmp_path / ("bad.warc.gz" if gz else "bad.warc"), gz=gz)
     archive.response(

@@ -48,6 +48,8 @@ class ArticleMeta:
     title: str | None = None
     language: str | None = None
     boilerplate_removed: int = 0
+    encoding: str | None = None  # Python codec name of the bytes read, when a reader decoded them
+    replaced_characters: int = 0  # U+FFFD put in for bytes that could not be decoded
 
     @property
     def published_precision(self) -> str | None:
@@ -81,6 +83,9 @@ class ArticleMeta:
             "title": self.title,
             "language": self.language,
             "boilerplate_removed": self.boilerplate_removed,
+            # plain UTF-8 and lossless reads are the rule: only the exceptions are worth a key
+            "encoding": self.encoding if self.encoding != "utf-8" else None,
+            "replaced_characters": self.replaced_characters or None,
         }
         return {k: v for k, v in out.items() if v is not None}
 

@@ -8,13 +8,21 @@ Plain text comes with its metadata in a sidecar `NAME.meta.json` beside it (keys
 itself (`og:title`, `article:published_time`, `og:site_name`, the canonical link,
 `<html lang>`); trafilatura finds the main text and leaves menus, cookie banners, share
 bars and related links behind.
+
+Files need not be UTF-8 (`decode`): a byte order mark, a page's declared charset or, failing
+both, charset-normalizer's guess decides, and `meta.encoding` says which codec read the text.
+Bytes the codec cannot read become U+FFFD, counted in `meta.replaced_characters`; a text with
+more than 5 % of them is refused as mostly unreadable.
 """
 
 from __future__ import annotations
 
+import codecs
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -31,6 +39,19 @@ SIDECAR_KEYS = ("published", "source", "url", "title", "language")
 DEFAULT_MAX_BYTES = 10_000_000
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+# Byte order marks, UTF-32 LE before UTF-16 LE, whose mark begins it.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (_UTF8_BOM, "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_WIDE = ("utf-16", "utf-32")
+_WESTERN = "cp1252"
+_REPLACEMENT = "\ufffd"
+# A text with a few undecodable bytes is an article with flaws; past this share it is noise.
+MAX_REPLACED_SHARE = 0.05
 
 # Leading bytes of common binary formats, checked before anything tries to decode the file.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -54,6 +75,19 @@ _RIFF_KINDS = {b"WEBP": "WebP image", b"WAVE": "WAV audio", b"AVI ": "AVI video"
 _CONTROL_BYTES = frozenset(set(range(0x20)) - {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1B}) | {0x7F}
 _CONTROL_SAMPLE = 65_536
 _CONTROL_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from bytes, the codec that read them and how many characters it had to replace."""
+
+    text: str
+    encoding: str
+    replaced: int = 0
+
+    def note(self, meta: ArticleMeta) -> None:
+        meta.encoding = self.encoding
+        meta.replaced_characters = self.replaced
 
 
 def iter_article_paths(paths: Iterable[Path], suffixes: tuple[str, ...] = ARTICLE_SUFFIXES) -> Iterator[Path]:
@@ -87,7 +121,7 @@ def read_article(path: Path, published: str | None = None, max_bytes: int = DEFA
 
     `published` overrides the date from the sidecar or the page; it may be any form
     `normalise_published` accepts. Raises `InputError` for a file that is missing,
-    unreadable, empty, binary, not UTF-8, over `max_bytes`, an HTML page without main
+    unreadable, empty, binary, mostly undecodable, over `max_bytes`, an HTML page without main
     text, or a malformed sidecar; `UsageError` for a `published` argument that is not a date.
     """
     path = Path(path)
@@ -98,18 +132,16 @@ def read_article(path: Path, published: str | None = None, max_bytes: int = DEFA
         except ValueError as exc:
             raise UsageError(f"published: {exc}", source=str(path)) from None
 
-    text = _read_text(path, max_bytes)
-    if path.suffix.lower() in HTML_SUFFIXES:
-        body, meta = _from_html(text, path)
-    else:
-        body, meta = text, ArticleMeta()
+    data = read_bytes(path, max_bytes)
+    html = path.suffix.lower() in HTML_SUFFIXES
+    article = decoded_article(data, html=html, article_id=path.stem, origin=str(path))
 
     sidecar = _read_sidecar(path)
     for key, value in sidecar.items():
-        setattr(meta, key, value)
+        setattr(article.meta, key, value)
     if override is not None:
-        meta.published = override
-    return Article(id=path.stem, text=body, meta=meta, origin=str(path))
+        article.meta.published = override
+    return article
 
 
 def normalise_published(value: str) -> str:
@@ -158,10 +190,6 @@ _WRITTEN_DATES = tuple(
 # --- reading and checking bytes ------------------------------------------------------------
 
 
-def _read_text(path: Path, max_bytes: int) -> str:
-    return decode_text(read_bytes(path, max_bytes), str(path))
-
-
 def read_bytes(path: Path, max_bytes: int) -> bytes:
     """The bytes of a file; `InputError` if it is missing, a folder, unreadable, empty or over `max_bytes`."""
     source = str(path)
@@ -187,25 +215,85 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def decode_text(data: bytes, source: str) -> str:
-    """UTF-8 text of `data`; `InputError` for a UTF-16 BOM, binary content, bad UTF-8 or only whitespace."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("not valid UTF-8: the file starts with a UTF-16 byte order mark", source=source)
-    kind = _binary_kind(data)
-    if kind:
-        raise InputError(f"binary content ({kind}), not text", source=source)
+def decode_html(data: bytes, source: str, charset: str | None = None) -> str:
+    """The text of an HTML page's bytes, as `decode` reads them (for callers that want no metadata)."""
+    return decode(data, source, charset, html=True).text
 
-    offset = 0
-    if data.startswith(_UTF8_BOM):
-        offset = len(_UTF8_BOM)
+
+def decode(data: bytes, source: str, charset: str | None = None, *, html: bool = False) -> Decoded:
+    """Text of `data` and how it was read: byte order mark, else `charset`, else UTF-8, else a guess.
+
+    `charset` is what HTTP declares; for an HTML page (`html`) a `<meta charset>` or
+    `<meta http-equiv="Content-Type">` in its head declares one when HTTP does not. Bytes that
+    are not UTF-8 and declare nothing are guessed by charset-normalizer. `InputError` for binary
+    content, only whitespace, or more than `MAX_REPLACED_SHARE` of the characters undecodable.
+    """
+    noun, kind = ("page", "HTML") if html else ("file", "text")
+    if html and not data.strip():
+        raise InputError("empty page", source=source)
+    bom, codec = _bom(data)
+    if not (codec or "").startswith(_WIDE):  # NUL bytes are part of UTF-16 and UTF-32 text
+        binary = _binary_kind(data)
+        if binary:
+            raise InputError(f"binary content ({binary}), not {kind}", source=source)
+    codec = codec or _codec(charset) or (_meta_codec(data) if html else None)
+    body = data[len(bom) :]
+    decoded = _read_as(body, codec) if codec else _read_undeclared(body)
+    if not decoded.text.strip():
+        raise InputError(f"empty {noun} (only whitespace)", source=source)
+    _refuse_unreadable(decoded, source)
+    return decoded
+
+
+def _refuse_unreadable(decoded: Decoded, source: str) -> None:
+    total = len(decoded.text)
+    if decoded.replaced > MAX_REPLACED_SHARE * total:
+        raise InputError(
+            f"mostly unreadable: {decoded.replaced:,} of {total:,} characters could not be decoded "
+            f"as {decoded.encoding} (more than {MAX_REPLACED_SHARE:.0%})",
+            source=source,
+        )
+
+
+def _bom(data: bytes) -> tuple[bytes, str | None]:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return bom, codec
+    return b"", None
+
+
+def _read_as(data: bytes, codec: str) -> Decoded:
     try:
-        text = data[offset:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        at = exc.start + offset
-        raise InputError(f"not valid UTF-8: byte 0x{data[at]:02x} at offset {at}", source=source) from None
-    if not text.strip():
-        raise InputError("empty file (only whitespace)", source=source)
-    return text
+        return Decoded(data.decode(codec), codec)
+    except UnicodeDecodeError:
+        text = data.decode(codec, errors="replace")
+    # the text may hold U+FFFD of its own; only those the decoder put in are losses
+    replaced = text.count(_REPLACEMENT) - data.decode(codec, errors="ignore").count(_REPLACEMENT)
+    return Decoded(text, codec, replaced)
+
+
+def _read_undeclared(data: bytes) -> Decoded:
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        return _read_as(data, _guessed_codec(data) or "utf-8")
+
+
+def _guessed_codec(data: bytes) -> str | None:
+    """charset-normalizer's codec for bytes that are not UTF-8; windows-1252 whenever it is a candidate.
+
+    For short Western texts charset-normalizer ranks look-alike code pages (cp775, cp1250) above
+    windows-1252, though they turn "café" into "cafķ". windows-1252 is the web's default and the
+    commonest legacy encoding of news archives, and the mojibake it makes of stray UTF-8 is what
+    the cleaner's ftfy repairs, so among the plausible readings it is taken first.
+    """
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data)
+    if any(_WESTERN in match.could_be_from_charset for match in matches):
+        return _WESTERN
+    best = matches.best()
+    return codecs.lookup(best.encoding).name if best else None
 
 
 def _binary_kind(data: bytes, *, any_nul: bool = True) -> str | None:
@@ -295,6 +383,29 @@ def json_type(value: Any) -> str:
 # --- HTML ----------------------------------------------------------------------------------
 
 
+def decoded_article(
+    data: bytes,
+    *,
+    html: bool,
+    article_id: str,
+    origin: str,
+    charset: str | None = None,
+    source: str | None = None,
+) -> Article:
+    """An `Article` from the bytes of a text or an HTML page, with how they were decoded in its metadata.
+
+    `charset` is the one HTTP declares; `InputError`s name `source` (default `origin`) for the
+    bytes and `origin` for the page.
+    """
+    decoded = decode(data, source or origin, charset, html=html)
+    if html:
+        article = html_article(decoded.text, article_id=article_id, origin=origin)
+    else:
+        article = Article(id=article_id, text=decoded.text, origin=origin)
+    decoded.note(article.meta)
+    return article
+
+
 def html_article(html: str, *, article_id: str, origin: str) -> Article:
     """An `Article` from an HTML page that did not come from a file (a WARC record, a URL, a JSON line).
 
@@ -305,55 +416,39 @@ def html_article(html: str, *, article_id: str, origin: str) -> Article:
     return Article(id=article_id, text=body, meta=meta, origin=origin)
 
 
-def decode_html(data: bytes, source: str, charset: str | None = None) -> str:
-    """Text of HTML bytes from the web: BOM, then `charset` (from HTTP), then `<meta charset>`, then UTF-8.
-
-    Unlike article files, web pages need not be UTF-8; without a declared charset, bytes that
-    are not UTF-8 are read as windows-1252 (the HTML default). `InputError` for empty or
-    binary content.
-    """
-    if not data.strip():
-        raise InputError("empty page", source=source)
-    for bom, codec in ((_UTF8_BOM, "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(bom):
-            text = data[len(bom) :].decode(codec, errors="replace")
-            break
-    else:
-        kind = _binary_kind(data)
-        if kind:
-            raise InputError(f"binary content ({kind}), not HTML", source=source)
-        codec = _codec(charset) or _codec(_sniff_charset(data))
-        if codec:
-            text = data.decode(codec, errors="replace")
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                text = data.decode("cp1252", errors="replace")
-    if not text.strip():
-        raise InputError("empty page (only whitespace)", source=source)
-    return text
-
-
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 
 
-def _sniff_charset(data: bytes) -> str | None:
+def _meta_codec(data: bytes) -> str | None:
     m = _META_CHARSET.search(data[:4096])
-    return m[1].decode("ascii") if m else None
+    codec = _codec(m[1].decode("ascii")) if m else None
+    # a page whose meta tag a byte pattern found is not UTF-16 or UTF-32, whatever the tag says
+    return None if codec and codec.startswith(_WIDE) else codec
 
 
 def _codec(charset: str | None) -> str | None:
-    """The Python codec for a declared charset; latin-1 and ASCII mean windows-1252 on the web."""
-    import codecs
+    """The Python codec of a declared charset; None for one unknown or not a character set.
 
+    latin-1 and ASCII mean windows-1252 on the web. Only character sets charset-normalizer knows
+    are honoured: Python also has codecs such as `idna`, `undefined` or `base64` that a hostile
+    header could name, and that fail on any bytes.
+    """
     if not charset:
         return None
     try:
         name = codecs.lookup(charset.strip().strip("\"'")).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         return None
-    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name
+    if name in ("latin-1", "iso8859-1", "ascii"):
+        return _WESTERN
+    return name if name in _charsets() else None
+
+
+@functools.cache
+def _charsets() -> frozenset[str]:
+    from charset_normalizer.constant import IANA_SUPPORTED
+
+    return frozenset(codecs.lookup(name).name for name in IANA_SUPPORTED)
 
 
 def _from_html(html: str, path: Path | str) -> tuple[str, ArticleMeta]:

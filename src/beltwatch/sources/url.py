@@ -45,9 +45,9 @@ import httpcore
 import httpx
 
 from beltwatch.errors import InputError
-from beltwatch.model import Article, ArticleMeta
+from beltwatch.model import Article
 from beltwatch.sources import SourceFailure
-from beltwatch.sources.files import DEFAULT_MAX_BYTES, decode_html, decode_text, html_article
+from beltwatch.sources.files import DEFAULT_MAX_BYTES, decoded_article
 
 MAX_REDIRECTS = 5
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -386,11 +386,7 @@ def read_url(
     )
     mime, charset = parse_content_type(content_type)
     article_id = url_id(url)
-    if mime in HTML_TYPES:
-        article = html_article(decode_html(data, url, charset), article_id=article_id, origin=final_url)
-        article.meta.url = article.meta.url or final_url
-        yield article
-    elif mime in FEED_TYPES:
+    if mime in FEED_TYPES:
         yield from parse_feed(
             data,
             source=url,
@@ -400,5 +396,13 @@ def read_url(
             base_url=final_url,
         )
     else:
-        text = decode_text(data, url) if not charset else decode_html(data, url, charset)
-        yield Article(id=article_id, text=text, meta=ArticleMeta(url=final_url), origin=final_url)
+        article = decoded_article(
+            data,
+            html=mime in HTML_TYPES,
+            article_id=article_id,
+            origin=final_url,
+            charset=charset,
+            source=url,
+        )
+        article.meta.url = article.meta.url or final_url
+        yield article

@@ -32,8 +32,7 @@ from beltwatch.model import Article
 from beltwatch.sources import SourceFailure, failure
 from beltwatch.sources.files import (
     DEFAULT_MAX_BYTES,
-    decode_html,
-    html_article,
+    decoded_article,
     normalise_published,
     open_binary,
 )
@@ -113,7 +112,7 @@ def _record_article(record: Any, uri: str, *, origin: str, max_bytes: int) -> Ar
     if (http.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
         stream = ChunkedDataReader(record.raw_stream)
     payload = read_payload(stream, http.get_header("Content-Encoding"), max_bytes)
-    article = html_article(decode_html(payload, origin, charset), article_id=url_id(uri), origin=origin)
+    article = decoded_article(payload, html=True, article_id=url_id(uri), origin=origin, charset=charset)
     article.meta.url = uri
     if article.meta.published is None:
         captured = record.rec_headers.get_header("WARC-Date")
