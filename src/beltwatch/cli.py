@@ -107,8 +107,8 @@ def evaluate(
     gold = [a for a in load_gold(gold_dir) if split is None or a.meta.get("split") == split]
     if not gold:
         raise UsageError(f"{gold_dir}: no gold articles" + (f" in split {split!r}" if split else ""))
-    gold = _with_text(gold, gold_dir if gold_dir.is_dir() else gold_dir.parent)
     if predictions is None:
+        gold = _with_text(gold, gold_dir if gold_dir.is_dir() else gold_dir.parent)
         predicted = _predict(gold_dir, gold)
         only = True
     else:
