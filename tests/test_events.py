@@ -755,3 +755,25 @@ def test_a_lower_case_word_goes_on_its_sentence_after_a_headline(nlp):
     )
     sentences = [s.text.strip() for s in nlp(text).sents]
     assert any(s.startswith("Hungary and China have signed") for s in sentences), sentences
+
+
+# --- SECURITY_MEASURE: demands, warnings, new forces ------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("sentence", "actor"),
+    [
+        ("The Chinese Embassy in Pakistan demanded a thorough investigation into the attack.", "Chinese Embassy in Pakistan"),
+        ("The Chinese Embassy in Pakistan called for a thorough investigation into the attack.", "Chinese Embassy in Pakistan"),
+        ("The Chinese Embassy in Pakistan urged a thorough investigation into the attack.", "Chinese Embassy in Pakistan"),
+        ("The Chinese Embassy in Pakistan warned its citizens not to travel outside Karachi.", "Chinese Embassy in Pakistan"),
+        ("The Ministry of Interior established a Special Security Division for the corridor.", "Ministry of Interior"),
+        ("The Pakistan Army will raise another division to protect Chinese nationals.", "Pakistan Army"),
+        ("The Pakistan Army will set up a new unit to protect Chinese nationals.", "Pakistan Army"),
+        ("Punjab Police increased security around the camps of Chinese workers.", "Punjab Police"),
+        ("Punjab Police imposed a ban on the movement of Chinese citizens without escorts.", "Punjab Police"),
+        ("Police commandos patrolled the streets of Hambantota on Saturday.", "Police commandos"),
+    ],
+)
+def test_security_measure_triggers(sentence: str, actor: str):
+    measure = one(extract(sentence), "SECURITY_MEASURE", sentence)
+    assert arg(measure, "actor") == actor

@@ -17,7 +17,7 @@ from beltwatch.extract.entities import extract_entities, extract_known_entities
 from beltwatch.extract.events import Context, extract_events, load_triggers
 from beltwatch.extract.evidence import Sentences
 from beltwatch.extract.keywords import keyword_events, keyword_sentences
-from beltwatch.extract.nlp import load_nlp
+from beltwatch.extract.nlp import doc_text, load_nlp
 from beltwatch.knowledge import load_knowledge
 from beltwatch.model import Article, Extraction
 
@@ -37,16 +37,17 @@ def extract_articles(articles: Iterable[Article]) -> Iterator[Extraction]:
     def flush() -> Iterator[Extraction]:
         docs = nlp.pipe((a.text for a in english), batch_size=BATCH_SIZE)
         for article, doc in zip(english, docs):
-            sentences = Sentences(doc.text, [(s.start_char, s.end_char) for s in doc.sents])
+            text = doc_text(doc)
+            sentences = Sentences(text, [(s.start_char, s.end_char) for s in doc.sents])
             entities = extract_entities(doc, knowledge, sentences)
-            occurrences = find_amounts(doc.text, sentences)
+            occurrences = find_amounts(text, sentences)
             ctx = Context(
                 doc=doc,
                 knowledge=knowledge,
                 sentences=sentences,
                 entities=entities,
                 amounts=occurrences,
-                dates=find_dates(doc.text, _published(article)),
+                dates=find_dates(text, _published(article)),
                 published=_published(article),
             )
             yield Extraction(article, entities, distinct_amounts(occurrences), extract_events(ctx))

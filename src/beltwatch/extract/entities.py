@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span, Token
 
 from beltwatch.extract.evidence import Sentences
-from beltwatch.extract.nlp import has_cjk
+from beltwatch.extract.nlp import doc_text, has_cjk
 from beltwatch.knowledge import Knowledge, KnownEntity
 from beltwatch.model import Entity, Mention
 
@@ -140,6 +140,11 @@ def _whole_name(span: Span, knowledge: Knowledge) -> Span:
     return doc[start:end]
 
 
+@cache
+def _known_by_id(knowledge: Knowledge) -> dict[str, KnownEntity]:
+    return {e.id: e for e in knowledge.entities}
+
+
 def _with_place_after_of(ent: Span) -> Span:
     """"Central Bank of" + the known place "Argentina": the ruler took the place, and the model left the
     organisation's name cut before it. The organisation runs over the place (which stays a place of its
@@ -204,18 +209,17 @@ def _strip_title(span: Span, knowledge: Knowledge) -> Span:
 def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     """Every name occurrence the ruler or the model found, cleaned and filtered; a facility or project
     name by its head word ("... Motorway", "Port of ...") wins over what the model made of its words."""
-    known = {e.id: e for e in knowledge.entities}
+    known = _known_by_id(knowledge)
     demonyms = set(knowledge.country_by_demonym)
-    headline_spans = _title_case_lines(doc.text)
-    outside_headlines = " ".join(
-        doc.text[a:b] for a, b in _complement(headline_spans, len(doc.text))
-    )
+    ents, text = doc.ents, doc_text(doc)  # ents is built anew on every access
+    headline_spans = _title_case_lines(text)
+    outside_headlines = " ".join(text[a:b] for a, b in _complement(headline_spans, len(text)))
     infrastructure = [
-        f for f in infrastructure_names(doc.text, knowledge)
-        if not any(e.ent_id_ and e.start_char <= f.start and f.end <= e.end_char for e in doc.ents)
+        f for f in infrastructure_names(text, knowledge)
+        if not any(e.ent_id_ and e.start_char <= f.start and f.end <= e.end_char for e in ents)
     ]  # fmt: skip
     out = list(infrastructure)
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ not in LABELS or any(f.start < ent.end_char and ent.start_char < f.end for f in infrastructure):
             continue
         span = _trim(_with_place_after_of(ent))
@@ -406,7 +410,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
         group = by_key.setdefault(key, Group(known=f.known, country_code=f.country_code))
         group.found.append(f)
     groups = list(by_key.values())
-    groups = _merge_acronyms(doc.text, groups)
+    groups = _merge_acronyms(doc_text(doc), groups)
     groups = _places_by_gazetteer(doc, groups, knowledge)
     groups = _merge_short_person_names(groups)
     _recover_surnames(doc, groups)

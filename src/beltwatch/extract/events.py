@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 from beltwatch.extract.dates import DateMention
 from beltwatch.extract.evidence import Sentences
+from beltwatch.extract.nlp import doc_text
 from beltwatch.knowledge import KNOWLEDGE_DIR, Knowledge
 from beltwatch.model import Amount, Entity, Event, Evidence
 
@@ -51,9 +52,11 @@ class Context:
     dates: list[DateMention]
     published: date | None
     by_offset: dict[int, Entity] = field(default_factory=dict)
+    text: str = ""  # the doc's text, which spaCy builds anew on every access
 
     def __post_init__(self) -> None:
-        self.dates = [d for d in self.dates if not _in_dateline(self.doc.text, d)]
+        self.text = doc_text(self.doc)
+        self.dates = [d for d in self.dates if not _in_dateline(self.text, d)]
         for entity in self.entities:
             for m in entity.mentions:
                 for i in range(m.start, m.end):
@@ -91,7 +94,7 @@ class Context:
         own = self.date_in(span)
         if own is not None and not self.is_future(own.value):
             return own.value
-        paragraph_start = self.doc.text.rfind("\n\n", 0, span.start_char)
+        paragraph_start = self.text.rfind("\n\n", 0, span.start_char)
         before = [
             d for d in self.dates if paragraph_start < d.start < span.start_char and not self.is_future(d.value)
         ]
@@ -534,7 +537,7 @@ def _possessors(ctx: Context, entity: Entity, sent: Span) -> list[Entity]:
 def _focus_country(ctx: Context, funders: list[Entity], sent: Span) -> Entity | None:
     """The country the article is about (the most-named country that is not the funder's), when the
     sentence's paragraph names it: "China had rolled over a loan" in a paragraph about Pakistan's debt."""
-    text = ctx.doc.text
+    text = ctx.text
     start = text.rfind("\n\n", 0, sent.start_char) + 1
     end = text.find("\n\n", sent.end_char)
     paragraph = (start, len(text) if end < 0 else end)
@@ -569,7 +572,7 @@ def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
 
 
 def _paragraph_projects(ctx: Context, sent: Span) -> list[Entity]:
-    text = ctx.doc.text
+    text = ctx.text
     start = text.rfind("\n\n", 0, sent.start_char) + 1
     end = text.find("\n\n", sent.end_char)
     end = len(text) if end < 0 else end

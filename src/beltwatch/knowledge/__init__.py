@@ -95,9 +95,12 @@ class Infrastructure:
         return "PROJECT" if " ".join(head.lower().split()) in self.projects else "FAC"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Knowledge:
-    """All knowledge files, validated, with the lookups the extractors need."""
+    """All knowledge files, validated, with the lookups the extractors need.
+
+    Compared and hashed by identity: it is loaded once, and the cached lookups below take it as their
+    key, which would otherwise hash every entry of every file on each call."""
 
     entities: tuple[KnownEntity, ...]
     countries: tuple[Country, ...]
