@@ -461,3 +461,10 @@ def test_an_office_is_no_organisation():
 def test_half_a_bracket_is_no_part_of_a_name():
     entities = extract("Police guarded the Zorvan Protection Unit (ZPU) headquarters in Karachi on Monday.")
     assert not [n for n in names(entities) if "(" in n or ")" in n]
+
+
+def test_a_known_embassy_placed_elsewhere_is_another_embassy():
+    """The knowledge files' bare "Chinese Embassy" is the one in Pakistan; placed in Myanmar, it is not."""
+    entities = extract("Two factories were burned, according to the Chinese Embassy in Myanmar on Monday.")
+    assert named(entities, "Chinese Embassy in Myanmar").type == "ORG"
+    assert "Chinese Embassy in Pakistan" not in names(entities)

@@ -160,6 +160,19 @@ def _with_place_after_of(ent: Span) -> Span:
     return doc[ent.start : after.end]
 
 
+def _body_elsewhere(span: Span, body: KnownEntity, ents: tuple[Span, ...]) -> Span | None:
+    """A known organisation named by a general alias ("Chinese Embassy") and then placed somewhere its
+    own names do not say ("... in Myanmar") is another body of the same kind: the span over both."""
+    doc = span.doc
+    if body.kind != "government" or span.end + 1 >= len(doc) or doc[span.end].lower_ not in ("in", "at"):
+        return None  # a company "in Pakistan" is the company, working there
+    place = next((e for e in ents if e.start == span.end + 1 and e.label_ == "GPE"), None)
+    if place is None:
+        return None
+    whole = doc[span.start : place.end]
+    return None if normalise(whole.text) in {normalise(n) for n in body.names} else whole
+
+
 def _rest_of_known_name(span: Span, person: KnownEntity) -> Span:
     """"President Xi Jinping" matches the alias "President Xi"; "Jinping" is still his name."""
     words = set(person.name.split())
@@ -235,6 +248,10 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
             span = _strip_title(_whole_name(span, knowledge), knowledge)
         elif kid in known and known[kid].type == "PERSON":
             span = _rest_of_known_name(span, known[kid])
+        elif kid in known and known[kid].type == "ORG":
+            elsewhere = _body_elsewhere(span, known[kid], ents)
+            if elsewhere is not None:  # "the Chinese Embassy in Myanmar" is not the one in Pakistan
+                span, kid = elsewhere, ""
         text = span.text.strip()
         if not kid and (
             text in knowledge.not_entities
