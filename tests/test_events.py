@@ -772,3 +772,19 @@ def test_a_lower_case_word_goes_on_its_sentence_after_a_headline(nlp):
 def test_security_measure_triggers(sentence: str, actor: str):
     measure = one(extract(sentence), "SECURITY_MEASURE", sentence)
     assert arg(measure, "actor") == actor
+
+
+# --- PROTEST: opposition, marches and their leaders -------------------------------------------------------
+
+def test_a_state_that_opposes_a_project_protests_it():
+    text = "India has opposed the China-Pakistan Economic Corridor on the grounds of sovereignty."
+    protest = one(extract(text), "PROTEST", text)
+    assert (arg(protest, "actor"), arg(protest, "target"), arg(protest, "form")) == (
+        "India", "China-Pakistan Economic Corridor", "protest"
+    )
+
+
+def test_marchers_led_by_a_named_group_protest_with_it():
+    text = "Thousands of villagers led by the Joint Opposition marched against the Zorvan Kettle Motorway on Sunday."
+    protest = one(extract(text), "PROTEST", text)
+    assert (arg(protest, "actor"), arg(protest, "target")) == ("Joint Opposition", "Zorvan Kettle Motorway")

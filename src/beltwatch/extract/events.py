@@ -1120,7 +1120,7 @@ def find_protests(ctx: Context) -> list[Event]:
             form = forms.get(tok.lemma_.lower())
             if form is None or tok.pos_ != "VERB":
                 continue
-            actors = _actors(ctx, _subject(tok), ("GPE", "ORG", "PERSON"))
+            actors = _actors(ctx, _subject(tok), ("GPE", "ORG", "PERSON")) or _crowd_leaders(ctx, sent)
             obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
             if obj is None:
                 prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("against", "over")), None)
@@ -1138,6 +1138,19 @@ def find_protests(ctx: Context) -> list[Event]:
                 args = {"actor": actor.name, "target": target, "form": form, "reason": reason}
                 events.append(_ev(ctx, "PROTEST", sent, args, {k: sent for k in args}))
     return events
+
+
+def _crowd_leaders(ctx: Context, sent: Span) -> list[Entity]:
+    """Who leads or organises the crowd a sentence speaks of ("protesters led by the Joint Opposition",
+    "thousands of villagers led by ...")."""
+    conf = ctx.triggers["PROTEST"]
+    leaders: list[Entity] = []
+    for tok in sent:
+        crowd = tok.head.lemma_.lower() in conf["crowd_nouns"] or (tok.dep_ == "acl" and tok.head.pos_ == "NOUN")
+        if tok.lemma_.lower() in conf["leading_verbs"] and crowd:
+            for agent in (c for c in tok.children if c.dep_ == "agent"):
+                leaders += [e for c in agent.children for e in _actors(ctx, c, ("ORG", "PERSON"))]
+    return list(dict.fromkeys(leaders))
 
 
 FINDERS = (
