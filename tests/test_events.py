@@ -788,3 +788,27 @@ def test_marchers_led_by_a_named_group_protest_with_it():
     text = "Thousands of villagers led by the Joint Opposition marched against the Zorvan Kettle Motorway on Sunday."
     protest = one(extract(text), "PROTEST", text)
     assert (arg(protest, "actor"), arg(protest, "target")) == ("Joint Opposition", "Zorvan Kettle Motorway")
+
+
+# --- STATEMENT: affirming, remarking, making remarks ------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Zorvan Kettleby affirmed that the work would go on.",
+        "Zorvan Kettleby reaffirmed the commitment of the government to the project.",
+        "The issue has now been addressed, Zorvan Kettleby remarked.",
+        "Zorvan Kettleby made the remarks at a press conference in Islamabad.",
+        "Zorvan Kettleby issued a statement on the attack on Monday.",
+        "Zorvan Kettleby delivered a speech at the forum on Monday.",
+    ],
+)
+def test_statement_triggers(sentence: str):
+    statement = one(extract(f"Minister Zorvan Kettleby visited the site. {sentence}"), "STATEMENT", sentence)
+    assert arg(statement, "speaker") == "Zorvan Kettleby"
+
+
+def test_a_first_name_after_a_title_is_the_person():
+    text = "Prime Minister Zorvan Kettleby met the envoy. PM Zorvan thanked the envoy for the welcome on Monday."
+    statement = one(extract(text), "STATEMENT", "PM Zorvan thanked")
+    assert arg(statement, "speaker") == "Zorvan Kettleby"

@@ -430,7 +430,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_acronyms(doc_text(doc), groups)
     groups = _places_by_gazetteer(doc, groups, knowledge)
     groups = _merge_short_person_names(groups)
-    _recover_surnames(doc, groups)
+    _recover_surnames(doc, groups, knowledge)
     return groups
 
 
@@ -465,20 +465,26 @@ def _titled(doc: Doc, found: Found, knowledge: Knowledge) -> bool:
     )
 
 
-def _recover_surnames(doc: Doc, groups: list[Group]) -> None:
+def _recover_surnames(doc: Doc, groups: list[Group], knowledge: Knowledge) -> None:
     """A surname the model did not tag ("Kenyatta named the service ...") is still a mention of the one
-    person whose full name ends with it."""
+    person whose full name ends with it; so is a first name after a title ("PM Shehbaz thanked ...")."""
     taken = {i for g in groups for f in g.found for i in range(f.start, f.end)}
     people = [g for g in groups if g.label == "PERSON"]
     by_surname: dict[str, list[Group]] = {}
+    by_first_name: dict[str, list[Group]] = {}
     for person in people:
         for surname in {s.split()[-1] for s in person.surfaces if len(s.split()) > 1}:
             by_surname.setdefault(surname, []).append(person)
+        for first in {s.split()[0] for s in person.surfaces if len(s.split()) > 1}:
+            by_first_name.setdefault(first, []).append(person)
     for token in doc:
         owners = by_surname.get(token.text, [])
+        titled = token.i > 0 and doc[token.i - 1].lower_ in knowledge.title_heads
+        if not owners and titled:
+            owners = by_first_name.get(token.text, [])
         if len(owners) == 1 and token.pos_ == "PROPN" and token.idx not in taken:
             neighbours = [doc[i] for i in (token.i - 1, token.i + 1) if 0 <= i < len(doc)]
-            if any(n.pos_ == "PROPN" and n.idx not in taken for n in neighbours):
+            if any(n.pos_ == "PROPN" and n.idx not in taken and n.lower_ not in knowledge.title_heads for n in neighbours):
                 continue  # part of a longer name the model missed
             owners[0].found.append(Found(token.text, "PERSON", token.idx, token.idx + len(token.text)))
 

@@ -220,7 +220,7 @@ def find_statements(ctx: Context) -> list[Event]:
     by_speaker: dict[str, tuple[Entity, Span, list[Span], DateMention | None]] = {}
     for sent in ctx.doc.sents:
         for tok in sent:
-            if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in conf["verbs"]:
+            if tok.pos_ not in ("VERB", "AUX") or not _says(tok, conf):
                 continue
             for speaker in _actors(ctx, _subject(tok)):
                 if speaker.type == "GPE" or (speaker.type == "ORG" and speaker.kind in conf["excluded_kinds"]):
@@ -237,6 +237,16 @@ def find_statements(ctx: Context) -> list[Event]:
         args = {"speaker": speaker.name, "topic": _topic(words, conf["topics"]), "date": when}
         events.append(_ev(ctx, "STATEMENT", first, args, {"speaker": first, "topic": first}))
     return events
+
+
+def _says(verb: Token, conf: dict[str, Any]) -> bool:
+    """A verb of saying, or a verb that makes a statement noun ("made the remarks", "made the announcement")."""
+    lemma = verb.lemma_.lower()
+    if lemma in conf["verbs"]:
+        return True
+    return lemma in conf["making_verbs"] and any(
+        c.dep_ == "dobj" and c.lemma_.lower() in conf["nouns"] for c in verb.children
+    )
 
 
 def _speaks_for(person: Entity, org: Entity) -> bool:
