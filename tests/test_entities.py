@@ -407,7 +407,8 @@ def _infrastructure():
 @pytest.mark.parametrize("head", sorted(_infrastructure().heads))
 def test_every_infrastructure_head_names_a_facility_or_project(head: str):
     """Each head word of infrastructure.yaml, after a made-up proper name, gives that name its type."""
-    name = f"Zorvan Kettle {head.title() if head.islower() else head}"
+    joined = head in _infrastructure().joined_only
+    name = f"Zorvan{'-' if joined else ' '}Kettle {head.title() if head.islower() else head}"
     entities = extract(f"Officials said work on the {name} would go on this year.")
     found = named(entities, name)
     assert found.type == _infrastructure().type_of(head)
@@ -432,10 +433,14 @@ def test_infrastructure_name_forms(text: str, name: str, etype: str):
         "The Standard Gauge Railway opened in 2017.",  # generic words name nothing
         "Chinese Power Plant workers went on strike.",  # a demonym is no name
         "The Belt and Road Initiative turned ten.",
+        "China revived the ancient Silk Road trade routes.",  # a "road" needs a dash-joined name
+        "The contract went to China Road and Bridge Corporation on Monday.",  # a firm, not a road
     ],
 )
 def test_generic_infrastructure_words_name_nothing(text: str):
-    assert not [e for e in extract(text) if e.type in ("FAC", "PROJECT") and e.name.endswith(("Railway", "Plant"))]
+    assert not [
+        e for e in extract(text) if e.type in ("FAC", "PROJECT") and e.name.endswith(("Railway", "Plant", "Road"))
+    ]
 
 
 # --- titles, brackets and fragments ------------------------------------------------------------------
@@ -468,3 +473,8 @@ def test_a_known_embassy_placed_elsewhere_is_another_embassy():
     entities = extract("Two factories were burned, according to the Chinese Embassy in Myanmar on Monday.")
     assert named(entities, "Chinese Embassy in Myanmar").type == "ORG"
     assert "Chinese Embassy in Pakistan" not in names(entities)
+
+
+def test_a_name_ends_in_a_name_word():
+    entities = extract("Xi Jinping met the envoy at the Zorvan Hall of the Kettle in central Beijing on Monday.")
+    assert not [n for n in names(entities) if n.endswith((" in", " central"))]

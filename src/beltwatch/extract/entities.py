@@ -102,7 +102,12 @@ def _trim(span: Span) -> Span | None:
         if doc[i].text == "(" and ")" not in doc[i:end].text:
             end = i
             break
-    while end > start and (doc[end - 1].text in POSSESSIVE or not doc[end - 1].text.strip() or doc[end - 1].is_punct):
+    while end > start and (
+        doc[end - 1].text in POSSESSIVE
+        or not doc[end - 1].text.strip()
+        or doc[end - 1].is_punct
+        or (doc[end - 1].is_lower and doc[end - 1].pos_ in ("ADP", "ADJ", "DET") and doc[end - 1].lower_ not in ("of", "and", "for"))
+    ):  # "Great Hall of the People in central": a name ends in a name word
         end -= 1
     for i in range(start, end):
         if "\n" in doc[i].text or (i > start and "\n" in doc[i - 1].whitespace_ + doc[i - 1].text[-1:]):
@@ -280,7 +285,8 @@ def _infrastructure_patterns(knowledge: Knowledge) -> tuple[re.Pattern[str], re.
     heads = sorted(knowledge.infrastructure.heads, key=len, reverse=True)
     head = "|".join(r"[ \t-]+".join(re.escape(w) for w in h.split()) for h in heads)
     named = re.compile(
-        rf"(?<![\w-])((?:{_NAME_WORD}{_JOIN}){{1,7}})((?i:{head}))((?:[ \t]+Project)?)(?![\w-]|[ \t]+[A-Z])"
+        rf"(?<![\w-])((?:{_NAME_WORD}{_JOIN}){{1,7}})((?i:{head}))((?:[ \t]+Project)?)"
+        rf"(?![\w-]|[ \t]+[A-Z]|[ \t]+(?:and|&)[ \t]+[A-Z])"  # "China Road and Bridge Corporation" is a firm
     )
     port_of = "|".join(re.escape(h.title()) for h in knowledge.infrastructure.port_of)
     of_place = re.compile(rf"(?<![\w-])(?:{port_of}) of {_NAME_WORD}(?:{_JOIN}{_NAME_WORD}){{0,2}}")
@@ -299,12 +305,16 @@ def infrastructure_names(text: str, knowledge: Knowledge) -> list[Found]:
         lead = 0
         while lead < len(words) and (words[lead] in "-–" or _not_a_name_word(words[lead], knowledge)):
             lead += 1
+        head = m.group(2)
+        while words[lead:] and f"{words[-1]} {head}".lower() in infra.heads:
+            head = f"{words.pop()} {head}"  # the greedy name took the first word of a longer head ("Ring Road")
         name_words = [w for w in words[lead:] if w not in "-–"]
         if not any(w.lower() not in infra.generic and not w[0].isdigit() for w in name_words):
             continue
-        head = m.group(2)
         if head.islower() and len(head.split()) == 1 and len(name_words) < 2:
             continue  # "Gwadar port": a town and a common noun, left to the knowledge files
+        if head.lower() in infra.joined_only and not any(w in "-–" for w in words[lead:]):
+            continue  # "the Silk Road" is no road; "Garsen-Witu-Lamu Road" is
         start = m.start(1) + m.group(1).index(words[lead]) if lead < len(words) else m.start(2)
         end = m.end(3) if m.group(3) else m.end(2)
         label = "PROJECT" if m.group(3) else infra.type_of(head)

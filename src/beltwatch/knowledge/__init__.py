@@ -85,6 +85,7 @@ class Infrastructure:
     not_projects: frozenset[str]
     port_of: tuple[str, ...]
     generic: frozenset[str]
+    joined_only: frozenset[str]  # heads that need a dash-joined name ("Garsen-Witu-Lamu Road")
 
     @property
     def heads(self) -> frozenset[str]:
@@ -259,7 +260,7 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
 def _infrastructure(path: Path) -> Infrastructure:
     data = _read_yaml(path)
     lists = {}
-    for key in ("FAC", "PROJECT", "not_projects", "port_of", "generic"):
+    for key in ("FAC", "PROJECT", "not_projects", "port_of", "generic", "joined_only"):
         words = data.get(key) if isinstance(data, dict) else None
         _require(
             isinstance(words, list) and all(isinstance(w, str) and w == w.lower() for w in words),
@@ -273,6 +274,7 @@ def _infrastructure(path: Path) -> Infrastructure:
         not_projects=frozenset(lists["not_projects"]),
         port_of=tuple(lists["port_of"]),
         generic=frozenset(lists["generic"]),
+        joined_only=frozenset(lists["joined_only"]),
     )
 
 
