@@ -812,3 +812,15 @@ def test_a_first_name_after_a_title_is_the_person():
     text = "Prime Minister Zorvan Kettleby met the envoy. PM Zorvan thanked the envoy for the welcome on Monday."
     statement = one(extract(text), "STATEMENT", "PM Zorvan thanked")
     assert arg(statement, "speaker") == "Zorvan Kettleby"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "President Xi Jinping of China pledged 360 billion yuan to Africa over three years.",
+        "China will provide 360 billion yuan in financial support to Africa over three years.",
+    ],
+)
+def test_pledges_of_support_are_financing(text: str):
+    fin = one(extract(text), "FINANCING", text)
+    assert (arg(fin, "funder"), arg(fin, "recipient"), arg(fin, "instrument")) == ("China", "Africa", "other")

@@ -733,7 +733,7 @@ def _parties(ctx: Context, token: Token | None) -> list[Entity]:
     """Who is party to an agreement: organisations and states named, and for a leader or minister who
     signs or witnesses it, the state they act for."""
     parties = []
-    for entity in _actors(ctx, token, ("ORG", "GPE", "PERSON")):
+    for entity in _actors(ctx, token, ("ORG", "GPE", "LOC", "PERSON")):  # LOC: "support to Africa"
         if entity.type != "PERSON":
             parties.append(entity)
             continue
