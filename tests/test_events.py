@@ -824,3 +824,15 @@ def test_a_first_name_after_a_title_is_the_person():
 def test_pledges_of_support_are_financing(text: str):
     fin = one(extract(text), "FINANCING", text)
     assert (arg(fin, "funder"), arg(fin, "recipient"), arg(fin, "instrument")) == ("China", "Africa", "other")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Malaysia agreed to proceed with the railway, financed by a loan, at a cost of RM44 billion.",
+        "Beijing is financing infrastructure projects valued at about USD 60 billion across Pakistan.",
+        "The line was completed with a loan at a price of EUR 937 million.",
+    ],
+)
+def test_an_amount_that_prices_something_is_no_financing(text: str):
+    assert of_type(extract(text), "FINANCING") == []

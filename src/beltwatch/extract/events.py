@@ -445,13 +445,21 @@ def _financing_event(
 
 
 def _values_a_project(ctx: Context, amount: Span) -> bool:
-    """"the $65 billion China-Pakistan Economic Corridor": an amount that prices a project names its value,
-    not money lent or given."""
+    """"the $65 billion China-Pakistan Economic Corridor", "at a cost of RM44 billion", "projects valued at
+    about $60 billion": an amount that prices something names its value, not money lent or given."""
     head = amount.root
     while head.dep_ in ("compound", "nummod", "quantmod", "amod", "nmod") and head.head.i != head.i:
         head = head.head
     entity = ctx.entity(head)
-    return entity is not None and entity.type in ("PROJECT", "FAC") and head.i >= amount.end
+    if entity is not None and entity.type in ("PROJECT", "FAC") and head.i >= amount.end:
+        return True
+    for _ in range(3):  # the amount, its preposition, the noun or verb that governs them
+        if head.head.i == head.i:
+            break
+        head = head.head
+        if head.lemma_.lower() in ctx.triggers["FINANCING"]["pricing_words"]:
+            return True
+    return False
 
 
 def _by_verb(ctx: Context, amount: Span) -> tuple[list[Entity | None], Entity | None] | None:
