@@ -1088,7 +1088,7 @@ def find_security_measures(ctx: Context) -> list[Event]:
                 continue
             measure = ctx.doc[tok.i : tok.right_edge.i + 1].text.rstrip(" .,")
             when = ctx.date_in(sent)
-            places = _places(ctx, sent, skip_countries=False)
+            places = [p for p in _places(ctx, sent, skip_countries=False) if p not in actors]
             for actor in actors:
                 name = actor if isinstance(actor, str) else actor.name
                 if any(e.arguments.get("actor") == name for e in events):
@@ -1122,9 +1122,8 @@ def _measure_actors(ctx: Context, verb: Token) -> list[Entity | str]:
     if head_entity is None and all(isinstance(a, Entity) and a.type == "GPE" for a in actors):
         phrase = ctx.doc[subject.left_edge.i + (subject.left_edge.dep_ == "det") : subject.right_edge.i + 1]
         forces = ctx.triggers["SECURITY_MEASURE"]["unnamed_actors"]
-        named = any(t.pos_ == "PROPN" for t in phrase) and len(phrase) > 1
-        actors = [phrase.text] if named or subject.lemma_.lower() in forces else []
-    return actors
+        actors = [phrase.text] if subject.lemma_.lower() in forces else []  # "Malian security forces"
+    return [a for a in actors if not (isinstance(a, Entity) and a.kind == "media")]
 
 
 # --- PROTEST ---------------------------------------------------------------------------------------
