@@ -836,3 +836,10 @@ def test_pledges_of_support_are_financing(text: str):
 )
 def test_an_amount_that_prices_something_is_no_financing(text: str):
     assert of_type(extract(text), "FINANCING") == []
+
+
+@pytest.mark.parametrize("title", ["PM", "prime minister", "minister"])
+def test_the_title_refers_to_the_person_who_holds_it(title: str):
+    text = f"Prime Minister Zorvan Kettleby arrived in Beijing on Monday. The {title} said the corridor would grow."
+    statement = one(extract(text), "STATEMENT", f"The {title} said")
+    assert arg(statement, "speaker") == "Zorvan Kettleby"

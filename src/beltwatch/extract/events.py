@@ -175,6 +175,10 @@ KIND_NOUNS = {"company": "company", "firm": "company", "contractor": "company", 
               "group": "armed_group", "outfit": "armed_group"}  # fmt: skip
 
 
+# abbreviated titles as roles spell them out
+TITLE_ABBREVIATIONS = {"pm": "prime minister", "cm": "chief minister", "fm": "foreign minister"}
+
+
 def _refers_to(ctx: Context, token: Token) -> Entity | None:
     """Light coreference: pronouns and "the <noun>" point to the last entity of the right kind named before."""
     word = token.lower_
@@ -183,6 +187,11 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
     if word in ("it", "its"):
         return next((e for e in ctx.named_before(token.idx) if e.type == "ORG"), None)
     det = [c for c in token.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")]
+    if det and word in ctx.knowledge.title_heads:  # "The PM, who was in Beijing, also met ..."
+        title = TITLE_ABBREVIATIONS.get(word, word)
+        return next(
+            (e for e in ctx.named_before(token.idx) if e.type == "PERSON" and title in (e.role or "").lower()), None
+        )
     if det and token.pos_ == "NOUN":
         noun = token.lemma_.lower()
         kind = KIND_NOUNS.get(noun)
