@@ -47,3 +47,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A new, empty database per test, once on SQLite and once on PostgreSQL."""
     with fresh_database(request.param, tmp_path) as url:
         yield url
+
+
+# What a skip means for the reader of `make test`: one line per kind of test that did not run, with
+# what makes it run (the skip reasons of tests/test_web.py and `fresh_database` above).
+SKIPPED_KINDS = (
+    ("browser tests need Debian's chromium", "browser tests", "apt-get install chromium (as .ci/run does)"),
+    (f"PostgreSQL tests need {POSTGRES_ENV}", "PostgreSQL tests", f"set {POSTGRES_ENV} to a server's URL (see .ci/run)"),
+)
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)  # outermost: after pytest's own list of skips
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> Iterator[None]:
+    yield
+    reasons = [str(report.longrepr) for report in terminalreporter.stats.get("skipped", [])]
+    for needle, kind, remedy in SKIPPED_KINDS:
+        count = sum(needle in reason for reason in reasons)
+        if count:
+            terminalreporter.write_line(f"{count} {kind} did not run: {remedy}")
