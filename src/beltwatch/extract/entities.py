@@ -208,6 +208,11 @@ def _person_after_title(span: Span, label: str, knowledge: Knowledge) -> tuple[S
     return (None, label) if office else (span, label)
 
 
+def _abbreviated(role: str) -> bool:
+    """A role of short forms only ("Pak PM", "DIG South" is not: it says where)."""
+    return all(len(word) <= 4 for word in role.split())
+
+
 def _name_like(span: Span) -> bool:
     return all(t.pos_ == "PROPN" and (t.is_title or "-" in t.text) or t.text == "-" for t in span)
 
@@ -639,8 +644,8 @@ def to_entities(doc: Doc, groups: list[Group], knowledge: Knowledge, sentences: 
         name = _name_of(group, knowledge)
         label = group.label
         role = _role_of(doc, group, knowledge) if label == "PERSON" else None
-        if label == "PERSON" and not role and group.known:
-            role = group.known.role
+        if label == "PERSON" and group.known and (not role or _abbreviated(role)):
+            role = group.known.role or role  # "Pak PM Kakar": the knowledge file spells the office out
         kind = None
         if label == "ORG":
             kind = group.known.kind if group.known and group.known.kind else knowledge.org_kind(name)
