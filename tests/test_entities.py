@@ -478,3 +478,16 @@ def test_a_known_embassy_placed_elsewhere_is_another_embassy():
 def test_a_name_ends_in_a_name_word():
     entities = extract("Xi Jinping met the envoy at the Zorvan Hall of the Kettle in central Beijing on Monday.")
     assert not [n for n in names(entities) if n.endswith((" in", " central"))]
+
+
+@pytest.mark.parametrize("title", ["PM", "CM", "IG", "IGP", "DIG", "SSP", "SP", "DSP", "SHO", "DPO", "RPO", "DG", "DC", "GM", "MD"])
+def test_every_abbreviated_office_is_a_title(title: str):
+    entities = extract(f"In a call with reporters on the evening of Monday, {title} Varun Tesh Maharaj confirmed the toll.")
+    assert named(entities, "Varun Tesh Maharaj").type == "PERSON"
+    assert title not in names(entities)
+
+
+@pytest.mark.parametrize("honorific", ["Mr", "Mrs", "Ms", "Dr", "Fr", "Prof", "Sir", "Engr", "Mr.", "Dr."])
+def test_an_honorific_is_no_part_of_a_name(honorific: str):
+    entities = extract(f"Zorvan Kettleby spoke first. Later {honorific} Kettleby said the work would go on.")
+    assert not [n for n in names(entities) if n.startswith(honorific.rstrip("."))]

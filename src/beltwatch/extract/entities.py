@@ -124,11 +124,15 @@ def _whole_name(span: Span, knowledge: Knowledge) -> Span:
     entities' words stop it."""
     doc = span.doc
 
-    def name_word(tok: Token) -> bool:
+    def name_word(tok: Token, after: bool) -> bool:
+        # after the name, the model's own ORG or PERSON may hold the rest of it ("Varun" + ORG "Tesh
+        # Maharaj"); before it, another entity's word is the end of that entity ("... Transport János")
+        tagged = not tok.ent_type_ or (after and tok.ent_type_ in ("PERSON", "ORG") and not tok.ent_id_)
         return (
             tok.pos_ == "PROPN"
             and tok.is_title
-            and not tok.ent_type_
+            and tagged
+            and knowledge.org_kind(tok.text) == "other"
             and tok.lower_ not in knowledge.title_heads
             and tok.lower_ not in knowledge.honorifics
             and tok.lower_ not in COMPASS_WORDS
@@ -138,9 +142,9 @@ def _whole_name(span: Span, knowledge: Knowledge) -> Span:
         )
 
     start, end = span.start, span.end
-    while start > 0 and name_word(doc[start - 1]) and "\n" not in doc[start - 1].whitespace_:
+    while start > 0 and name_word(doc[start - 1], after=False) and "\n" not in doc[start - 1].whitespace_:
         start -= 1
-    while end < len(doc) and name_word(doc[end]) and "\n" not in doc[end - 1].whitespace_:
+    while end < len(doc) and name_word(doc[end], after=True) and "\n" not in doc[end - 1].whitespace_:
         end += 1
     return doc[start:end]
 
@@ -242,8 +246,11 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         if not any(e.ent_id_ and e.start_char <= f.start and f.end <= e.end_char for e in ents)
     ]  # fmt: skip
     out = list(infrastructure)
+    people: list[Span] = []  # persons' names as completed, which the model's pieces of them must not repeat
     for ent in ents:
         if ent.label_ not in LABELS or any(f.start < ent.end_char and ent.start_char < f.end for f in infrastructure):
+            continue
+        if any(p.start <= ent.start and ent.end <= p.end for p in people):
             continue
         span = _trim(_with_place_after_of(ent))
         if span is None:
@@ -256,6 +263,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
                 continue
         if not kid and label == "PERSON":
             span = _strip_title(_whole_name(span, knowledge), knowledge)
+            people.append(span)
         elif kid in known and known[kid].type == "PERSON":
             span = _rest_of_known_name(span, known[kid])
         elif kid in known and known[kid].type == "ORG":
