@@ -345,3 +345,21 @@ def test_digit_anchored_scan_equals_full_scan(text: str) -> None:
     """The fast scan tries the pattern only near digits; it must find exactly what a full scan finds."""
     vocab = currencies()
     assert [m.span() for m in vocab.scan(text)] == [m.span() for m in vocab.pattern.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The fifth instalment was $40,7 million.", ("$40,7 million", 40_700_000, "USD")),
+        ("It cost 36,2 million euros.", ("36,2 million euros", 36_200_000, "EUR")),
+        ("Interest came to $32,79 million.", ("$32,79 million", 32_790_000, "USD")),
+        ("The line cost US$2·1bn.", ("US$2·1bn", 2_100_000_000, "USD")),
+        ("The section needs $US 3.3bn.", ("$US 3.3bn", 3_300_000_000, "USD")),
+        ("The swap covers 175 billion Argentine pesos.", ("175 billion Argentine pesos", 175e9, "ARS")),
+        ("A grant of Rs 1,00,000 was paid.", ("Rs 1,00,000", 100_000, "PKR")),
+        ("A loan of USD 1,200 million was signed.", ("USD 1,200 million", 1_200_000_000, "USD")),
+    ],
+)
+def test_decimal_commas_middle_dots_and_more_currency_forms(text: str, expected: tuple):
+    """A lone comma before one or two final digits is a decimal comma; thousands come in threes."""
+    assert triples(text) == [expected]

@@ -37,7 +37,9 @@ CURRENCIES_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "curren
 _ISO = re.compile(r"[A-Z]{3}")
 _SP = r"[^\S\n]"  # whitespace that does not cross a line
 _DIGIT = r"[0-9\uff10-\uff19]"
-_NUM = rf"{_DIGIT}+(?:,{_DIGIT}{{2,3}})*(?:\.{_DIGIT}+)?"
+# thousands grouped by commas (or lakh-style pairs), a decimal point or a middle dot ("US$2·1bn"), and a
+# decimal comma ("$40,7 million", "36,2 million euros"): a lone comma before one or two digits
+_NUM = rf"{_DIGIT}+(?:,{_DIGIT}{{2,3}})*(?:[.·]{_DIGIT}+|,{_DIGIT}(?!{_DIGIT}))?"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _DIGIT_RUN = re.compile(rf"{_DIGIT}+")
 
@@ -248,8 +250,14 @@ class _Raw:
 
 
 def _decimal(number: str) -> Decimal | None:
+    """The value of a number as news writes it. One comma before one or two final digits is a decimal
+    comma ("32,79"): thousands come in threes, and lakh-style pairs ("1,00,000") end in three."""
+    text = number.translate(_FULLWIDTH).replace("·", ".")
+    whole, comma, tail = text.rpartition(",")
+    if comma and "," not in whole and "." not in text and len(tail) in (1, 2):
+        text = f"{whole}.{tail}"
     try:
-        return Decimal(number.translate(_FULLWIDTH).replace(",", ""))
+        return Decimal(text.replace(",", ""))
     except InvalidOperation:
         return None
 
