@@ -38,6 +38,23 @@ class Evidence:
         return {"text": self.text, "start": self.start, "end": self.end}
 
 
+# an ISO date's length at each precision ("2022-11-03", "2022-11", "2022")
+DATE_LENGTHS = {"day": 10, "month": 7, "year": 4}
+_PRECISION_OF_LENGTH = {length: precision for precision, length in DATE_LENGTHS.items()}
+
+
+def first_day(value: object) -> datetime.date | None:
+    """The first day of the period an ISO date names: "2022-11" is 2022-11-01, "2022" 2022-01-01, a
+    timestamp its day; None for anything else."""
+    if not isinstance(value, str) or len(value) < 4:
+        return None
+    text = value + "-01-01"[len(value) - 4 :] if len(value) < 10 else value[:10]
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 @dataclass
 class ArticleMeta:
     """What the page, feed or sidecar file says about an article."""
@@ -54,7 +71,7 @@ class ArticleMeta:
     @property
     def published_precision(self) -> str | None:
         """"day", "month" or "year": what the source said of the date, no more."""
-        return {10: "day", 7: "month", 4: "year"}.get(len(self.published)) if self.published else None
+        return _PRECISION_OF_LENGTH.get(len(self.published)) if self.published else None
 
     @property
     def published_day(self) -> datetime.date | None:
@@ -67,12 +84,7 @@ class ArticleMeta:
     @property
     def published_first_day(self) -> datetime.date | None:
         """The first day of the period the publication date names (what a date column stores)."""
-        if not self.published:
-            return None
-        try:
-            return datetime.date.fromisoformat((self.published + "-01-01")[:10])
-        except ValueError:
-            return None
+        return first_day(self.published)
 
     def to_json(self) -> dict[str, Any]:
         out = {

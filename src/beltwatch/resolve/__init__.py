@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from beltwatch.model import Amount, Entity, Event, Extraction, Geo
+from beltwatch.model import Amount, Entity, Event, Extraction, Geo, first_day
 from beltwatch.resolve.corridor import corridor_distance
 from beltwatch.resolve.money import check_stated, to_constant_usd, to_usd
 from beltwatch.resolve.places import haversine_km, resolve_place
@@ -33,7 +33,7 @@ STATED_TOLERANCE = 0.05  # a stated conversion further than this from the dated 
 
 def resolve_extraction(extraction: Extraction) -> Extraction:
     """Places and money of one article, resolved in place; returns the same record."""
-    published = _day(extraction.article.meta.published)
+    published = first_day(extraction.article.meta.published)  # rates of a month's or year's first day
     context = focus_countries(extraction.entities)
     resolved: list[Geo] = []
     for entity in extraction.entities:
@@ -46,7 +46,7 @@ def resolve_extraction(extraction: Extraction) -> Extraction:
         event.geo = _event_geo(event, places, context, resolved)
         event.corridor = corridor_distance(event.geo)
         if event.type == "FINANCING":
-            _financing_in_usd(event, _day(event.arguments.get("date")) or published)
+            _financing_in_usd(event, first_day(event.arguments.get("date")) or published)
     for amount in extraction.amounts:
         _amount_in_usd(amount, published)
     return extraction
@@ -78,17 +78,6 @@ def _event_geo(event: Event, places: dict[str, Entity], context: list[str], near
     if entity is not None:
         return entity.geo
     return resolve_place(name, context_countries=context, nearby=nearby)
-
-
-def _day(value: object) -> date | None:
-    """A date for exchange rates: a month or a year stands for its first day."""
-    if not isinstance(value, str) or len(value) < 4:
-        return None
-    text = value + "-01-01"[len(value) - 4 :] if len(value) < 10 else value[:10]
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def in_usd(value: float, currency: str, on: date | None) -> tuple[float | None, float | None]:

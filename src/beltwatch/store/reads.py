@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from beltwatch.errors import UsageError
-from beltwatch.model import EVENT_TYPES, StorySignal
+from beltwatch.model import DATE_LENGTHS, EVENT_TYPES, StorySignal
 from beltwatch.store.entities import normalise
 from beltwatch.store.schema import (
     aliases,
@@ -91,7 +91,7 @@ def iso(value: date | str | None) -> str | None:
 def published_iso(day: date | str | None, precision: str | None) -> str | None:
     """A stored publication date as the source gave it: "2022-11" for a month, "2022" for a year."""
     text = iso(day)
-    return text[: {"month": 7, "year": 4}.get(precision or "day", 10)] if text else None
+    return text[: DATE_LENGTHS[precision or "day"]] if text else None
 
 
 def _evidence(text: str, start: int | None, end: int | None) -> dict[str, Any] | None:
