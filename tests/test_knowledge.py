@@ -402,6 +402,12 @@ def test_title_heads_are_lower_case():
     assert all(h == h.lower() and h.strip() for h in KNOWLEDGE.title_heads)
 
 
+@pytest.mark.parametrize(("short", "spelled"), sorted(KNOWLEDGE.titles_spelled_out.items()))
+def test_a_spelled_out_title_is_a_title_spelled_in_title_words(short: str, spelled: str):
+    assert short in KNOWLEDGE.title_heads
+    assert spelled == spelled.lower() and any(w in KNOWLEDGE.title_heads for w in spelled.split())
+
+
 # --- triggers --------------------------------------------------------------------------------------
 
 

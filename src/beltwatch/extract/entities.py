@@ -30,6 +30,7 @@ PLACE_PREPOSITIONS = {
 LEADING_WORDS = {"the", "a", "an"}
 STATE_WORDS = {"the", "government", "govt", "republic", "people", "'s", "’s", "state", "kingdom", "federal", "islamic"}
 COMPASS_WORDS = {"north", "south", "east", "west", "central", "upper", "lower"}
+TITLE_PREFIXES = {"prime", "foreign", "interior"}  # words that begin a title ("Prime Minister")
 POSSESSIVE = {"'s", "’s", "'", "’"}
 
 
@@ -136,13 +137,13 @@ def _whole_name(span: Span, knowledge: Knowledge) -> Span:
             and tok.lower_ not in knowledge.title_heads
             and tok.lower_ not in knowledge.honorifics
             and tok.lower_ not in COMPASS_WORDS
-            and tok.lower_ not in ("prime", "foreign", "interior")
+            and tok.lower_ not in TITLE_PREFIXES
             and tok.text not in knowledge.country_by_demonym
             and "\n" not in tok.whitespace_
         )
 
     start, end = span.start, span.end
-    while start > 0 and name_word(doc[start - 1], after=False) and "\n" not in doc[start - 1].whitespace_:
+    while start > 0 and name_word(doc[start - 1], after=False):
         start -= 1
     while end < len(doc) and name_word(doc[end], after=True) and "\n" not in doc[end - 1].whitespace_:
         end += 1
@@ -154,14 +155,14 @@ def _known_by_id(knowledge: Knowledge) -> dict[str, KnownEntity]:
     return {e.id: e for e in knowledge.entities}
 
 
-def _with_place_after_of(ent: Span) -> Span:
+def _with_place_after_of(ent: Span, ents: tuple[Span, ...]) -> Span:
     """"Central Bank of" + the known place "Argentina": the ruler took the place, and the model left the
     organisation's name cut before it. The organisation runs over the place (which stays a place of its
     own, as `_places_inside` has it)."""
     doc = ent.doc
     if ent.ent_id_ or ent.label_ != "ORG" or ent.end >= len(doc) or doc[ent.end - 1].lower_ != "of":
         return ent
-    after = next((e for e in doc.ents if e.start == ent.end), None)
+    after = next((e for e in ents if e.start == ent.end), None)
     if after is None or after.label_ != "GPE" or not after.ent_id_:
         return ent
     if {t.lower_ for t in ent[:-1]} <= STATE_WORDS:
@@ -225,7 +226,7 @@ def _strip_title(span: Span, knowledge: Knowledge) -> Span:
     """"Foreign Minister Shah Mahmood Qureshi" -> "Shah Mahmood Qureshi"."""
     last_title = -1
     for i, tok in enumerate(span):
-        if tok.lower_ in knowledge.title_heads or tok.lower_ in {"prime", "foreign", "interior"}:
+        if tok.lower_ in knowledge.title_heads or tok.lower_ in TITLE_PREFIXES:
             last_title = i
     span = span[last_title + 1 :] if 0 <= last_title < len(span) - 1 else span
     while len(span) > 1 and (span[0].lower_ in knowledge.honorifics or span[0].text == "."):
@@ -252,7 +253,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
             continue
         if any(p.start <= ent.start and ent.end <= p.end for p in people):
             continue
-        span = _trim(_with_place_after_of(ent))
+        span = _trim(_with_place_after_of(ent, ents))
         if span is None:
             continue
         kid = ent.ent_id_

@@ -52,10 +52,12 @@ class Context:
     dates: list[DateMention]
     published: date | None
     by_offset: dict[int, Entity] = field(default_factory=dict)
-    text: str = ""  # the doc's text, which spaCy builds anew on every access
+
+    @property
+    def text(self) -> str:
+        return doc_text(self.doc)
 
     def __post_init__(self) -> None:
-        self.text = doc_text(self.doc)
         self.dates = [d for d in self.dates if not _in_dateline(self.text, d)]
         for entity in self.entities:
             for m in entity.mentions:
@@ -175,10 +177,6 @@ KIND_NOUNS = {"company": "company", "firm": "company", "contractor": "company", 
               "group": "armed_group", "outfit": "armed_group"}  # fmt: skip
 
 
-# abbreviated titles as roles spell them out
-TITLE_ABBREVIATIONS = {"pm": "prime minister", "cm": "chief minister", "fm": "foreign minister"}
-
-
 def _refers_to(ctx: Context, token: Token) -> Entity | None:
     """Light coreference: pronouns and "the <noun>" point to the last entity of the right kind named before."""
     word = token.lower_
@@ -188,7 +186,7 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
         return next((e for e in ctx.named_before(token.idx) if e.type == "ORG"), None)
     det = [c for c in token.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")]
     if det and word in ctx.knowledge.title_heads:  # "The PM, who was in Beijing, also met ..."
-        title = TITLE_ABBREVIATIONS.get(word, word)
+        title = ctx.knowledge.titles_spelled_out.get(word, word)
         return next(
             (e for e in ctx.named_before(token.idx) if e.type == "PERSON" and title in (e.role or "").lower()), None
         )
@@ -436,10 +434,8 @@ def _financing_event(
     instrument: str,
     funder: Entity | None,
     recipient: Entity | None,
-    projects: list[Entity] | None = None,
+    projects: list[Entity],
 ) -> Event:
-    if projects is None:
-        projects = ctx.entities_in(sent, ("PROJECT",)) or _paragraph_projects(ctx, sent)
     args = {
         "funder": funder.name if funder else None,
         "recipient": recipient.name if recipient and recipient is not funder else None,

@@ -108,6 +108,7 @@ class Knowledge:
     org_kind_rules: tuple[tuple[str, re.Pattern[str]], ...]
     title_heads: frozenset[str]
     honorifics: frozenset[str]  # "Mr", "Dr": before a name, neither part of it nor a role
+    titles_spelled_out: dict[str, str]  # "pm" -> "prime minister"
     not_entities: frozenset[str]
     infrastructure: Infrastructure
 
@@ -252,6 +253,7 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         org_kind_rules=rules,
         title_heads=frozenset(titles["heads"]),
         honorifics=frozenset(titles["honorifics"]),
+        titles_spelled_out=dict(titles["spelled_out"]),
         not_entities=frozenset(_read_yaml(directory / "not_entities.yaml")["names"]),
         infrastructure=_infrastructure(directory / "infrastructure.yaml"),
     )
