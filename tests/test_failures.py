@@ -47,8 +47,8 @@ KILL_TRIALS = 12
 KILL_SEED = 8
 KILLED = ("seed-xi-kakar", "gwadar-convoy-attack-2023-brief", "karachi-airport-blast-2024")
 FIRST = "gwadar-convoy-attack-2023-official-account"
-DURING = ("gwadar-convoy-attack-2023-bla-claim", "china-exim-rollover-2023", "hambantota-port-lease-2017",
-          "dasu-bus-bombing-2021")  # fmt: skip
+# enough articles that the ingest outlasts a round of page reads on a slow machine
+DURING = tuple(sorted(p.stem for p in DEV.glob("*.txt") if p.stem != FIRST))[:16]
 FORK = multiprocessing.get_context("fork")
 
 
@@ -219,14 +219,14 @@ def test_api_and_pages_during_an_ingest_never_fail_nor_show_half_an_article(refe
         running = True
         while running or polls < 3:
             running = child.is_alive()  # the last poll starts after the ingest has ended
+            listed = client.get("/api/articles", params={"limit": 500}).json()["items"]
+            counts.append(len(listed))
+            for item in listed:
+                seen.setdefault(item["id"], set()).add(facts(client, item["id"]))
             for path in POLLED:
                 response = client.get(path)
                 assert response.status_code == 200, (path, response.text[:500])
                 assert "locked" not in response.text
-            listed = client.get("/api/articles", params={"limit": 500}).json()["items"]
-            for item in listed:
-                seen.setdefault(item["id"], set()).add(facts(client, item["id"]))
-            counts.append(len(listed))
             polls += 1
         child.join(60)
         assert child.exitcode == 0
