@@ -360,6 +360,14 @@ def test_ignore_list_drops_unmatched_predictions_only():
     assert {f.summary for f in report.extras} == {"GPE Sindh", "300 PKR (Rs 300)"}
 
 
+def test_an_ignored_short_form_ignores_the_entity_predicted_under_its_full_name():
+    gold = article(entities=[CHINA], ignore=["AFP"])
+    agency = {"name": "Agence France-Presse", "type": "ORG", "aliases": ["AFP"]}
+    other = {"name": "Associated Press", "type": "ORG", "aliases": ["AP"]}
+    report = score([gold], {"a1": pred(entities=[CHINA, agency, other])})
+    assert {f.summary for f in report.extras} == {"ORG Associated Press"}
+
+
 def test_ignore_never_takes_a_gold_match_away():
     gold = article(entities=[{"name": "Gwadar", "type": "GPE"}], ignore=["Gwadar"])
     report = score([gold], {"a1": pred(entities=[{"name": "Gwadar", "type": "GPE"}])})

@@ -73,9 +73,10 @@ by re-pairing, so the number of matches is always the maximum possible.
 
 Optional and ignored items. A matched ``optional`` gold item is a true positive (it
 then counts in recall's denominator); an unmatched one is not a miss. A predicted item
-left unmatched is a false positive unless it is *ignored*: an entity whose name's key
-equals the key of a gold ``ignore`` string, or an amount whose ``text`` does (e.g.
-"Rs 287"). A feed's top-level ``ignore`` applies to each of its items. Long ignore
+left unmatched is a false positive unless it is *ignored*: an entity whose name's key,
+or one of its aliases' (the same names that matching compares, so "AFP" ignored also
+ignores the agency predicted under its full name), equals the key of a gold ``ignore``
+string, or an amount whose ``text`` does (e.g. "Rs 287"). A feed's top-level ``ignore`` applies to each of its items. Long ignore
 strings are annotator notes and simply never match. Ignore strings never take an item
 away from a gold match: matching comes first.
 
@@ -938,7 +939,7 @@ def _score_article(article: GoldArticle, prediction: dict[str, Any], report: Rep
             report.misses.append(Finding(aid, "entity", _type_of(gold), _entity_summary(gold)))
     matched = set(pairs.values())
     for pi, pred in enumerate(pred_entities):
-        if pi in matched or name_key(pred.get("name")) in ignored:
+        if pi in matched or not ignored.isdisjoint(map(name_key, _entity_names(pred))):
             continue
         counts.fp += 1
         _row(report.entity_types, _type_of(pred)).fp += 1
