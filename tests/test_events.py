@@ -746,6 +746,24 @@ def test_agreements_signed_between_two_states():
     assert set(arg(agreement, "parties")) == {"Pakistan", "China"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The currency swap agreement between Chile and China remains a pillar of their financial ties.",
+        "Lawmakers in Santiago approved a $1 billion framework agreement between Chile and Sinohydro Corporation "
+        "Limited for new roads.",
+    ],
+)
+def test_an_agreement_that_names_its_parties_stands_without_a_signing_verb(text: str):
+    agreement = one(extract(text), "AGREEMENT", "agreement between")
+    assert set(arg(agreement, "parties")) <= {"Chile", "China", "Sinohydro"}
+    assert len(arg(agreement, "parties")) == 2
+
+
+def test_a_plain_mention_of_an_agreement_is_no_event():
+    assert of_type(extract("The agreement is expected to help Chile's copper exports."), "AGREEMENT") == []
+
+
 def test_a_lower_case_word_goes_on_its_sentence_after_a_headline(nlp):
     """The parser cut "Hungary | and China have signed ..." after a long headline line."""
     text = (

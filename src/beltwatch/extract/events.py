@@ -154,10 +154,18 @@ def _actors(ctx: Context, token: Token | None, types=ACTOR_TYPES) -> list[Entity
         # a relative clause or prepositional tail must not lend its names to the head
         head_entity = ctx.entity(token)
         if head_entity is not None and head_entity.type in types:
-            conj = [ctx.entity(c) or _refers_to(ctx, c) for c in token.conjuncts]
+            conj = [_np_entity(ctx, c) or _refers_to(ctx, c) for c in token.conjuncts]
             return [head_entity, *[c for c in conj if c is not None and c.type in types and c != head_entity]]
         return [e for e in found if _mention_in_np(ctx, e, token)]
     return [e for e in [_refers_to(ctx, token)] if e is not None and e.type in types]
+
+
+def _np_entity(ctx: Context, token: Token) -> Entity | None:
+    """The entity a noun names, or one that ends just before it when the name's last word escaped the
+    entity ("Sinohydro Corporation Limited" with "Limited" outside)."""
+    return ctx.entity(token) or next(
+        (e for c in token.children if c.dep_ == "compound" and (e := ctx.entity(c)) is not None), None
+    )
 
 
 def _mention_in_np(ctx: Context, entity: Entity, head: Token) -> bool:
@@ -694,9 +702,11 @@ def find_agreements(ctx: Context) -> list[Event]:
     for sent in ctx.doc.sents:
         lemmas = _lemmas(sent)
         verbs = [t for t in sent if _is_signing(t, conf, nouns)]
-        if not verbs or not (lemmas & nouns or any(v.lemma_ == "agree" for v in verbs)):
+        if not (lemmas & nouns or any(v.lemma_ == "agree" for v in verbs)):
             continue
-        parties: list[Entity] = []
+        parties = _parties_between(ctx, sent, nouns)
+        if not verbs and len(parties) < 2:
+            continue
         for verb in verbs:
             parties += _parties(ctx, _subject(verb))
             for child in verb.subtree:
@@ -733,6 +743,20 @@ def find_agreements(ctx: Context) -> list[Event]:
         }
         events.append(_ev(ctx, "AGREEMENT", sent, args, {k: sent for k in args}))
     return [e for e in events if len(e.arguments["parties"]) >= 2]
+
+
+def _parties_between(ctx: Context, sent: Span, nouns: set[str]) -> list[Entity]:
+    """The parties an agreement noun names itself ("the swap agreement between China and Argentina"): the
+    agreement stands without a verb of signing."""
+    return [
+        entity
+        for noun in sent
+        if noun.pos_ in ("NOUN", "PROPN") and noun.lemma_.lower() in nouns
+        for prep in noun.children
+        if prep.lower_ == "between"
+        for obj in prep.children
+        for entity in _parties(ctx, obj)
+    ]
 
 
 def _is_signing(token: Token, conf: dict[str, Any], nouns: set[str]) -> bool:
