@@ -491,3 +491,21 @@ def test_every_abbreviated_office_is_a_title(title: str):
 def test_an_honorific_is_no_part_of_a_name(honorific: str):
     entities = extract(f"Zorvan Kettleby spoke first. Later {honorific} Kettleby said the work would go on.")
     assert not [n for n in names(entities) if n.startswith(honorific.rstrip("."))]
+
+
+@pytest.mark.parametrize(
+    ("text", "facilities"),
+    [
+        ("Engineers inspected the Warsak and Kurram dams on Monday.", {"Warsak Dam", "Kurram Dam"}),
+        ("Cargo moved through the Takoradi and Tema ports last year.", {"Takoradi Port", "Tema Port"}),
+    ],
+)
+def test_two_facilities_sharing_one_plural_head_are_two_facilities(text: str, facilities: set[str]):
+    entities = [e for e in extract(text) if e.type == "FAC"]
+    assert {e.name for e in entities} == facilities
+    assert all(text[m.start : m.end] == m.text for e in entities for m in e.mentions)
+
+
+def test_a_plural_head_inside_a_firm_name_names_no_facility():
+    text = "The Sindh Engineering and Khyber Pakhtunkhwa Economic Zones Development and Management Company met."
+    assert [e for e in extract(text) if e.type == "FAC"] == []

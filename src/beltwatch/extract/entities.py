@@ -45,6 +45,11 @@ class Found:
     known: KnownEntity | None = None
     country_code: str | None = None  # set for country names
     group: int = -1
+    name: str | None = None  # when the text lacks a head word it shares ("Mangla" in "Mangla and Tarbela dams")
+
+    @property
+    def full_name(self) -> str:
+        return self.name or self.text
 
 
 @dataclass
@@ -245,7 +250,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     infrastructure = [
         f for f in infrastructure_names(text, knowledge)
         if not any(e.ent_id_ and e.start_char <= f.start and f.end <= e.end_char for e in ents)
-    ]  # fmt: skip
+    ] + facilities_sharing_a_head(text, knowledge)  # fmt: skip
     out = list(infrastructure)
     people: list[Span] = []  # persons' names as completed, which the model's pieces of them must not repeat
     for ent in ents:
@@ -337,6 +342,45 @@ def infrastructure_names(text: str, knowledge: Knowledge) -> list[Found]:
         if not any(f.start <= m.start() < f.end for f in out):
             out.append(Found(m.group(0), "FAC", m.start(), m.end()))
     return out
+
+
+@cache
+def _shared_head_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    plurals = sorted((h + "s" for h in knowledge.infrastructure.facilities if not h.endswith("y")), key=len, reverse=True)
+    name = rf"{_NAME_WORD}(?:{_JOIN}{_NAME_WORD}){{0,2}}"
+    heads = "|".join(r"[ \t]+".join(re.escape(w) for w in h.split()) for h in plurals)
+    return re.compile(rf"(?<![\w-])({name})[ \t]+and[ \t]+({name})[ \t]+((?i:{heads}))(?![\w-]|[ \t]+[A-Z])")  # "... Economic Zones Development Company" is a firm
+
+
+def facilities_sharing_a_head(text: str, knowledge: Knowledge) -> list[Found]:
+    """Two facilities named before one plural head word ("the Mangla and Tarbela dams"): each is a
+    facility of its own, named with the head ("Mangla Dam", "Tarbela Dam")."""
+    out = []
+    for m in _shared_head_pattern(knowledge).finditer(text):
+        head = m.group(3)[:-1].title()
+        first = m.group(1)
+        while " " in first and _not_a_name_word(first.split()[0], knowledge):
+            first = first.split(" ", 1)[1]  # "After Mangla": a sentence's first word is no name
+        if _not_a_name_word(first, knowledge):
+            continue
+        start = m.start(1) + len(m.group(1)) - len(first)
+        out.append(_facility(knowledge, Found(first, "FAC", start, m.end(1), name=f"{first} {head}")))
+        second = Found(text[m.start(2) : m.end(3)], "FAC", m.start(2), m.end(3), name=f"{m.group(2)} {head}")
+        out.append(_facility(knowledge, second))
+    return out
+
+
+def _facility(knowledge: Knowledge, found: Found) -> Found:
+    """The facility as the knowledge files know it, when they do."""
+    found.known = _known_facilities(knowledge).get(normalise(found.full_name))
+    if found.known is not None:
+        found.label = found.known.type
+    return found
+
+
+@cache
+def _known_facilities(knowledge: Knowledge) -> dict[str, KnownEntity]:
+    return {normalise(n): e for e in knowledge.entities if e.type in ("FAC", "PROJECT") for n in e.names}
 
 
 def _not_a_name_word(word: str, knowledge: Knowledge) -> bool:
@@ -447,7 +491,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
         elif f.known:
             key = f.known.id
         else:
-            key = f"{f.label}:{normalise(f.text)}"
+            key = f"{f.label}:{normalise(f.full_name)}"
         group = by_key.setdefault(key, Group(known=f.known, country_code=f.country_code))
         group.found.append(f)
     groups = list(by_key.values())
@@ -644,7 +688,7 @@ def _name_of(group: Group, knowledge: Knowledge) -> str:
         country = knowledge.country_by_code(group.country_code)
         return country.name if country else group.surfaces[0]
     # the longest spelling is the fullest; ties go to the first seen
-    return max(group.surfaces, key=len)
+    return max((f.full_name for f in group.found), key=len)
 
 
 def to_entities(doc: Doc, groups: list[Group], knowledge: Knowledge, sentences: Sentences) -> list[Entity]:

@@ -662,6 +662,8 @@ def _project_event(ctx: Context, project: Entity, status: str, sent: Span) -> Ev
     locations = []
     for s in mention_sents:
         for e in _places(ctx, s, skip_countries=True):
+            if e.type == "FAC" and e.name.split()[-1] == project.name.split()[-1]:
+                continue  # "the Dasu and Diamer-Bhasha dams": one dam is not where the other is
             if e is not project and e.name not in locations:
                 locations.append(e.name)
     value = next(
