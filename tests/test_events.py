@@ -750,8 +750,10 @@ def test_agreements_signed_between_two_states():
     "text",
     [
         "The currency swap agreement between Chile and China remains a pillar of their financial ties.",
-        "Lawmakers in Santiago approved a $1 billion framework agreement between Chile and Sinohydro Corporation "
-        "Limited for new roads.",
+        (
+            "Lawmakers in Santiago approved a $1 billion framework agreement between Chile and Sinohydro "
+            "Corporation Limited for new roads."
+        ),
     ],
 )
 def test_an_agreement_that_names_its_parties_stands_without_a_signing_verb(text: str):
