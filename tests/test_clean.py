@@ -530,6 +530,17 @@ def test_headline_site_suffix_stripped():
     assert text == "Port deal signed after months of delay\n\nBody.\n"
 
 
+@pytest.mark.parametrize("stamp", ["date 2022-12-13 ", "Published: 2022-12-13T08:00:00Z ", "  DATE 2022-12-13  "])
+def test_a_date_stamp_run_into_the_first_paragraph_is_dropped(stamp: str):
+    text, _ = clean_text(f"{stamp}Kenya said on Tuesday it had signed the loan.\n\nBody.\n")
+    assert text == "Kenya said on Tuesday it had signed the loan.\n\nBody.\n"
+
+
+def test_a_sentence_about_a_date_keeps_it():
+    raw = "Dates 2022-12-13 and 2023-01-05 were set for the hearings.\n"
+    assert clean_text(raw)[0] == raw
+
+
 def test_hard_wrapped_paragraph_stays_one_paragraph():
     raw = (
         "Headline\n\nThe line was supposed to open in 2019, but land\nacquisition problems pushed it back.\n"
