@@ -863,3 +863,20 @@ def test_the_title_refers_to_the_person_who_holds_it(title: str):
     text = f"Prime Minister Zorvan Kettleby arrived in Beijing on Monday. The {title} said the corridor would grow."
     statement = one(extract(text), "STATEMENT", f"The {title} said")
     assert arg(statement, "speaker") == "Zorvan Kettleby"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "China on Tuesday once again asked its nationals to leave Afghanistan.",
+        "China on Tuesday urged Chinese businesses and workers to evacuate the border areas.",
+        "China on Tuesday warned workers to avoid travelling outside the capital.",
+    ],
+)
+def test_advice_to_a_states_own_people_abroad_is_a_security_measure(text: str):
+    measure = one(extract(text), "SECURITY_MEASURE", text)
+    assert arg(measure, "actor") == "China"
+
+
+def test_asking_for_something_else_is_no_security_measure():
+    assert of_type(extract("China on Tuesday asked its partners to invest more in ports."), "SECURITY_MEASURE") == []
