@@ -509,3 +509,21 @@ def test_two_facilities_sharing_one_plural_head_are_two_facilities(text: str, fa
 def test_a_plural_head_inside_a_firm_name_names_no_facility():
     text = "The Sindh Engineering and Khyber Pakhtunkhwa Economic Zones Development and Management Company met."
     assert [e for e in extract(text) if e.type == "FAC"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Zambia's Ministry of Finance said the talks went well.", "Ministry of Finance of Zambia"),
+        (
+            "Sri Lanka’s Ministry of Ports and Shipping said the talks went well.",
+            "Ministry of Ports and Shipping of Sri Lanka",
+        ),
+    ],
+)
+def test_a_ministry_is_named_with_the_state_that_owns_it(text: str, name: str):
+    assert [e.name for e in extract(text) if e.type == "ORG"] == [name]
+
+
+def test_a_ministry_with_no_owner_named_keeps_its_name():
+    assert "Ministry of Finance" in [e.name for e in extract("The Ministry of Finance said the talks went well.")]

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from beltwatch.extract.evidence import Sentences
 from beltwatch.extract.nlp import doc_text, has_cjk
-from beltwatch.knowledge import Knowledge, KnownEntity
+from beltwatch.knowledge import Country, Knowledge, KnownEntity
 from beltwatch.model import Entity, Mention
 
 LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "PROJECT", "EVENT"}
@@ -696,6 +696,9 @@ def to_entities(doc: Doc, groups: list[Group], knowledge: Knowledge, sentences: 
     for group in groups:
         name = _name_of(group, knowledge)
         label = group.label
+        owner = _owning_state(doc, group, name, knowledge) if label == "ORG" else None
+        if owner is not None:
+            name = f"{name} of {owner.name}"
         role = _role_of(doc, group, knowledge) if label == "PERSON" else None
         if label == "PERSON" and group.known and (not role or _abbreviated(role)):
             role = group.known.role or role  # "Pak PM Kakar": the knowledge file spells the office out
@@ -719,6 +722,27 @@ def to_entities(doc: Doc, groups: list[Group], knowledge: Knowledge, sentences: 
             )
         )
     return sorted(entities, key=lambda e: e.mentions[0].start)
+
+
+_STATE_BODY = re.compile(r"Ministry (of|for) [A-Z][\w ,&]+")
+_POSSESSOR = re.compile(r"((?:[A-Z][\w.-]*\s+){0,2}[A-Z][\w.-]*)\s*(?:'s|’s)\s+$")
+
+
+def _owning_state(doc: Doc, group: Group, name: str, knowledge: Knowledge) -> Country | None:
+    """The state whose ministry an unknown "Ministry of ..." is, when the article says so by a possessive
+    ("Tajikistan's Ministry of Foreign Affairs"): ministries are named with their state, as every state
+    has one of each."""
+    if group.known or not _STATE_BODY.fullmatch(name) or knowledge.country_in(name) is not None:
+        return None
+    text = doc_text(doc)
+    for found in group.found:
+        m = _POSSESSOR.search(text[max(0, found.start - 45) : found.start])
+        words = m.group(1).split() if m else []
+        for size in range(len(words), 0, -1):  # "Sri Lanka's": the longest country name that ends there
+            country = knowledge.country_by_name.get(" ".join(words[-size:]))
+            if country is not None:
+                return country
+    return None
 
 
 def extract_entities(doc: Doc, knowledge: Knowledge, sentences: Sentences) -> list[Entity]:
