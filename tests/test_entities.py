@@ -9,6 +9,7 @@ import pytest
 
 from beltwatch.extract import extract_article
 from beltwatch.extract.nlp import load_nlp
+from beltwatch.knowledge import load_knowledge
 from beltwatch.model import Article, ArticleMeta, Entity
 
 
@@ -527,3 +528,16 @@ def test_a_ministry_is_named_with_the_state_that_owns_it(text: str, name: str):
 
 def test_a_ministry_with_no_owner_named_keeps_its_name():
     assert "Ministry of Finance" in [e.name for e in extract("The Ministry of Finance said the talks went well.")]
+
+
+@pytest.mark.parametrize(("short", "full"), sorted(load_knowledge().ministries.items()))
+def test_every_short_ministry_name_is_spelled_out_with_its_state(short: str, full: str):
+    text = f"Kenya's {short} ministry said on Monday that the Pakistani {short} ministry agreed."
+    assert {e.name for e in extract(text) if e.type == "ORG"} == {
+        f"Ministry of {full} of Kenya",
+        f"Ministry of {full} of Pakistan",
+    }
+
+
+def test_a_ministry_of_no_named_state_is_no_entity_of_a_state():
+    assert [e for e in extract("The foreign ministry said on Monday the talks went well.") if e.type == "ORG"] == []

@@ -248,7 +248,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     headline_spans = _title_case_lines(text)
     outside_headlines = " ".join(text[a:b] for a, b in _complement(headline_spans, len(text)))
     infrastructure = [
-        f for f in infrastructure_names(text, knowledge)
+        f for f in [*infrastructure_names(text, knowledge), *state_ministries(text, knowledge)]
         if not any(e.ent_id_ and e.start_char <= f.start and f.end <= e.end_char for e in ents)
     ] + facilities_sharing_a_head(text, knowledge)  # fmt: skip
     out = list(infrastructure)
@@ -728,6 +728,36 @@ _STATE_BODY = re.compile(r"Ministry (of|for) [A-Z][\w ,&]+")
 _POSSESSOR = re.compile(r"((?:[A-Z][\w.-]*\s+){0,2}[A-Z][\w.-]*)\s*(?:'s|’s)\s+$")
 
 
+@cache
+def _short_ministry_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    short = "|".join(re.escape(k) for k in sorted(knowledge.ministries, key=len, reverse=True))
+    owner = r"((?:[A-Z][\w.-]*[ \t]+){0,2}[A-Z][\w.-]*)[ \t]*(?:'s|’s)?"
+    return re.compile(rf"(?<![\w-]){owner}[ \t]+((?i:{short}))[ \t]+([Mm]inistry)\b")
+
+
+def state_ministries(text: str, knowledge: Knowledge) -> list[Found]:
+    """A state's ministry by its short form, owned by a possessive or a demonym ("Nepal's foreign
+    ministry", "the Pakistani interior ministry"): named "Ministry of Foreign Affairs of Nepal"."""
+    out = []
+    for m in _short_ministry_pattern(knowledge).finditer(text):
+        country = _country_ending(m.group(1).split(), knowledge)
+        if country is not None:
+            full = knowledge.ministries[m.group(2).lower()]
+            name = f"Ministry of {full} of {country.name}"
+            out.append(Found(text[m.start(2) : m.end(3)], "ORG", m.start(2), m.end(3), name=name))
+    return out
+
+
+def _country_ending(words: list[str], knowledge: Knowledge) -> Country | None:
+    """The country whose name or demonym ends `words` ("Sri Lanka" in "the Sri Lanka")."""
+    for size in range(len(words), 0, -1):
+        tail = " ".join(words[-size:])
+        country = knowledge.country_by_name.get(tail) or knowledge.country_by_demonym.get(tail)
+        if country is not None:
+            return country
+    return None
+
+
 def _owning_state(doc: Doc, group: Group, name: str, knowledge: Knowledge) -> Country | None:
     """The state whose ministry an unknown "Ministry of ..." is, when the article says so by a possessive
     ("Tajikistan's Ministry of Foreign Affairs"): ministries are named with their state, as every state
@@ -737,11 +767,9 @@ def _owning_state(doc: Doc, group: Group, name: str, knowledge: Knowledge) -> Co
     text = doc_text(doc)
     for found in group.found:
         m = _POSSESSOR.search(text[max(0, found.start - 45) : found.start])
-        words = m.group(1).split() if m else []
-        for size in range(len(words), 0, -1):  # "Sri Lanka's": the longest country name that ends there
-            country = knowledge.country_by_name.get(" ".join(words[-size:]))
-            if country is not None:
-                return country
+        country = _country_ending(m.group(1).split(), knowledge) if m else None
+        if country is not None:
+            return country
     return None
 
 

@@ -111,6 +111,7 @@ class Knowledge:
     titles_spelled_out: dict[str, str]  # "pm" -> "prime minister"
     not_entities: frozenset[str]
     infrastructure: Infrastructure
+    ministries: dict[str, str]  # "foreign" -> "Foreign Affairs", for "Nepal's foreign ministry"
 
     @property
     def country_by_name(self) -> dict[str, Country]:
@@ -246,6 +247,12 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
     rules = tuple((r["kind"], _word_pattern(r["words"])) for r in kinds["rules"])
     for kind, _ in rules:
         _require(kind in ORG_KINDS, f"kind {kind!r} is not one of {ORG_KINDS}", "org_kinds.yaml")
+    ministries = kinds.get("ministries") or {}
+    _require(
+        all(isinstance(k, str) and isinstance(v, str) for k, v in ministries.items()),
+        "ministries map short forms to names (strings)",
+        "org_kinds.yaml",
+    )
     titles = _read_yaml(directory / "titles.yaml")
     return Knowledge(
         entities=tuple(entities),
@@ -256,6 +263,7 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         titles_spelled_out=dict(titles["spelled_out"]),
         not_entities=frozenset(_read_yaml(directory / "not_entities.yaml")["names"]),
         infrastructure=_infrastructure(directory / "infrastructure.yaml"),
+        ministries={k.lower(): v for k, v in ministries.items()},
     )
 
 
