@@ -247,10 +247,11 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     ents, text = doc.ents, doc_text(doc)  # ents is built anew on every access
     headline_spans = _title_case_lines(text)
     outside_headlines = " ".join(text[a:b] for a, b in _complement(headline_spans, len(text)))
+    known_spans = [(e.start_char, e.end_char) for e in ents if e.ent_id_]
     infrastructure = [
         f for f in [*infrastructure_names(text, knowledge), *state_ministries(text, knowledge)]
-        if not any(e.ent_id_ and e.start_char <= f.start and f.end <= e.end_char for e in ents)
-    ] + facilities_sharing_a_head(text, knowledge)  # fmt: skip
+        if not any(a <= f.start and f.end <= b for a, b in known_spans)
+    ] + facilities_sharing_a_head(text, knowledge, known_spans)  # fmt: skip
     out = list(infrastructure)
     people: list[Span] = []  # persons' names as completed, which the model's pieces of them must not repeat
     for ent in ents:
@@ -352,11 +353,14 @@ def _shared_head_pattern(knowledge: Knowledge) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])({name})[ \t]+and[ \t]+({name})[ \t]+((?i:{heads}))(?![\w-]|[ \t]+[A-Z])")  # "... Economic Zones Development Company" is a firm
 
 
-def facilities_sharing_a_head(text: str, knowledge: Knowledge) -> list[Found]:
+def facilities_sharing_a_head(text: str, knowledge: Knowledge, known_spans: list[tuple[int, int]]) -> list[Found]:
     """Two facilities named before one plural head word ("the Mangla and Tarbela dams"): each is a
-    facility of its own, named with the head ("Mangla Dam", "Tarbela Dam")."""
+    facility of its own, named with the head ("Mangla Dam", "Tarbela Dam"), unless the knowledge files
+    know the whole phrase as one name."""
     out = []
     for m in _shared_head_pattern(knowledge).finditer(text):
+        if any(a <= m.start() and m.end() <= b for a, b in known_spans):
+            continue
         head = m.group(3)[:-1].title()
         first = m.group(1)
         while " " in first and _not_a_name_word(first.split()[0], knowledge):
