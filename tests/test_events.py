@@ -880,3 +880,16 @@ def test_advice_to_a_states_own_people_abroad_is_a_security_measure(text: str):
 
 def test_asking_for_something_else_is_no_security_measure():
     assert of_type(extract("China on Tuesday asked its partners to invest more in ports."), "SECURITY_MEASURE") == []
+
+
+def test_amounts_that_restate_a_loan_make_no_loans_of_their_own():
+    text = (
+        "Serbia received a EUR 200 million loan from the Export-Import Bank of China, worth a total of "
+        "USD 220 million (EUR 199.9 million), on Tuesday."
+    )
+    assert [arg(e, "value") for e in of_type(extract(text), "FINANCING")] == [200_000_000]
+
+
+def test_a_tranche_and_its_facility_are_two_amounts():
+    text = "Pakistan received $500 million from the Bank of China as part of a $1.3 billion rollover facility."
+    assert sorted(arg(e, "value") for e in of_type(extract(text), "FINANCING")) == [500_000_000, 1_300_000_000]

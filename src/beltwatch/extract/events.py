@@ -382,9 +382,31 @@ def find_financing(ctx: Context) -> list[Event]:
         )
         if instrument is None:
             continue
-        for amount in amounts:
-            events.extend(_financing_for_amount(ctx, sent, amount, instrument, conf["recipient_prepositions"]))
+        found = [
+            e for amount in amounts
+            for e in _financing_for_amount(ctx, sent, amount, instrument, conf["recipient_prepositions"])
+        ]  # fmt: skip
+        events.extend(_first_per_pair(found))
     return events
+
+
+def _first_per_pair(events: list[Event]) -> list[Event]:
+    """One sentence's financing between the same funder and recipient, less the amounts that only restate
+    an earlier one: in another currency ("a EUR 274.5 million loan, worth USD 301 million") or at about
+    the same value. A tranche and its facility ("$500 million as part of a $1.3 billion rollover") stay."""
+    kept: list[Event] = []
+    for event in events:
+        if not any(_restates(event.arguments, k.arguments) for k in kept):
+            kept.append(event)
+    return kept
+
+
+def _restates(later: dict[str, Any], first: dict[str, Any]) -> bool:
+    if (later.get("funder"), later.get("recipient")) != (first.get("funder"), first.get("recipient")):
+        return False
+    if later["currency"] != first["currency"]:
+        return True
+    return abs(later["value"] - first["value"]) <= 0.05 * max(abs(first["value"]), 1)
 
 
 def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: str, preps) -> list[Event]:
