@@ -893,3 +893,14 @@ def test_amounts_that_restate_a_loan_make_no_loans_of_their_own():
 def test_a_tranche_and_its_facility_are_two_amounts():
     text = "Pakistan received $500 million from the Bank of China as part of a $1.3 billion rollover facility."
     assert sorted(arg(e, "value") for e in of_type(extract(text), "FINANCING")) == [500_000_000, 1_300_000_000]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“Projects must respect sovereignty,” said Spokesperson for the Ministry of External Affairs Zorvan Kettleby.",
+        "The Chairman, Nigerian Railway Corporation Board, Zorvan Kettleby, stated that the line was finished.",
+    ],
+)
+def test_an_official_named_with_his_body_speaks_and_the_body_does_not(text: str):
+    assert [arg(e, "speaker") for e in of_type(extract(text), "STATEMENT")] == ["Zorvan Kettleby"]

@@ -237,7 +237,10 @@ def find_statements(ctx: Context) -> list[Event]:
         for tok in sent:
             if tok.pos_ not in ("VERB", "AUX") or not _says(tok, conf):
                 continue
-            for speaker in _actors(ctx, _subject(tok)):
+            speakers = _actors(ctx, _subject(tok))
+            if any(s.type == "PERSON" for s in speakers):  # "Spokesperson for the Ministry X, Y said": Y speaks
+                speakers = [s for s in speakers if s.type == "PERSON"]
+            for speaker in speakers:
                 if speaker.type == "GPE" or (speaker.type == "ORG" and speaker.kind in conf["excluded_kinds"]):
                     continue  # a country "says" through its officials; outlets report
                 if speaker.name not in by_speaker:
