@@ -904,3 +904,29 @@ def test_a_tranche_and_its_facility_are_two_amounts():
 )
 def test_an_official_named_with_his_body_speaks_and_the_body_does_not(text: str):
     assert [arg(e, "speaker") for e in of_type(extract(text), "STATEMENT")] == ["Zorvan Kettleby"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (
+            "Italian Prime Minister Giuseppe Conte and Chinese President Xi Jinping witnessed the signing of a "
+            "memorandum in Rome on Saturday."
+        ),
+        (
+            "The signing ceremony was witnessed by Italian Prime Minister Giuseppe Conte and Chinese President Xi "
+            "Jinping in Rome on Saturday."
+        ),
+    ],
+)
+def test_two_states_leaders_witnessing_a_signing_together_met(text: str):
+    meeting = one(extract(text), "MEETING", "witnessed")
+    assert set(arg(meeting, "participants")) == {"Giuseppe Conte", "Xi Jinping"}
+
+
+def test_two_officials_of_one_side_witnessing_a_signing_did_not_meet():
+    text = (
+        "The ceremony was witnessed by Pakistani Finance Minister Zorvan Kettleby and Pakistani Planning "
+        "Minister Ali Varun."
+    )
+    assert of_type(extract(text), "MEETING") == []

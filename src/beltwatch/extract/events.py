@@ -293,9 +293,12 @@ def find_meetings(ctx: Context) -> list[Event]:
         for trigger in sent:
             verb = trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["verbs"]
             noun = trigger.pos_ == "NOUN" and trigger.lower_ in conf["nouns"]
-            if not (verb or noun):
+            if trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["joint_verbs"]:
+                participants = _doers(ctx, trigger)
+            elif verb or noun:
+                participants = _participants(ctx, sent, trigger, verb)
+            else:
                 continue
-            participants = _participants(ctx, sent, trigger, verb)
             if len(participants) < 2:
                 continue
             names = [p.name for p in participants]
@@ -313,6 +316,20 @@ def find_meetings(ctx: Context) -> list[Event]:
             }
             events.append(_ev(ctx, "MEETING", sent, args, {k: sent for k in args}))
     return events
+
+
+def _doers(ctx: Context, verb: Token) -> list[Entity]:
+    """The leaders of two states who do something together (the verb's subject, or the agent of its
+    passive): two of one side's officials watching a signing did not meet each other."""
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    subject = _subject(verb)
+    if agent is not None:
+        people = [e for c in agent.children for e in _actors(ctx, c, ("PERSON",))]
+    elif subject is not None and subject.dep_ != "nsubjpass":
+        people = _actors(ctx, subject, ("PERSON",))
+    else:
+        return []
+    return people if len({p.country for p in people if p.country}) >= 2 else []
 
 
 def _fill(event: Event, name: str, mention: DateMention | None, sent: Span, ctx: Context) -> None:
