@@ -930,3 +930,20 @@ def test_two_officials_of_one_side_witnessing_a_signing_did_not_meet():
         "Minister Ali Varun."
     )
     assert of_type(extract(text), "MEETING") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2019, China Merchants Port Holdings purchased 60% of the shares in the terminal from the Sri Lanka Ports Authority.",
+        "China Merchants Port Holdings acquired 67 percent of the port under the deal with the Sri Lanka Ports Authority in 2019.",
+    ],
+)
+def test_a_purchase_from_a_named_seller_is_an_agreement_between_buyer_and_seller(text: str):
+    agreement = one(extract(text), "AGREEMENT", text)
+    assert set(arg(agreement, "parties")) == {"China Merchants Port Holdings", "Sri Lanka Ports Authority"}
+
+
+def test_a_purchase_from_no_named_seller_is_no_agreement():
+    text = "China Merchants Port Holdings bought new cranes for the terminal in 2019."
+    assert of_type(extract(text), "AGREEMENT") == []

@@ -745,10 +745,12 @@ def find_agreements(ctx: Context) -> list[Event]:
     nouns = set(conf["nouns"])
     for sent in ctx.doc.sents:
         lemmas = _lemmas(sent)
-        verbs = [t for t in sent if _is_signing(t, conf, nouns)]
-        if not (lemmas & nouns or any(v.lemma_ == "agree" for v in verbs)):
+        purchases = [t for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in conf["purchase_verbs"]]
+        sold = [e for verb in purchases for e in _sellers(ctx, verb)]
+        verbs = [t for t in sent if _is_signing(t, conf, nouns)] + purchases
+        if not (lemmas & nouns or any(v.lemma_ == "agree" for v in verbs) or sold):
             continue
-        parties = _parties_between(ctx, sent, nouns)
+        parties = _parties_between(ctx, sent, nouns) + sold
         if not verbs and len(parties) < 2:
             continue
         for verb in verbs:
@@ -787,6 +789,22 @@ def find_agreements(ctx: Context) -> list[Event]:
         }
         events.append(_ev(ctx, "AGREEMENT", sent, args, {k: sent for k in args}))
     return [e for e in events if len(e.arguments["parties"]) >= 2]
+
+
+def _sellers(ctx: Context, verb: Token) -> list[Entity]:
+    """Who sold what a purchase verb bought: the party after a "from" of its clause (the parser often hangs
+    it on the object: "bought shares in the terminal from X")."""
+    return [
+        e for prep in verb.subtree if prep.dep_ == "prep" and prep.lower_ == "from" and _clause_of(prep).i == verb.i
+        for obj in prep.children for e in _parties(ctx, obj)
+    ]  # fmt: skip
+
+
+def _clause_of(token: Token) -> Token:
+    """The verb whose clause a token is in."""
+    while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i:
+        token = token.head
+    return token
 
 
 def _parties_between(ctx: Context, sent: Span, nouns: set[str]) -> list[Entity]:
