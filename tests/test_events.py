@@ -947,3 +947,10 @@ def test_a_purchase_from_a_named_seller_is_an_agreement_between_buyer_and_seller
 def test_a_purchase_from_no_named_seller_is_no_agreement():
     text = "China Merchants Port Holdings bought new cranes for the terminal in 2019."
     assert of_type(extract(text), "AGREEMENT") == []
+
+
+@pytest.mark.parametrize("adjective", ["Chinese-funded", "China-financed"])
+def test_a_compound_adjective_names_the_funding_state(adjective: str):
+    text = f"Nepal opened the $216 million {adjective} airport in Pokhara, which China hailed."
+    financing = one(extract(text), "FINANCING", text)
+    assert arg(financing, "funder") == "China"

@@ -452,8 +452,8 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
     ]
     companies = [c for c in candidates if c[1].kind == "company"]
     pool = lenders or companies or [c for c in candidates if c[1].type == "GPE"] or candidates
-    funders: list[Entity] = []
-    if pool:
+    funders: list[Entity] = [] if lenders else _funding_states(ctx, sent)  # "a Chinese-funded airport"
+    if pool and not funders:
         nearest = min(pool, key=lambda c: c[0])[1]
         funders = [nearest]
         if re.search(r"\beach\b", sent.text):
@@ -554,6 +554,20 @@ def _by_verb(ctx: Context, amount: Span) -> tuple[list[Entity | None], Entity | 
         return list(dict.fromkeys(others)) or [None], subject[0]
     funders: list[Entity | None] = list(subject) if re.search(r"\beach\b", amount.sent.text) else subject[:1]
     return funders, (others or [None])[0]
+
+
+_FUNDED_BY = re.compile(r"\b([A-Z][a-z]+)-(?:funded|financed|backed)\b")
+
+
+def _funding_states(ctx: Context, sent: Span) -> list[Entity]:
+    """The state a compound adjective says pays ("the $216 million Chinese-funded airport"), as the
+    article names it."""
+    found = []
+    for m in _FUNDED_BY.finditer(sent.text):
+        word = m.group(1)
+        country = ctx.knowledge.country_by_demonym.get(word) or ctx.knowledge.country_by_name.get(word)
+        found += [e for e in ctx.entities if country and e.type == "GPE" and e.name == country.name]
+    return list(dict.fromkeys(found))
 
 
 LENDER_KINDS = ("lender", "multilateral")
