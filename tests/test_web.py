@@ -186,6 +186,17 @@ def test_a_map_popup_shows_the_evidence_as_text_and_links_the_article(page):
     assert page.locator("#article-text script").count() == 0
 
 
+@pytest.mark.parametrize("width", [1400, 800])
+def test_the_finance_by_year_chart_stays_inside_its_column(page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/finance")
+    column = page.locator("figure.chart", has=page.locator("figcaption", has_text="By year"))
+    chart, cell = column.locator("svg.chart").bounding_box(), column.bounding_box()
+    assert chart is not None and cell is not None and chart["width"] > 100
+    assert cell["x"] - 0.5 <= chart["x"] and chart["x"] + chart["width"] <= cell["x"] + cell["width"] + 0.5
+    assert cell["x"] + cell["width"] <= width  # and the column inside the window
+
+
 def test_article_page_highlights_facts_and_runs_no_injected_script(page):
     page.goto("/articles/seed-xi-kakar")
     assert page.locator("#article-text .hl-ev").count() >= 3
