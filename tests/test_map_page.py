@@ -85,3 +85,25 @@ def test_without_the_scripts_the_page_says_so_and_draws_the_fixed_map(served, tm
     assert svg.rindex('class="site"') < svg.index('class="pt')  # events drawn on top
     assert re.search(r'<a href="/events/\d+" class="pt[^"]*" data-type="ATTACK"', svg)
     assert SCRIPT not in html
+
+
+def test_the_geojson_export_says_how_each_event_was_placed(served):
+    """The hostile article's statement names no place: it takes the dateline's ("GWADAR: ...") at
+    province precision, while its attack is placed by its own sentence."""
+    client, _ = served
+    features = client.get("/api/exports/geojson").json()["features"]
+    hostile = {
+        f["properties"]["type"]: f["properties"]
+        for f in features
+        if f["properties"]["article"] == "hostile-report"
+    }
+    assert (hostile["ATTACK"]["placed_by"], hostile["ATTACK"]["precision"]) == ("sentence", 1)
+    statement = hostile["STATEMENT"]
+    assert (statement["placed_by"], statement["precision"], statement["location"]) == ("dateline", 3, None)
+    assert "location" not in statement["arguments"]
+    assert {f["properties"]["placed_by"] for f in features} <= {
+        "sentence",
+        "paragraph",
+        "dateline",
+        "article",
+    }

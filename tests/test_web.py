@@ -122,6 +122,12 @@ def open_live_map(page, path: str = "/map") -> None:
     page.locator('#live-map[data-ready="true"]').wait_for()
 
 
+def shown(page) -> int:
+    """The events the map shows: single markers, and the count on each cluster."""
+    counts = page.locator("#live-map .marker-cluster span").all_text_contents()
+    return page.locator("#live-map path.event-marker").count() + sum(int(n) for n in counts)
+
+
 def test_the_map_zooms_shows_the_events_and_switches_the_corridor_off_and_on(page):
     open_live_map(page)
     live = page.locator("#live-map")
@@ -135,6 +141,13 @@ def test_the_map_zooms_shows_the_events_and_switches_the_corridor_off_and_on(pag
     )
     clusters = page.locator("#live-map .marker-cluster span").all_text_contents()
     assert any(int(n) >= 2 for n in clusters)  # the Gwadar reports share a place: one cluster
+    features = page.evaluate("JSON.parse(document.getElementById('map-data').textContent).events.features")
+    attacks = sum(f["properties"]["type"] == "ATTACK" for f in features)
+    assert shown(page) == len(features) and attacks >= 3  # every event, alone or in a cluster
+    page.locator('input.type-toggle[value="ATTACK"]').uncheck()  # the legend hides a type
+    assert shown(page) == len(features) - attacks
+    page.locator('input.type-toggle[value="ATTACK"]').check()
+    assert shown(page) == len(features)
 
     zoom = int(live.get_attribute("data-zoom"))
     page.locator(".leaflet-control-zoom-in").click()
@@ -177,6 +190,7 @@ def test_a_map_popup_shows_the_evidence_as_text_and_links_the_article(page):
         == f"Gunmen attack Chinese convoy in Gwadar {SCRIPT}"
     )
     assert popup.locator("span.type").inner_text() == "ATTACK"
+    assert popup.locator("p.placed").inner_text() == "Placed where its own sentence says."
     # the event's date: the Sunday before publication
     assert popup.locator("p").first.inner_text() == "ATTACK 2024-05-05 · Gwadar"
     article = popup.locator('a[href="/articles/hostile-report"]')

@@ -46,7 +46,7 @@
   function popup(props) {
     const root = el("div", "map-popup");
     const head = el("p");
-    head.append(el("span", "type type-" + props.type, props.type.replace("_", " ")), " " + (props.date || "undated"));
+    head.append(el("span", "type type-" + props.type, props.type.replaceAll("_", " ")), " " + (props.date || "undated"));
     if (props.location) head.append(" · " + props.location);
     root.append(head);
     if (props.evidence) root.append(el("blockquote", "evidence", props.evidence));
@@ -133,7 +133,7 @@
         fillOpacity: 1,
         className: "site",
       })
-        .bindTooltip(site.name + " (" + site.kind.replace("_", " ") + ", " + site.project + ")")
+        .bindTooltip(site.name + " (" + site.kind.replaceAll("_", " ") + ", " + site.project + ")")
         .addTo(sites);
     }
   }
