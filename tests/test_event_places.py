@@ -168,6 +168,11 @@ def test_without_a_place_in_the_paragraph_the_dateline_places_the_event():
     assert where(placed(text, "A spokesman said the talks went well.")) == ("Quetta", "dateline", 3)
 
 
+def test_a_headline_in_capitals_is_no_dateline():
+    text = "QUETTA BLAST KILLS TWO\n\nOfficials met on Monday.\n\nA spokesman said the talks went well.\n"
+    assert where(placed(text, "A spokesman said the talks went well.")) == (None, None, None)
+
+
 def test_a_paragraph_naming_only_a_country_gives_way_to_a_dateline_town_in_it():
     text = TITLE + "QUETTA: Officials met.\n\nA spokesman said Pakistan welcomed the talks.\n"
     assert where(placed(text, "A spokesman said Pakistan welcomed the talks.")) == ("Quetta", "dateline", 3)

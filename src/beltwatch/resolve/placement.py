@@ -20,6 +20,7 @@ approximate.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -33,7 +34,10 @@ PLACED_BY = ("sentence", "paragraph", "dateline", "article")
 FALLBACK_PRECISION = {"paragraph": DISTRICT, "dateline": REGION, "article": REGION}
 PLACE_TYPES = ("GPE", "LOC", "FAC")
 MAIN_MENTIONS = 2  # a place named once, in passing, is not what an article is about
-DATELINE_LINES = 4  # a dateline opens one of the article's first lines (title, standfirst, body)
+DATELINE_LINES = 4
+DATELINE_END = re.compile(
+    r"[ \t]*(?:$|[,:\-–—(])", re.MULTILINE
+)  # a dateline opens one of the article's first lines (title, standfirst, body)
 
 
 def fallback_place(event: Event, extraction: Extraction) -> tuple[Geo | None, str | None]:
@@ -96,10 +100,14 @@ def _main_places(places: list[Entity]) -> list[Geo]:
 
 
 def _has_dateline(entity: Entity, text: str) -> bool:
-    """A mention in capitals that opens one of the article's first lines ("KARACHI: ...", "JAKARTA")."""
+    """A mention in capitals that opens one of the article's first lines and ends there or at a
+    comma, colon or dash ("KARACHI: ...", "DASU, Pakistan, July 15 - ...", "JAKARTA"); a headline in
+    capitals ("QUETTA BLAST KILLS TWO") is none."""
     for mention in entity.mentions:
         line_start = text.rfind("\n", 0, mention.start) + 1
         if text[line_start : mention.start].strip() or not mention.text.isupper() or len(mention.text) < 3:
+            continue
+        if not DATELINE_END.match(text, mention.end):
             continue
         if sum(1 for line in text[:line_start].splitlines() if line.strip()) < DATELINE_LINES:
             return True
