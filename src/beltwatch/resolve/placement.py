@@ -32,12 +32,9 @@ PLACED_BY = ("sentence", "paragraph", "dateline", "article")
 # A fallback's point is its place's, but the event happened somewhere near it: in the district of a
 # place its paragraph names, in the province of the dateline's or the article's place.
 FALLBACK_PRECISION = {"paragraph": DISTRICT, "dateline": REGION, "article": REGION}
-PLACE_TYPES = ("GPE", "LOC", "FAC")
 MAIN_MENTIONS = 2  # a place named once, in passing, is not what an article is about
-DATELINE_LINES = 4
-DATELINE_END = re.compile(
-    r"[ \t]*(?:$|[,:\-–—(])", re.MULTILINE
-)  # a dateline opens one of the article's first lines (title, standfirst, body)
+DATELINE_LINES = 4  # a dateline opens one of the article's first lines (title, standfirst, body)
+DATELINE_END = re.compile(r"[ \t]*(?:$|[,:\-–—(])", re.MULTILINE)
 
 
 def fallback_place(event: Event, extraction: Extraction) -> tuple[Geo | None, str | None]:
@@ -60,43 +57,43 @@ def _lowered(geo: Geo, placed_by: str) -> Geo:
     return replace(geo, precision=max(geo.precision, FALLBACK_PRECISION[placed_by]))
 
 
+Place = tuple[Entity, Geo]  # a place entity of the article, and where it is
+
+
 def _ties(event: Event, extraction: Extraction) -> Iterator[tuple[str, list[Geo]]]:
     """The candidate places of each tie, nearest tie first, each list best first."""
-    places = [e for e in extraction.entities if e.type in PLACE_TYPES and e.geo is not None]
+    places = [(e, e.geo) for e in extraction.entities if e.geo is not None and e.mentions]
     text = extraction.article.text
     sentence = event.evidence
     start = text.rfind("\n", 0, sentence.start) + 1
     end = text.find("\n", sentence.start)
     end = len(text) if end < 0 else end
+    in_paragraph = [p for p in places if any(start <= m.start < end for m in p[0].mentions)]
 
-    def nearness(entity: Entity) -> tuple[int, int, int]:
+    def nearness(place: Place) -> tuple[int, int, int]:
         """Finer first; then a place named before or in the sentence (the scene it is set in) before
         one named after it; then the nearer."""
-        gaps = [
+        after, gap = min(
             (0, sentence.start - m.end) if m.start < sentence.end else (1, m.start - sentence.end)
-            for m in entity.mentions
+            for m in place[0].mentions
             if start <= m.start < end
-        ]
-        after, gap = min(gaps)
-        return entity.geo.precision, after, max(gap, 0)  # type: ignore[union-attr]
+        )
+        return place[1].precision, after, max(gap, 0)
 
-    in_paragraph = [e for e in places if any(start <= m.start < end for m in e.mentions)]
-    yield "paragraph", [e.geo for e in sorted(in_paragraph, key=nearness)]  # type: ignore[misc]
-    yield "dateline", [e.geo for e in places if _has_dateline(e, text)][:1]  # type: ignore[misc]
+    yield "paragraph", [geo for _, geo in sorted(in_paragraph, key=nearness)]
+    yield "dateline", [geo for entity, geo in places if _has_dateline(entity, text)][:1]
     yield "article", _main_places(places)
 
 
-def _main_places(places: list[Entity]) -> list[Geo]:
+def _main_places(places: list[Place]) -> list[Geo]:
     """The finer place the article names most often (at least twice, and more often than any other
     finer place: two towns named as often are no main place), then its countries, most named first."""
-    by_mentions = sorted(places, key=lambda e: (-len(e.mentions), min(m.start for m in e.mentions)))
-    finer = [e for e in by_mentions if e.geo.precision < COUNTRY]  # type: ignore[union-attr]
-    countries = [e.geo for e in by_mentions if e.geo.precision >= COUNTRY]  # type: ignore[union-attr]
-    if not finer or len(finer[0].mentions) < MAIN_MENTIONS:
-        return countries  # type: ignore[return-value]
-    if len(finer) > 1 and len(finer[1].mentions) == len(finer[0].mentions):
-        return countries  # type: ignore[return-value]
-    return [finer[0].geo, *countries]  # type: ignore[list-item]
+    by_mentions = sorted(places, key=lambda p: (-len(p[0].mentions), min(m.start for m in p[0].mentions)))
+    finer = [(len(entity.mentions), geo) for entity, geo in by_mentions if geo.precision < COUNTRY]
+    countries = [geo for _, geo in by_mentions if geo.precision >= COUNTRY]
+    if not finer or finer[0][0] < MAIN_MENTIONS or (len(finer) > 1 and finer[1][0] == finer[0][0]):
+        return countries
+    return [finer[0][1], *countries]
 
 
 def _has_dateline(entity: Entity, text: str) -> bool:
