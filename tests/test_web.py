@@ -166,11 +166,16 @@ def test_the_map_zooms_shows_the_events_and_switches_the_corridor_off_and_on(pag
 def popup_saying(page, text: str):
     """The popup of the event whose evidence holds `text`: clusters are clicked open (zoomed into,
     then spread out) until a marker's popup says it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     popup = page.locator("#live-map .leaflet-popup-content").last  # the one closing may still fade out
     for _ in range(20):
         markers = page.locator("#live-map path.event-marker")
         for i in range(markers.count()):
-            markers.nth(i).click()
+            try:
+                markers.nth(i).click(timeout=2_000)
+            except PlaywrightTimeout:
+                continue  # under a cluster's icon: that cluster opens below
             if popup.count() and text in popup.inner_text():
                 return popup
         clusters = page.locator("#live-map .marker-cluster")
