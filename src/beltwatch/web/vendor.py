@@ -8,7 +8,7 @@ the one pinned here), and extracts the files the map needs, with the package's l
 
 - Leaflet (BSD-2-Clause): pans, zooms and draws vector layers with its SVG renderer, so it needs
   neither WebGL nor a tile server (MapLibre GL JS needs WebGL, which headless and older browsers
-  often lack, and is five times the size).
+  often lack, and is several times the size).
 - Leaflet.markercluster (MIT): clusters dense events by zoom level and spreads out the events of
   one place ("spiderfies") on click, which a grid of our own would not do.
 """
