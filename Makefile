@@ -2,16 +2,21 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BW := $(VENV)/bin/beltwatch
 SAMPLES := tests/corpus/dev
+# the map's Leaflet scripts, fetched from the npm registry (src/beltwatch/web/vendor.py), not committed
+VENDOR := src/beltwatch/web/static/vendor
 
 .PHONY: install demo test bench eval eval-real lint clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(VENDOR)/.complete
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
+
+$(VENDOR)/.complete: src/beltwatch/web/vendor.py $(VENV)/.installed
+	$(PY) -m beltwatch.web.vendor
 
 demo: install
 	$(BW) ingest $(SAMPLES) --rules examples/rules.yaml
@@ -45,4 +50,4 @@ lint: install
 	$(VENV)/bin/ruff check src tests bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) $(VENDOR) build *.egg-info src/*.egg-info

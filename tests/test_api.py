@@ -624,8 +624,9 @@ def test_every_page_renders(client):
         assert response.headers["content-type"].startswith("text/html")
         for asset in re.findall(r'<(?:script|link|img)\b[^>]*?(?:src|href)="([^"]*)"', response.text):
             assert asset.startswith(("/static/", "data:")), (path, asset)  # every asset is beltwatch's own
-    assert "<svg" in client.get("/map").text and 'class="pt' in client.get("/map").text
-    assert "corridor" in client.get("/map").text
+    event_map = client.get("/map").text  # the Leaflet map (tests/test_map_page.py, tests/test_web.py)
+    assert 'id="live-map"' in event_map and '"type": "Feature"' in event_map
+    assert "corridor" in event_map
     overview = client.get("/").text
     assert 'class="chart bars"' in overview and "Export-Import Bank of China" in overview
     assert "Read-only" in overview and 'class="correction"' not in client.get("/events/1").text
@@ -696,4 +697,6 @@ def test_the_export_command_applies_corrections(writable, tmp_path):
     assert rows[attack["id"]]["corrections"]
     writable.post(path, headers=AUTH, json={"action": "reject"})
     export_to_path(writable.db_url, "jsonl", out, ["ATTACK"])
-    assert attack["id"] not in {json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()}
+    assert attack["id"] not in {
+        json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()
+    }

@@ -287,6 +287,7 @@ EXPECTED_ORDER = [  # published, then article key, then position
 EXTRA_COLUMNS = (
     *("place_id", "lat", "lon", "precision", "region", "usd", "usd_constant"),  # revision 0002
     *("alignment", "alignment_km", "site", "site_km"),  # revision 0004
+    "placed_by",  # revision 0006
 )
 ALL_COLUMNS = [*(c.name for c in BASE_COLUMNS), *EXTRA_COLUMNS]
 EXPORTED_COLUMNS = [*ALL_COLUMNS, "corrections"]  # the command applies analysts' corrections

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from beltwatch.resolve.corridor import ALIGNMENTS_FILE
+from beltwatch.web import vendor
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -30,6 +31,7 @@ ARGS = [
     "--disable-sync",
 ]
 TOKEN = "browser-test-token"
+SCRIPT = "<script>alert(1)</script>"
 ROUTES = [a["name"] for a in yaml.safe_load(ALIGNMENTS_FILE.read_text(encoding="utf-8"))["alignments"]]
 
 pytestmark = pytest.mark.skipif(
@@ -100,28 +102,11 @@ def page(browser, server) -> Iterator[object]:
     assert problems == [], problems
 
 
-def test_overview_map_and_incidents_load(page):
+def test_overview_incidents_and_timeline_load(page):
     page.goto("/")
     assert page.locator("h1").inner_text() == "Overview"
     assert page.locator(".count").count() >= 5
     assert page.locator("svg.chart.bars rect").count() >= 1
-
-    page.goto("/map")
-    points = page.locator("svg#event-map a.pt circle")
-    assert points.count() >= 3
-    assert page.locator("svg#event-map path.country").count() > 10
-    routes = page.locator("svg#event-map path.route title").all_text_contents()
-    assert [title.split(":")[0] for title in routes] == ROUTES  # every alignment, once
-    legend = page.locator("svg#event-map .map-legend text").all_text_contents()
-    assert set(ROUTES) <= set(legend) and "dam" in legend
-    sites = page.locator("svg#event-map polygon.site title").all_text_contents()
-    assert "Dasu Dam (dam, Dasu Hydropower Project)" in sites and "Gwadar Port (port, Gwadar Port)" in sites
-    svg = page.locator("svg#event-map").evaluate("map => map.outerHTML")
-    assert svg.rindex('class="site"') < svg.index('class="pt')  # events drawn on top
-    attacks = page.locator('svg#event-map a.pt[data-type="ATTACK"]')
-    assert attacks.count() >= 1 and attacks.first.is_visible()
-    page.locator('input.type-toggle[value="ATTACK"]').uncheck()  # the legend hides a type
-    assert not attacks.first.is_visible()
 
     page.goto("/incidents")
     assert page.locator("tr.incident").count() >= 2
@@ -129,6 +114,106 @@ def test_overview_map_and_incidents_load(page):
 
     page.goto("/timeline")
     assert page.locator("svg.timeline rect.seg").count() >= 3
+
+
+def open_live_map(page, path: str = "/map") -> None:
+    assert vendor.assets() is not None, "the map's scripts are missing: run `make install`"
+    page.goto(path)
+    page.locator('#live-map[data-ready="true"]').wait_for()
+
+
+def shown(page) -> int:
+    """The events the map shows: single markers, and the count on each cluster."""
+    counts = page.locator("#live-map .marker-cluster span").all_text_contents()
+    return page.locator("#live-map path.event-marker").count() + sum(int(n) for n in counts)
+
+
+def test_the_map_zooms_shows_the_events_and_switches_the_corridor_off_and_on(page):
+    open_live_map(page)
+    live = page.locator("#live-map")
+    assert page.locator("#live-map path.country").count() > 100
+    assert page.locator("#live-map path.route").count() == len(ROUTES)
+    assert page.locator("#live-map path.site").count() >= 20
+    assert (
+        page.locator("#live-map .marker-cluster").count()
+        + page.locator("#live-map path.event-marker").count()
+        >= 3
+    )
+    clusters = page.locator("#live-map .marker-cluster span").all_text_contents()
+    assert any(int(n) >= 2 for n in clusters)  # the Gwadar reports share a place: one cluster
+    features = page.evaluate("JSON.parse(document.getElementById('map-data').textContent).events.features")
+    attacks = sum(f["properties"]["type"] == "ATTACK" for f in features)
+    assert shown(page) == len(features) and attacks >= 3  # every event, alone or in a cluster
+    page.locator('input.type-toggle[value="ATTACK"]').uncheck()  # the legend hides a type
+    assert shown(page) == len(features) - attacks
+    page.locator('input.type-toggle[value="ATTACK"]').check()
+    assert shown(page) == len(features)
+
+    zoom = int(live.get_attribute("data-zoom"))
+    page.locator(".leaflet-control-zoom-in").click()
+    page.locator(f'#live-map[data-zoom="{zoom + 1}"]').wait_for()
+    page.locator(".leaflet-control-zoom-out").click()
+    page.locator(f'#live-map[data-zoom="{zoom}"]').wait_for()
+
+    routes = page.locator(".leaflet-control-layers label", has_text="Corridor routes").locator("input")
+    routes.uncheck()
+    assert page.locator("#live-map path.route").count() == 0
+    assert page.locator("#live-map path.site").count() >= 20  # the other layers stay
+    routes.check()
+    assert page.locator("#live-map path.route").count() == len(ROUTES)
+
+
+def popup_saying(page, text: str):
+    """The popup of the event whose evidence holds `text`: clusters are clicked open (zoomed into,
+    then spread out) until a marker's popup says it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    popup = page.locator("#live-map .leaflet-popup-content").last  # the one closing may still fade out
+    for _ in range(20):
+        markers = page.locator("#live-map path.event-marker")
+        for i in range(markers.count()):
+            try:
+                markers.nth(i).click(timeout=2_000)
+            except PlaywrightTimeout:
+                continue  # under a cluster's icon: that cluster opens below
+            if popup.count() and text in popup.inner_text():
+                return popup
+        clusters = page.locator("#live-map .marker-cluster")
+        if not clusters.count():
+            break
+        clusters.first.click()
+        page.wait_for_timeout(500)  # the cluster's zoom or spread animation
+    raise AssertionError(f"no popup says {text!r}")
+
+
+def test_a_map_popup_shows_the_evidence_as_text_and_links_the_article(page):
+    open_live_map(page, "/map?type=ATTACK&view=corridor")
+    popup = popup_saying(page, SCRIPT)
+    assert popup.locator("script").count() == 0
+    assert (
+        popup.locator("blockquote.evidence").inner_text()
+        == f"Gunmen attack Chinese convoy in Gwadar {SCRIPT}"
+    )
+    assert popup.locator("span.type").inner_text() == "ATTACK"
+    assert popup.locator("p.placed").inner_text() == "Placed where its own sentence says."
+    # the event's date: the Sunday before publication
+    assert popup.locator("p").first.inner_text() == "ATTACK 2024-05-05 · Gwadar"
+    article = popup.locator('a[href="/articles/hostile-report"]')
+    assert article.count() == 1
+    with page.expect_navigation(url="**/articles/hostile-report"):
+        article.click()
+    assert page.locator("#article-text script").count() == 0
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_the_finance_by_year_chart_stays_inside_its_column(page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/finance")
+    column = page.locator("figure.chart", has=page.locator("figcaption", has_text="By year"))
+    chart, cell = column.locator("svg.chart").bounding_box(), column.bounding_box()
+    assert chart is not None and cell is not None and chart["width"] > 100
+    assert cell["x"] - 0.5 <= chart["x"] and chart["x"] + chart["width"] <= cell["x"] + cell["width"] + 0.5
+    assert cell["x"] + cell["width"] <= width  # and the column inside the window
 
 
 def test_article_page_highlights_facts_and_runs_no_injected_script(page):

@@ -13,7 +13,16 @@ from typing import Any
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "LOC", "FAC", "PROJECT", "EVENT")
 ORG_KINDS = ("lender", "government", "armed_group", "media", "company", "multilateral", "other")
 # event arguments (SCHEMA.md) that name who takes part in a happening
-PARTY_ARGUMENTS = ("participants", "parties", "funder", "recipient", "perpetrator", "claimed_by", "actor", "speaker")
+PARTY_ARGUMENTS = (
+    "participants",
+    "parties",
+    "funder",
+    "recipient",
+    "perpetrator",
+    "claimed_by",
+    "actor",
+    "speaker",
+)
 EVENT_TYPES = (
     "MEETING",
     "FINANCING",
@@ -70,7 +79,7 @@ class ArticleMeta:
 
     @property
     def published_precision(self) -> str | None:
-        """"day", "month" or "year": what the source said of the date, no more."""
+        """The precision the source gave the date: "day", "month" or "year", no more."""
         return _PRECISION_OF_LENGTH.get(len(self.published)) if self.published else None
 
     @property
@@ -230,6 +239,8 @@ class Event:
     evidence: Evidence
     argument_evidence: dict[str, Evidence] = field(default_factory=dict)
     geo: Geo | None = None  # where it happened, once resolved
+    # what tied the event to `geo`: "sentence" (its own location) or a fallback (resolve.placement)
+    placed_by: str | None = None
     corridor: CorridorDistance | None = None  # how far that is from the corridor, once resolved
 
     def to_json(self) -> dict[str, Any]:
@@ -237,7 +248,7 @@ class Event:
         for key, value in self.arguments.items():
             out[key] = _number(value) if isinstance(value, float) else value
         if self.geo is not None:
-            out["geo"] = self.geo.to_json()
+            out["geo"] = {**self.geo.to_json(), "placed_by": self.placed_by}
         if self.corridor is not None:
             out["corridor"] = self.corridor.to_json()
         out["evidence"] = self.evidence.to_json()

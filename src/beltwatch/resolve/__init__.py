@@ -1,7 +1,7 @@
 """Resolution of extracted facts against reference data: places to coordinates, money to US dollars.
 
 `resolve_extraction` is the stage between extract and stories: it gives every place entity and every
-located event a `Geo` and its distances to the corridor's nearest alignment and project site
+event it can place a `Geo` and its distances to the corridor's nearest alignment and project site
 (`resolve.corridor`), every amount its value in US dollars at the publication date and in constant
 2023 dollars, and every FINANCING event the same at the event's date.
 """
@@ -14,9 +14,11 @@ from datetime import date
 from beltwatch.model import Amount, Entity, Event, Extraction, Geo, first_day
 from beltwatch.resolve.corridor import corridor_distance
 from beltwatch.resolve.money import check_stated, to_constant_usd, to_usd
+from beltwatch.resolve.placement import PLACED_BY, fallback_place
 from beltwatch.resolve.places import haversine_km, resolve_place
 
 __all__ = [
+    "PLACED_BY",
     "Geo",
     "check_stated",
     "corridor_distance",
@@ -44,6 +46,9 @@ def resolve_extraction(extraction: Extraction) -> Extraction:
     places = {e.name: e for e in extraction.entities if e.geo is not None}
     for event in extraction.events:
         event.geo = _event_geo(event, places, context, resolved)
+        event.placed_by = "sentence" if event.geo is not None else None
+        if event.geo is None:
+            event.geo, event.placed_by = fallback_place(event, extraction)
         event.corridor = corridor_distance(event.geo)
         if event.type == "FINANCING":
             _financing_in_usd(event, first_day(event.arguments.get("date")) or published)

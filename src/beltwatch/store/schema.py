@@ -234,6 +234,8 @@ events = sa.Table(
     *_geo(),
     *_usd(),
     *_corridor(),
+    # what tied the event to its place (revision 0006): "sentence", or a fallback (resolve.placement)
+    sa.Column("placed_by", sa.String(16)),
 )
 
 event_arguments = sa.Table(
@@ -329,7 +331,8 @@ alert_deliveries = sa.Table(
     _id(),
     _fk("alert_id", "alerts.id"),
     sa.Column("destination", sa.Text, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # "pending", "delivered" or "failed" (refused for good)
+    # "pending", "delivered" or "failed" (refused for good)
+    sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text),
     sa.Column("updated_at", Timestamp, nullable=False),

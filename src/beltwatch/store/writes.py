@@ -253,7 +253,13 @@ def _write_entities(
 def _geo_columns(geo: Geo | None) -> dict[str, Any]:
     if geo is None:
         return {}
-    return {"place_id": geo.place_id, "lat": geo.lat, "lon": geo.lon, "precision": geo.precision, "region": geo.region}
+    return {
+        "place_id": geo.place_id,
+        "lat": geo.lat,
+        "lon": geo.lon,
+        "precision": geo.precision,
+        "region": geo.region,
+    }
 
 
 def _write_amounts(conn: Connection, extraction: Extraction, version_id: int) -> None:
@@ -307,8 +313,11 @@ def _write_events(conn: Connection, found: list[Event], version_id: int, names: 
                 sentence_start=event.evidence.start,
                 sentence_end=event.evidence.end,
                 usd=args.get("usd") if isinstance(args.get("usd"), (int, float)) else None,
-                usd_constant=args.get("usd_constant") if isinstance(args.get("usd_constant"), (int, float)) else None,
+                usd_constant=args.get("usd_constant")
+                if isinstance(args.get("usd_constant"), (int, float))
+                else None,
                 **_geo_columns(event.geo),
+                placed_by=event.placed_by,
                 **(asdict(event.corridor) if event.corridor is not None else {}),
             )
             .returning(events.c.id)

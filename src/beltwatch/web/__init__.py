@@ -2,8 +2,9 @@
 
 Pages: overview, map, timeline, finance ledger, incidents, entities, stories, articles (text
 with every extracted fact highlighted), events, search, corrections. Every asset (CSS, the
-little JavaScript, the Natural Earth basemap) is served by beltwatch itself from `/static`;
-the Content-Security-Policy allows nothing else. Correction forms post to the API with the
+little JavaScript, the Natural Earth basemap, and the map's Leaflet scripts that `make install`
+fetches: `web.vendor`) is served by beltwatch itself from `/static`; the Content-Security-Policy
+allows nothing else. Correction forms post to the API with the
 token the analyst types into the page (sent as a Bearer header by `static/app.js`).
 """
 
@@ -26,7 +27,7 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 
-def _url_key(value: object) -> str:
+def url_key(value: object) -> str:
     """A key (article, story) as one URL path segment."""
     return quote(str(value), safe="")
 
@@ -52,7 +53,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        urlkey=_url_key,
+        urlkey=url_key,
         safe_url=_safe_url,
         money=render.money,
         number=render.number,
@@ -72,9 +73,11 @@ def install(app: FastAPI) -> None:
     """Mount the static assets and the pages on `app`."""
     from fastapi.staticfiles import StaticFiles
 
+    from beltwatch.web import vendor
     from beltwatch.web.pages import router
 
     app.state.templates = templates()
+    app.state.map_assets = vendor.assets()  # None: the map page draws its SVG map instead
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(router)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from beltwatch.errors import UsageError
 from beltwatch.model import EVENT_TYPES
 from beltwatch.store import corrections as corr
 from beltwatch.store import reads
-from beltwatch.web import render
+from beltwatch.web import render, url_key
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 Conn = Annotated[Connection, Depends(connection)]
@@ -61,57 +62,103 @@ def event_map(
 ) -> HTMLResponse:
     fixes = Corrections.load(conn)
     wanted = queries.check_type(type)
-    found = queries.all_events(conn, fixes, type=wanted)
-    points, unplaced = [], []
-    for e in found:
-        geo, approximate = place_of(e)
-        if geo is None:
+    located, unplaced = [], []
+    for e in queries.all_events(conn, fixes, type=wanted):
+        place = place_of(e)
+        if place is None:
             unplaced.append(e)
-            continue
-        points.append(
-            {
-                "lat": geo[0],
-                "lon": geo[1],
-                "type": e["type"],
-                "href": f"/events/{e['id']}",
-                "approximate": approximate,
-                "label": f"{e['type']} · {e.get('date') or e.get('published') or 'undated'} · "
-                f"{e.get('location') or ''} · {corr.summary(e)}"[:300],
-            }
-        )
-    types = [t for t in EVENT_TYPES if any(p["type"] == t for p in points)]
+        else:
+            located.append((e, place))
+    types = [t for t in EVENT_TYPES if any(e["type"] == t for e, _ in located)]
+    frame = render.view_for([(p.lon, p.lat) for _, p in located], view)
+    assets = request.app.state.map_assets
     return page(
         request,
         "map.html",
         "Map",
-        svg=render.event_map(points, view),
+        assets=assets,
+        map_data=map_data(located, frame) if assets else None,
+        svg=None if assets else render.event_map([svg_point(e, p) for e, p in located], view),
         legend=render.legend(types),
-        points=len(points),
-        approximate=sum(1 for p in points if p["approximate"]),
+        points=len(located),
+        placed_by=Counter(p.placed_by for _, p in located),
         unplaced=unplaced,
         view=view,
         type=wanted,
     )
 
 
-def place_of(event: dict[str, Any]) -> tuple[tuple[float, float] | None, bool]:
-    """(lat, lon) of an event and whether it is approximate.
+@dataclass(frozen=True)
+class Place:
+    """Where the map puts an event, how precisely (1 town … 4 country) and what tied it there."""
 
-    The store's coordinates (revision 0002) when it has them; else, for an event with a named
-    location, the offline gazetteer's reading of that name (marked approximate on the map).
-    """
+    lat: float
+    lon: float
+    precision: int | None
+    placed_by: str  # resolve.PLACED_BY: "sentence" is the event's own place, the others fallbacks
+
+    @property
+    def approximate(self) -> bool:
+        return self.placed_by != "sentence"
+
+
+def place_of(event: dict[str, Any]) -> Place | None:
+    """The store's place of an event (revision 0002, `placed_by` since 0006) when it has one; else,
+    for an event stored before 0002 with a named location, the offline gazetteer's reading of it."""
     geo = event.get("geo")
     if geo and geo.get("lat") is not None and geo.get("lon") is not None:
-        return (float(geo["lat"]), float(geo["lon"])), False
+        return Place(
+            float(geo["lat"]), float(geo["lon"]), geo.get("precision"), geo.get("placed_by") or "sentence"
+        )
     location = event.get("location")
     if not isinstance(location, str) or not location.strip():
-        return None, False
+        return None
     from beltwatch.resolve.places import resolve_place
 
     found = resolve_place(location)
-    if found is None:
-        return None, False
-    return (found.lat, found.lon), True
+    return None if found is None else Place(found.lat, found.lon, found.precision, "sentence")
+
+
+def svg_point(e: dict[str, Any], place: Place) -> dict[str, Any]:
+    """One event as the server-drawn map (used when the map's scripts are not installed) takes it."""
+    return {
+        "lat": place.lat,
+        "lon": place.lon,
+        "type": e["type"],
+        "href": f"/events/{e['id']}",
+        "approximate": place.approximate,
+        "label": f"{e['type']} · {e.get('date') or e.get('published') or 'undated'} · "
+        f"{e.get('location') or ''} · {corr.summary(e)}"[:300],
+    }
+
+
+def map_data(located: list[tuple[dict[str, Any], Place]], frame: render.View) -> dict[str, Any]:
+    """What static/map.js draws: the events as GeoJSON, the first view's bounds, the colours."""
+    features = [
+        {
+            "type": "Feature",
+            "id": e["id"],
+            "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
+            "properties": {
+                "type": e["type"],
+                "date": e.get("date") or e.get("published"),
+                "location": e.get("location"),
+                "evidence": (e.get("evidence") or {}).get("text"),
+                "title": e.get("title") or e["article"],
+                "article": f"/articles/{url_key(e['article'])}",
+                "event": f"/events/{e['id']}",
+                "precision": place.precision,
+                "placed_by": place.placed_by,
+            },
+        }
+        for e, place in located
+    ]
+    return {
+        "events": {"type": "FeatureCollection", "features": features},
+        "bounds": [frame.west, frame.south, frame.east, frame.north],
+        "colours": render.TYPE_COLOURS,
+        "routes": [asdict(render.route_style(i)) for i in range(len(render.corridor()["alignments"]))],
+    }
 
 
 @router.get("/timeline")
