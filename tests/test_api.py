@@ -25,9 +25,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from beltwatch.api import create_app
-from beltwatch.api.queries import MAX_LIMIT, differing_figures
 from beltwatch.ingest import ingest
 from beltwatch.settings import Settings
+from beltwatch.store.queries import MAX_LIMIT, differing_figures
 from beltwatch.web.render import Span, highlight
 from conftest import BACKENDS, fresh_database
 
@@ -696,4 +696,6 @@ def test_the_export_command_applies_corrections(writable, tmp_path):
     assert rows[attack["id"]]["corrections"]
     writable.post(path, headers=AUTH, json={"action": "reject"})
     export_to_path(writable.db_url, "jsonl", out, ["ATTACK"])
-    assert attack["id"] not in {json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()}
+    assert attack["id"] not in {
+        json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()
+    }

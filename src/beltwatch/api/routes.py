@@ -18,13 +18,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection
 
-from beltwatch.api import queries
 from beltwatch.api.deps import connection, writer
-from beltwatch.api.queries import MAX_LIMIT, EventFilter
 from beltwatch.errors import UsageError
 from beltwatch.model import EVENT_TYPES
 from beltwatch.store import corrections as corr
-from beltwatch.store import reads
+from beltwatch.store import queries, reads
+from beltwatch.store.queries import MAX_LIMIT, EventFilter
 
 router = APIRouter()
 
@@ -163,23 +162,8 @@ def search(
     hits = reads.search(conn, q, limit=limit)
     for hit in hits:
         if hit["kind"] == "article":
-            hit["snippet"], hit["highlights"] = split_snippet(hit["snippet"])
+            hit["snippet"], hit["highlights"] = reads.split_snippet(hit["snippet"])
     return {"query": q, "items": hits}
-
-
-def split_snippet(snippet: str) -> tuple[str, list[list[int]]]:
-    """The snippet without its hit markers, and the [start, end) offsets of the hits in it."""
-    out, spans, pos = [], [], 0
-    for part in re.split(f"({reads.HIT_START}.*?{reads.HIT_END})", snippet):
-        if part.startswith(reads.HIT_START) and part.endswith(reads.HIT_END):
-            inner = part[1:-1]
-            spans.append([pos, pos + len(inner)])
-            part = inner
-        else:
-            part = part.replace(reads.HIT_START, "").replace(reads.HIT_END, "")
-        out.append(part)
-        pos += len(part)
-    return "".join(out), spans
 
 
 @router.get("/stats", summary="What the database holds")
@@ -229,12 +213,12 @@ def export(
         bool, Query(description="Apply corrections (default) or export as extracted.")
     ] = True,
 ) -> StreamingResponse:
-    from beltwatch.api.export import export_events
+    from beltwatch.export.corrected import export_corrected
 
     media_type, suffix = EXPORT_TYPES[format]
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the stream
     try:
-        export_events(conn, format, spool, types=type, corrected=corrected)
+        export_corrected(conn, format, spool, types=type, corrected=corrected)
         spool.seek(0)
     except BaseException:
         spool.close()
@@ -274,7 +258,9 @@ class EntityCorrection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     action: Literal["reject", "restore", "merge", "unmerge"]
-    into: int | None = Field(default=None, ge=1, le=MAX_ROW_ID, description="merge: the id of the entity to merge into.")
+    into: int | None = Field(
+        default=None, ge=1, le=MAX_ROW_ID, description="merge: the id of the entity to merge into."
+    )
     note: str | None = Field(default=None, max_length=2000)
 
 

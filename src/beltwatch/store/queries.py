@@ -168,7 +168,9 @@ def list_events(
     corrections = corrections or Corrections.load(conn)
     when_start = sa.func.coalesce(events.c.date_start, article_versions.c.published)
     when_end = sa.func.coalesce(events.c.date_end, article_versions.c.published)
-    extra = [events.c[name] for name in (*GEO_COLUMNS, *USD_COLUMNS, *reads.CORRIDOR_COLUMNS) if name in events.c]
+    extra = [
+        events.c[name] for name in (*GEO_COLUMNS, *USD_COLUMNS, *reads.CORRIDOR_COLUMNS) if name in events.c
+    ]
     query = (
         sa.select(
             events.c.id,
