@@ -22,11 +22,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from beltwatch.api import create_app
+from beltwatch.api.middleware import SECURITY_HEADERS
 from beltwatch.ingest import ingest
 from beltwatch.settings import Settings
+from beltwatch.store.database import open_database
 from beltwatch.store.queries import MAX_LIMIT, differing_figures
 from beltwatch.web.render import Span, highlight
 from conftest import BACKENDS, fresh_database
@@ -360,6 +363,22 @@ def test_every_api_error_has_one_shape(client, writable):
     with TestClient(app, raise_server_exceptions=False) as broken:
         message = assert_error(broken.get("/api/boom"), 500)
     assert "secret" not in message
+
+
+def test_a_server_error_carries_the_security_headers(writable):
+    """A table the schema needs is gone: the reads fail in the database, and the 500s, JSON and page alike,
+    still carry every security header."""
+    with open_database(writable.db_url, create=False) as db, db.engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.execute(sa.text("ALTER TABLE events RENAME TO events_gone"))
+    app = create_app(writable.db_url, environ={})  # type: ignore[attr-defined]
+    with TestClient(app, raise_server_exceptions=False) as broken:
+        api = broken.get("/api/events")
+        page = broken.get("/timeline")
+    assert "events_gone" not in assert_error(api, 500)
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    for response in (api, page):
+        for name, value in SECURITY_HEADERS:
+            assert response.headers.get(name.decode()) == value.decode(), (response.url, name)
 
 
 def test_pages_answer_errors_as_html_and_send_security_headers(client):
