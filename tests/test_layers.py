@@ -96,6 +96,7 @@ def test_no_package_imports_itself_through_another():
     graph = import_graph()
     found = cycles(graph)
     described = [
-        {a: {b: sorted(graph[a][b]) for b in component if b in graph[a]} for a in component} for component in found
+        {a: {b: sorted(graph[a][b]) for b in component if b in graph[a]} for a in component}
+        for component in found
     ]
     assert not found, f"import cycles between packages: {described}"

@@ -116,9 +116,14 @@ def load_signals(conn: Connection) -> list[StorySignal]:
 # --- search -----------------------------------------------------------------------------------
 
 
+def search_terms(query: str) -> list[str]:
+    """The words of a search query (punctuation and spaces are no part of any)."""
+    return re.findall(r"\w+", query)
+
+
 def search(conn: Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Entities whose names match, then articles whose title or text match, best first."""
-    terms = re.findall(r"\w+", query)
+    terms = search_terms(query)
     if not terms:
         raise UsageError("search needs at least one word")
     if conn.dialect.name == "sqlite":
