@@ -95,7 +95,7 @@ class _Edit(_Body):
 
 
 class CountEdit(_Edit):
-    """Set a casualty figure: a whole number up to 1,000,000 (as a number or digits); null removes it."""
+    """Set a casualty figure: a whole number up to 1,000,000, or up to six digits as text; null removes it."""
 
     argument: Literal[*INTEGER_ARGUMENTS]
     value: (
@@ -123,7 +123,14 @@ class FlagEdit(_Edit):
     """Set whether the event's figures are disputed."""
 
     argument: Literal["disputed"]
-    value: StrictBool | Literal["true", "false", "yes", "no", "1", "0"] | None = None
+    # as an analyst types it into the page's form, in any case
+    value: (
+        StrictBool
+        | Annotated[
+            StrictStr, Field(pattern="^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|1|0)$")
+        ]
+        | None
+    ) = None
 
 
 class ListEdit(_Edit):
