@@ -15,6 +15,8 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from beltwatch.api.errors import error_body
+
 MAX_BODY = 5 * 1024 * 1024  # 5 MB
 
 SECURITY_HEADERS = [
@@ -81,7 +83,7 @@ class Guard:
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
         message = f"request body larger than {self.max_body} bytes"
-        body = json.dumps({"error": {"status": 413, "message": message}}).encode()
+        body = json.dumps(error_body(413, message)).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.engine import Connection
 
 from beltwatch.api.deps import connection, writer
-from beltwatch.api.errors import error_responses
+from beltwatch.api.errors import error_body, error_responses
 from beltwatch.api.models import (
     MAX_ROW_ID,
     Day,
@@ -66,7 +66,7 @@ def page(total: int, limit: int, offset: int, items: list[Any]) -> dict[str, Any
 @router.get(
     "/events",
     summary="Events, filtered, sorted and paginated (corrections applied)",
-    responses=error_responses(404),
+    responses=NOT_FOUND,
 )
 def events(
     conn: Conn,
@@ -481,7 +481,5 @@ def _ingest_response(summary: Any, article: str | None) -> JSONResponse:
         body["article"] = article
     if summary.failed and not (summary.new or summary.updated or summary.unchanged):
         reason = body["failures"][0]["reason"] if body.get("failures") else "nothing could be read"
-        return JSONResponse(
-            {"error": {"status": 422, "message": f"nothing ingested: {reason}"}}, status_code=422
-        )
+        return JSONResponse(error_body(422, f"nothing ingested: {reason}"), status_code=422)
     return JSONResponse(body, status_code=201 if (summary.new or summary.updated) else 200)
