@@ -22,12 +22,15 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from beltwatch.api import create_app
-from beltwatch.api.queries import MAX_LIMIT, differing_figures
+from beltwatch.api.middleware import SECURITY_HEADERS
 from beltwatch.ingest import ingest
 from beltwatch.settings import Settings
+from beltwatch.store.database import open_database
+from beltwatch.store.queries import MAX_LIMIT, differing_figures
 from beltwatch.web.render import Span, highlight
 from conftest import BACKENDS, fresh_database
 
@@ -187,6 +190,7 @@ def test_openapi_describes_every_endpoint(client):
         "/api/stats",
         "/api/exports/{format}",
         "/api/corrections",
+        "/api/corrections.csv",
         "/api/events/{event_id}/corrections",
         "/api/entities/{entity_id}/corrections",
         "/api/ingest",
@@ -198,9 +202,10 @@ def test_openapi_describes_every_endpoint(client):
 def test_events_filter_by_type_dates_country_entity_article_story_and_text(client):
     everything = all_events(client)
     assert len(everything) > 20
-    attacks = all_events(client, type="attack")
+    attacks = all_events(client, type="ATTACK")
     assert attacks and all(e["type"] == "ATTACK" for e in attacks)
     assert len(attacks) == sum(e["type"] == "ATTACK" for e in everything)
+    assert_error(client.get("/api/events", params={"type": "attack"}), 422)  # the names the document lists
 
     in_2023 = all_events(client, since="2023-01-01", until="2023-12-31")
     assert in_2023
@@ -260,15 +265,11 @@ def test_injection_strings_are_only_ever_values(client, value):
     if value in ("x' OR 1=1 --", "'; DROP TABLE events; --"):
         assert client.get("/api/events", params={"text": value}).json()["total"] == 0
         assert client.get("/api/events", params={"entity": value}).json()["total"] == 0
-    for param in ("type", "country"):  # not a type or a country: refused (400), or too long (422)
-        response = client.get("/api/events", params={param: value})
-        assert_error(response, 422 if response.status_code == 422 else 400)
+    for param, status in (("type", 422), ("country", 404)):  # not one of the types; no such country
+        assert_error(client.get("/api/events", params={param: value}), status)
     for path in ("/api/entities", "/api/articles"):
         assert client.get(path, params={"q": value}).status_code == 200
-    search = client.get("/api/search", params={"q": value})
-    assert search.status_code in (200, 400)
-    if search.status_code == 400:
-        assert_error(search, 400)
+    assert client.get("/api/search", params={"q": value}).status_code == 200
     assert client.get(f"/api/articles/{value}").status_code == 404
     assert client.get(f"/api/stories/{value}").status_code == 404
     assert client.get("/search", params={"q": value}).status_code == 200
@@ -308,7 +309,7 @@ def test_entities_articles_stories_search_and_stats(client):
     for h in article_hits:
         for start, end in h["highlights"]:
             assert h["snippet"][start:end].lower().startswith(("gwadar", "convoy"))
-    assert_error(client.get("/api/search", params={"q": "?!"}), 400)
+    assert client.get("/api/search", params={"q": "?!"}).json()["items"] == []
 
     stats = client.get("/api/stats").json()
     assert stats["articles"] == len(ARTICLES) + 1 and stats["corrections"] == 0
@@ -345,7 +346,8 @@ def test_every_api_error_has_one_shape(client, writable):
     for too_big in ("/api/events/9223372036854775808", "/api/entities/9223372036854775808"):
         assert "less than or equal" in assert_error(client.get(too_big), 422)  # refused before any query
     assert_error(client.get("/api/events", params={"entity_id": 2**63}), 422)
-    assert_error(client.get("/api/events", params={"type": "PICNIC"}), 400)
+    assert_error(client.get("/api/events", params={"type": "PICNIC"}), 422)
+    assert_error(client.get("/api/events", params={"until": "0"}), 422)  # not a Unix time: YYYY-MM-DD only
     assert_error(client.post("/api/events/1/corrections", json={"action": "reject"}), 403)
     assert_error(writable.post("/api/events/1/corrections", json={"action": "reject"}), 401)
     assert_error(writable.post("/api/events/1/corrections", headers=AUTH, json={"action": "explode"}), 422)
@@ -360,6 +362,22 @@ def test_every_api_error_has_one_shape(client, writable):
     with TestClient(app, raise_server_exceptions=False) as broken:
         message = assert_error(broken.get("/api/boom"), 500)
     assert "secret" not in message
+
+
+def test_a_server_error_carries_the_security_headers(writable):
+    """A table the schema needs is gone: the reads fail in the database, and the 500s, JSON and page alike,
+    still carry every security header."""
+    with open_database(writable.db_url, create=False) as db, db.engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.execute(sa.text("ALTER TABLE events RENAME TO events_gone"))
+    app = create_app(writable.db_url, environ={})  # type: ignore[attr-defined]
+    with TestClient(app, raise_server_exceptions=False) as broken:
+        api = broken.get("/api/events")
+        page = broken.get("/timeline")
+    assert "events_gone" not in assert_error(api, 500)
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    for response in (api, page):
+        for name, value in SECURITY_HEADERS:
+            assert response.headers.get(name.decode()) == value.decode(), (response.url, name)
 
 
 def test_pages_answer_errors_as_html_and_send_security_headers(client):
@@ -430,7 +448,7 @@ def test_upload_ingests_an_article(writable, client):
     assert_error(writable.post("/api/ingest", headers=AUTH, files={"file": ("x.exe", b"MZ")}), 400)
     assert_error(writable.post("/api/ingest", headers=AUTH, files={"file": ("empty.txt", b"")}), 422)
     assert_error(client.post("/api/ingest", files={"file": ("a.txt", b"text")}), 403)
-    assert_error(writable.post("/api/ingest/url", headers=AUTH, json={"url": "file:///etc/passwd"}), 400)
+    assert_error(writable.post("/api/ingest/url", headers=AUTH, json={"url": "file:///etc/passwd"}), 422)
     assert_error(writable.post("/api/ingest/url", json={"url": "http://127.0.0.1:1/feed.xml"}), 401)
     refused = writable.post("/api/ingest/url", headers=AUTH, json={"url": "http://127.0.0.1:1/feed.xml"})
     assert "loopback" in assert_error(refused, 422)  # the source stage's SSRF check: no private addresses
@@ -456,17 +474,17 @@ def test_event_corrections_are_versioned_logged_and_shown(writable):
     second = writable.post(path, headers=AUTH, json={"action": "edit", "argument": "killed", "value": 8})
     assert second.json()["correction"]["version"] == 2 and second.json()["correction"]["before"] == 7
     assert_error(
-        writable.post(path, headers=AUTH, json={"action": "edit", "argument": "killed", "value": "many"}), 400
+        writable.post(path, headers=AUTH, json={"action": "edit", "argument": "killed", "value": "many"}), 422
     )
     assert_error(
-        writable.post(path, headers=AUTH, json={"action": "edit", "argument": "killed", "value": -1}), 400
+        writable.post(path, headers=AUTH, json={"action": "edit", "argument": "killed", "value": -1}), 422
     )
     assert_error(
         writable.post(path, headers=AUTH, json={"action": "edit", "argument": "date", "value": "2024-13-01"}),
-        400,
+        422,
     )
     assert_error(
-        writable.post(path, headers=AUTH, json={"action": "edit", "argument": "evil_field", "value": 1}), 400
+        writable.post(path, headers=AUTH, json={"action": "edit", "argument": "evil_field", "value": 1}), 422
     )
     date_fix = writable.post(
         path, headers=AUTH, json={"action": "edit", "argument": "date", "value": "2024-10-05"}
@@ -481,14 +499,14 @@ def test_event_corrections_are_versioned_logged_and_shown(writable):
     log = writable.get("/api/corrections").json()
     assert log["total"] == 3 and [c["version"] for c in log["items"]] == [1, 2, 1]
     assert {c["token_name"] for c in log["items"]} == {"tester"}
-    as_csv = writable.get("/api/corrections", params={"format": "csv"})
+    as_csv = writable.get("/api/corrections.csv")
     assert as_csv.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(as_csv.text)))
     assert len(rows) == 3 and rows[-1]["after"] == "7" and rows[-1]["article"] == attack["article"]
 
     # mark wrong: gone from lists and exports, still there on request; restore brings it back
     assert writable.post(path, headers=AUTH, json={"action": "reject"}).status_code == 201
-    assert_error(writable.post(path, headers=AUTH, json={"action": "reject"}), 400)
+    assert_error(writable.post(path, headers=AUTH, json={"action": "reject"}), 409)
     ids = {e["id"] for e in all_events(writable)}
     assert attack["id"] not in ids
     assert attack["id"] in {e["id"] for e in all_events(writable, include_rejected="true")}
@@ -554,16 +572,16 @@ def test_entity_merge_reject_and_exports(writable):
         writable.post(
             f"/api/entities/{exim}/corrections", headers=AUTH, json={"action": "merge", "into": cdb}
         ),
-        400,
+        409,
     )
     assert_error(
         writable.post(
             f"/api/entities/{cdb}/corrections", headers=AUTH, json={"action": "merge", "into": cdb}
         ),
-        400,
+        409,
     )
     assert_error(
-        writable.post(f"/api/entities/{cdb}/corrections", headers=AUTH, json={"action": "merge"}), 400
+        writable.post(f"/api/entities/{cdb}/corrections", headers=AUTH, json={"action": "merge"}), 422
     )
     assert_error(
         writable.post("/api/entities/999999/corrections", headers=AUTH, json={"action": "reject"}), 404
@@ -607,7 +625,7 @@ def test_exports_stream_every_format(writable, tmp_path):
         if fmt == "geojson":
             assert response.json()["type"] == "FeatureCollection"
     assert_error(writable.get("/api/exports/xlsx"), 422)
-    assert_error(writable.get("/api/exports/csv", params={"type": "PICNIC"}), 400)
+    assert_error(writable.get("/api/exports/csv", params={"type": "PICNIC"}), 422)
 
 
 # --- pages ------------------------------------------------------------------------------------------

@@ -276,7 +276,9 @@ def test_a_story_is_titled_by_its_headline_not_by_the_section_label_above_it(cor
     code, out, _ = cli(monkeypatch, capsys, "stories", "--db", url, "--json")
     titles = {a["id"]: s["title"] for s in json.loads(out) for a in s["articles"]}
     # the BLA-claim report opens with the label "BALOCHISTAN" above its headline
-    assert code == 0 and titles["gwadar-convoy-attack-2023-bla-claim"].startswith("Militants claim Chinese deaths")
+    assert code == 0 and titles["gwadar-convoy-attack-2023-bla-claim"].startswith(
+        "Militants claim Chinese deaths"
+    )
 
 
 def test_stats(corpus_db, monkeypatch, capsys):
@@ -429,10 +431,13 @@ def test_an_ingest_killed_with_sigkill_and_run_again_ends_as_an_uninterrupted_ru
     assert recovered == expected
 
 
-@pytest.mark.parametrize(("given", "shown"), [("2022-11", "2022-11"), ("2022", "2022"), ("Tue, 26 Mar 2024 09:00:00 EST", "2024-03-26")])
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [("2022-11", "2022-11"), ("2022", "2022"), ("Tue, 26 Mar 2024 09:00:00 EST", "2024-03-26")],
+)
 def test_an_imprecise_publication_date_is_stored_with_its_precision(db_url, tmp_path, given: str, shown: str):
     """A sidecar giving only a month or a year: the article is extracted and stored, the date kept as given."""
-    from beltwatch.api.queries import get_article
+    from beltwatch.store.queries import get_article
 
     path = copy_article(BRIEF, tmp_path / "in")
     path.with_name(f"{BRIEF}.meta.json").write_text(json.dumps({"published": given}), encoding="utf-8")

@@ -27,10 +27,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from beltwatch.api.queries import EventFilter, list_events
 from beltwatch.errors import UsageError
 from beltwatch.resolve.districts import KIND_ORDER, UNLOCATED_AREA, Area, area_of
 from beltwatch.resolve.places import DISTRICT, haversine_km, place_by_id
+from beltwatch.store.queries import EventFilter, list_events
 from beltwatch.store.reads import latest_event_day
 
 INCIDENT_TYPE = "ATTACK"

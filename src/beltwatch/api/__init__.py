@@ -56,10 +56,8 @@ def create_app(
     """
     from contextlib import asynccontextmanager
 
-    from fastapi import FastAPI
-
     from beltwatch.api import errors
-    from beltwatch.api.middleware import MAX_BODY, Guard
+    from beltwatch.api.middleware import MAX_BODY, GuardedApp
     from beltwatch.api.routes import router
     from beltwatch.settings import Settings
     from beltwatch.store import open_database
@@ -81,7 +79,7 @@ def create_app(
         yield
         db.close()
 
-    app = FastAPI(
+    app = GuardedApp(
         title="beltwatch",
         summary="News about the Belt and Road Initiative and CPEC as evidenced, geocoded facts.",
         version=_version(),
@@ -98,7 +96,6 @@ def create_app(
     from beltwatch.web import install as install_pages
 
     install_pages(app)
-    app.add_middleware(Guard, max_body=config.max_body)
     return app
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from beltwatch.api import TOKEN_ENV, ServerConfig
 from beltwatch.api.errors import ApiError
 from beltwatch.store import Database
+from beltwatch.store.database import snapshot
 
 
 def database(request: Request) -> Database:
@@ -19,11 +20,8 @@ def database(request: Request) -> Database:
 
 def connection(request: Request) -> Iterator[Connection]:
     """A read connection for one request (one transaction, so one snapshot on PostgreSQL too)."""
-    with request.app.state.db.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            yield conn
+    with snapshot(request.app.state.db) as conn:
+        yield conn
 
 
 def writer(request: Request) -> str:

@@ -14,13 +14,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from beltwatch.errors import BeltwatchError
 from beltwatch.store.corrections import NotFoundError
 
-__all__ = ["ApiError", "NotFoundError", "error_body", "install"]
+__all__ = ["ApiError", "ErrorBody", "NotFoundError", "error_body", "error_responses", "install"]
 
 log = logging.getLogger("beltwatch.api")
 
@@ -34,6 +35,34 @@ class ApiError(StarletteHTTPException):
 
 def error_body(status: int, message: str) -> dict[str, Any]:
     return {"error": {"status": status, "message": message}}
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers, whatever its status."""
+
+    error: ErrorDetail
+
+
+WHEN = {
+    400: "The body cannot be read: not JSON or form data, or an upload's file name without a known suffix.",
+    401: "A write without `Authorization: Bearer <token>`, or with a wrong token.",
+    403: "Writes are disabled: the server was started without a token.",
+    404: "What the request names does not exist.",
+    409: "The correction conflicts with the current state (e.g. the event is already marked so).",
+    413: "The request body is larger than the server's limit (5 MB by default).",
+    422: "A parameter or the body does not match this document, or the content cannot be read.",
+    500: "An unexpected failure; the message names no internals.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` entries of these error statuses, all in the one error shape."""
+    return {status: {"model": ErrorBody, "description": WHEN[status]} for status in statuses}
 
 
 def _wants_json(request: Request) -> bool:

@@ -2,7 +2,7 @@
 
 The limit is checked on `Content-Length` before anything is read, and again on the bytes as
 they arrive (a chunked upload has no length): past the limit the request ends with 413.
-Every response gets a Content-Security-Policy that allows only beltwatch's own scripts, styles
+Every response, a 500 included, gets a Content-Security-Policy that allows only beltwatch's own scripts, styles
 and images (no inline script, no other origin), and `nosniff`; there is no CORS middleware, so
 browsers keep other sites' pages from reading the API.
 """
@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 
+from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from beltwatch.api.errors import error_body
 
 MAX_BODY = 5 * 1024 * 1024  # 5 MB
 
@@ -80,7 +83,7 @@ class Guard:
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
         message = f"request body larger than {self.max_body} bytes"
-        body = json.dumps({"error": {"status": 413, "message": message}}).encode()
+        body = json.dumps(error_body(413, message)).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -93,6 +96,17 @@ class Guard:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class GuardedApp(FastAPI):
+    """FastAPI with the Guard outermost.
+
+    A middleware added with `add_middleware` sits inside Starlette's ServerErrorMiddleware, which
+    sends the 500 for an unhandled exception itself: that answer would miss the headers.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return Guard(super().build_middleware_stack(), max_body=self.state.config.max_body)
 
 
 _OURS = {name for name, _ in SECURITY_HEADERS}

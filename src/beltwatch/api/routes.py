@@ -8,33 +8,42 @@ import json
 import re
 import tempfile
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection
 
-from beltwatch.api import queries
 from beltwatch.api.deps import connection, writer
-from beltwatch.api.queries import MAX_LIMIT, EventFilter
+from beltwatch.api.errors import error_body, error_responses
+from beltwatch.api.models import (
+    MAX_ROW_ID,
+    Day,
+    EntityCorrection,
+    EntityType,
+    EventCorrection,
+    EventType,
+    UrlIngest,
+)
 from beltwatch.errors import UsageError
-from beltwatch.model import EVENT_TYPES
 from beltwatch.store import corrections as corr
-from beltwatch.store import reads
+from beltwatch.store import queries, reads
+from beltwatch.store.corrections import NotFoundError
+from beltwatch.store.queries import MAX_LIMIT, EventFilter
 
-router = APIRouter()
+# every operation can fail validation or fail unexpectedly; the other errors are declared where they happen
+router = APIRouter(responses=error_responses(422, 500))
+NOT_FOUND = error_responses(404)
+WRITE = error_responses(400, 401, 403, 413)
 
 Conn = Annotated[Connection, Depends(connection)]
 Writer = Annotated[str, Depends(writer)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
-ShortText = Annotated[str | None, Query(max_length=200)]
-MAX_ROW_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL store: a larger one is a 422, not a query
 RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID)]
+MAX_LOG = 100_000  # rows of the correction log in one CSV download
 
 EXPORT_TYPES = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -54,13 +63,20 @@ def page(total: int, limit: int, offset: int, items: list[Any]) -> dict[str, Any
 # --- events ---------------------------------------------------------------------------------------
 
 
-@router.get("/events", summary="Events, filtered, sorted and paginated (corrections applied)")
+@router.get(
+    "/events",
+    summary="Events, filtered, sorted and paginated (corrections applied)",
+    responses=NOT_FOUND,
+)
 def events(
     conn: Conn,
-    type: Annotated[str | None, Query(description=f"One of {', '.join(EVENT_TYPES)}.", max_length=32)] = None,
-    since: Annotated[date | None, Query(description="On or after YYYY-MM-DD.")] = None,
-    until: Annotated[date | None, Query(description="On or before YYYY-MM-DD.")] = None,
-    country: Annotated[str | None, Query(description="ISO code or country name.", max_length=100)] = None,
+    type: Annotated[EventType | None, Query(description="Only events of this type.")] = None,
+    since: Annotated[Day | None, Query(description="On or after YYYY-MM-DD.")] = None,
+    until: Annotated[Day | None, Query(description="On or before YYYY-MM-DD.")] = None,
+    country: Annotated[
+        str | None,
+        Query(description="ISO code or country name (404 if it names no country).", max_length=100),
+    ] = None,
     entity: Annotated[str | None, Query(description="An entity name or alias.", max_length=200)] = None,
     entity_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     story: Annotated[str | None, Query(description="A story key.", max_length=500)] = None,
@@ -77,7 +93,7 @@ def events(
         type=type,
         since=since,
         until=until,
-        country=country,
+        country=known_country(country),
         entity=entity,
         entity_id=entity_id,
         story=story,
@@ -89,7 +105,19 @@ def events(
     return page(total, limit, offset, found)
 
 
-@router.get("/events/{event_id}", summary="One event with its claims and argument evidence")
+def known_country(name: str | None) -> str | None:
+    """The ISO code of the country `name` names; a country that does not exist is a resource not found."""
+    if name is None:
+        return None
+    try:
+        return reads.country_code(name)
+    except UsageError:
+        raise NotFoundError(f"no country {name!r}: give an ISO 3166 code or a country name") from None
+
+
+@router.get(
+    "/events/{event_id}", summary="One event with its claims and argument evidence", responses=NOT_FOUND
+)
 def event(conn: Conn, event_id: RowId) -> dict[str, Any]:
     return queries.get_event(conn, event_id)
 
@@ -101,9 +129,7 @@ def event(conn: Conn, event_id: RowId) -> dict[str, Any]:
 def entities(
     conn: Conn,
     q: Annotated[str | None, Query(description="Part of a name or alias.", max_length=200)] = None,
-    type: Annotated[
-        str | None, Query(description="PERSON, ORG, GPE, LOC, FAC, PROJECT, EVENT.", max_length=16)
-    ] = None,
+    type: Annotated[EntityType | None, Query(description="Only entities of this type.")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
@@ -111,7 +137,11 @@ def entities(
     return page(total, limit, offset, found)
 
 
-@router.get("/entities/{entity_id}", summary="One entity: aliases, roles over time, events, corrections")
+@router.get(
+    "/entities/{entity_id}",
+    summary="One entity: aliases, roles over time, events, corrections",
+    responses=NOT_FOUND,
+)
 def entity(conn: Conn, entity_id: RowId) -> dict[str, Any]:
     return queries.get_entity(conn, entity_id)
 
@@ -125,7 +155,11 @@ def stories(conn: Conn, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]
     return page(len(found), limit, offset, found[offset : offset + limit])
 
 
-@router.get("/stories/{key:path}", summary="One story: members side by side, events, differing figures")
+@router.get(
+    "/stories/{key:path}",
+    summary="One story: members side by side, events, differing figures",
+    responses=NOT_FOUND,
+)
 def story(conn: Conn, key: str) -> dict[str, Any]:
     return queries.get_story(conn, key)
 
@@ -145,7 +179,9 @@ def articles(
 
 
 @router.get(
-    "/articles/{key:path}", summary="One article: cleaned text and every extracted fact with evidence"
+    "/articles/{key:path}",
+    summary="One article: cleaned text and every extracted fact with evidence",
+    responses=NOT_FOUND,
 )
 def article(conn: Conn, key: str) -> dict[str, Any]:
     return queries.get_article(conn, key)
@@ -157,29 +193,19 @@ def article(conn: Conn, key: str) -> dict[str, Any]:
 @router.get("/search", summary="Full-text search of entities and articles (SQLite FTS5 / PostgreSQL)")
 def search(
     conn: Conn,
-    q: Annotated[str, Query(min_length=1, max_length=200, description="Words to find.")],
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=200, description="Words to find; without a word, nothing is found."),
+    ],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
-    hits = reads.search(conn, q, limit=limit)
+    # nothing to look for is an empty answer: which text holds a word depends on Unicode tables that the
+    # document's regular expressions (ECMA-262) and Python's read differently, so no schema could say
+    hits = reads.search(conn, q, limit=limit) if reads.search_terms(q) else []
     for hit in hits:
         if hit["kind"] == "article":
-            hit["snippet"], hit["highlights"] = split_snippet(hit["snippet"])
+            hit["snippet"], hit["highlights"] = reads.split_snippet(hit["snippet"])
     return {"query": q, "items": hits}
-
-
-def split_snippet(snippet: str) -> tuple[str, list[list[int]]]:
-    """The snippet without its hit markers, and the [start, end) offsets of the hits in it."""
-    out, spans, pos = [], [], 0
-    for part in re.split(f"({reads.HIT_START}.*?{reads.HIT_END})", snippet):
-        if part.startswith(reads.HIT_START) and part.endswith(reads.HIT_END):
-            inner = part[1:-1]
-            spans.append([pos, pos + len(inner)])
-            part = inner
-        else:
-            part = part.replace(reads.HIT_START, "").replace(reads.HIT_END, "")
-        out.append(part)
-        pos += len(part)
-    return "".join(out), spans
 
 
 @router.get("/stats", summary="What the database holds")
@@ -195,7 +221,7 @@ def risk(
     conn: Conn,
     days: Annotated[int, Query(ge=1, le=36_500, description="Window length in days.")] = 90,
     until: Annotated[
-        date | None, Query(description="Last day of the window [default: the latest event date stored].")
+        Day | None, Query(description="Last day of the window [default: the latest event date stored].")
     ] = None,
 ) -> dict[str, Any]:
     from beltwatch.risk import risk_view
@@ -224,17 +250,17 @@ def export_formats() -> dict[str, Any]:
 def export(
     conn: Conn,
     format: Literal["csv", "jsonl", "parquet", "geojson", "ftm"],
-    type: Annotated[list[str] | None, Query(description="Only these event types (repeatable).")] = None,
+    type: Annotated[list[EventType] | None, Query(description="Only these event types (repeatable).")] = None,
     corrected: Annotated[
         bool, Query(description="Apply corrections (default) or export as extracted.")
     ] = True,
 ) -> StreamingResponse:
-    from beltwatch.api.export import export_events
+    from beltwatch.export.corrected import export_corrected
 
     media_type, suffix = EXPORT_TYPES[format]
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the stream
     try:
-        export_events(conn, format, spool, types=type, corrected=corrected)
+        export_corrected(conn, format, spool, types=type, corrected=corrected)
         spool.seek(0)
     except BaseException:
         spool.close()
@@ -257,27 +283,6 @@ def _chunks(spool: Any) -> Iterator[bytes]:
 # --- corrections ----------------------------------------------------------------------------------
 
 
-class EventCorrection(BaseModel):
-    """Mark an event wrong (`reject`), undo that (`restore`), or set one argument (`edit`)."""
-
-    model_config = ConfigDict(extra="forbid")
-    action: Literal["reject", "restore", "edit"]
-    argument: str | None = Field(
-        default=None, max_length=32, description="The argument to edit, e.g. killed."
-    )
-    value: Any = Field(default=None, description="The new value; null removes the argument.")
-    note: str | None = Field(default=None, max_length=2000)
-
-
-class EntityCorrection(BaseModel):
-    """Mark an entity wrong (`reject`), undo that (`restore`), merge it into another, or undo a merge."""
-
-    model_config = ConfigDict(extra="forbid")
-    action: Literal["reject", "restore", "merge", "unmerge"]
-    into: int | None = Field(default=None, ge=1, le=MAX_ROW_ID, description="merge: the id of the entity to merge into.")
-    note: str | None = Field(default=None, max_length=2000)
-
-
 def _write_connection(request: Request) -> Any:
     from beltwatch.store.database import lock_for_writing
 
@@ -286,7 +291,15 @@ def _write_connection(request: Request) -> Any:
     return conn, lock_for_writing
 
 
-@router.post("/events/{event_id}/corrections", status_code=201, summary="Correct an event (token needed)")
+CORRECTED = {**WRITE, **error_responses(404, 409)}
+
+
+@router.post(
+    "/events/{event_id}/corrections",
+    status_code=201,
+    summary="Correct an event (token needed)",
+    responses=CORRECTED,
+)
 def correct_event(
     request: Request, token_name: Writer, event_id: RowId, body: EventCorrection
 ) -> dict[str, Any]:
@@ -295,59 +308,65 @@ def correct_event(
         lock(conn)
         found = queries.get_event(conn, event_id)
         record = corr.record_event_correction(
-            conn,
-            found,
-            action=body.action,
-            token_name=token_name,
-            argument=body.argument,
-            value=body.value,
-            note=body.note,
-            current=found,
+            conn, found, token_name=token_name, current=found, **body.model_dump()
         )
     with request.app.state.db.engine.connect() as conn:
         return {"correction": record, "event": queries.get_event(conn, event_id)}
 
 
-@router.post("/entities/{entity_id}/corrections", status_code=201, summary="Correct an entity (token needed)")
+@router.post(
+    "/entities/{entity_id}/corrections",
+    status_code=201,
+    summary="Correct an entity (token needed)",
+    responses=CORRECTED,
+)
 def correct_entity(
     request: Request, token_name: Writer, entity_id: RowId, body: EntityCorrection
 ) -> dict[str, Any]:
     conn, lock = _write_connection(request)
     with conn, conn.begin():
         lock(conn)
-        record = corr.record_entity_correction(
-            conn, entity_id, action=body.action, token_name=token_name, into=body.into, note=body.note
-        )
+        record = corr.record_entity_correction(conn, entity_id, token_name=token_name, **body.model_dump())
     with request.app.state.db.engine.connect() as conn:
         found = queries.get_entity(conn, entity_id)
     found.pop("events", None)
     return {"correction": record, "entity": found}
 
 
-@router.get("/corrections", summary="The correction log, newest first (JSON, or CSV with format=csv)")
-def corrections(
-    conn: Conn,
-    target: Annotated[Literal["event", "entity"] | None, Query()] = None,
-    format: Annotated[Literal["json", "csv"], Query()] = "json",
-    limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
-    offset: Offset = 0,
-) -> Any:
-    if format == "csv":
-        rows = corr.list_corrections(conn, target=target, limit=limit, offset=offset)
-        buffer = io.StringIO()
-        out = csv.writer(buffer)
-        out.writerow(corr.LOG_COLUMNS)
-        for r in rows:
-            out.writerow([_cell(r.get(c)) for c in corr.LOG_COLUMNS])
-        return StreamingResponse(
-            iter([buffer.getvalue().encode()]),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="beltwatch-corrections.csv"'},
-        )
-    if limit > MAX_LIMIT:
-        raise UsageError(f"limit must be at most {MAX_LIMIT} for JSON (use format=csv for the whole log)")
+Target = Annotated[
+    Literal["event", "entity"] | None, Query(description="Only corrections of events or entities.")
+]
+
+
+@router.get("/corrections", summary="The correction log, newest first (as CSV: /api/corrections.csv)")
+def corrections(conn: Conn, target: Target = None, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     total = corr.count_corrections(conn, target)
     return page(total, limit, offset, corr.list_corrections(conn, target=target, limit=limit, offset=offset))
+
+
+@router.get(
+    "/corrections.csv",
+    summary="The correction log as CSV, newest first",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def corrections_csv(
+    conn: Conn,
+    target: Target = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LOG, description=f"Rows, at most {MAX_LOG}.")] = MAX_LOG,
+    offset: Offset = 0,
+) -> StreamingResponse:
+    rows = corr.list_corrections(conn, target=target, limit=limit, offset=offset)
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    out.writerow(corr.LOG_COLUMNS)
+    for r in rows:
+        out.writerow([_cell(r.get(c)) for c in corr.LOG_COLUMNS])
+    return StreamingResponse(
+        iter([buffer.getvalue().encode()]),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="beltwatch-corrections.csv"'},
+    )
 
 
 def _cell(value: Any) -> str:
@@ -361,26 +380,48 @@ def _cell(value: Any) -> str:
 # --- ingest ---------------------------------------------------------------------------------------
 
 
-class UrlIngest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    url: str = Field(max_length=2000, description="An http(s) URL of an article or feed.")
-    published: str | None = Field(default=None, max_length=40, description="Publication date YYYY-MM-DD.")
+INGESTED = {
+    **WRITE,
+    200: {"description": "Nothing new: every article read was stored already."},
+    201: {"description": "Articles were stored, new or updated."},
+}
+# a client can only learn from the document that the file name matters: it picks the reader
+UPLOAD_NAME = {
+    "description": f"The file name must end with one of {', '.join(UPLOAD_SUFFIXES)} (else a 400).",
+    "schema": {"type": "string"},
+    "example": 'form-data; name="file"; filename="article.txt"',
+}
 
 
-@router.post("/ingest", summary="Ingest an uploaded article file (token needed; 5 MB at most)")
+@router.post(
+    "/ingest",
+    status_code=201,
+    summary="Ingest an uploaded article file (token needed; 5 MB at most)",
+    responses=INGESTED,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "encoding": {"file": {"headers": {"Content-Disposition": UPLOAD_NAME}}}
+                }
+            }
+        }
+    },
+)
 def ingest_upload(
     request: Request,
     token_name: Writer,
     file: Annotated[UploadFile, File(description="A .txt/.md/.html article, a feed, .jsonl or WARC.")],
     title: Annotated[str | None, Form(max_length=1000)] = None,
-    published: Annotated[str | None, Form(max_length=40)] = None,
+    published: Annotated[Day | None, Form(description="Publication date YYYY-MM-DD.")] = None,
     source: Annotated[str | None, Form(max_length=300)] = None,
     url: Annotated[str | None, Form(max_length=2000)] = None,
     language: Annotated[str | None, Form(max_length=16)] = None,
 ) -> JSONResponse:
     del token_name
     name = _safe_name(file.filename or "")
-    given = {"title": title, "published": published, "source": source, "url": url, "language": language}
+    day = published.isoformat() if published else None
+    given = {"title": title, "published": day, "source": source, "url": url, "language": language}
     meta = {k: v for k, v in given.items() if v}
     with tempfile.TemporaryDirectory(prefix="beltwatch-upload-") as folder:
         path = Path(folder) / name
@@ -393,12 +434,16 @@ def ingest_upload(
     return _ingest_response(summary, article=_stem(name))
 
 
-@router.post("/ingest/url", summary="Ingest an article or feed from a URL (token needed)")
+@router.post(
+    "/ingest/url",
+    status_code=201,
+    summary="Ingest an article or feed from a URL (token needed)",
+    responses=INGESTED,
+)
 def ingest_url(request: Request, token_name: Writer, body: UrlIngest) -> JSONResponse:
     del token_name
-    if not re.match(r"^https?://[^\s/]+", body.url, re.IGNORECASE):
-        raise UsageError("url must be an http:// or https:// URL")
-    return _ingest_response(_run_ingest(request, [body.url], body.published), article=None)
+    published = body.published.isoformat() if body.published else None
+    return _ingest_response(_run_ingest(request, [body.url], published), article=None)
 
 
 def _safe_name(filename: str) -> str:
@@ -423,11 +468,6 @@ def _stem(name: str) -> str:
 def _run_ingest(request: Request, specs: list[str], published: str | None) -> Any:
     from beltwatch.ingest import ingest
 
-    if published is not None:
-        try:
-            published = date.fromisoformat(published).isoformat()
-        except ValueError:
-            raise UsageError(f"published must be YYYY-MM-DD, not {published!r}") from None
     return ingest(specs, request.app.state.settings, published=published, allow_private=False)
 
 
@@ -441,7 +481,5 @@ def _ingest_response(summary: Any, article: str | None) -> JSONResponse:
         body["article"] = article
     if summary.failed and not (summary.new or summary.updated or summary.unchanged):
         reason = body["failures"][0]["reason"] if body.get("failures") else "nothing could be read"
-        return JSONResponse(
-            {"error": {"status": 422, "message": f"nothing ingested: {reason}"}}, status_code=422
-        )
+        return JSONResponse(error_body(422, f"nothing ingested: {reason}"), status_code=422)
     return JSONResponse(body, status_code=201 if (summary.new or summary.updated) else 200)

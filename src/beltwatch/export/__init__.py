@@ -250,7 +250,7 @@ def export_events(
 
 def export_to_path(db_url: str, format: str, out: Path, types: Sequence[str] | None = None) -> ExportResult:
     """Open the database at `db_url` and export to `out` (`-`: stdout), replacing it only when complete."""
-    from beltwatch.store.database import open_database
+    from beltwatch.store.database import open_database, snapshot
 
     wanted = event_types(types)  # a usage error before the database is opened
     if format not in FORMATS:
@@ -263,27 +263,24 @@ def export_to_path(db_url: str, format: str, out: Path, types: Sequence[str] | N
             raise UsageError(f"--out: {out} is a folder")
         if not out.parent.is_dir():
             raise UsageError(f"--out: folder {out.parent} does not exist")
-    from beltwatch.api.export import corrected_rows  # analysts' corrections apply to every export
+    from beltwatch.export.corrected import corrected_rows  # analysts' corrections apply to every export
 
-    with open_database(db_url, create=False) as db, db.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":  # one snapshot for every query of the export
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            rows = corrected_rows(conn, wanted)
-            if to_stdout:
-                result = export_events(conn, format, sys.stdout.buffer, rows=rows)
-                sys.stdout.buffer.flush()
-                return result
-            partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
-            try:
-                with open(partial, "wb") as fh:
-                    result = export_events(conn, format, fh, rows=rows)
-                os.replace(partial, out)
-            except OSError as exc:
-                raise UsageError(f"--out: cannot write {out}: {exc.strerror or exc}") from None
-            finally:
-                partial.unlink(missing_ok=True)
+    with open_database(db_url, create=False) as db, snapshot(db) as conn:  # one snapshot for every query
+        rows = corrected_rows(conn, wanted)
+        if to_stdout:
+            result = export_events(conn, format, sys.stdout.buffer, rows=rows)
+            sys.stdout.buffer.flush()
             return result
+        partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+        try:
+            with open(partial, "wb") as fh:
+                result = export_events(conn, format, fh, rows=rows)
+            os.replace(partial, out)
+        except OSError as exc:
+            raise UsageError(f"--out: cannot write {out}: {exc.strerror or exc}") from None
+        finally:
+            partial.unlink(missing_ok=True)
+        return result
 
 
 # --- the command -------------------------------------------------------------------------------

@@ -22,11 +22,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader
 from sqlalchemy.engine import Connection
 
-from beltwatch.api import queries
-from beltwatch.api.queries import EventFilter
 from beltwatch.errors import UsageError
 from beltwatch.report import charts
 from beltwatch.risk import incidents
+from beltwatch.store import queries
+from beltwatch.store.queries import EventFilter
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf"}

@@ -58,6 +58,12 @@ class NotFoundError(BeltwatchError):
     http_status = 404
 
 
+class ConflictError(UsageError):
+    """A correction the record's current state makes void: already so, or a merge that would loop (HTTP 409)."""
+
+    http_status = 409
+
+
 corrections = sa.Table(
     "corrections",
     metadata,
@@ -203,14 +209,14 @@ def record_event_correction(
         before = seen.get("status") or OK
         after = WRONG if action == "reject" else OK
         if before == after:
-            raise UsageError(f"the event is already marked {after}")
+            raise ConflictError(f"the event is already marked {after}")
         return _record(conn, {**base, "field": STATUS, "before": before, "after": after})
     if not argument:
         raise UsageError("an edit needs the argument to change")
     checked = check_argument(argument, value)
     before_value = (seen.get("arguments") or {}).get(argument)
     if before_value == checked:
-        raise UsageError(f"{argument} is already {checked!r}")
+        raise ConflictError(f"{argument} is already {checked!r}")
     return _record(
         conn, {**base, "field": ARGUMENT_PREFIX + argument, "before": before_value, "after": checked}
     )
@@ -245,24 +251,24 @@ def record_entity_correction(
     if action in ("reject", "restore"):
         before, after = state.status, WRONG if action == "reject" else OK
         if before == after:
-            raise UsageError(f"the entity is already marked {after}")
+            raise ConflictError(f"the entity is already marked {after}")
         return _record(conn, {**base, "field": STATUS, "before": before, "after": after})
     if action == "unmerge":
         if state.merged_into is None:
-            raise UsageError("the entity is not merged into another")
+            raise ConflictError("the entity is not merged into another")
         return _record(conn, {**base, "field": MERGED_INTO, "before": state.merged_into, "after": None})
     if into is None:
         raise UsageError("a merge needs `into`: the id of the entity to merge into")
     target = _entity(conn, into)
     if target.id == row.id:
-        raise UsageError("an entity cannot be merged into itself")
+        raise ConflictError("an entity cannot be merged into itself")
     target_ref = {"type": target.type, "norm_name": target.norm_name, "name": target.name}
     # no cycles: the target must not end up (through earlier merges) in this entity
     final = index.final_entity(target.type, target.norm_name)
     if (final["type"], final["norm_name"]) == (row.type, row.norm_name):
-        raise UsageError(f"{target.name!r} is already merged into {row.name!r}")
+        raise ConflictError(f"{target.name!r} is already merged into {row.name!r}")
     if state.merged_into == target_ref:
-        raise UsageError(f"already merged into {target.name!r}")
+        raise ConflictError(f"already merged into {target.name!r}")
     return _record(conn, {**base, "field": MERGED_INTO, "before": state.merged_into, "after": target_ref})
 
 

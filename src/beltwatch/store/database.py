@@ -63,6 +63,16 @@ class Database:
         self.close()
 
 
+@contextmanager
+def snapshot(db: Database) -> Iterator[Connection]:
+    """A connection in one read transaction: on PostgreSQL REPEATABLE READ, so every query sees one snapshot."""
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
 def open_database(url: str, *, create: bool = True, writer: bool = False) -> Database:
     """Connect to `url` and bring its schema to the latest revision.
 

@@ -116,9 +116,14 @@ def load_signals(conn: Connection) -> list[StorySignal]:
 # --- search -----------------------------------------------------------------------------------
 
 
+def search_terms(query: str) -> list[str]:
+    """The words of a search query (punctuation and spaces are no part of any)."""
+    return re.findall(r"\w+", query)
+
+
 def search(conn: Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Entities whose names match, then articles whose title or text match, best first."""
-    terms = re.findall(r"\w+", query)
+    terms = search_terms(query)
     if not terms:
         raise UsageError("search needs at least one word")
     if conn.dialect.name == "sqlite":
@@ -187,6 +192,21 @@ def search(conn: Connection, query: str, limit: int = 20) -> list[dict[str, Any]
             }
         )
     return hits
+
+
+def split_snippet(snippet: str) -> tuple[str, list[list[int]]]:
+    """The snippet without its hit markers, and the [start, end) offsets of the hits in it."""
+    out, spans, pos = [], [], 0
+    for part in re.split(f"({HIT_START}.*?{HIT_END})", snippet):
+        if part.startswith(HIT_START) and part.endswith(HIT_END):
+            inner = part[1:-1]
+            spans.append([pos, pos + len(inner)])
+            part = inner
+        else:
+            part = part.replace(HIT_START, "").replace(HIT_END, "")
+        out.append(part)
+        pos += len(part)
+    return "".join(out), spans
 
 
 # --- entities ---------------------------------------------------------------------------------
@@ -525,7 +545,13 @@ def story_events(
     for r in rows:
         merged = next((m for m in by_story[r.story_id] if _same_happening(m, r)), None)
         if merged is None:
-            merged = {"type": r.type, "date": r.date, "location": r.location, "_start": r.date_start, "sources": []}
+            merged = {
+                "type": r.type,
+                "date": r.date,
+                "location": r.location,
+                "_start": r.date_start,
+                "sources": [],
+            }
             by_story[r.story_id].append(merged)
         merged["date"] = merged["date"] or r.date
         merged["location"] = merged["location"] or r.location
@@ -562,7 +588,9 @@ def _mark_differences(merged: dict[str, Any]) -> None:
         claims.extend(source["claims"])
         stated = {k: source[k] for k in differing if k in source}
         if stated:
-            claims.append({"claimant": source["source"] or source["article"], **stated, "article": source["article"]})
+            claims.append(
+                {"claimant": source["source"] or source["article"], **stated, "article": source["article"]}
+            )
     merged["claims"] = claims
     merged["disputed"] = bool(differing)
 

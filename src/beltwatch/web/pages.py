@@ -1,8 +1,9 @@
-"""The page routes: each reads the store through `api.queries` and renders one template."""
+"""The page routes: each reads the store through `store.queries` and renders one template."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -11,17 +12,22 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Connection
 
-from beltwatch.api import queries
-from beltwatch.api.deps import connection
-from beltwatch.api.queries import Corrections, EventFilter
-from beltwatch.api.routes import split_snippet
 from beltwatch.errors import UsageError
 from beltwatch.model import EVENT_TYPES
 from beltwatch.store import corrections as corr
-from beltwatch.store import reads
+from beltwatch.store import queries, reads
+from beltwatch.store.database import snapshot
+from beltwatch.store.queries import Corrections, EventFilter
 from beltwatch.web import render, url_key
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+def connection(request: Request) -> Iterator[Connection]:
+    with snapshot(request.app.state.db) as conn:
+        yield conn
+
+
 Conn = Annotated[Connection, Depends(connection)]
 PAGE = 50
 
@@ -329,7 +335,7 @@ def search(
             message = exc.message
         for hit in hits:
             if hit["kind"] == "article":
-                text, spans = split_snippet(hit["snippet"])
+                text, spans = reads.split_snippet(hit["snippet"])
                 hit["snippet_html"] = render.snippet_html(text, spans)
         _, events = queries.list_events(conn, EventFilter(text=q.strip()), limit=30)
     else:

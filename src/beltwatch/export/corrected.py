@@ -14,11 +14,11 @@ from typing import IO, Any
 
 from sqlalchemy.engine import Connection
 
-from beltwatch.api.queries import Corrections
 from beltwatch.errors import UsageError
 from beltwatch.export import FORMATS, Column, EventRows, ExportResult, event_types, read_events
 from beltwatch.export import export_events as write_events
 from beltwatch.store.corrections import WRONG, apply_state, rewrite_names
+from beltwatch.store.queries import Corrections
 
 CORRECTIONS_COLUMN = Column("corrections", "json")
 
@@ -53,7 +53,7 @@ def corrected_rows(conn: Connection, types: Iterable[str] | None = None) -> Even
     return EventRows(columns, iterate)
 
 
-def export_events(
+def export_corrected(
     conn: Connection, format: str, out: IO[bytes], types: Iterable[str] | None = None, corrected: bool = True
 ) -> ExportResult:
     """Write the events in `format` to `out`, corrected unless `corrected=False`."""
