@@ -541,3 +541,15 @@ def test_every_short_ministry_name_is_spelled_out_with_its_state(short: str, ful
 
 def test_a_ministry_of_no_named_state_is_no_entity_of_a_state():
     assert [e for e in extract("The foreign ministry said on Monday the talks went well.") if e.type == "ORG"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Work on the Dasu Dam was halted after the attack.", "FAC"),
+        ("Work on the Dasu Hydropower Project was halted after the attack.", "PROJECT"),
+        ("Work on the Dasu project was halted after the attack. The Dasu Dam is on the Indus.", "PROJECT"),
+    ],
+)
+def test_a_known_project_is_the_kind_its_names_in_the_article_say(text: str, kind: str):
+    assert named(extract(text), "Dasu Hydropower Project").type == kind

@@ -954,3 +954,9 @@ def test_a_compound_adjective_names_the_funding_state(adjective: str):
     text = f"Nepal opened the $216 million {adjective} airport in Pokhara, which China hailed."
     financing = one(extract(text), "FINANCING", text)
     assert arg(financing, "funder") == "China"
+
+
+def test_a_known_project_named_as_its_facility_still_moves():
+    text = "China Gezhouba Group has halted work on the Dasu Dam since Wednesday."
+    project = one(extract(text), "PROJECT", text)
+    assert (arg(project, "name"), arg(project, "status")) == ("Dasu Hydropower Project", "suspended")

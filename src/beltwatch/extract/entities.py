@@ -699,7 +699,7 @@ def to_entities(doc: Doc, groups: list[Group], knowledge: Knowledge, sentences: 
     entities = []
     for group in groups:
         name = _name_of(group, knowledge)
-        label = group.label
+        label = _type_as_written(group, knowledge)
         owner = _owning_state(doc, group, name, knowledge) if label == "ORG" else None
         if owner is not None:
             name = f"{name} of {owner.name}"
@@ -726,6 +726,22 @@ def to_entities(doc: Doc, groups: list[Group], knowledge: Knowledge, sentences: 
             )
         )
     return sorted(entities, key=lambda e: e.mentions[0].start)
+
+
+def _type_as_written(group: Group, knowledge: Knowledge) -> str:
+    """A known project or facility is the kind its names in this article say, when they all say one
+    ("Dasu Dam" is a facility, "Dasu Hydropower Project" a project: CONVENTIONS.md); else its kind."""
+    if not group.known or group.known.type not in ("FAC", "PROJECT") or group.known.umbrella:
+        return group.label
+    infra = knowledge.infrastructure
+    said = set()
+    for surface in group.surfaces:
+        words = surface.lower().split()
+        tails = [" ".join(words[i:]) for i in range(len(words))]
+        heads = [t for t in tails if t in infra.heads and t not in infra.joined_only]
+        if heads:
+            said.add(infra.type_of(heads[0]))  # the longest head that ends the name
+    return said.pop() if len(said) == 1 else group.label
 
 
 _STATE_BODY = re.compile(r"Ministry (of|for) [A-Z][\w ,&]+")

@@ -675,6 +675,8 @@ def find_projects(ctx: Context) -> list[Event]:
     statuses: dict[str, str] = conf["statuses"]
     ranking = list(dict.fromkeys(statuses.values()))
     umbrella = {e.name for e in ctx.knowledge.entities if e.umbrella}
+    # a known project named as its facility ("Dasu Dam") is still that project
+    projects = {e.name for e in ctx.knowledge.entities if e.type == "PROJECT" and not e.umbrella}
     found: dict[str, tuple[Entity, str, Span]] = {}
     for sent in ctx.doc.sents:
         for tok in sent:
@@ -684,9 +686,12 @@ def find_projects(ctx: Context) -> list[Event]:
             direct = [c for c in tok.children if c.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")]
             direct += [c for c in tok.subtree if c.dep_ == "pobj" and c.head.head.i == tok.i]
             linked = [e for d in direct for e in _actors(ctx, d, ("PROJECT", "FAC"))]
-            linked += [e for e in ctx.entities_in(sent, ("PROJECT",)) if e.name not in umbrella]
+            linked += [
+                e for e in ctx.entities_in(sent, ("PROJECT", "FAC"))
+                if (e.type == "PROJECT" and e.name not in umbrella) or e.name in projects
+            ]  # fmt: skip
             for project in dict.fromkeys(linked):
-                if project.type == "FAC" and not _fac_is_project(ctx, project):
+                if project.type == "FAC" and project.name not in projects and not _fac_is_project(ctx, project):
                     continue
                 known = found.get(project.name)
                 if known is None or ranking.index(status) < ranking.index(known[1]):
