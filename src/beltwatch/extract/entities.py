@@ -729,19 +729,13 @@ def to_entities(doc: Doc, groups: list[Group], knowledge: Knowledge, sentences: 
 
 
 def _type_as_written(group: Group, knowledge: Knowledge) -> str:
-    """A known project or facility is the kind its names in this article say, when they all say one
+    """An entry of the projects file is the kind its names in this article say, when they all say one
     ("Dasu Dam" is a facility, "Dasu Hydropower Project" a project: CONVENTIONS.md); else its kind."""
-    if not group.known or group.known.type not in ("FAC", "PROJECT") or group.known.umbrella:
+    known = group.known
+    if not known or not known.id.startswith("projects:") or known.umbrella:
         return group.label
-    infra = knowledge.infrastructure
-    said = set()
-    for surface in group.surfaces:
-        words = surface.lower().split()
-        tails = [" ".join(words[i:]) for i in range(len(words))]
-        heads = [t for t in tails if t in infra.heads and t not in infra.joined_only]
-        if heads:
-            said.add(infra.type_of(heads[0]))  # the longest head that ends the name
-    return said.pop() if len(said) == 1 else group.label
+    said = {knowledge.infrastructure.kind_named(s) for s in group.surfaces} - {None}
+    return said.pop() if len(said) == 1 else group.label  # type: ignore[return-value]
 
 
 _STATE_BODY = re.compile(r"Ministry (of|for) [A-Z][\w ,&]+")

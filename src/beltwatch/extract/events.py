@@ -466,7 +466,7 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
     if directed is not None:  # what the verb says of direction outweighs where names stand
         funders = [f for f in directed[0] if f is not None] or [f for f in funders if f is not directed[1]]
         recipient = directed[1] or (recipient if recipient not in funders else None)
-    projects = ctx.entities_in(sent, ("PROJECT",)) or _paragraph_projects(ctx, sent)
+    projects = _projects_in(ctx, sent) or _paragraph_projects(ctx, sent)
     if not funders and recipient is not None and _invested_in(ctx, recipient, sent):
         funders = _possessors(ctx, recipient, sent)  # "invested in Beijing's Silk Road Fund"
     return [
@@ -664,7 +664,7 @@ def _paragraph_projects(ctx: Context, sent: Span) -> list[Entity]:
     end = text.find("\n\n", sent.end_char)
     end = len(text) if end < 0 else end
     para = ctx.doc.char_span(start, end, alignment_mode="contract")
-    return ctx.entities_in(para, ("PROJECT",)) if para is not None else []
+    return _projects_in(ctx, para) if para is not None else []
 
 
 # --- PROJECT ---------------------------------------------------------------------------------------
@@ -675,8 +675,7 @@ def find_projects(ctx: Context) -> list[Event]:
     statuses: dict[str, str] = conf["statuses"]
     ranking = list(dict.fromkeys(statuses.values()))
     umbrella = {e.name for e in ctx.knowledge.entities if e.umbrella}
-    # a known project named as its facility ("Dasu Dam") is still that project
-    projects = {e.name for e in ctx.knowledge.entities if e.type == "PROJECT" and not e.umbrella}
+    projects = _known_projects(ctx.knowledge)
     found: dict[str, tuple[Entity, str, Span]] = {}
     for sent in ctx.doc.sents:
         for tok in sent:
@@ -686,10 +685,7 @@ def find_projects(ctx: Context) -> list[Event]:
             direct = [c for c in tok.children if c.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")]
             direct += [c for c in tok.subtree if c.dep_ == "pobj" and c.head.head.i == tok.i]
             linked = [e for d in direct for e in _actors(ctx, d, ("PROJECT", "FAC"))]
-            linked += [
-                e for e in ctx.entities_in(sent, ("PROJECT", "FAC"))
-                if (e.type == "PROJECT" and e.name not in umbrella) or e.name in projects
-            ]  # fmt: skip
+            linked += [e for e in _projects_in(ctx, sent) if e.name not in umbrella]
             for project in dict.fromkeys(linked):
                 if project.type == "FAC" and project.name not in projects and not _fac_is_project(ctx, project):
                     continue
@@ -697,6 +693,19 @@ def find_projects(ctx: Context) -> list[Event]:
                 if known is None or ranking.index(status) < ranking.index(known[1]):
                     found[project.name] = (project, status, sent)
     return [_project_event(ctx, project, status, sent) for project, status, sent in found.values()]
+
+
+@cache
+def _known_projects(knowledge: Knowledge) -> frozenset[str]:
+    """The projects file's entries, which are projects whatever their kind ("Dasu Dam", "Rashakai Special
+    Economic Zone"), less the umbrella programmes."""
+    return frozenset(e.name for e in knowledge.entities if e.id.startswith("projects:") and not e.umbrella)
+
+
+def _projects_in(ctx: Context, span: Span) -> list[Entity]:
+    """The projects a span names: PROJECT entities, and facilities the projects file lists."""
+    known = _known_projects(ctx.knowledge)
+    return [e for e in ctx.entities_in(span, ("PROJECT", "FAC")) if e.type == "PROJECT" or e.name in known]
 
 
 def _fac_is_project(ctx: Context, facility: Entity) -> bool:

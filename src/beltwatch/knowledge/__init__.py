@@ -91,6 +91,14 @@ class Infrastructure:
     def heads(self) -> frozenset[str]:
         return self.facilities | self.projects
 
+    def kind_named(self, name: str) -> str | None:
+        """FAC or PROJECT when a name ends in a head word that says so ("Dasu Dam", "Dasu Hydropower
+        Project"); None for a name with no such head, or only a head that needs a dash-joined name."""
+        words = name.lower().split()
+        tails = [" ".join(words[i:]) for i in range(len(words))]
+        head = next((t for t in tails if t in self.heads and t not in self.joined_only), None)
+        return self.type_of(head) if head else None
+
     def type_of(self, head: str) -> str:
         """FAC or PROJECT for a head word as written ("Standard Gauge  Railway" -> PROJECT)."""
         return "PROJECT" if " ".join(head.lower().split()) in self.projects else "FAC"
