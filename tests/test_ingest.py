@@ -182,6 +182,22 @@ def test_one_person_across_articles_with_spelling_variants_and_role_history(db_u
     assert max(r.last_seen for r in roles).isoformat() == "2024-06-07"
 
 
+def test_a_project_named_as_its_facility_is_one_entity_across_articles(db_url, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Work halted at dam\n\nPESHAWAR: China Gezhouba Group has halted work on the Dasu Dam after the attack.\n",
+        encoding="utf-8",
+    )
+    (folder / "b.txt").write_text(
+        "Dasu work resumes\n\nPESHAWAR: Work on the Dasu Hydropower Project resumed on Monday.\n", encoding="utf-8"
+    )
+    assert ingest([str(folder)], Settings(db_url=db_url)).new == 2
+    with open_database(db_url, create=False) as db, db.engine.connect() as conn:
+        dasu = conn.execute(sa.select(entities).where(entities.c.norm_name.like("%dasu hydropower%"))).all()
+    assert len(dasu) == 1, [(d.name, d.type) for d in dasu]
+
+
 # --- queries ----------------------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """Entities across articles: each article's entity mapped to one global entity, with role history.
 
-An article entity joins a global entity of the same type, trying in order:
+An article entity joins a global entity of the same type (facilities and projects count as one type: an
+article may name the Dasu Hydropower Project as "Dasu Dam", a facility), trying in order:
 
 1. the same normalised name (case, diacritics and punctuation ignored);
 2. its name is a known alias of the global entity, or one of its aliases is the global name
@@ -47,6 +48,10 @@ FUZZY_TYPES = ("PERSON", "ORG")
 FUZZY_CUTOFF = 90.0
 NO_ALIAS_TYPES = ("GPE",)
 _NON_WORD = re.compile(r"[\W_]+")
+
+
+def _same_type(type_: str) -> tuple[str, ...]:
+    return ("FAC", "PROJECT") if type_ in ("FAC", "PROJECT") else (type_,)
 
 
 def normalise(name: str) -> str:
@@ -103,7 +108,7 @@ class EntityResolver:
     def _by_name(self, type_: str, norms: list[str]) -> int | None:
         row = self.conn.execute(
             sa.select(entities.c.id)
-            .where(entities.c.type == type_, entities.c.norm_name.in_(norms))
+            .where(entities.c.type.in_(_same_type(type_)), entities.c.norm_name.in_(norms))
             .order_by(entities.c.id)
             .limit(1)
         ).first()
@@ -115,7 +120,7 @@ class EntityResolver:
         in_aliases = (
             sa.select(aliases.c.entity_id)
             .join(entities, entities.c.id == aliases.c.entity_id)
-            .where(entities.c.type == type_)
+            .where(entities.c.type.in_(_same_type(type_)))
             .order_by(aliases.c.entity_id)
             .limit(1)
         )
