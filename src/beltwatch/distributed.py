@@ -3,9 +3,9 @@
 `cluster_extraction(workers=N)` starts a local cluster of N worker processes with one thread
 each; `cluster_extraction(scheduler="tcp://host:8786")` connects to a running one (`dask
 scheduler`, and `dask worker` on each node, beltwatch installed everywhere; workers need no
-database). Either gives the `ExtractAll` function of `beltwatch.ingest`:
+database). Either gives the `ExtractAll` function `beltwatch.ingest` runs:
 
-- each batch of articles becomes one task, `ingest.extract_batch` (the function a serial run
+- each batch of articles becomes one task, `extraction.extract_batch` (the function a serial run
   calls), on a worker that keeps its spaCy pipeline loaded between tasks (`load_nlp` caches
   it per process); articles and extractions are plain dataclasses, cheap to pickle;
 - at most `IN_FLIGHT_PER_WORKER` x workers batches are submitted and not yet stored: the next
@@ -31,7 +31,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from beltwatch.errors import UsageError
-from beltwatch.ingest import (
+from beltwatch.extraction import (
     ExtractAll,
     Extracted,
     ExtractionFailure,

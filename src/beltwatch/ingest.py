@@ -3,8 +3,8 @@
 1. read every SOURCE into articles; an unreadable one is recorded and skipped;
 2. clean each article; an article stored with the same cleaned text is skipped here, before
    the expensive extraction (the writer checks again, under its lock);
-3. extract the rest in batches of `BATCH_SIZE` through `extract_batch` (`extract_articles`, then
-   resolve their places and money), here or, with `workers` or `scheduler`, on a Dask cluster
+3. extract the rest in batches of `BATCH_SIZE` through `extraction.extract_batch` (`extract_articles`,
+   then resolve their places and money), here or, with `workers` or `scheduler`, on a Dask cluster
    (`beltwatch.distributed`), which gives the same results in the same order;
 4. store each article in its own transaction: the article version with its entities (mapped
    to global entities, with role history), mentions, amounts, events and claims;
@@ -24,8 +24,15 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from beltwatch.errors import BeltwatchError
-from beltwatch.model import Article, Extraction
+from beltwatch.extraction import (
+    ExtractAll,
+    Extracted,
+    ExtractionFailure,
+    extract_batch,
+    failure_reason,
+    source_of,
+)
+from beltwatch.model import Article
 from beltwatch.settings import Settings
 from beltwatch.sources import iter_articles
 from beltwatch.store import reads, writes
@@ -36,19 +43,6 @@ BATCH_SIZE = 16  # as extract.BATCH_SIZE: a batch is parsed in one spaCy pipe
 
 FAILED = "failed"
 Progress = Callable[[str], None]  # called once per item with its outcome: new, updated, unchanged, failed
-
-
-@dataclass(frozen=True)
-class ExtractionFailure:
-    """An article whose extraction failed: where it came from, and why in one line."""
-
-    source: str
-    reason: str
-
-
-Extracted = Extraction | ExtractionFailure
-# batches of articles in, each batch's `extract_batch` results out, in the same order
-ExtractAll = Callable[[Iterable[list[Article]]], Iterable[list[Extracted]]]
 
 
 @dataclass
@@ -111,32 +105,6 @@ def _extractor(workers: int | None, scheduler: str | None) -> AbstractContextMan
     return cluster_extraction(workers=workers, scheduler=scheduler)
 
 
-def extract_batch(batch: list[Article]) -> list[Extracted]:
-    """Extract and resolve a batch; if the batch fails, one by one, so only the broken one is lost.
-
-    The one function that extracts for an ingest, in this process or on a Dask worker.
-    """
-    try:
-        return _extract_resolved(batch)
-    except Exception:  # noqa: BLE001 - one article broke the batch: find it by going one by one
-        return [item for article in batch for item in extract_alone(article)]
-
-
-def extract_alone(article: Article) -> list[Extracted]:
-    """`extract_batch` of one article: its extraction, or the failure that stopped it."""
-    try:
-        return list(_extract_resolved([article]))
-    except Exception as exc:  # noqa: BLE001
-        return [ExtractionFailure(source_of(article), _reason("extraction failed", exc))]
-
-
-def _extract_resolved(batch: list[Article]) -> list[Extracted]:
-    from beltwatch.extract import extract_articles
-    from beltwatch.resolve import resolve_extraction
-
-    return [resolve_extraction(x) for x in extract_articles(batch)]
-
-
 class _Run:
     """The state of one run: its database, counts, and the keys of the articles it stored."""
 
@@ -168,7 +136,7 @@ class _Run:
             try:
                 yield clean_article(item)
             except Exception as exc:  # noqa: BLE001 - one broken article never stops the run
-                self.fail(source_of(item), _reason("cleaning failed", exc))
+                self.fail(source_of(item), failure_reason("cleaning failed", exc))
 
     def batches(self, articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
         """Batches of `size` articles to extract; one stored with the same cleaned text is counted here."""
@@ -194,7 +162,7 @@ class _Run:
                     self.db, extraction, signal_of(extraction), self.summary.run_id
                 )
             except Exception as exc:  # noqa: BLE001 - recorded; the next article gets a fresh transaction
-                self.fail(source_of(extraction.article), _reason("storing failed", exc))
+                self.fail(source_of(extraction.article), failure_reason("storing failed", exc))
                 continue
             if stored.status != writes.UNCHANGED:
                 self.stored_keys.add(stored.key)
@@ -212,14 +180,3 @@ class _Run:
         self.summary.duplicates = sum(
             1 for a in assignments if a.duplicate_of is not None and a.article_id in self.stored_keys
         )
-
-
-def source_of(article: Article) -> str:
-    """Where an article came from, as its failures name it."""
-    return article.origin or article.meta.url or article.id
-
-
-def _reason(step: str, exc: Exception) -> str:
-    if isinstance(exc, BeltwatchError):
-        return f"{step}: {exc.message}"
-    return f"{step}: {type(exc).__name__}: {exc}"
