@@ -140,7 +140,7 @@ def _alerts_on_attacks(url: str, folder: Path) -> dict[str, dict]:
     return {r.message["date"]: r.message for r in raised}
 
 
-def test_risk_and_alerts_read_one_happening_s_figures_once(corpus_url, corpus, tmp_path):
+def test_risk_and_alerts_count_a_happening_reported_twice_once(corpus_url, corpus, tmp_path):
     """Two articles of one story both report the Karachi airport bombing's 2 dead: `risk` and the alert
     both count 2 (not 4), from the store's one reading of a happening's figures."""
     alerts = _alerts_on_attacks(corpus_url, tmp_path)

@@ -311,7 +311,7 @@ def _corridor_km(row: Any, of: str) -> float | None:
 
 
 def _highest(merged: dict[str, Any], name: str) -> float:
-    """A figure's highest value, stated or claimed: a rule's threshold holds if any report or claim reaches it."""
+    """A figure's highest value, stated or claimed: a threshold holds if any report or claim reaches it."""
     return reads.happening_figures(merged["sources"], name)["highest"] or 0
 
 

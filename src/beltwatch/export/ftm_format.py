@@ -53,9 +53,9 @@ CHUNK = 500  # events whose entities are looked up together
 # argument names (SCHEMA.md) whose entities take part in the event; claimants of casualty claims too
 PARTY_ROLES = (*PARTY_ARGUMENTS, "target", "claimant")
 ORG_SCHEMATA = {"government": "PublicBody", "company": "Company"}  # other kinds: Organization
-# words of a FINANCING's instrument (SCHEMA.md's labels, or an analyst's corrected text) that make the recipient
-# owe the money back; a deposit with a central bank is a loan to it, counted in the country's external debt.
-# Matched at the start of a word: "roll" is in "roll-over", not in "payroll".
+# words of a FINANCING's instrument (SCHEMA.md's labels, or an analyst's corrected text) that make the
+# recipient owe the money back; a deposit with a central bank is a loan to it, counted in the country's
+# external debt. Matched at the start of a word: "roll" is in "roll-over", not in "payroll".
 DEBT_WORDS = ("loan", "credit", "roll", "financing window", "deposit", "bond", "debt")
 _LENDS = re.compile(r"\b(?:" + "|".join(DEBT_WORDS) + ")", re.IGNORECASE)
 
