@@ -42,7 +42,7 @@ POSTGRES_ENVS = ("BELTWATCH_BENCH_POSTGRES", "BELTWATCH_TEST_POSTGRES")
 
 def extractions(distinct: int, seed: int) -> list[Any]:
     from beltwatch.clean import clean_article
-    from beltwatch.ingest import ExtractionFailure, extract_batch
+    from beltwatch.extraction import ExtractionFailure, extract_batch
 
     cleaned = [clean_article(a) for a in synthetic_articles(distinct, seed)]
     out = [x for i in range(0, len(cleaned), 16) for x in extract_batch(cleaned[i : i + 16])]

@@ -9,7 +9,7 @@ of its own (this script again, with ``--side``) with ``OPENBLAS_NUM_THREADS=1``:
 - ``extract``: beltwatch's `extract_articles` over the cleaned articles (what spaCy is
   compared with in the first ratio of earlier versions of this script);
 - ``pipeline``: what ingest does to an article before storing it, per batch of 16:
-  `clean_article` on the raw article, then `ingest.extract_batch` (extract, then resolve
+  `clean_article` on the raw article, then `extraction.extract_batch` (extract, then resolve
   places and money);
 - ``ingest``: the whole serial `beltwatch ingest` of a JSON Lines file of the articles into a
   new SQLite database: read, clean, extract, resolve, store, duplicates and stories;
@@ -111,7 +111,7 @@ def run_side(side: str, count: int, seed: int, jsonl: Path) -> list[dict[str, An
         rows = run_cluster(cleaned, count, jsonl)
     else:
         from beltwatch.extract import extract_articles
-        from beltwatch.ingest import extract_batch
+        from beltwatch.extraction import extract_batch
 
         extract_batch([warm_up_article()])  # the pipeline, the knowledge and the gazetteers
         if side == "extract":
@@ -148,7 +148,7 @@ def run_cluster(cleaned: list[Any], count: int, jsonl: Path) -> list[dict[str, A
     from distributed import Client, LocalCluster
 
     from beltwatch.distributed import extract_on_cluster
-    from beltwatch.ingest import extract_batch
+    from beltwatch.extraction import extract_batch
 
     with (
         LocalCluster(

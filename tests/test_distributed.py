@@ -12,7 +12,9 @@ import os
 import pickle
 import signal
 import socket
+import subprocess
 import sys
+from pathlib import Path
 
 import cloudpickle
 import dask
@@ -132,6 +134,17 @@ def test_bad_cluster_options_are_one_line_and_exit_2(args, message, tmp_path, mo
     assert code == 2 and out == ""
     assert err.startswith(f"beltwatch: {message}") and err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "beltwatch.db").exists()  # nothing was read or stored
+
+
+def test_the_cluster_side_does_not_import_the_ingest():
+    """The dependency runs one way, ingest -> distributed -> extraction: loading the cluster extraction
+    (as a worker unpickling `extract_batch` does) never loads the ingest, so neither needs the other."""
+    import beltwatch
+
+    code = "import sys, beltwatch.distributed; print('beltwatch.ingest' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": str(Path(beltwatch.__file__).parents[1])}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_a_worker_killed_holding_a_batch_loses_no_article(cluster, serial_dump, tmp_path):

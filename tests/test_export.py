@@ -741,7 +741,8 @@ def test_ftm_entities_are_valid_and_link_up(store, tmp_path, monkeypatch, capsys
     assert f"{len(records)} FollowTheMoney entities for 8 events" in err
 
     by_schema = Counter(p.schema.name for p in proxies.values())
-    assert by_schema["Event"] == 8 and by_schema["Article"] == 4 and by_schema["Payment"] == 2
+    assert by_schema["Event"] == 8 and by_schema["Article"] == 4
+    assert by_schema["Debt"] == 1 and by_schema["Payment"] == 1
     names = {
         p.first("name"): p
         for p in proxies.values()
@@ -775,16 +776,74 @@ def test_ftm_entities_are_valid_and_link_up(store, tmp_path, monkeypatch, capsys
     assert {proxies[i].first("name") for i in meeting.get("involved")} == {"Xi Jinping", "Anwar-ul-Haq Kakar"}
     assert names["Anwar-ul-Haq Kakar"].get("alias") == ["Kakar", "Kakkar"]
 
-    payments = {p.first("summary"): p for p in proxies.values() if p.schema.name == "Payment"}
-    assert set(payments) == {ROLLOVER, SILK_ROAD}  # the CDB window has no recipient: an Event only
-    rollover = payments[ROLLOVER]
-    assert proxies[rollover.first("payer")].first("name") == "Export-Import Bank of China"
-    assert proxies[rollover.first("beneficiary")].first("name") == "Pakistan"
+    debts = [p for p in proxies.values() if p.schema.name == "Debt"]
+    assert [d.first("description") for d in debts] == [ROLLOVER]  # a rollover lends: Pakistan owes it
+    rollover = debts[0]
+    assert proxies[rollover.first("creditor")].first("name") == "Export-Import Bank of China"
+    assert proxies[rollover.first("debtor")].first("name") == "Pakistan"
     assert rollover.get("amount") == ["2400000000"] and rollover.get("currency") == ["USD"]
-    assert rollover.get("date") == ["2023-07-27"] and rollover.get("description") == ["instrument: rollover"]
-    silk = payments[SILK_ROAD]
+    assert rollover.get("date") == ["2023-07-27"]
+    assert rollover.get("summary") == [
+        "rollover: principal repayments due in fiscal years 2023-24 and 2024-25"
+    ]
+    assert rollover.first("proof") == events_[ROLLOVER].first("proof")
+
+    payments = [p for p in proxies.values() if p.schema.name == "Payment"]
+    assert [p.first("summary") for p in payments] == [SILK_ROAD]  # an investment is paid, not owed
+    silk = payments[0]
+    assert proxies[silk.first("payer")].first("name") == "China"
+    assert proxies[silk.first("beneficiary")].first("name") == "Silk Road Fund"
     assert silk.get("amountUsd") == ["11000000000"] and silk.get("currency") == ["CNY"]
+    assert silk.get("description") == ["instrument: investment"]
     assert proxies[silk.first("project")].first("name") == "Belt and Road Initiative"
+
+    # the CDB's financing window has no recipient, so no Debt can name a debtor: its Event keeps what is known
+    window = events_[WINDOWS]
+    assert {proxies[i].first("name") for i in window.get("involved")} == {"China Development Bank"}
+    assert names["China Development Bank"].schema.name == "Organization"
+    assert {"funder: China Development Bank", "value: 350000000000", "currency: CNY"} <= set(
+        window.first("description").splitlines()
+    )
+    assert "instrument: financing window" in window.first("description")
+
+
+def test_a_loan_without_a_known_funder_is_a_valid_debt_without_creditor(store, tmp_path, monkeypatch, capsys):
+    engine = sa.create_engine(store)
+    with engine.begin() as conn:  # as if the lender's name had not been resolved to an entity
+        conn.execute(
+            event_arguments.update()
+            .where(
+                event_arguments.c.name == "funder",
+                event_arguments.c.value_text == "Export-Import Bank of China",
+            )
+            .values(entity_id=None)
+        )
+    engine.dispose()
+    out = tmp_path / "events.ftm.json"
+    export(store, "ftm", out, monkeypatch, capsys, "--type", "FINANCING")
+    proxies = assert_valid_ftm(ftm_entities(out))
+    (debt,) = [p for p in proxies.values() if p.schema.name == "Debt"]
+    assert proxies[debt.first("debtor")].first("name") == "Pakistan" and debt.get("creditor") == []
+    assert debt.first("description") == ROLLOVER and debt.get("amount") == ["2400000000"]
+    named = {p.first("name") for p in proxies.values() if p.schema.is_a("LegalEntity")}
+    assert "Pakistan" in named and "Export-Import Bank of China" not in named
+
+
+@pytest.mark.parametrize(
+    ("instrument", "lends"),
+    [
+        *((label, True) for label in ("loan", "credit line", "rollover", "financing window", "deposit")),
+        *((label, False) for label in ("grant", "investment", "equity", "other")),
+        ("sovereign bond", True),  # an analyst's correction
+        ("Roll-over of SAFE deposits", True),
+        ("payroll support", False),
+        (None, False),
+    ],
+)
+def test_which_instruments_are_debts(instrument, lends) -> None:
+    from beltwatch.export.ftm_format import lends as is_debt
+
+    assert is_debt(instrument) is lends
 
 
 def test_ftm_ids_are_stable_and_the_type_filter_applies(store, tmp_path, monkeypatch, capsys) -> None:
@@ -797,7 +856,7 @@ def test_ftm_ids_are_stable_and_the_type_filter_applies(store, tmp_path, monkeyp
     export(store, "ftm", attacks, monkeypatch, capsys, "--type", "ATTACK")
     proxies = assert_valid_ftm(ftm_entities(attacks))
     assert Counter(p.schema.name for p in proxies.values())["Event"] == 2
-    assert not any(p.schema.name == "Payment" for p in proxies.values())
+    assert not any(p.schema.name in ("Payment", "Debt") for p in proxies.values())
     all_ids = {r["id"] for r in ftm_entities(first)}
     assert set(proxies) <= all_ids  # the same entities get the same ids in a filtered export
 

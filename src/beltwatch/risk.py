@@ -31,7 +31,7 @@ from beltwatch.errors import UsageError
 from beltwatch.resolve.districts import KIND_ORDER, UNLOCATED_AREA, Area, area_of
 from beltwatch.resolve.places import DISTRICT, haversine_km, place_by_id
 from beltwatch.store.queries import EventFilter, list_events
-from beltwatch.store.reads import latest_event_day
+from beltwatch.store.reads import happening_figures, latest_event_day
 
 INCIDENT_TYPE = "ATTACK"
 SAME_PLACE_KM = 25.0
@@ -57,9 +57,13 @@ class Report:
     def story(self) -> str | None:
         return self.event.get("story")
 
-    def figure(self, name: str) -> int | None:
-        value = self.event["arguments"].get(name)
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    @property
+    def figures(self) -> dict[str, Any]:
+        """What `happening_figures` reads of a report: its arguments and its article."""
+        return {**self.event["arguments"], "article": self.event["article"]}
+
+    def figure(self, name: str) -> int | float | None:
+        return happening_figures([self.figures], name)["value"]
 
     def near(self, other: Report) -> bool:
         if None in (self.lat, self.lon, other.lat, other.lon):
@@ -116,20 +120,8 @@ class Incident:
 
     def figure(self, name: str) -> dict[str, Any]:
         """The lowest figure stated as fact, and every differing figure, each with its reports."""
-        stated: dict[int, list[str]] = defaultdict(list)
-        for r in self.reports:
-            value = r.figure(name)
-            if value is not None:
-                stated[value].append(r.event["article"])
-        if not stated:
-            return {"value": None, "basis": "not stated", "stated": []}
-        values = sorted(stated)
-        basis = "stated" if len(values) == 1 else "lowest of differing figures"
-        return {
-            "value": values[0],
-            "basis": basis,
-            "stated": [{"value": v, "articles": stated[v]} for v in values],
-        }
+        found = happening_figures([r.figures for r in self.reports], name)
+        return {key: found[key] for key in ("value", "basis", "stated")}
 
     def claims(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

@@ -11,8 +11,9 @@ what is said about it), then the one most articles report, then the latest.
 What has been alerted lives in the `alerts` table. A story is recognised by the articles it had
 when alerted as well as by its key (the key changes when an earlier report joins the story), and
 its figures by a fingerprint of every distinct killed/injured/value figure any report or claim
-gives. So: no alert yet for a story and rule -> `new`; a different fingerprint from the last alert
--> one `update`; the same -> nothing, however often the check runs. The check runs under the
+gives (`store.reads.happening_figures`, the reading `beltwatch risk` counts by too). So: no alert
+yet for a story and rule -> `new`; a different fingerprint from the last alert -> one `update`;
+the same -> nothing, however often the check runs. The check runs under the
 writers' lock, so two checkers never raise the same alert twice.
 """
 
@@ -309,16 +310,9 @@ def _corridor_km(row: Any, of: str) -> float | None:
     return min(known) if known else None
 
 
-def _figures(merged: dict[str, Any], name: str) -> list[Any]:
-    """Every value of a figure that a report states or a claim in it gives."""
-    stated = [s[name] for s in merged["sources"] if s.get(name) is not None]
-    claimed = [c[name] for s in merged["sources"] for c in s.get("claims", []) if c.get(name) is not None]
-    return stated + claimed
-
-
 def _highest(merged: dict[str, Any], name: str) -> float:
-    numbers = [v for v in _figures(merged, name) if isinstance(v, int | float) and not isinstance(v, bool)]
-    return max(numbers, default=0)
+    """A figure's highest value, stated or claimed: a threshold holds if any report or claim reaches it."""
+    return reads.happening_figures(merged["sources"], name)["highest"] or 0
 
 
 @cache
@@ -386,9 +380,20 @@ def _previous(history: list[dict[str, Any]], story_key: str, members: set[str]) 
 
 
 def _fingerprint(merged: dict[str, Any]) -> str:
-    figures = {name: sorted({json.dumps(v) for v in _figures(merged, name)}) for name in FINGERPRINTED}
+    figures = {name: _every_figure(merged, name) for name in FINGERPRINTED}
     text = json.dumps({"type": merged["type"], **figures}, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _agreed(merged: dict[str, Any], name: str) -> Any:
+    """The figure every report and claim gives; None when they differ, so a message never picks one."""
+    return reads.happening_figures(merged["sources"], name)["agreed"]
+
+
+def _every_figure(merged: dict[str, Any], name: str) -> list[str]:
+    """Each distinct value of a figure that a report states or a claim gives, as JSON, sorted."""
+    found = reads.happening_figures(merged["sources"], name)
+    return sorted({json.dumps(e["value"]) for e in found["stated"] + found["claimed"]})
 
 
 # --- the message ------------------------------------------------------------------------------------
@@ -405,11 +410,6 @@ def _payload(
     found = [reports[s["event"]] for s in merged["sources"]]
     placed = next((r.row for r in found if r.row.lat is not None), None)
     first = found[0].row
-
-    def agreed(name: str) -> Any:
-        values = {json.dumps(v) for v in _figures(merged, name)}
-        return json.loads(values.pop()) if len(values) == 1 else None
-
     out: dict[str, Any] = {
         "rule": rule.name,
         "kind": kind,
@@ -427,8 +427,8 @@ def _payload(
             "region": placed.region,
         },
         "corridor": None if placed is None else reads.corridor_of(placed),
-        "killed": agreed("killed"),
-        "injured": agreed("injured"),
+        "killed": _agreed(merged, "killed"),
+        "injured": _agreed(merged, "injured"),
         "disputed": merged["disputed"],
         "claims": merged["claims"],
         "victim_nationality": sorted(set().union(*(r.nationalities for r in found))),

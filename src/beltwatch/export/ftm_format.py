@@ -6,10 +6,16 @@ cleaned by its property type, and each is validated (`check`) before it is writt
 - `Event`: name (type, parties, place, date), `summary` (the evidence sentence), `description`
   (every argument), `date`, `location`, `country` (of the resolved place), `involved` (the
   parties), `keywords` (the event type), `sourceUrl`, `publisher`, `proof` (the article);
-- `Payment` for a FINANCING whose funder and recipient are both resolved entities: `payer` =
-  funder, `beneficiary` = recipient, `amount`, `currency`, `amountUsd` (the stated conversion,
-  else the `usd` column when there is one), `purpose`, `project`, `date`; FTM requires both
-  parties, so a FINANCING without a known recipient is the `Event` alone;
+- for a FINANCING, the money itself, with `amount`, `currency`, `amountUsd` (the stated
+  conversion, else the `usd` column when there is one) and `date`:
+  - `Debt` when its instrument lends (`DEBT_WORDS`: a loan, credit line, rollover, financing
+    window, deposit or bond): `debtor` = recipient, `creditor` = funder when known,
+    `description` the evidence sentence, `summary` the instrument and purpose;
+  - `Payment` otherwise (a grant, an investment, a stake...): `payer` = funder, `beneficiary` =
+    recipient, `purpose`, `project`, `summary` the evidence sentence;
+  FTM requires a Debt's debtor and both parties of a Payment, so a FINANCING without them (no
+  recipient: a lender's financing window) is its `Event` alone, which names the funder among
+  `involved` and the amount, currency and instrument in `description`;
 - the parties, once each (global entities): `Person`; an ORG as `PublicBody` (kind government),
   `Company` (kind company) or `Organization` (lenders, armed groups, media, multilaterals, ...);
   a GPE acting as a party (a state lending, borrowing, signing) as `PublicBody`; with `alias`,
@@ -25,6 +31,7 @@ a place role) are the events' `location`, not entities.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,6 +53,11 @@ CHUNK = 500  # events whose entities are looked up together
 # argument names (SCHEMA.md) whose entities take part in the event; claimants of casualty claims too
 PARTY_ROLES = (*PARTY_ARGUMENTS, "target", "claimant")
 ORG_SCHEMATA = {"government": "PublicBody", "company": "Company"}  # other kinds: Organization
+# words of a FINANCING's instrument (SCHEMA.md's labels, or an analyst's corrected text) that make the
+# recipient owe the money back; a deposit with a central bank is a loan to it, counted in the country's
+# external debt. Matched at the start of a word: "roll" is in "roll-over", not in "payroll".
+DEBT_WORDS = ("loan", "credit", "roll", "financing window", "deposit", "bond", "debt")
+_LENDS = re.compile(r"\b(?:" + "|".join(DEBT_WORDS) + ")", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -149,9 +161,9 @@ def _write_chunk(conn: Connection, writer: _Writer, rows: list[dict[str, Any]]) 
         article = writer.emit(_article(row))
         writer.emit(_event(row, found, parties, article))
         if row["type"] == "FINANCING":
-            payment = _payment(row, found, ids, article)
-            if payment is not None:
-                writer.emit(payment)
+            money = _money(row, found, ids, article)
+            if money is not None:
+                writer.emit(money)
 
 
 def _entity(schema: str, entity: Linked, spellings: list[str]) -> EntityProxy:
@@ -189,39 +201,72 @@ def _event(row: dict[str, Any], found: list[Linked], parties: list[str], article
     return proxy
 
 
-def _payment(
+def lends(instrument: Any) -> bool:
+    """Whether a FINANCING's instrument is a debt (`DEBT_WORDS`) rather than money given or invested."""
+    return isinstance(instrument, str) and _LENDS.search(instrument) is not None
+
+
+def _money(
     row: dict[str, Any], found: list[Linked], ids: dict[tuple[str, int], str], article: str
 ) -> EntityProxy | None:
-    payer = next(
-        (ids[(e.role, e.position)] for e in found if e.role == "funder" and (e.role, e.position) in ids), None
-    )
-    beneficiary = next(
-        (ids[(e.role, e.position)] for e in found if e.role == "recipient" and (e.role, e.position) in ids),
-        None,
-    )
-    if payer is None or beneficiary is None:
-        return None
+    """The `Debt` or `Payment` of a FINANCING event; None when FTM's required parties are not known."""
+    funder, recipient = (_party(found, ids, role) for role in ("funder", "recipient"))
     args = row["arguments"] or {}
-    proxy = _make("Payment", "payment", row["article"], row["version"], row["position"])
-    proxy.add("payer", payer)
-    proxy.add("beneficiary", beneficiary)
+    if lends(args.get("instrument")):
+        proxy = _debt(row, args, funder, recipient)
+    else:
+        projects = [
+            ids[(e.role, e.position)] for e in found if e.type == "PROJECT" and (e.role, e.position) in ids
+        ]
+        proxy = _payment(row, args, funder, recipient, projects)
+    if proxy is None:
+        return None
     proxy.add("amount", _number(args.get("value")))
     proxy.add("currency", args.get("currency"))
     usd = args.get("usd_stated") if args.get("usd_stated") is not None else row.get("usd")
     proxy.add("amountUsd", _number(usd))
     proxy.add("date", row["date"])
+    proxy.add("sourceUrl", row["url"])
+    proxy.add("publisher", row["source"])
+    proxy.add("proof", article)
+    return proxy
+
+
+def _party(found: list[Linked], ids: dict[tuple[str, int], str], role: str) -> str | None:
+    """The FTM id of the first entity written for `role`."""
+    return next(
+        (ids[(e.role, e.position)] for e in found if e.role == role and (e.role, e.position) in ids), None
+    )
+
+
+def _debt(
+    row: dict[str, Any], args: dict[str, Any], creditor: str | None, debtor: str | None
+) -> EntityProxy | None:
+    if debtor is None:
+        return None
+    proxy = _make("Debt", "debt", row["article"], row["version"], row["position"])
+    proxy.add("debtor", debtor)
+    proxy.add("creditor", creditor)
+    proxy.add("description", row["evidence"])
+    # a Debt has no `purpose`: what was lent and for what goes in its summary
+    proxy.add("summary", ": ".join(str(v) for v in (args["instrument"], args.get("purpose")) if v))
+    return proxy
+
+
+def _payment(
+    row: dict[str, Any], args: dict[str, Any], payer: str | None, beneficiary: str | None, projects: list[str]
+) -> EntityProxy | None:
+    if payer is None or beneficiary is None:
+        return None
+    proxy = _make("Payment", "payment", row["article"], row["version"], row["position"])
+    proxy.add("payer", payer)
+    proxy.add("beneficiary", beneficiary)
     if isinstance(args.get("purpose"), str):
         proxy.add("purpose", args["purpose"])
     if args.get("instrument"):
         proxy.add("description", f"instrument: {args['instrument']}")
-    proxy.add(
-        "project",
-        [ids[(e.role, e.position)] for e in found if e.type == "PROJECT" and (e.role, e.position) in ids],
-    )
+    proxy.add("project", projects)
     proxy.add("summary", row["evidence"])
-    proxy.add("sourceUrl", row["url"])
-    proxy.add("publisher", row["source"])
-    proxy.add("proof", article)
     return proxy
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -597,6 +597,59 @@ def _mark_differences(merged: dict[str, Any]) -> None:
 
 def json_key(value: Any) -> str:
     return repr(value)
+
+
+# how a happening's figure was arrived at, by the number of distinct figures its reports state as fact
+FIGURE_BASES = ("not stated", "stated", "lowest of differing figures")
+
+
+def happening_figures(reports: Iterable[Mapping[str, Any]], name: str) -> dict[str, Any]:
+    """One happening's figure `name` (killed, injured, value, currency) over every report of it, each
+    distinct figure once however many reports give it: what `beltwatch risk` counts and alerts judge.
+
+    A report maps its `article` key, the figures it states as fact and its `claims` (a claimant's own
+    figures): `story_events`' sources, or an event's arguments with its article. The result:
+    - `value`: the lowest number stated as fact, the conservative reading; None when none is;
+    - `basis`: "not stated", "stated" (the reports agree) or "lowest of differing figures";
+    - `stated`: each figure stated as fact with the article of each report stating it, lowest first;
+    - `claimed`: each figure claims give, with its claimants and articles;
+    - `highest`: the highest number stated or claimed, None when none is;
+    - `agreed`: the figure every report and claim gives, None when they differ or none is given.
+    """
+    stated: dict[str, dict[str, Any]] = {}
+    claimed: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        if report.get(name) is not None:
+            _figure_entry(stated, report[name])["articles"].append(report["article"])
+        for claim in report.get("claims") or []:
+            if isinstance(claim, dict) and claim.get(name) is not None:
+                entry = _figure_entry(claimed, claim[name], claimants=[])
+                entry["claimants"].append(claim.get("claimant"))
+                entry["articles"].append(claim.get("article", report["article"]))
+    numbers = [e["value"] for e in stated.values() if _is_number(e["value"])]
+    everything = {**claimed, **stated}  # one entry per distinct figure, stated or claimed
+    return {
+        "value": min(numbers, default=None),
+        "basis": FIGURE_BASES[min(len(stated), 2)],
+        "stated": sorted(stated.values(), key=_figure_order),
+        "claimed": sorted(claimed.values(), key=_figure_order),
+        "highest": max((e["value"] for e in everything.values() if _is_number(e["value"])), default=None),
+        "agreed": next(iter(everything.values()))["value"] if len(everything) == 1 else None,
+    }
+
+
+def _figure_entry(entries: dict[str, dict[str, Any]], value: Any, **more: Any) -> dict[str, Any]:
+    # keyed by repr: 2 and 2.0 (or 1 and True) are different figures, as JSON writes them
+    return entries.setdefault(json_key(value), {"value": value, "articles": [], **more})
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _figure_order(entry: dict[str, Any]) -> tuple[bool, Any]:
+    value = entry["value"]
+    return (False, value) if _is_number(value) else (True, json_key(value))
 
 
 # --- statistics -------------------------------------------------------------------------------
