@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from beltwatch.errors import UsageError
-from beltwatch.model import DATE_LENGTHS, EVENT_TYPES, StorySignal
+from beltwatch.model import DATE_LENGTHS, EVENT_TYPES, PARTY_ARGUMENTS, StorySignal
 from beltwatch.store.entities import normalise
 from beltwatch.store.schema import (
     aliases,
@@ -47,14 +47,7 @@ PLACE_TYPES = ("GPE", "LOC", "FAC")
 # SCHEMA.md's order of event arguments; PostgreSQL's JSONB does not keep the order they were stored in
 ARGUMENT_ORDER = (
     "name",
-    "participants",
-    "parties",
-    "funder",
-    "recipient",
-    "perpetrator",
-    "claimed_by",
-    "actor",
-    "speaker",
+    *PARTY_ARGUMENTS,
     "target",
     "victim_nationality",
     "killed",
