@@ -960,3 +960,14 @@ def test_a_known_project_named_as_its_facility_still_moves():
     text = "China Gezhouba Group has halted work on the Dasu Dam since Wednesday."
     project = one(extract(text), "PROJECT", text)
     assert (arg(project, "name"), arg(project, "status")) == ("Dasu Hydropower Project", "suspended")
+
+
+@pytest.mark.parametrize("verb", ["explained", "declared", "indicated"])
+def test_more_verbs_of_saying(verb: str):
+    text = f"Finance Minister Zorvan Kettleby {verb} that the loan terms had been eased."
+    assert [arg(e, "speaker") for e in of_type(extract(text), "STATEMENT")] == ["Zorvan Kettleby"]
+
+
+def test_the_possessor_of_a_speaker_is_not_a_speaker():
+    text = "President William Ruto's economic adviser David Ndii explained that the swap cuts dollar debt."
+    assert [arg(e, "speaker") for e in of_type(extract(text), "STATEMENT")] == ["David Ndii"]

@@ -175,6 +175,8 @@ def _mention_in_np(ctx: Context, entity: Entity, head: Token) -> bool:
             while path.i != head.i and path.head.i != path.i and path.dep_ not in ("relcl", "acl", "advcl", "ccomp"):
                 if path.dep_ == "pobj" and entity.type == "GPE":
                     return False  # "Traders in Gwadar": the place says where, not who
+                if path.dep_ == "poss" and entity.type == "PERSON":
+                    return False  # "President Ruto's adviser David Ndii": the adviser, not the president
                 path = path.head
             return path.i == head.i
     return False
