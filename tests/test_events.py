@@ -971,3 +971,18 @@ def test_more_verbs_of_saying(verb: str):
 def test_the_possessor_of_a_speaker_is_not_a_speaker():
     text = "President William Ruto's economic adviser David Ndii explained that the swap cuts dollar debt."
     assert [arg(e, "speaker") for e in of_type(extract(text), "STATEMENT")] == ["David Ndii"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (
+            "Montenegro has a EUR 687 million loan in place for the highway that was provided by the "
+            "Export-Import Bank of China."
+        ),
+        "The dams represent an investment (USD 4.7 billion) financed by the Export-Import Bank of China.",
+    ],
+)
+def test_a_participle_after_the_money_names_its_funder(text: str):
+    financing = one(extract(text), "FINANCING", text)
+    assert arg(financing, "funder") == "Export-Import Bank of China"

@@ -436,7 +436,7 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
     amount_span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
     if amount_span is None or _values_a_project(ctx, amount_span):
         return []
-    directed = _by_verb(ctx, amount_span)
+    directed = _by_verb(ctx, amount_span) or _by_participle(ctx, amount_span)
     recipients = _recipients(ctx, sent, preps)
     # a lender may be named after the amount ("a USD 2.9 billion programme with the IMF"); others come first
     named = [
@@ -570,6 +570,23 @@ def _funding_states(ctx: Context, sent: Span) -> list[Entity]:
         country = ctx.knowledge.country_by_demonym.get(word) or ctx.knowledge.country_by_name.get(word)
         found += [e for e in ctx.entities if country and e.type == "GPE" and e.name == country.name]
     return list(dict.fromkeys(found))
+
+
+def _by_participle(ctx: Context, amount: Span) -> tuple[list[Entity | None], Entity | None] | None:
+    """The funder a participle after the money names: "an investment ($4.7 billion) financed by China",
+    "a EUR 687 million loan that was provided by China's Exim Bank", "financed by a loan from Exim"."""
+    giving = ctx.triggers["FINANCING"]["giving_verbs"]
+    noun = amount.root
+    while noun.dep_ in ("compound", "nummod", "quantmod", "amod", "nmod", "appos") and noun.head.i != noun.i:
+        noun = noun.head
+    for clause in noun.children:
+        if clause.dep_ not in ("acl", "relcl") or clause.lemma_.lower() not in giving:
+            continue
+        for agent in (c for c in clause.children if c.dep_ == "agent"):
+            found = [e for e in ctx.entities_in(agent.subtree, ("ORG", "GPE")) if e.kind != "media"]
+            if found:
+                return [found[-1]], None  # the last named: "a loan from China's Exim Bank" is Exim's
+    return None
 
 
 LENDER_KINDS = ("lender", "multilateral")
