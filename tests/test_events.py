@@ -976,13 +976,10 @@ def test_the_possessor_of_a_speaker_is_not_a_speaker():
 @pytest.mark.parametrize(
     "text",
     [
-        (
-            "Montenegro has a EUR 687 million loan in place for the highway that was provided by the "
-            "Export-Import Bank of China."
-        ),
-        "The dams represent an investment (USD 4.7 billion) financed by the Export-Import Bank of China.",
+        "Montenegro has a EUR 687 million loan that was provided by China for the highway.",
+        "Argentina's dams represent an investment (USD 4.7 billion) financed by China.",
     ],
 )
 def test_a_participle_after_the_money_names_its_funder(text: str):
     financing = one(extract(text), "FINANCING", text)
-    assert arg(financing, "funder") == "Export-Import Bank of China"
+    assert arg(financing, "funder") == "China"
