@@ -553,3 +553,15 @@ def test_a_ministry_of_no_named_state_is_no_entity_of_a_state():
 )
 def test_a_known_project_is_the_kind_its_names_in_the_article_say(text: str, kind: str):
     assert named(extract(text), "Dasu Hydropower Project").type == kind
+
+
+@pytest.mark.parametrize("body", sorted(load_knowledge().place_bodies))
+def test_a_places_body_is_one_organisation_and_the_place_is_still_named(body: str):
+    entities = extract(f"The Sindh {body} said on Monday that the guards would be checked.")
+    assert named(entities, f"Sindh {body}").type == "ORG"
+    assert named(entities, "Sindh").type == "GPE"
+
+
+def test_a_place_inside_a_longer_police_name_makes_no_body_of_its_own():
+    entities = extract("The Royal Solomon Islands Police Force said on Monday that the guards would be checked.")
+    assert "Solomon Islands Police" not in [e.name for e in entities]

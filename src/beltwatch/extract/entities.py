@@ -251,7 +251,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     infrastructure = [
         f for f in [*infrastructure_names(text, knowledge), *state_ministries(text, knowledge)]
         if not any(a <= f.start and f.end <= b for a, b in known_spans)
-    ] + facilities_sharing_a_head(text, knowledge, known_spans)  # fmt: skip
+    ] + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge)  # fmt: skip
     out = list(infrastructure)
     people: list[Span] = []  # persons' names as completed, which the model's pieces of them must not repeat
     for ent in ents:
@@ -759,6 +759,34 @@ def state_ministries(text: str, knowledge: Knowledge) -> list[Found]:
             full = knowledge.ministries[m.group(2).lower()]
             name = f"Ministry of {full} of {country.name}"
             out.append(Found(text[m.start(2) : m.end(3)], "ORG", m.start(2), m.end(3), name=name))
+    return out
+
+
+@cache
+def _place_body_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    places = {n for e in knowledge.entities if e.type == "GPE" for n in e.names if n[:1].isupper()}
+    places |= {n for c in knowledge.countries for n in c.names}
+    names = "|".join(re.escape(n) for n in sorted(places, key=len, reverse=True))
+    bodies = "|".join(re.escape(b) for b in knowledge.place_bodies)
+    return re.compile(rf"(?<![\w-])({names})[ \t]+((?i:{bodies}))\b(?![ \t]+[A-Z])")
+
+
+def place_bodies(text: str, knowledge: Knowledge) -> list[Found]:
+    """A place's body named by the place and a common word ("Haripur police", "Khyber Pakhtunkhwa
+    interior department"): one organisation, and the place is still mentioned."""
+    if not knowledge.place_bodies:
+        return []
+    places = {n: e for e in knowledge.entities if e.type == "GPE" for n in e.names}
+    out = []
+    for m in _place_body_pattern(knowledge).finditer(text):
+        before = text[: m.start()].split()[-1:]
+        if before and before[0][:1].isupper() and not _not_a_name_word(before[0], knowledge):
+            continue  # inside a longer name: "the Royal Solomon Islands Police Force" is a name of its own
+        out.append(Found(m.group(0), "ORG", m.start(), m.end()))
+        place = places.get(m.group(1))
+        country = knowledge.country_by_name.get(m.group(1))
+        out.append(Found(m.group(1), "GPE", m.start(), m.end(1), known=place,
+                         country_code=country.code if country and place is None else None))  # fmt: skip
     return out
 
 

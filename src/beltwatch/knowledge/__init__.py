@@ -120,6 +120,7 @@ class Knowledge:
     not_entities: frozenset[str]
     infrastructure: Infrastructure
     ministries: dict[str, str]  # "foreign" -> "Foreign Affairs", for "Nepal's foreign ministry"
+    place_bodies: tuple[str, ...]  # "police", for "Haripur police"
 
     @property
     def country_by_name(self) -> dict[str, Country]:
@@ -272,6 +273,7 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         not_entities=frozenset(_read_yaml(directory / "not_entities.yaml")["names"]),
         infrastructure=_infrastructure(directory / "infrastructure.yaml"),
         ministries={k.lower(): v for k, v in ministries.items()},
+        place_bodies=tuple(kinds.get("place_bodies") or ()),
     )
 
 
