@@ -262,6 +262,32 @@ def test_project_status(text: str, name: str, status: str):
     assert arg(project(text, name), "status") == status
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Xi Jinping proposed the creation of a Silk Road Economic Belt with Central Asian countries.",
+        "China and Pakistan agreed to launch the China-Pakistan Economic Corridor in April.",
+    ],
+)
+def test_a_programme_that_is_the_argument_of_a_status_word_is_a_project_event(text: str):
+    assert of_type(extract(text), "PROJECT"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The plant was built by Huaneng for Pakistan under the Belt and Road Initiative in 22 months.",
+        (
+            "The minister inaugurated the first section of the largest road project under the China-Pakistan "
+            "Economic Corridor in Multan."
+        ),
+    ],
+)
+def test_a_programme_that_only_frames_a_project_is_no_project_event(text: str):
+    names = [arg(e, "name") for e in of_type(extract(text), "PROJECT")]
+    assert not {"Belt and Road Initiative", "China-Pakistan Economic Corridor"} & set(names), names
+
+
 def test_project_inauguration_date():
     text = "Prime Minister Shehbaz Sharif inaugurated the Suki Kinari Hydropower Project on Friday."
     assert arg(project(text, "Suki Kinari Hydropower Project"), "date") == "2024-03-29"

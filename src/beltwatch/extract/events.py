@@ -703,7 +703,10 @@ def find_projects(ctx: Context) -> list[Event]:
                 continue
             direct = [c for c in tok.children if c.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")]
             direct += [c for c in tok.subtree if c.dep_ == "pobj" and c.head.head.i == tok.i]
-            linked = [e for d in direct for e in _actors(ctx, d, ("PROJECT", "FAC"))]
+            linked = [
+                e for d in direct for e in _actors(ctx, d, ("PROJECT", "FAC"))
+                if e.name not in umbrella or _is_the_argument(ctx, e, d)
+            ]
             linked += [e for e in _projects_in(ctx, sent) if e.name not in umbrella]
             for project in dict.fromkeys(linked):
                 if project.type == "FAC" and project.name not in projects and not _fac_is_project(ctx, project):
@@ -712,6 +715,16 @@ def find_projects(ctx: Context) -> list[Event]:
                 if known is None or ranking.index(status) < ranking.index(known[1]):
                     found[project.name] = (project, status, sent)
     return [_project_event(ctx, project, status, sent) for project, status, sent in found.values()]
+
+
+def _is_the_argument(ctx: Context, entity: Entity, token: Token) -> bool:
+    """A programme is what a status word is about only when it is the word's own argument or that argument's
+    "of" ("proposed the Silk Road Economic Belt", "proposed the creation of a Silk Road Economic Belt"), not a frame around it ("a plant built under the
+    Belt and Road Initiative", "the first section of a motorway under CPEC")."""
+    if token.dep_ == "pobj" and token.head.lower_ != "of":
+        return False
+    of_objects = [p for c in token.children if c.lower_ == "of" for p in c.children if p.dep_ == "pobj"]
+    return any(ctx.entity(t) is entity for t in (token, *of_objects))
 
 
 @cache
