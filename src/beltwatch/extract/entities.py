@@ -248,10 +248,14 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     headline_spans = _title_case_lines(text)
     outside_headlines = " ".join(text[a:b] for a, b in _complement(headline_spans, len(text)))
     known_spans = [(e.start_char, e.end_char) for e in ents if e.ent_id_]
+    known_names = [(e.start_char, e.end_char) for e in ents if e.ent_id_ in known and known[e.ent_id_].type not in ("GPE", "LOC")]
     infrastructure = [
         f for f in [*infrastructure_names(text, knowledge), *state_ministries(text, knowledge)]
         if not any(a <= f.start and f.end <= b for a, b in known_spans)
-    ] + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge)  # fmt: skip
+    ] + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + [
+        f for f in organisations_named_after_places(text, knowledge)
+        if not any(a < f.end and f.start < b for a, b in known_names)
+    ]  # fmt: skip
     out = list(infrastructure)
     people: list[Span] = []  # persons' names as completed, which the model's pieces of them must not repeat
     for ent in ents:
@@ -763,12 +767,41 @@ def state_ministries(text: str, knowledge: Knowledge) -> list[Found]:
 
 
 @cache
-def _place_body_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+def _place_names(knowledge: Knowledge) -> str:
+    """A regular expression alternation of the places' and countries' names, longest first."""
     places = {n for e in knowledge.entities if e.type == "GPE" for n in e.names if n[:1].isupper()}
     places |= {n for c in knowledge.countries for n in c.names}
-    names = "|".join(re.escape(n) for n in sorted(places, key=len, reverse=True))
+    return "|".join(re.escape(n) for n in sorted(places, key=len, reverse=True))
+
+
+@cache
+def _place_body_pattern(knowledge: Knowledge) -> re.Pattern[str]:
     bodies = "|".join(re.escape(b) for b in knowledge.place_bodies)
-    return re.compile(rf"(?<![\w-])({names})[ \t]+((?i:{bodies}))\b(?![ \t]+[A-Z])")
+    return re.compile(rf"(?<![\w-])({_place_names(knowledge)})[ \t]+((?i:{bodies}))\b(?![ \t]+[A-Z])")
+
+
+@cache
+def _place_named_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    demonyms = "|".join(re.escape(d) for d in sorted(knowledge.country_by_demonym, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{_place_names(knowledge)}|{demonyms})((?:[ \t]+(?:[A-Z][\w'’.-]*|&|and))+)")
+
+
+def organisations_named_after_places(text: str, knowledge: Knowledge) -> list[Found]:
+    """An organisation whose name begins with a place and ends with a word organisations' names end with
+    ("China National Petroleum Company", "Kenya Transporters Association"): one organisation, up to the
+    last such word, with at least one name word between the place and it."""
+    out = []
+    for m in _place_named_pattern(knowledge).finditer(text):
+        words = list(re.finditer(r"\S+", m.group(1)))
+        heads = [i for i, w in enumerate(words) if i > 0 and w.group().rstrip(".") in knowledge.name_heads]
+        if not heads or not words[0].group()[:1].isupper():
+            continue
+        before = text[: m.start()].split()[-1:]
+        if before and before[0][:1].isupper() and not _not_a_name_word(before[0], knowledge):
+            continue  # inside a longer name
+        end = m.start(1) + words[heads[-1]].start() + len(words[heads[-1]].group().rstrip("."))
+        out.append(Found(text[m.start() : end], "ORG", m.start(), end))
+    return out
 
 
 def place_bodies(text: str, knowledge: Knowledge) -> list[Found]:

@@ -121,6 +121,7 @@ class Knowledge:
     infrastructure: Infrastructure
     ministries: dict[str, str]  # "foreign" -> "Foreign Affairs", for "Nepal's foreign ministry"
     place_bodies: tuple[str, ...]  # "police", for "Haripur police"
+    name_heads: frozenset[str]  # "Company", for "China National Petroleum Company"
 
     @property
     def country_by_name(self) -> dict[str, Country]:
@@ -274,6 +275,7 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         infrastructure=_infrastructure(directory / "infrastructure.yaml"),
         ministries={k.lower(): v for k, v in ministries.items()},
         place_bodies=tuple(kinds.get("place_bodies") or ()),
+        name_heads=frozenset(kinds.get("name_heads") or ()),
     )
 
 
