@@ -759,6 +759,16 @@ def test_leaders_at_a_signing_make_their_states_parties(verb: str):
     assert set(arg(agreement, "parties")) == {"Italy", "China"}
 
 
+@pytest.mark.parametrize("act", ["the signing and exchange of two documents", "the exchange of MoUs"])
+def test_leaders_at_a_signing_or_exchange_of_documents_make_their_states_parties(act: str):
+    text = (
+        "Chile and China held talks on Monday. Chilean President Gabriel Boric and Chinese President Xi Jinping "
+        f"witnessed {act} after their meeting."
+    )
+    agreement = one(extract(text), "AGREEMENT", "witnessed")
+    assert set(arg(agreement, "parties")) == {"Chile", "China"}
+
+
 @pytest.mark.parametrize(("verb", "noun"), [("renewed", "currency swap agreement")])
 def test_renewed_and_sealed_agreements(verb: str, noun: str):
     text = f"The People's Bank of China {verb} a {noun} with the Central Bank of Argentina on Tuesday."

@@ -818,7 +818,7 @@ def find_agreements(ctx: Context) -> list[Event]:
             for child in verb.subtree:
                 if child.lower_ in ("with", "between") and child.head.i in {v.i for v in verb.subtree}:
                     parties += [e for c in child.children for e in _parties(ctx, c)]
-            if verb.lower_ == "signing" and verb.head.lemma_ in conf["witness_verbs"]:
+            if verb.lower_ in conf["signing_nouns"] and verb.head.lemma_ in conf["witness_verbs"]:
                 parties += _parties(ctx, _subject(verb.head))  # "Conte and Xi witnessed the signing of ..."
         parties += [e for e in ctx.entities_in(sent, ("ORG",)) if e.kind == "company"]
         parties = [p for p in dict.fromkeys(parties) if p.kind != "media"]
@@ -882,10 +882,13 @@ def _parties_between(ctx: Context, sent: Span, nouns: set[str]) -> list[Entity]:
 
 
 def _is_signing(token: Token, conf: dict[str, Any], nouns: set[str]) -> bool:
-    """A verb of agreeing ("signed", "inked", "renewed"), or the noun "signing" of an agreement."""
+    """A verb of agreeing ("signed", "inked", "renewed"), or a noun of signing whose phrase, or a conjunct's,
+    names an agreement ("the signing of a memorandum", "the signing and exchange of two documents")."""
     if token.pos_ == "VERB" and token.lemma_.lower() in conf["verbs"]:
         return True
-    return token.lower_ == "signing" and any(t.lemma_.lower() in nouns for t in token.subtree)
+    return token.lower_ in conf["signing_nouns"] and any(
+        _lemmas(list(c.subtree)) & nouns for c in (token, *token.conjuncts)
+    )
 
 
 def _parties(ctx: Context, token: Token | None) -> list[Entity]:
