@@ -457,6 +457,16 @@ def test_once_exits_3_naming_the_failing_source_and_sources_shows_it(site: Site,
     code, out, err = finish(beltwatch("sources", "--db", db))
     assert code == 0 and "failing" in out and "HTTP 500" in out
 
+    from fastapi.testclient import TestClient
+
+    from beltwatch.api import create_app
+
+    with TestClient(create_app(db, environ={})) as client:
+        html = client.get("/sources").text
+    assert "&lt;b&gt;Bad&lt;/b&gt; Paper" in html and "<b>Bad</b>" not in html  # escaped
+    assert html.index("Bad&lt;/b&gt; Paper") < html.index("Good Paper")  # the failing one first
+    assert "status-failing" in html and "HTTP 500" in html
+
 
 def test_service_sigterm_exits_0_a_second_follow_exits_2_sigkill_loses_nothing(site: Site, tmp_path: Path):
     items = [
