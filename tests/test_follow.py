@@ -25,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from beltwatch.follow import Poll, follow
+from beltwatch.follow import Follower, Poll, follow
 from beltwatch.sources.canonical import canonical_url
 from beltwatch.sources.outlets import Outlet, load_outlets
 from beltwatch.sources.poll import Policy
@@ -163,6 +163,14 @@ def run_once(db_url: str, outlets: list[Outlet], clock: Clock | None = None, pol
     return follow(db_url, outlets, policy, once=True, clock=clock or Clock())
 
 
+def due(db_url: str, outlets: list[Outlet], clock: Clock) -> list[str]:
+    """The outlets the service would poll now."""
+    with open_database(db_url) as db:
+        follower = Follower(db, outlets, POLICY, threading.Event(), clock=clock)
+        follower.close()
+        return [o.name for o in follower.due()]
+
+
 def stored(db_url: str) -> list[sa.Row]:
     with open_database(db_url) as db, db.engine.connect() as conn:
         return conn.execute(
@@ -237,9 +245,10 @@ def test_server_errors_back_off_exponentially_and_show_as_failing(site: Site, db
     assert health["status"] == "failing" and "HTTP 500" in health["last_error"]
     assert health["next_poll"] == (clock.now + timedelta(seconds=600)).isoformat(timespec="seconds")
 
-    clock.advance(300)  # not due yet: nothing is asked
-    assert run_once(db_url, [source], clock) == []
+    clock.advance(300)  # not due yet
+    assert due(db_url, [source], clock) == []
     clock.advance(300)
+    assert due(db_url, [source], clock) == ["Broken Times"]
     (poll,) = run_once(db_url, [source], clock)
     health = health_of(db_url, clock.now)["Broken Times"]
     assert health["failures_in_a_row"] == 2
@@ -266,15 +275,35 @@ def test_a_timeout_is_a_failure_with_backoff(site: Site, tmp_path: Path):
     )
 
 
-def test_429_waits_as_long_as_retry_after_says(site: Site, tmp_path: Path):
+def test_429_waits_as_long_as_retry_after_says_even_with_once(site: Site, tmp_path: Path):
     db_url = sqlite_url(tmp_path)
     site.routes["/feed.xml"] = Route(429, b"", "text/plain", {"Retry-After": "7200"})
     clock = Clock()
-    (poll,) = run_once(db_url, [outlet("Busy Herald", site, "/feed.xml")], clock)
+    source = outlet("Busy Herald", site, "/feed.xml")
+    (poll,) = run_once(db_url, [source], clock)
     assert "429" in poll.error
     assert health_of(db_url, clock.now)["Busy Herald"]["next_poll"] == (
         clock.now + timedelta(seconds=7200)
     ).isoformat(timespec="seconds")
+    clock.advance(3600)
+    assert run_once(db_url, [source], clock) == []  # --once polls what is not due, but not this
+    assert site.asked("/feed.xml") == 1
+    clock.advance(3600)
+    site.feed("/feed.xml", [])
+    (poll,) = run_once(db_url, [source], clock)
+    assert poll.error is None
+
+
+def test_once_polls_every_source_due_or_not(site: Site, tmp_path: Path):
+    db_url = sqlite_url(tmp_path)
+    site.feed("/feed.xml", [])
+    clock = Clock()
+    source = outlet("Cron Daily", site, "/feed.xml")
+    run_once(db_url, [source], clock)
+    clock.advance(10)
+    assert due(db_url, [source], clock) == []
+    (poll,) = run_once(db_url, [source], clock)
+    assert poll.error is None and site.asked("/feed.xml") == 2
 
 
 def test_a_redirect_loop_fails_the_source(site: Site, tmp_path: Path):
@@ -341,9 +370,11 @@ def test_one_article_in_two_feeds_is_fetched_and_stored_once(site: Site, db_url:
     site.feed("/a.xml", [("One story", page + "?utm_source=rss&utm_medium=feed", "teaser")])
     site.feed("/b.xml", [("One story", page + "/amp/#comments", "teaser"), ("One story", page + "?fbclid=x", "again")])
     site.routes["/news/2026/03/one-story"] = Route(body=page_html("One story"))
+    site.routes["/news/2026/03/one-story/amp/"] = Route(body=page_html("One story"))
     polls = run_once(db_url, [outlet("Feed A", site, "/a.xml"), outlet("Feed B", site, "/b.xml")])
     assert sum(p.new for p in polls) == 1 and sum(p.known for p in polls) == 1
-    assert site.asked("/news/2026/03/one-story") == 1 and site.asked("/news/2026/03/one-story/amp/") == 0
+    # whichever feed came first, its link was fetched, and no other
+    assert site.asked("/news/2026/03/one-story") + site.asked("/news/2026/03/one-story/amp/") == 1
     assert [a.url for a in stored(db_url)] == [page]
 
 
@@ -399,8 +430,11 @@ def test_sources_health_counts_and_delay(site: Site, tmp_path: Path):
 # --- the command ---------------------------------------------------------------------------------
 
 
-def write_sources(path: Path, site: Site, **feeds: str) -> Path:
-    entries = [{"name": name, "feeds": [site.base + feed], "interval": 300, "full_text": False} for name, feed in feeds.items()]
+def write_sources(path: Path, site: Site, full_text: bool = False, **feeds: str) -> Path:
+    entries = [
+        {"name": name, "feeds": [site.base + feed], "interval": 300, "full_text": full_text}
+        for name, feed in feeds.items()
+    ]
     path.write_text(yaml.safe_dump({"sources": entries}), encoding="utf-8")
     return path
 
@@ -570,3 +604,48 @@ def test_retry_after_reads_seconds_and_dates():
     assert retry_after("soon") is None and retry_after(None) is None
     assert [backoff(300, n, 3600) for n in range(4)] == [300, 600, 1200, 2400]
     assert backoff(300, 10, 3600) == 3600
+
+
+def test_alerts_are_raised_once_per_story_whichever_outlet_brings_it(site: Site, tmp_path: Path):
+    text = (ROOT / "tests" / "corpus" / "dev" / "gwadar-convoy-attack-2023-brief.txt").read_text(encoding="utf-8")
+    paragraphs = [p for p in text.split("\n\n")[2:-1] if p.strip()]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    page = f"<html><head><title>Attack on convoy repulsed</title></head><body><article>{body}</article></body></html>"
+    site.routes["/news/convoy-attack"] = Route(body=page.encode())
+    site.routes["/copy/convoy-attack"] = Route(body=page.encode())  # another site's copy of it
+    site.feed("/a.xml", [("Attack on convoy repulsed", f"{site.base}/news/convoy-attack", "teaser")])
+    site.feed("/b.xml", [("Attack on convoy repulsed", f"{site.base}/copy/convoy-attack", "teaser")])
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        yaml.safe_dump({"rules": [{"name": "attacks-near-corridor", "event_types": ["ATTACK"], "within_km": 50}]}),
+        encoding="utf-8",
+    )
+    db = f"sqlite:///{tmp_path / 'bw.db'}"
+    one = write_sources(tmp_path / "one.yaml", site, True, **{"Outlet A": "/a.xml"})
+    both = write_sources(tmp_path / "both.yaml", site, True, **{"Outlet A": "/a.xml", "Outlet B": "/b.xml"})
+
+    code, out, err = finish(beltwatch("follow", str(one), "--db", db, "--once", "--allow-private", "--json", "--rules", str(rules)))
+    assert code == 0, err
+    alerts = [json.loads(line) for line in out.splitlines() if "rule" in json.loads(line)]
+    assert [(a["rule"], a["kind"]) for a in alerts] == [("attacks-near-corridor", "new")]
+
+    code, out, err = finish(beltwatch("follow", str(both), "--db", db, "--once", "--allow-private", "--json", "--rules", str(rules)))
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line for line in lines if "rule" in line] == []  # the copy joins the story: nothing raised again
+    assert {p["poll"]["source"]: p["poll"]["new"] for p in lines if "poll" in p} == {"Outlet A": 0, "Outlet B": 1}
+
+
+def test_one_follow_per_database(db_url: str):
+    from beltwatch.errors import UsageError
+    from beltwatch.store.database import FOLLOW_LOCK, exclusive
+
+    with open_database(db_url) as first, open_database(db_url) as second:
+        with (
+            exclusive(first, FOLLOW_LOCK, "beltwatch follow"),
+            pytest.raises(UsageError, match="beltwatch follow is already running"),
+            exclusive(second, FOLLOW_LOCK, "beltwatch follow"),
+        ):
+            pass
+        with exclusive(second, FOLLOW_LOCK, "beltwatch follow"):  # released with its holder
+            pass

@@ -692,7 +692,10 @@ def follow(
     sources_file: Annotated[Path, typer.Argument(help="The outlets to follow (YAML), e.g. examples/sources.yaml.")],
     db: DbOption = None,
     once: Annotated[
-        bool, typer.Option("--once", help="Poll what is due once, then exit (3 if a source failed): for cron.")
+        bool,
+        typer.Option(
+            "--once", help="Poll every source once (not before its Retry-After), then exit, 3 if one failed: for cron."
+        ),
     ] = False,
     rules: RulesOption = None,
     webhook: WebhookOption = None,
@@ -733,6 +736,9 @@ def follow(
             )
             typer.echo(printable(f"beltwatch: follow: {poll.source}: {counts or 'nothing new'}"), err=True)
 
+    def alert(run_id: int) -> None:
+        _check_ingest_run(settings.db_url, watch_rules, run_id, destinations)
+
     polls = run_follow(
         settings.db_url,
         outlets,
@@ -740,7 +746,7 @@ def follow(
         once=once,
         stop=stop,
         on_poll=report,
-        on_run=lambda run_id: _check_ingest_run(settings.db_url, watch_rules, run_id, destinations) and None,
+        on_run=alert,
     )
     failed = [p for p in polls if p.error]
     if once and failed:

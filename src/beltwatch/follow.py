@@ -14,7 +14,10 @@ the items not recorded yet. A stop (SIGTERM, Ctrl-C: `stop` is set) finishes the
 articles in hand, closes the run and leaves the rest to the next start.
 
 After a poll an outlet is due again after its interval; after a failure after its interval
-doubled per failure in a row (`polite.backoff`), and never before a server's Retry-After.
+doubled per failure in a row (`polite.backoff`), and never before a server's Retry-After. A
+`once` round (`--once`, from cron) polls every outlet, due or not, but still none before its
+Retry-After: cron sets the pace, and due times drift against its ticks (a poll a few seconds
+late would make a 15-minute cron skip a 15-minute source every other time).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from beltwatch.ingest import BATCH_SIZE, IngestRun
 from beltwatch.sources import SourceFailure, failure, vetted
 from beltwatch.sources.outlets import Outlet
 from beltwatch.sources.polite import HostGate, Robots, backoff
-from beltwatch.sources.poll import Busy, Fetching, Gathered, Policy, read_item, read_listing
+from beltwatch.sources.poll import Busy, Fetching, Gathered, Lead, Policy, read_item, read_listing
 from beltwatch.sources.url import get
 from beltwatch.store import health
 from beltwatch.store.database import FOLLOW_LOCK, Database, exclusive, open_database
@@ -106,9 +109,15 @@ class Follower:
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
-    def due(self) -> list[Outlet]:
+    def due(self, every: bool = False) -> list[Outlet]:
+        """The outlets due for a poll; with `every`, all of them but those a server asked to wait."""
         now = self.clock()
-        return [o for o in self.outlets if (self.health[o.name].next_poll_at or now) <= now]
+        return [
+            o
+            for o in self.outlets
+            if (self.health[o.name].not_before or now) <= now
+            and (every or (self.health[o.name].next_poll_at or now) <= now)
+        ]
 
     def seconds_to_next(self) -> float:
         now = self.clock()
@@ -118,15 +127,13 @@ class Follower:
     def poll_round(self, due: list[Outlet]) -> list[Poll]:
         """Poll these outlets and ingest what they bring; the polls, as each outlet finished."""
         states = {o.name: _Outlet(o, self.health[o.name], Poll(o.name)) for o in due}
-        futures: dict[Future, tuple[str, _Outlet, str]] = {}
+        # a listing's future maps to (None, its outlet, its URL), an item's to (its lead, outlet, listing URL)
+        futures: dict[Future, tuple[Lead | None, _Outlet, str]] = {}
         for state in states.values():
             for url in state.outlet.urls:
                 validators = state.health.validators.get(url, {})
-                futures[self.executor.submit(read_listing, state.outlet, url, validators, self.fetching)] = (
-                    "listing",
-                    state,
-                    url,
-                )
+                listing = self.executor.submit(read_listing, state.outlet, url, validators, self.fetching)
+                futures[listing] = (None, state, url)
                 state.open_listings.add(url)
         claimed: dict[str, str] = {}  # lead URL -> the outlet fetching it this round
         ready: list[tuple[_Outlet, str, Gathered]] = []
@@ -136,11 +143,11 @@ class Follower:
                 if futures:
                     done, _ = wait(futures, timeout=0.5 if not ready else 0, return_when=FIRST_COMPLETED)
                     for future in done:
-                        kind, state, url = futures.pop(future)
-                        if kind == "listing":
+                        lead, state, url = futures.pop(future)
+                        if lead is None:
                             self._listed(state, url, future, futures, claimed)
                         else:
-                            ready.append((state, url, future.result()))
+                            ready.append((state, url, _gathered(lead, future)))
                 if ready:
                     batch, ready = ready[:BATCH_SIZE], ready[BATCH_SIZE:]
                     self._ingest(run, batch)
@@ -166,7 +173,7 @@ class Follower:
         state: _Outlet,
         url: str,
         future: Future,
-        futures: dict[Future, tuple[str, _Outlet, str]],
+        futures: dict[Future, tuple[Lead | None, _Outlet, str]],
         claimed: dict[str, str],
     ) -> None:
         """A listing came back: its new leads go to the workers, the others are recorded as known."""
@@ -199,7 +206,7 @@ class Follower:
                 known.append(health.ItemRecord(lead_url, lead.published_at, "known"))
                 continue
             claimed[lead_url] = state.outlet.name
-            futures[self.executor.submit(read_item, state.outlet, lead, self.fetching)] = ("item", state, url)
+            futures[self.executor.submit(read_item, state.outlet, lead, self.fetching)] = (lead, state, url)
             state.in_flight.setdefault(url, set()).add(lead_url)
         if known:
             state.poll.known += len(known)
@@ -239,14 +246,29 @@ class Follower:
                 validators[url] = fresh
         at = self.clock()
         next_poll = at + timedelta(seconds=delay)
+        not_before = at + timedelta(seconds=state.wait) if state.wait else None
         health.record_poll(
-            self.db, state.health.id, at=at, error=error, next_poll_at=next_poll, validators=validators
+            self.db,
+            state.health.id,
+            at=at,
+            error=error,
+            next_poll_at=next_poll,
+            not_before=not_before,
+            validators=validators,
         )
-        self.health[state.outlet.name] = health.Health(state.health.id, failures, next_poll, validators)
+        self.health[state.outlet.name] = health.Health(state.health.id, failures, next_poll, not_before, validators)
         state.poll.error = error
         if self.on_poll is not None:
             self.on_poll(state.poll)
         return state.poll
+
+
+def _gathered(lead: Lead, future: Future) -> Gathered:
+    """A worker's answer for a lead; a library bug on one page fails that item only."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - recorded as the item's failure, the round goes on
+        return Gathered(lead, failure(lead.link or lead.url, f"unexpected error: {type(exc).__name__}: {exc}"))
 
 
 class _LazyRun:
@@ -273,7 +295,8 @@ def follow(
     on_poll: Callable[[Poll], None] | None = None,
     on_run: Callable[[int], None] | None = None,
 ) -> list[Poll]:
-    """Follow `outlets` into the database until `stop` is set; with `once`, one round of what is due.
+    """Follow `outlets` into the database until `stop` is set, each when it is due; with `once`, one
+    round of every outlet, due or not (cron sets the pace), but none before a server's Retry-After.
 
     One process per database (`exclusive`: a second one is a `UsageError`). Returns the polls done.
     """
@@ -286,7 +309,7 @@ def follow(
         follower = Follower(db, outlets, policy, stop, clock=clock, on_poll=on_poll, on_run=on_run)
         try:
             while not stop.is_set():
-                polls += follower.poll_round(follower.due())
+                polls += follower.poll_round(follower.due(every=once))
                 if once:
                     break
                 stop.wait(min(follower.seconds_to_next(), MAX_IDLE))

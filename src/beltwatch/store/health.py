@@ -42,6 +42,7 @@ class Health:
     id: int
     failures: int
     next_poll_at: datetime | None
+    not_before: datetime | None  # a server's Retry-After
     validators: dict[str, dict[str, str]]
 
 
@@ -77,7 +78,10 @@ def ensure_sources(db: Database, names: Iterable[str]) -> dict[str, Health]:
 def load_health(conn: Connection, names: Sequence[str]) -> dict[str, Health]:
     rows = conn.execute(sa.select(source_health).where(source_health.c.name.in_(list(names))))
     return {
-        row.name: Health(row.id, row.failures, utc(row.next_poll_at), dict(row.validators or {})) for row in rows
+        row.name: Health(
+            row.id, row.failures, utc(row.next_poll_at), utc(row.not_before), dict(row.validators or {})
+        )
+        for row in rows
     }
 
 
@@ -88,10 +92,16 @@ def record_poll(
     at: datetime,
     error: str | None,
     next_poll_at: datetime,
+    not_before: datetime | None,
     validators: dict[str, dict[str, str]],
 ) -> None:
     """One poll of an outlet: a success resets its failures, an error counts one more."""
-    values: dict[str, Any] = {"last_poll_at": at, "next_poll_at": next_poll_at, "validators": validators}
+    values: dict[str, Any] = {
+        "last_poll_at": at,
+        "next_poll_at": next_poll_at,
+        "not_before": not_before,
+        "validators": validators,
+    }
     if error is None:
         values |= {"last_success_at": at, "failures": 0}
     else:

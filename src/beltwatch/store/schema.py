@@ -341,7 +341,7 @@ alert_deliveries = sa.Table(
 
 # What `beltwatch follow` knows of each outlet of its sources file (revision 0007): when it was polled,
 # when that last went well, the last error, how many polls failed in a row (the backoff), when it is
-# due again, and the ETag/Last-Modified of each feed as of the last poll whose items were all stored.
+# due again, until when its server asked to be left alone, and the ETag/Last-Modified of each feed as of the last poll whose items were all stored.
 source_health = sa.Table(
     "source_health",
     metadata,
@@ -354,6 +354,7 @@ source_health = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),  # in a row
     sa.Column("next_poll_at", Timestamp),
+    sa.Column("not_before", Timestamp),  # the end of the wait a server asked for (Retry-After)
     sa.Column("validators", Json, nullable=False),  # {feed URL: {"etag": ..., "last_modified": ...}}
 )
 

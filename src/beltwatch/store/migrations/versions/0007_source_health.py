@@ -5,7 +5,7 @@ Revises: 0006
 Create Date: 2026-12-08
 
 Creates `source_health` (one row per outlet of a `beltwatch follow` sources file: polls, errors,
-backoff, feed validators) and `source_items` (every item an outlet listed, by canonical URL, and
+backoff, Retry-After, feed validators) and `source_items` (every item an outlet listed, by canonical URL, and
 what became of it).
 """
 
@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("failures", sa.Integer(), server_default="0", nullable=False),
         sa.Column("next_poll_at", TIMESTAMP, nullable=True),
+        sa.Column("not_before", TIMESTAMP, nullable=True),
         sa.Column("validators", JSON, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_source_health")),
         sa.UniqueConstraint("name", name=op.f("uq_source_health_name")),
