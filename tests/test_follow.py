@@ -427,6 +427,38 @@ def test_sources_health_counts_and_delay(site: Site, tmp_path: Path):
     assert health_of(db_url, clock.now + timedelta(days=4))["Timed"]["status"] == "silent"
 
 
+def test_section_pages_are_followed_by_their_article_links(site: Site, tmp_path: Path):
+    db_url = sqlite_url(tmp_path)
+    site.routes["/cpec"] = Route(
+        body=b"<html><body><nav><a href='/about'>About</a><a href='https://elsewhere.test/news/x-y'>Elsewhere</a></nav>"
+        b"<a href='/news/2026/03/highway-work-resumes'>Work resumes on the highway</a>"
+        b"<a href='/news/2026/03/highway-work-resumes#comments'>Comments</a>"
+        b"<a href='/tag/cpec'>CPEC</a></body></html>"
+    )
+    site.routes["/news/2026/03/highway-work-resumes"] = Route(body=page_html("Work resumes on the highway"))
+    source = Outlet(name="Section Daily", pages=(site.base + "/cpec",), interval=300)
+    (poll,) = run_once(db_url, [source])
+    assert (poll.new, poll.error) == (1, None)
+    (article,) = stored(db_url)
+    assert article.url == f"{site.base}/news/2026/03/highway-work-resumes"
+    assert site.asked("/about") == site.asked("/tag/cpec") == 0
+
+
+def test_a_selector_picks_the_article_body(site: Site, tmp_path: Path):
+    db_url = sqlite_url(tmp_path)
+    promo = "<p>Subscribe today and read every story of the week for half the price, our offer says.</p>" * 12
+    story = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    site.routes["/news/picked"] = Route(
+        body=f"<html><head><title>Picked</title></head><body><div class='promo'>{promo}</div>"
+        f"<div class='story-body'>{story}</div></body></html>".encode()
+    )
+    site.feed("/feed.xml", [("Picked", f"{site.base}/news/picked", "teaser")])
+    (poll,) = run_once(db_url, [outlet("Picky Post", site, "/feed.xml", selector="div.story-body")])
+    assert (poll.new, poll.feed_text) == (1, 0)
+    (article,) = stored(db_url)
+    assert "Special Security Division" in article.text and "Subscribe today" not in article.text
+
+
 # --- the command ---------------------------------------------------------------------------------
 
 
