@@ -298,7 +298,8 @@ def follow(
     """Follow `outlets` into the database until `stop` is set, each when it is due; with `once`, one
     round of every outlet, due or not (cron sets the pace), but none before a server's Retry-After.
 
-    One process per database (`exclusive`: a second one is a `UsageError`). Returns the polls done.
+    One process per database (`exclusive`: a second one is a `UsageError`). Returns the polls of the
+    last round (a service reports each poll through `on_poll` and keeps none: it runs for months).
     """
     stop = stop or threading.Event()
     polls: list[Poll] = []
@@ -309,7 +310,7 @@ def follow(
         follower = Follower(db, outlets, policy, stop, clock=clock, on_poll=on_poll, on_run=on_run)
         try:
             while not stop.is_set():
-                polls += follower.poll_round(follower.due(every=once))
+                polls = follower.poll_round(follower.due(every=once))
                 if once:
                     break
                 stop.wait(min(follower.seconds_to_next(), MAX_IDLE))
