@@ -553,6 +553,14 @@ def test_service_sigterm_exits_0_a_second_follow_exits_2_sigkill_loses_nothing(s
     wait_for(lambda: items_recorded(db_path) > 0)
     first.kill()  # SIGKILL in the middle of the first poll
     assert finish(first, timeout=30)[0] == -signal.SIGKILL
+    killed_at = items_recorded(db_path)
+    assert killed_at < 80
+
+    second = beltwatch("follow", str(sources), "--db", db, "--allow-private")
+    wait_for(lambda: items_recorded(db_path) > killed_at)
+    second.send_signal(signal.SIGTERM)  # in the middle of the poll that takes up the rest
+    code, _out, err = finish(second, timeout=60)
+    assert code == 0, err
     assert items_recorded(db_path) < 80
 
     service = beltwatch("follow", str(sources), "--db", db, "--allow-private")
