@@ -687,6 +687,106 @@ def watch(
         )
 
 
+@app.command()
+def follow(
+    sources_file: Annotated[Path, typer.Argument(help="The outlets to follow (YAML), e.g. examples/sources.yaml.")],
+    db: DbOption = None,
+    once: Annotated[
+        bool,
+        typer.Option(
+            "--once", help="Poll every source once (not before its Retry-After), then exit, 3 if one failed: for cron."
+        ),
+    ] = False,
+    rules: RulesOption = None,
+    webhook: WebhookOption = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Let sources and the webhook be private or loopback addresses.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print each poll and alert as JSON Lines.")] = False,
+) -> None:
+    """Follow the outlets of a sources file: poll their feeds, fetch each new item's page, ingest it,
+    and raise alerts, until SIGTERM or Ctrl-C (which finish the articles in hand and exit 0)."""
+    import signal
+    import threading
+
+    from beltwatch.follow import follow as run_follow
+    from beltwatch.settings import Settings
+    from beltwatch.sources import printable
+    from beltwatch.sources.outlets import load_outlets
+    from beltwatch.sources.poll import Policy
+
+    settings = Settings.load(db)
+    outlets = load_outlets(sources_file)
+    watch_rules, destinations = _alerting(rules, None, webhook, allow_private, as_json, printed=True)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def report(poll) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps({"poll": poll.to_json()}, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        elif poll.error:
+            typer.echo(printable(f"beltwatch: follow: {poll.source}: failed: {poll.error}"), err=True)
+        else:
+            counts = ", ".join(
+                f"{getattr(poll, k)} {k.replace('_', ' ')}"
+                for k in ("new", "updated", "known", "failed", "feed_text", "deferred")
+                if getattr(poll, k)
+            )
+            typer.echo(printable(f"beltwatch: follow: {poll.source}: {counts or 'nothing new'}"), err=True)
+
+    def alert(run_id: int) -> None:
+        _check_ingest_run(settings.db_url, watch_rules, run_id, destinations)
+
+    polls = run_follow(
+        settings.db_url,
+        outlets,
+        Policy(allow_private=allow_private),
+        once=once,
+        stop=stop,
+        on_poll=report,
+        on_run=alert,
+    )
+    failed = [p for p in polls if p.error]
+    if once and failed:
+        typer.echo(f"beltwatch: follow: {len(failed)} source(s) failed: " + ", ".join(p.source for p in failed), err=True)
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command("sources")
+def sources_health(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The health of every followed source: last poll, last success, last error, items seen, new
+    articles per day, median delay from publication to storage; failing and silent sources first."""
+    from rich.table import Table
+
+    from beltwatch.store.health import source_health_view
+
+    with _reader(db) as store, store.engine.connect() as conn:
+        found = source_health_view(conn)
+    if as_json:
+        _print_json(found)
+        return
+    table = Table(
+        "source", "status", "last poll", "last success", "last error", "items", "new/day", "median delay",
+        title="Sources", title_justify="left",
+    )  # fmt: skip
+    for s in found:
+        delay = f"{s['median_delay_s'] / 60:.1f} min" if s["median_delay_s"] is not None else "-"
+        error = f"{s['last_error_at']}: {s['last_error']}" if s["last_error"] else ""
+        table.add_row(
+            _text(s["name"]),
+            s["status"],
+            s["last_poll"] or "never",
+            s["last_success"] or "never",
+            _text(error),
+            str(s["items_seen"]),
+            f"{s['new_per_day']:g}",
+            delay,
+        )
+    _console().print(table if found else "no sources followed yet (run `beltwatch follow SOURCES.yaml`)")
+
+
 def _is_usage_error(exc: Exception) -> bool:
     """A click usage error, whichever copy of click raised it (typer bundles its own)."""
     return any(cls.__name__ == "UsageError" for cls in type(exc).__mro__) and hasattr(exc, "format_message")

@@ -27,7 +27,7 @@ from typing import Any
 from beltwatch.extraction import ExtractAll, Extracted, ExtractionFailure, extract_batch, reason_of, source_of
 from beltwatch.model import Article
 from beltwatch.settings import Settings
-from beltwatch.sources import iter_articles
+from beltwatch.sources import SourceFailure, iter_articles
 from beltwatch.store import reads, writes
 from beltwatch.store.database import Database, open_database
 from beltwatch.stories import cluster_stories, find_duplicates, signal_of
@@ -81,13 +81,9 @@ def ingest(
         _extractor(workers, scheduler) as extract_all,
         open_database(settings.db_url, create=True, writer=True) as db,
     ):
-        run = _Run(db, writes.start_run(db, specs), progress)
-        articles = run.clean(iter_articles(specs, published=published, allow_private=allow_private))
-        for extracted in extract_all(run.batches(articles, batch_size)):
-            run.store(extracted)
-        run.update_stories()
-        writes.finish_run(db, run.summary.run_id, run.summary.counts())
-        return run.summary
+        run = IngestRun(db, specs, progress, extract_all)
+        run.add(iter_articles(specs, published=published, allow_private=allow_private), batch_size)
+        return run.finish()
 
 
 def _extractor(workers: int | None, scheduler: str | None) -> AbstractContextManager[ExtractAll]:
@@ -98,25 +94,54 @@ def _extractor(workers: int | None, scheduler: str | None) -> AbstractContextMan
     return cluster_extraction(workers=workers, scheduler=scheduler)
 
 
-class _Run:
-    """The state of one run: its database, counts, and the keys of the articles it stored."""
+class IngestRun:
+    """One ingest run: its database, counts, and the keys of the articles it stored.
 
-    def __init__(self, db: Database, run_id: int, progress: Progress | None) -> None:
+    `beltwatch ingest` adds all its sources at once; `beltwatch follow` adds what each poll
+    brings, batch by batch, to one run per round. `finish` then finds duplicates and stories and
+    closes the run, so both end the same way (and `watch` and `--rules` see the same runs).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        specs: Sequence[str],
+        progress: Progress | None = None,
+        extract_all: ExtractAll | None = None,
+    ) -> None:
         self.db = db
-        self.summary = IngestSummary(run_id)
+        self.summary = IngestSummary(writes.start_run(db, specs))
         self.progress = progress
+        self.extract_all = extract_all or partial(map, extract_batch)  # here, in this process
         self.stored_keys: set[str] = set()
+        self.outcomes: dict[str, str] = {}
 
-    def count(self, outcome: str) -> None:
+    def add(self, items: Iterable[Article | SourceFailure], batch_size: int = BATCH_SIZE) -> dict[str, str]:
+        """Clean, extract and store `items`; the outcome of each article (new, updated, unchanged,
+        failed) by its id. An article missing from the answer failed in extraction."""
+        self.outcomes = {}
+        for extracted in self.extract_all(self.batches(self.clean(items), batch_size)):
+            self.store(extracted)
+        return self.outcomes
+
+    def finish(self) -> IngestSummary:
+        """Duplicates and stories, then the run closed with its counts."""
+        self.update_stories()
+        writes.finish_run(self.db, self.summary.run_id, self.summary.counts())
+        return self.summary
+
+    def count(self, outcome: str, key: str | None = None) -> None:
         setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
+        if key is not None:
+            self.outcomes[key] = outcome
         if self.progress:
             self.progress(outcome)
 
-    def fail(self, source: str, reason: str) -> None:
+    def fail(self, source: str, reason: str, key: str | None = None) -> None:
         reason = " ".join(reason.split()) or "unknown error"
         writes.record_error(self.db, self.summary.run_id, source, reason)
         self.summary.failures.append({"source": source, "reason": reason})
-        self.count(FAILED)
+        self.count(FAILED, key)
 
     def clean(self, items: Iterable[Any]) -> Iterator[Article]:
         """Cleaned articles; source failures and articles that cannot be cleaned are recorded."""
@@ -129,14 +154,14 @@ class _Run:
             try:
                 yield clean_article(item)
             except Exception as exc:  # noqa: BLE001 - one broken article never stops the run
-                self.fail(source_of(item), reason_of("cleaning failed", exc))
+                self.fail(source_of(item), reason_of("cleaning failed", exc), item.id)
 
     def batches(self, articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
         """Batches of `size` articles to extract; one stored with the same cleaned text is counted here."""
         batch: list[Article] = []
         for article in articles:
             if writes.is_unchanged(self.db, article):
-                self.count(writes.UNCHANGED)
+                self.count(writes.UNCHANGED, article.id)
                 continue
             batch.append(article)
             if len(batch) >= size:
@@ -155,11 +180,11 @@ class _Run:
                     self.db, extraction, signal_of(extraction), self.summary.run_id
                 )
             except Exception as exc:  # noqa: BLE001 - recorded; the next article gets a fresh transaction
-                self.fail(source_of(extraction.article), reason_of("storing failed", exc))
+                self.fail(source_of(extraction.article), reason_of("storing failed", exc), extraction.article.id)
                 continue
             if stored.status != writes.UNCHANGED:
                 self.stored_keys.add(stored.key)
-            self.count(stored.status)
+            self.count(stored.status, extraction.article.id)
 
     def update_stories(self) -> None:
         """Duplicates and stories over all current articles, written when anything is new or left over."""

@@ -121,15 +121,21 @@ def iter_articles(
 
     for spec in specs:
         for item in _iter_spec(spec, allow_private=allow_private, max_bytes=max_bytes):
-            if isinstance(item, Article):
-                problem = size_problem(item.text)
-                if problem:
-                    item = failure(item.origin or item.id, problem)
-                else:
-                    _drop_controls(item)
-                    if override is not None:
-                        item.meta.published = override
-            yield item
+            yield vetted(item, override)
+
+
+def vetted(item: Article | SourceFailure, published: str | None = None) -> Article | SourceFailure:
+    """An article as every reader hands it on: its size checked (a failure if it is no article), its
+    title, source and URL without control characters, its date `published` when one is given."""
+    if not isinstance(item, Article):
+        return item
+    problem = size_problem(item.text)
+    if problem:
+        return failure(item.origin or item.id, problem)
+    _drop_controls(item)
+    if published is not None:
+        item.meta.published = published
+    return item
 
 
 def _iter_spec(spec: str | Path, *, allow_private: bool, max_bytes: int) -> Iterator[Article | SourceFailure]:
@@ -183,4 +189,13 @@ def _iter_url(url: str, *, allow_private: bool, max_bytes: int) -> Iterator[Arti
     yield from read_url(url, allow_private=allow_private, max_bytes=max_bytes)
 
 
-__all__ = ["MAX_CHARS", "MIN_WORDS", "SourceFailure", "failure", "iter_articles", "printable", "size_problem"]
+__all__ = [
+    "MAX_CHARS",
+    "MIN_WORDS",
+    "SourceFailure",
+    "failure",
+    "iter_articles",
+    "printable",
+    "size_problem",
+    "vetted",
+]

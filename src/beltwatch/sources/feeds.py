@@ -23,10 +23,13 @@ stream: given `bytes` or `str`, `feedparser.parse` first tries to open them as a
 
 from __future__ import annotations
 
+import calendar
 import html
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +60,15 @@ _BLOCK_TAGS = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class FeedItem:
+    """One item of a feed: its article (or why it has none) and the moment the feed says it was
+    published, in UTC, when the feed gives a time (`beltwatch follow` measures its delay by it)."""
+
+    article: Article | SourceFailure
+    published_at: datetime | None
+
+
 def read_feed(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | SourceFailure]:
     """The items of a feed file; `InputError` (raised on first iteration) if the file is not a readable feed."""
     path = Path(path)
@@ -79,6 +91,22 @@ def parse_feed(
     links) come from a fetch. Raises `InputError` (source `source`) when the bytes are not a
     feed, are binary, declare XML entities, or are broken without any item.
     """
+    for item in feed_items(
+        data, source=source, id_prefix=id_prefix, origin=origin, content_type=content_type, base_url=base_url
+    ):
+        yield item.article
+
+
+def feed_items(
+    data: bytes,
+    *,
+    source: str,
+    id_prefix: str,
+    origin: str,
+    content_type: str | None = None,
+    base_url: str | None = None,
+) -> Iterator[FeedItem]:
+    """`parse_feed`'s items, each with the time it was published (see `FeedItem`)."""
     import feedparser
 
     if not data.strip():
@@ -114,14 +142,15 @@ def parse_feed(
     channel_language = _language_code(channel.get("language"))
     for number, entry in enumerate(entries, start=1):
         item_source = f"{origin}#{number}"
+        published_at = _entry_time(entry)
         try:
             article = _entry_article(entry, channel_title, channel_language)
         except ValueError as exc:
-            yield failure(item_source, f"item {number}: {exc}")
+            yield FeedItem(failure(item_source, f"item {number}: {exc}"), published_at)
             continue
         article.id = f"{id_prefix}#{number}"
         article.origin = item_source
-        yield article
+        yield FeedItem(article, published_at)
 
 
 def _entry_article(entry: Any, channel_title: str | None, channel_language: str | None) -> Article:
@@ -167,6 +196,18 @@ def _entry_date(entry: Any) -> str | None:
             try:
                 return f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}"
             except AttributeError:
+                continue
+    return None
+
+
+def _entry_time(entry: Any) -> datetime | None:
+    """The item's publication time in UTC from feedparser's parse (a struct_time in UTC), if any."""
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+            except (OverflowError, ValueError, TypeError, OSError):
                 continue
     return None
 

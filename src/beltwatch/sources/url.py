@@ -1,6 +1,8 @@
 """Fetching articles and feeds over http(s), guarded against server-side request forgery.
 
-`fetch` gets one URL with httpx and returns `Fetched(data, content_type, final_url)`:
+`fetch` gets one URL with httpx and returns `Fetched(data, content_type, final_url)`; `get` is
+the same request with headers of the caller's (a conditional GET) that returns every status with
+the response's headers, for callers that act on 304, 429 or 503 themselves (`sources.poll`):
 
 - only `http` and `https` URLs, without user:password;
 - every network operation (connect, read, write, pool) times out after `timeout` seconds and
@@ -37,7 +39,7 @@ import ipaddress
 import re
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,7 +63,9 @@ FEED_TYPES = (
 )
 TEXT_TYPES = ("text/plain",)
 ALLOWED_TYPES = HTML_TYPES + FEED_TYPES + TEXT_TYPES
-USER_AGENT = "beltwatch/0.1"
+PROJECT_URL = "https://github.com/beltwatch/beltwatch"
+# names the program and where to read about it, so a site's operator can tell who is reading
+USER_AGENT = f"beltwatch/0.1 (+{PROJECT_URL})"
 _ACCEPT = (
     "text/html, application/xhtml+xml, application/rss+xml, application/atom+xml, "
     "application/xml;q=0.9, text/xml;q=0.9, text/plain;q=0.8"
@@ -78,6 +82,17 @@ Resolver = Callable[..., list[tuple[Any, ...]]]
 class Fetched(NamedTuple):
     """What `fetch` got: the body, its Content-Type header and the URL after redirects."""
 
+    data: bytes
+    content_type: str
+    final_url: str
+
+
+class Reply(NamedTuple):
+    """What `get` got: any status, the response headers, and the body of a 2xx answer (else empty)."""
+
+    status: int
+    reason: str
+    headers: httpx.Headers
     data: bytes
     content_type: str
     final_url: str
@@ -214,10 +229,32 @@ def fetch(
     """GET `url` with SSRF checks on every hop, a size cap, a content-type check and timeouts.
 
     Returns `Fetched(data, content_type, final_url)` (a tuple). Raises `InputError` (source
-    `url`) with a one-line reason for anything refused or failed.
+    `url`) with a one-line reason for anything refused or failed, a non-2xx status included.
+    """
+    reply = get(url, allow_private=allow_private, timeout=timeout, max_bytes=max_bytes, resolver=resolver)
+    if not 200 <= reply.status < 300:
+        raise InputError(f"HTTP {reply.status} {reply.reason}".rstrip() + f" from {reply.final_url}", source=url)
+    return Fetched(reply.data, reply.content_type, reply.final_url)
+
+
+def get(
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    allow_private: bool = False,
+    timeout: float = 10.0,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    resolver: Resolver | None = None,
+    types: tuple[str, ...] | None = ALLOWED_TYPES,
+) -> Reply:
+    """GET `url` as `fetch` does, adding `headers`, and return whatever status the last hop gave.
+
+    The body is read (capped, type-checked against `types`; None takes any type) for a 2xx
+    answer only. `InputError` for what is refused or fails on the way: a hop to a refused address,
+    too many redirects, a timeout, a body over the cap or of a type not in `types`.
     """
     deadline = time.monotonic() + 3 * timeout
-    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", "Accept": _ACCEPT}
+    sent = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", "Accept": _ACCEPT, **(headers or {})}
     current = url
     client, pins = pinned_client(timeout)
     with client:
@@ -229,7 +266,7 @@ def fetch(
                     raise
                 raise InputError(f"redirect to {current}: {exc.message}", source=url) from None
             try:
-                with client.stream("GET", current, headers=headers) as response:
+                with client.stream("GET", current, headers=sent) as response:
                     if response.status_code in _REDIRECT_CODES and response.headers.get("location"):
                         location = response.headers["location"]
                         try:
@@ -240,7 +277,7 @@ def fetch(
                             raise InputError(f"too many redirects (more than {MAX_REDIRECTS})", source=url)
                         current = urlunsplit(urlsplit(target)._replace(fragment=""))
                         continue
-                    return _read_response(response, url, max_bytes, deadline)
+                    return _read_response(response, url, max_bytes, deadline, types)
             except httpx.TimeoutException:
                 raise InputError(f"timed out after {timeout:g} s at {current}", source=url) from None
             except httpx.HTTPError as exc:
@@ -248,16 +285,17 @@ def fetch(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _read_response(response: Any, url: str, max_bytes: int, deadline: float) -> Fetched:
+def _read_response(
+    response: Any, url: str, max_bytes: int, deadline: float, types: tuple[str, ...] | None
+) -> Reply:
     final_url = str(response.url)
     status = response.status_code
-    if not 200 <= status < 300:
-        raise InputError(
-            f"HTTP {status} {response.reason_phrase or ''}".rstrip() + f" from {final_url}", source=url
-        )
     content_type = response.headers.get("content-type", "")
+    reply = Reply(status, response.reason_phrase or "", response.headers, b"", content_type, final_url)
+    if not 200 <= status < 300:
+        return reply
     mime, _charset = parse_content_type(content_type)
-    if mime not in ALLOWED_TYPES:
+    if types is not None and mime not in types:
         raise InputError(
             f"unsupported content type {mime or '(none)'!r}: not HTML, a feed or text", source=url
         )
@@ -273,7 +311,7 @@ def _read_response(response: Any, url: str, max_bytes: int, deadline: float) -> 
             raise InputError(f"response is larger than the limit of {max_bytes:,} bytes", source=url)
         if time.monotonic() > deadline:
             raise InputError("fetch took too long (server too slow)", source=url)
-    return Fetched(bytes(body), content_type, final_url)
+    return reply._replace(data=bytes(body))
 
 
 def parse_content_type(value: str | None) -> tuple[str, str | None]:

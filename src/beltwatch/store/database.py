@@ -36,6 +36,8 @@ BUSY_TIMEOUT_MS = 30_000
 # pg_advisory_xact_lock keys: one for schema changes, one that serialises ingest writers
 SCHEMA_LOCK = 0x62656C74  # "belt"
 WRITE_LOCK = 0x77617463  # "watc"
+# pg_try_advisory_lock key (held for a session) of the one `beltwatch follow` a database may have
+FOLLOW_LOCK = 0x666F6C6C  # "foll"
 
 
 @dataclass
@@ -173,6 +175,38 @@ def lock_for_writing(conn: Connection, key: int = WRITE_LOCK) -> None:
     """Serialise writers on PostgreSQL until the transaction ends (on SQLite, BEGIN IMMEDIATE does it)."""
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+@contextmanager
+def exclusive(db: Database, key: int, what: str) -> Iterator[None]:
+    """Hold the one lock of its kind a database has, or `UsageError` (exit 2) if another process holds it.
+
+    Both forms die with their process, however it ends (SIGKILL included), so a killed holder
+    never leaves a stale lock: on SQLite an exclusive `flock` on a file next to the database
+    (`NAME.db.lock-KEY`: SQLite's own locks last a transaction, not a process), on PostgreSQL a
+    session-level advisory lock held by a connection kept open for the purpose.
+    """
+    if db.is_sqlite:
+        import fcntl
+
+        path = Path(make_url(db.url).database or "")
+        lock_path = path.with_name(f"{path.name}.lock-{key:x}")
+        with open(lock_path, "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UsageError(f"{what} is already running on {path} (it holds {lock_path})") from None
+            yield
+        return
+    with db.engine.connect() as conn:
+        if not conn.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": key}):
+            raise UsageError(f"{what} is already running on this database (it holds advisory lock {key})")
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            conn.commit()
 
 
 # --- Alembic ------------------------------------------------------------------------------

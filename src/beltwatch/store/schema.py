@@ -339,6 +339,41 @@ alert_deliveries = sa.Table(
     sa.UniqueConstraint("alert_id", "destination"),
 )
 
+# What `beltwatch follow` knows of each outlet of its sources file (revision 0007): when it was polled,
+# when that last went well, the last error, how many polls failed in a row (the backoff), when it is
+# due again, until when its server asked to be left alone, and the ETag/Last-Modified of each feed as of the last poll whose items were all stored.
+source_health = sa.Table(
+    "source_health",
+    metadata,
+    _id(),
+    sa.Column("name", sa.Text, nullable=False, unique=True),  # as the sources file names the outlet
+    sa.Column("first_poll_at", Timestamp),
+    sa.Column("last_poll_at", Timestamp),
+    sa.Column("last_success_at", Timestamp),
+    sa.Column("last_error_at", Timestamp),
+    sa.Column("last_error", sa.Text),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),  # in a row
+    sa.Column("next_poll_at", Timestamp),
+    sa.Column("not_before", Timestamp),  # the end of the wait a server asked for (Retry-After)
+    sa.Column("validators", Json, nullable=False),  # {feed URL: {"etag": ..., "last_modified": ...}}
+)
+
+# Every item an outlet listed, by its canonical URL, once: what became of it (`outcome`: the store's
+# new/updated/unchanged, "known" when another feed brought it first, "failed") and when.
+source_items = sa.Table(
+    "source_items",
+    metadata,
+    _id(),
+    _fk("source_id", "source_health.id"),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("published_at", Timestamp),  # as the feed gives it
+    sa.Column("seen_at", Timestamp, nullable=False),
+    sa.Column("stored_at", Timestamp),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text),  # why the feed's text stands in for the page, or why it failed
+    sa.UniqueConstraint("source_id", "url"),
+)
+
 # Search indexes that the migration creates outside this metadata (see the module docstring).
 SEARCH_TABLES = ("article_fts", "entity_fts")
 SEARCH_INDEXES = ("ix_article_versions_tsv",)

@@ -227,6 +227,20 @@ def risk(
     )
 
 
+@router.get("/sources")
+def sources(request: Request, conn: Conn) -> HTMLResponse:
+    from beltwatch.store.health import RATE_DAYS, SILENT_DAYS, source_health_view
+
+    return page(
+        request,
+        "sources.html",
+        "Sources",
+        sources=source_health_view(conn),
+        silent_days=SILENT_DAYS,
+        rate_days=RATE_DAYS,
+    )
+
+
 @router.get("/entities")
 def entities(
     request: Request,
