@@ -13,9 +13,9 @@ article may name the Dasu Hydropower Project as "Dasu Dam", a facility), trying 
    exactly one; with none it becomes an entity of its own, which the first full name with
    that surname later absorbs.
 
-Otherwise it becomes a new global entity. Role history is recomputed from the current
-article versions for every entity an article touches, so it never depends on write order.
-All of this runs inside the article's write transaction, under the writer lock.
+Otherwise it becomes a new global entity. All of this runs inside the article's write
+transaction, under the writer lock; the per-entity summaries (role history, article counts) are
+`store.summaries`.
 """
 
 from __future__ import annotations
@@ -34,8 +34,6 @@ from beltwatch.model import Entity
 from beltwatch.store.schema import (
     aliases,
     article_entities,
-    article_versions,
-    articles,
     claims,
     entities,
     event_arguments,
@@ -270,44 +268,6 @@ class EntityResolver:
         self.merged_into[source_id] = target_id
         self._merge_in(target_id, Entity(name=name, type="PERSON", aliases=spellings[1:]))
         self.touched.add(target_id)
-
-
-def refresh_role_history(conn: Connection, entity_ids: Iterable[int]) -> None:
-    """Recompute the role rows of these entities from the current article versions that state a role."""
-    for entity_id in sorted(set(entity_ids)):
-        conn.execute(role_history.delete().where(role_history.c.entity_id == entity_id))
-        rows = conn.execute(
-            sa.select(
-                article_entities.c.role,
-                article_versions.c.published,
-                article_versions.c.id.label("version_id"),
-                article_versions.c.article_id,
-            )
-            .join(article_versions, article_versions.c.id == article_entities.c.article_version_id)
-            .join(articles, articles.c.id == article_versions.c.article_id)
-            .where(
-                article_entities.c.entity_id == entity_id,
-                article_versions.c.is_current,
-                article_entities.c.role.is_not(None),
-            )
-            # undated articles last; then the order they were first stored in
-            .order_by(article_versions.c.published.is_(None), article_versions.c.published, articles.c.id)
-        ).all()
-        by_role: dict[str, list] = {}
-        for row in rows:
-            by_role.setdefault(" ".join(row.role.casefold().split()), []).append(row)
-        for group in by_role.values():
-            dates = [r.published for r in group if r.published is not None]
-            conn.execute(
-                role_history.insert().values(
-                    entity_id=entity_id,
-                    role=group[0].role,
-                    first_seen=min(dates, default=None),
-                    last_seen=max(dates, default=None),
-                    evidence_version_id=group[0].version_id,
-                    articles=len({r.article_id for r in group}),
-                )
-            )
 
 
 def _display_name(entity: Entity) -> str:

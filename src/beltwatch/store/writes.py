@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from beltwatch.model import Article, Event, EventSignature, Extraction, Geo, StoryAssignment, StorySignal
 from beltwatch.store.database import Database, lock_for_writing
-from beltwatch.store.entities import EntityResolver, normalise, refresh_role_history
+from beltwatch.store.entities import EntityResolver, normalise
 from beltwatch.store.schema import (
     aliases,
     amounts,
@@ -39,6 +39,7 @@ from beltwatch.store.schema import (
     stories,
     story_members,
 )
+from beltwatch.store.summaries import update_summaries
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 
@@ -179,17 +180,8 @@ def store_extraction(db: Database, extraction: Extraction, signal: StorySignal, 
         names = _write_entities(conn, resolver, extraction, version_id)
         _write_amounts(conn, extraction, version_id)
         _write_events(conn, extraction.events, version_id, names)
-        affected = set(names.values()) | resolver.touched
-        if found is not None:  # the superseded version's entities lose an article
-            affected |= set(
-                conn.scalars(
-                    sa.select(article_entities.c.entity_id).where(
-                        article_entities.c.article_version_id == found.version_id
-                    )
-                )
-            )
-        affected = {resolver.current(e) for e in affected}
-        refresh_role_history(conn, affected)
+        merged = {resolver.current(target) for target in resolver.merged_into.values()}
+        update_summaries(conn, found.version_id if found is not None else None, version_id, merged)
         if db.is_sqlite:
             _refresh_entity_fts(conn, resolver.touched, resolver.merged_into)
         return Stored(NEW if found is None else UPDATED, key, number)
