@@ -41,6 +41,7 @@ from beltwatch.store.schema import (
 )
 from beltwatch.store.summaries import rebuild_summaries
 from beltwatch.stories import signal_of
+from conftest import BACKENDS, fresh_database
 
 # --- building extractions by hand ---------------------------------------------------------------
 
@@ -385,6 +386,29 @@ def test_summaries_kept_by_each_write_equal_a_full_recompute(db):
     assert superseded > 30
     with db.engine.connect() as conn:
         assert sum(articles for _, articles in _summaries(conn)[1]) > 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_batch_in_one_transaction_stores_what_its_articles_one_by_one_store(backend, tmp_path):
+    """Batches of 7 (an article written twice in one batch, a surname merged mid-batch) against
+    one transaction per article: the same content, summaries included."""
+    rng = random.Random(7)
+    writes_ = []
+    for step in range(60):
+        people = rng.sample(PEOPLE, rng.randint(1, 3))
+        if step <= 4:
+            people = ["Sharif"] if step < 4 else ["Shehbaz Sharif"]
+        writes_.append(_random_write(rng, step, people))
+    dumps = []
+    for size in (1, 7):
+        folder = tmp_path / str(size)
+        folder.mkdir()
+        with fresh_database(backend, folder) as url, open_database(url, writer=True) as db:
+            for i in range(0, len(writes_), size):
+                writes.store_extractions(db, [(x, signal_of(x)) for x in writes_[i : i + size]], None)
+            with db.engine.connect() as conn:
+                dumps.append(reads.content_dump(conn))
+    assert dumps[0] == dumps[1]
 
 
 def test_normalised_names_ignore_case_accents_and_punctuation():

@@ -173,6 +173,10 @@ class _Batch:
 
     def flush(self) -> None:
         for table, rows in self.pending.items():
+            column = _ENTITY_COLUMN.get(table)
+            for row in rows if column else ():  # an entity may have been merged after its row was made
+                if row[column] is not None:
+                    row[column] = self.resolver.current(row[column])
             if rows:
                 self.conn.execute(table.insert(), rows)
         if self.fts:
@@ -320,6 +324,10 @@ class _Batch:
                 for index, claim in enumerate(args.get("claims") or [])
                 if isinstance(claim, dict)
             ]
+
+
+# the column of each collected table that names a global entity
+_ENTITY_COLUMN = {mentions: "entity_id", event_arguments: "entity_id", claims: "claimant_entity_id"}
 
 
 def _insert_returning_ids(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
