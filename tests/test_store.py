@@ -7,6 +7,7 @@ the extractor finds today. `test_ingest.py` runs the whole pipeline on corpus ar
 
 from __future__ import annotations
 
+import random
 import sqlite3
 
 import pytest
@@ -38,7 +39,9 @@ from beltwatch.store.schema import (
     stories,
     story_members,
 )
+from beltwatch.store.summaries import rebuild_summaries
 from beltwatch.stories import signal_of
+from conftest import BACKENDS, fresh_database
 
 # --- building extractions by hand ---------------------------------------------------------------
 
@@ -332,6 +335,80 @@ def test_role_history_follows_the_current_version(db):
     with db.engine.connect() as conn:
         rows = conn.execute(sa.select(role_history.c.role, role_history.c.first_seen)).all()
     assert [(r.role, r.first_seen.isoformat()) for r in rows] == [("former minister", "2023-05-09")]
+
+
+PEOPLE = ("Shehbaz Sharif", "Nawaz Sharif", "Sharif", "Ahsan Iqbal", "Wang Yi")
+ROLES = ("Prime Minister", "prime  minister", "Foreign Minister", "Minister for Planning", None)
+DAYS = ("2023-05-08", "2023-05-09", "2024-01-02", "2024-06-07", None)
+
+
+def _summaries(conn) -> tuple[list, list]:
+    roles = conn.execute(
+        sa.select(
+            role_history.c.entity_id,
+            role_history.c.role,
+            role_history.c.first_seen,
+            role_history.c.last_seen,
+            role_history.c.evidence_version_id,
+            role_history.c.articles,
+        ).order_by(role_history.c.entity_id, role_history.c.role)
+    ).all()
+    counts = conn.execute(sa.select(entities.c.id, entities.c.articles).order_by(entities.c.id)).all()
+    return [tuple(r) for r in roles], [tuple(r) for r in counts]
+
+
+def _random_write(rng: random.Random, step: int, people: list[str]) -> Extraction:
+    """One of a few articles, often written again with other people, roles or date."""
+    text = f"Report {step}\n" + "\n".join(f"{name} spoke on the corridor." for name in people) + "\n"
+    found = [person(text, name, rng.choice(ROLES), country="PK") for name in people]
+    return extraction(f"k{rng.randint(1, 8)}", text, found, published=rng.choice(DAYS))
+
+
+def test_summaries_kept_by_each_write_equal_a_full_recompute(db):
+    """Role history and entity counts, updated from what each write adds and supersedes, equal the
+    recompute from all current versions after every write: new articles, changed versions that
+    keep, move or drop a role, undated ones, and surnames merged into a full name."""
+    rng = random.Random(15)
+    superseded = 0
+    for step in range(80):
+        # a surname alone first, so that the first full name with it takes it over (step 4)
+        people = rng.sample(PEOPLE, rng.randint(1, 3))
+        if step <= 4:
+            people = ["Sharif"] if step < 4 else ["Shehbaz Sharif"]
+        superseded += store(db, _random_write(rng, step, people)).status == writes.UPDATED
+        if step == 4:
+            assert "Sharif" not in {r.name for r in _entity_rows(db)}
+        with db.engine.connect() as conn, conn.begin() as transaction:
+            kept = _summaries(conn)
+            rebuild_summaries(conn)
+            assert kept == _summaries(conn), f"after write {step}"
+            transaction.rollback()
+    assert superseded > 30
+    with db.engine.connect() as conn:
+        assert sum(articles for _, articles in _summaries(conn)[1]) > 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_batch_in_one_transaction_stores_what_its_articles_one_by_one_store(backend, tmp_path):
+    """Batches of 7 (an article written twice in one batch, a surname merged mid-batch) against
+    one transaction per article: the same content, summaries included."""
+    rng = random.Random(7)
+    writes_ = []
+    for step in range(60):
+        people = rng.sample(PEOPLE, rng.randint(1, 3))
+        if step <= 4:
+            people = ["Sharif"] if step < 4 else ["Shehbaz Sharif"]
+        writes_.append(_random_write(rng, step, people))
+    dumps = []
+    for size in (1, 7):
+        folder = tmp_path / str(size)
+        folder.mkdir()
+        with fresh_database(backend, folder) as url, open_database(url, writer=True) as db:
+            for i in range(0, len(writes_), size):
+                writes.store_extractions(db, [(x, signal_of(x)) for x in writes_[i : i + size]], None)
+            with db.engine.connect() as conn:
+                dumps.append(reads.content_dump(conn))
+    assert dumps[0] == dumps[1]
 
 
 def test_normalised_names_ignore_case_accents_and_punctuation():

@@ -6,8 +6,9 @@
 3. extract the rest in batches of `BATCH_SIZE` through `extract_batch` (`extract_articles`, then
    resolve their places and money), here or, with `workers` or `scheduler`, on a Dask cluster
    (`beltwatch.distributed`), which gives the same results in the same order;
-4. store each article in its own transaction: the article version with its entities (mapped
-   to global entities, with role history), mentions, amounts, events and claims;
+4. store each batch in one transaction (each article in its own if the batch fails): the article
+   versions with their entities (mapped to global entities, with role history), mentions,
+   amounts, events and claims;
 5. recompute duplicates and stories over the stored signals of all current articles, when
    any article is new, changed, or was stored by a run that did not get this far.
 
@@ -25,7 +26,7 @@ from functools import partial
 from typing import Any
 
 from beltwatch.extraction import ExtractAll, Extracted, ExtractionFailure, extract_batch, reason_of, source_of
-from beltwatch.model import Article
+from beltwatch.model import Article, Extraction
 from beltwatch.settings import Settings
 from beltwatch.sources import SourceFailure, iter_articles
 from beltwatch.store import reads, writes
@@ -171,20 +172,40 @@ class IngestRun:
             yield batch
 
     def store(self, extracted: Iterable[Extracted]) -> None:
+        """Store a batch in one transaction; if that fails, each article in its own, so that one
+        article that cannot be stored is recorded and the others are stored."""
+        done: list[Extraction] = []
         for extraction in extracted:
             if isinstance(extraction, ExtractionFailure):
                 self.fail(extraction.source, extraction.reason)
-                continue
-            try:
-                stored = writes.store_extraction(
-                    self.db, extraction, signal_of(extraction), self.summary.run_id
-                )
-            except Exception as exc:  # noqa: BLE001 - recorded; the next article gets a fresh transaction
-                self.fail(source_of(extraction.article), reason_of("storing failed", exc), extraction.article.id)
-                continue
-            if stored.status != writes.UNCHANGED:
-                self.stored_keys.add(stored.key)
-            self.count(stored.status, extraction.article.id)
+            else:
+                done.append(extraction)
+        if not done:
+            return
+        try:
+            stored = self._write(done)
+        except Exception:  # noqa: BLE001 - found again below, article by article
+            for extraction in done:
+                self._store_one(extraction)
+            return
+        for extraction, outcome in zip(done, stored, strict=True):
+            self._stored(extraction.article.id, outcome)
+
+    def _store_one(self, extraction: Extraction) -> None:
+        try:
+            [stored] = self._write([extraction])
+        except Exception as exc:  # noqa: BLE001 - recorded; the next article gets a fresh transaction
+            self.fail(source_of(extraction.article), reason_of("storing failed", exc), extraction.article.id)
+            return
+        self._stored(extraction.article.id, stored)
+
+    def _write(self, batch: list[Extraction]) -> list[writes.Stored]:
+        return writes.store_extractions(self.db, [(x, signal_of(x)) for x in batch], self.summary.run_id)
+
+    def _stored(self, article_id: str, stored: writes.Stored) -> None:
+        if stored.status != writes.UNCHANGED:
+            self.stored_keys.add(stored.key)
+        self.count(stored.status, article_id)
 
     def update_stories(self) -> None:
         """Duplicates and stories over all current articles, written when anything is new or left over."""

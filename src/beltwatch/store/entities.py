@@ -13,9 +13,11 @@ article may name the Dasu Hydropower Project as "Dasu Dam", a facility), trying 
    exactly one; with none it becomes an entity of its own, which the first full name with
    that surname later absorbs.
 
-Otherwise it becomes a new global entity. Role history is recomputed from the current
-article versions for every entity an article touches, so it never depends on write order.
-All of this runs inside the article's write transaction, under the writer lock.
+Otherwise it becomes a new global entity. All of this runs inside the write transaction of a
+batch of articles, under the writer lock, so nothing but the resolver itself changes the entities
+while it works: it remembers what it looked up (names, an entity's spellings, the full names
+with a surname) for the rest of the transaction, updating what it changes itself, and is dropped
+with the transaction. The per-entity summaries (role history, article counts) are `store.summaries`.
 """
 
 from __future__ import annotations
@@ -34,8 +36,6 @@ from beltwatch.model import Entity
 from beltwatch.store.schema import (
     aliases,
     article_entities,
-    article_versions,
-    articles,
     claims,
     entities,
     event_arguments,
@@ -70,14 +70,27 @@ class _Global:
     kind: str | None
 
 
+@dataclass
+class _Known:
+    """An entity as the resolver knows it: its attributes and every normalised spelling it has."""
+
+    country: str | None
+    kind: str | None
+    spellings: set[str]
+
+
 class EntityResolver:
-    """Maps the entities of one article to global ones, on the connection of its write transaction."""
+    """Maps article entities to global ones, on the connection of one write transaction."""
 
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn = conn
         self.now = now
         self.touched: set[int] = set()  # entities created or given new aliases
         self.merged_into: dict[int, int] = {}  # entities merged away, and where they went
+        # what this transaction has looked up so far (see the module docstring)
+        self._by_norm: dict[tuple[tuple[str, ...], str], int | None] = {}  # smallest id with that name
+        self._known: dict[int, _Known] = {}
+        self._surnames: dict[str, list[_Global]] = {}
 
     # --- lookup ---------------------------------------------------------------------------
 
@@ -106,13 +119,20 @@ class EntityResolver:
         return entity_id
 
     def _by_name(self, type_: str, norms: list[str]) -> int | None:
-        row = self.conn.execute(
-            sa.select(entities.c.id)
-            .where(entities.c.type.in_(_same_type(type_)), entities.c.norm_name.in_(norms))
-            .order_by(entities.c.id)
-            .limit(1)
-        ).first()
-        return row.id if row else None
+        types = _same_type(type_)
+        missing = [n for n in norms if (types, n) not in self._by_norm]
+        if missing:
+            smallest: dict[str, int] = {}
+            for r in self.conn.execute(
+                sa.select(entities.c.id, entities.c.norm_name).where(
+                    entities.c.type.in_(types), entities.c.norm_name.in_(missing)
+                )
+            ):
+                smallest[r.norm_name] = min(r.id, smallest.get(r.norm_name, r.id))
+            for norm in missing:
+                self._by_norm[(types, norm)] = smallest.get(norm)
+        found = [self._by_norm[(types, n)] for n in norms]
+        return min((f for f in found if f is not None), default=None)
 
     def _by_alias(self, type_: str, norm: str, spellings: list[str]) -> int | None:
         if type_ in NO_ALIAS_TYPES:
@@ -175,21 +195,30 @@ class EntityResolver:
         return None
 
     def _full_names_with_surname(self, surname: str) -> list[_Global]:
-        pattern = "% " + _escape_like(surname)
-        rows = self.conn.execute(
-            sa.select(entities)
-            .where(entities.c.type == "PERSON", entities.c.norm_name.like(pattern, escape="\\"))
-            .order_by(entities.c.id)
-        )
-        return [_Global(r.id, r.name, r.norm_name, r.country, r.kind) for r in rows]
+        if surname not in self._surnames:
+            pattern = "% " + _escape_like(surname)
+            rows = self.conn.execute(
+                sa.select(entities)
+                .where(entities.c.type == "PERSON", entities.c.norm_name.like(pattern, escape="\\"))
+                .order_by(entities.c.id)
+            )
+            self._surnames[surname] = [_Global(r.id, r.name, r.norm_name, r.country, r.kind) for r in rows]
+        return self._surnames[surname]
 
     def _compatible(self, entity_id: int, entity: Entity) -> bool:
-        row = self.conn.execute(
-            sa.select(entities.c.country, entities.c.kind).where(entities.c.id == entity_id)
-        ).one()
+        row = self._entity(entity_id)
         if row.country and entity.country and row.country != entity.country:
             return False
         return not (row.kind and entity.kind and row.kind != entity.kind)
+
+    def _entity(self, entity_id: int) -> _Known:
+        if entity_id not in self._known:
+            row = self.conn.execute(sa.select(entities).where(entities.c.id == entity_id)).one()
+            spellings = {row.norm_name} | set(
+                self.conn.scalars(sa.select(aliases.c.norm_alias).where(aliases.c.entity_id == entity_id))
+            )
+            self._known[entity_id] = _Known(row.country, row.kind, spellings)
+        return self._known[entity_id]
 
     # --- changes ------------------------------------------------------------------------------
 
@@ -207,27 +236,29 @@ class EntityResolver:
             .returning(entities.c.id)
         ).scalar_one()
         self.touched.add(entity_id)
+        self._known[entity_id] = _Known(entity.country, entity.kind, {norm})
+        key = (_same_type(entity.type), norm)
+        self._by_norm[key] = min(entity_id, self._by_norm.get(key) or entity_id)
+        if entity.type == "PERSON" and " " in norm:
+            self._surnames.pop(norm.rsplit(" ", 1)[1], None)
         return entity_id
 
     def _merge_in(self, entity_id: int, entity: Entity) -> None:
         """Add the article's spellings as aliases and fill attributes the global entity lacks."""
-        row = self.conn.execute(sa.select(entities).where(entities.c.id == entity_id)).one()
-        known = {row.norm_name} | set(
-            self.conn.scalars(sa.select(aliases.c.norm_alias).where(aliases.c.entity_id == entity_id))
-        )
+        known = self._entity(entity_id)
         for spelling in [entity.name, *entity.aliases]:
             norm = normalise(spelling)
-            if norm and norm not in known:
-                known.add(norm)
+            if norm and norm not in known.spellings:
+                known.spellings.add(norm)
                 self.conn.execute(
                     aliases.insert().values(entity_id=entity_id, alias=spelling, norm_alias=norm)
                 )
                 self.touched.add(entity_id)
         fill = {}
-        if row.country is None and entity.country:
-            fill["country"] = entity.country
-        if row.kind is None and entity.kind:
-            fill["kind"] = entity.kind
+        if known.country is None and entity.country:
+            fill["country"] = known.country = entity.country
+        if known.kind is None and entity.kind:
+            fill["kind"] = known.kind = entity.kind
         if fill:
             self.conn.execute(entities.update().where(entities.c.id == entity_id).values(**fill))
 
@@ -236,17 +267,19 @@ class EntityResolver:
         surname = norm.rsplit(" ", 1)[1]
         if len(self._full_names_with_surname(surname)) != 1:
             return
-        row = self.conn.execute(
-            sa.select(entities.c.id, entities.c.country).where(
-                entities.c.type == "PERSON", entities.c.norm_name == surname
-            )
-        ).first()
-        if row is None or row.id == entity_id:
+        alone = self._by_name("PERSON", [surname])
+        if alone is None or alone == entity_id:
             return
-        target = self.conn.execute(sa.select(entities.c.country).where(entities.c.id == entity_id)).one()
-        if row.country and target.country and row.country != target.country:
+        country, target = self._entity(alone).country, self._entity(entity_id).country
+        if country and target and country != target:
             return
-        self.merge(row.id, entity_id)
+        self.merge(alone, entity_id)
+
+    def _forget(self, entity_id: int) -> None:
+        """Drop what is remembered of an entity merged away (names and surnames are looked up again)."""
+        self._known.pop(entity_id, None)
+        self._by_norm = {key: found for key, found in self._by_norm.items() if found != entity_id}
+        self._surnames.clear()
 
     def merge(self, source_id: int, target_id: int) -> None:
         """Point everything at `source_id` to `target_id`, keep its spellings as aliases, delete it."""
@@ -268,46 +301,9 @@ class EntityResolver:
         self.conn.execute(entities.delete().where(entities.c.id == source_id))
         self.touched.discard(source_id)
         self.merged_into[source_id] = target_id
+        self._forget(source_id)
         self._merge_in(target_id, Entity(name=name, type="PERSON", aliases=spellings[1:]))
         self.touched.add(target_id)
-
-
-def refresh_role_history(conn: Connection, entity_ids: Iterable[int]) -> None:
-    """Recompute the role rows of these entities from the current article versions that state a role."""
-    for entity_id in sorted(set(entity_ids)):
-        conn.execute(role_history.delete().where(role_history.c.entity_id == entity_id))
-        rows = conn.execute(
-            sa.select(
-                article_entities.c.role,
-                article_versions.c.published,
-                article_versions.c.id.label("version_id"),
-                article_versions.c.article_id,
-            )
-            .join(article_versions, article_versions.c.id == article_entities.c.article_version_id)
-            .join(articles, articles.c.id == article_versions.c.article_id)
-            .where(
-                article_entities.c.entity_id == entity_id,
-                article_versions.c.is_current,
-                article_entities.c.role.is_not(None),
-            )
-            # undated articles last; then the order they were first stored in
-            .order_by(article_versions.c.published.is_(None), article_versions.c.published, articles.c.id)
-        ).all()
-        by_role: dict[str, list] = {}
-        for row in rows:
-            by_role.setdefault(" ".join(row.role.casefold().split()), []).append(row)
-        for group in by_role.values():
-            dates = [r.published for r in group if r.published is not None]
-            conn.execute(
-                role_history.insert().values(
-                    entity_id=entity_id,
-                    role=group[0].role,
-                    first_seen=min(dates, default=None),
-                    last_seen=max(dates, default=None),
-                    evidence_version_id=group[0].version_id,
-                    articles=len({r.article_id for r in group}),
-                )
-            )
 
 
 def _display_name(entity: Entity) -> str:

@@ -400,14 +400,7 @@ def list_entities(
     if not (1 <= limit <= MAX_LIMIT):
         raise UsageError(f"limit must be between 1 and {MAX_LIMIT}")
     corrections = corrections or Corrections.load(conn)
-    count = (
-        sa.select(sa.func.count(sa.distinct(article_versions.c.article_id)))
-        .select_from(article_entities)
-        .join(article_versions, article_versions.c.id == article_entities.c.article_version_id)
-        .where(article_entities.c.entity_id == entities.c.id, article_versions.c.is_current)
-        .scalar_subquery()
-    )
-    query = sa.select(entities, count.label("articles"))
+    query = sa.select(entities)
     if type:
         query = query.where(entities.c.type == type.strip().upper())
     if q and q.strip():
@@ -419,7 +412,7 @@ def list_entities(
         )
         query = query.where(entities.c.norm_name.like(pattern, escape="\\") | alias_hit)
     total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    query = query.order_by(sa.desc("articles"), entities.c.name, entities.c.id).limit(limit).offset(offset)
+    query = query.order_by(entities.c.articles.desc(), entities.c.name, entities.c.id).limit(limit).offset(offset)
     out = []
     for r in conn.execute(query):
         state = corrections.index.entity_state(r.type, r.norm_name)

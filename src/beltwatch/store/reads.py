@@ -248,12 +248,6 @@ def entity_details(conn: Connection, name: str) -> list[dict[str, Any]]:
             .where(role_history.c.entity_id == entity_id)
             .order_by(role_history.c.first_seen.is_(None), role_history.c.first_seen, role_history.c.role)
         ).all()
-        article_count = conn.execute(
-            sa.select(sa.func.count(sa.distinct(article_versions.c.article_id)))
-            .select_from(article_entities)
-            .join(article_versions, article_versions.c.id == article_entities.c.article_version_id)
-            .where(article_entities.c.entity_id == entity_id, article_versions.c.is_current)
-        ).scalar_one()
         out.append(
             {
                 "id": row.id,
@@ -272,7 +266,7 @@ def entity_details(conn: Connection, name: str) -> list[dict[str, Any]]:
                     }
                     for r in roles
                 ],
-                "articles": article_count,
+                "articles": row.articles,
                 "events": list_events(conn, entity_ids=[entity_id]),
             }
         )
@@ -774,7 +768,7 @@ def content_dump(conn: Connection) -> dict[str, Any]:
     for r in conn.execute(sa.select(aliases)):
         alias_map[r.entity_id].append(r.norm_alias)
     out["entities"] = sorted(
-        [r.type, r.name, r.norm_name, r.country, r.kind, sorted(alias_map[r.id])]
+        [r.type, r.name, r.norm_name, r.country, r.kind, sorted(alias_map[r.id]), r.articles]
         for r in conn.execute(sa.select(entities))
     )
     out["roles"] = sorted(

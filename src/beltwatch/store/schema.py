@@ -158,6 +158,8 @@ entities = sa.Table(
     sa.Column("country", sa.String(2)),
     sa.Column("kind", sa.String(32)),
     sa.Column("created_at", Timestamp, nullable=False),
+    # current articles naming it (revision 0008), kept by the writer (store.summaries)
+    sa.Column("articles", sa.Integer, nullable=False, server_default="0"),
     sa.UniqueConstraint("type", "norm_name"),
 )
 

@@ -1,10 +1,14 @@
-"""Writing to the store: one article (and everything extracted from it) per transaction.
+"""Writing to the store: a batch of articles (and everything extracted from them) per transaction.
 
 An article is identified by its URL when it has one that is already stored, else by its id.
 Its cleaned text's sha256 decides what happens: the same as the current version's -> nothing
 is written; different -> a new version, the previous one kept and marked superseded; no
-article yet -> a new one. Because each article is one transaction, a process killed at any
-moment leaves whole articles or none, and running the same ingest again completes the job.
+article yet -> a new one. Because a batch is one transaction, a process killed at any moment
+leaves whole batches or none, and running the same ingest again completes the job. Within the
+transaction the rows of each table are written together (one statement per table and article
+for rows whose ids others need, one per table and batch for the rest), and the entity resolver
+remembers its lookups (`store.entities`), so a batch costs far fewer statements than its articles
+one by one.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from beltwatch.model import Article, Event, EventSignature, Extraction, Geo, StoryAssignment, StorySignal
 from beltwatch.store.database import Database, lock_for_writing
-from beltwatch.store.entities import EntityResolver, normalise, refresh_role_history
+from beltwatch.store.entities import EntityResolver, normalise
 from beltwatch.store.schema import (
     aliases,
     amounts,
@@ -39,6 +43,7 @@ from beltwatch.store.schema import (
     stories,
     story_members,
 )
+from beltwatch.store.summaries import update_summaries
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 
@@ -115,34 +120,97 @@ def is_unchanged(db: Database, article: Article) -> bool:
 
 def store_extraction(db: Database, extraction: Extraction, signal: StorySignal, run_id: int | None) -> Stored:
     """Store one article with its entities, mentions, amounts, events and claims, in one transaction."""
-    article = extraction.article
-    digest = content_hash(article.text)
+    return store_extractions(db, [(extraction, signal)], run_id)[0]
+
+
+def store_extractions(
+    db: Database, items: Sequence[tuple[Extraction, StorySignal]], run_id: int | None
+) -> list[Stored]:
+    """Store these articles in order, in one transaction: all of them or, if anything fails, none."""
     with db.engine.begin() as conn:
         lock_for_writing(conn)
-        found = _find(conn, article)
+        batch = _Batch(conn, db.is_sqlite, now())
+        stored = [batch.store(extraction, signal, run_id) for extraction, signal in items]
+        batch.flush()
+        return stored
+
+
+class _Batch:
+    """The articles of one transaction: rows whose ids later rows need are written at once (one
+    statement per table and article), the rest collected per table and written by `flush`."""
+
+    def __init__(self, conn: Connection, is_sqlite: bool, stamp: datetime) -> None:
+        self.conn = conn
+        self.is_sqlite = is_sqlite
+        self.stamp = stamp
+        self.resolver = EntityResolver(conn, stamp)
+        self.pending: dict[sa.Table, list[dict[str, Any]]] = defaultdict(list)
+        self.fts: list[dict[str, Any]] = []  # SQLite's full-text rows of the new versions
+        self.sources: dict[str, int] = {}
+
+    def store(self, extraction: Extraction, signal: StorySignal, run_id: int | None) -> Stored:
+        article = extraction.article
+        digest = content_hash(article.text)
+        found = _find(self.conn, article)
         if found is not None and found.content_hash == digest:
             return Stored(UNCHANGED, found.key, found.version)
-        stamp = now()
-        if found is None:
-            article_id = conn.execute(
-                articles.insert()
-                .values(key=article.id, url=article.meta.url, created_at=stamp)
-                .returning(articles.c.id)
-            ).scalar_one()
-            key, number = article.id, 1
-        else:
-            article_id, key, number = found.id, found.key, found.version + 1
-            if found.url is None and article.meta.url:
-                conn.execute(
-                    articles.update().where(articles.c.id == article_id).values(url=article.meta.url)
-                )
-            # the partial unique index allows one current version: retire the old one first
-            conn.execute(
+        article_id, key, number = self._article(article, found)
+        version_id = self._version(extraction, signal, run_id, article_id, number, digest)
+        if found is not None:
+            self.conn.execute(
                 article_versions.update()
                 .where(article_versions.c.id == found.version_id)
-                .values(is_current=False, superseded_at=stamp)
+                .values(superseded_by=version_id)
             )
-        version_id = conn.execute(
+        if self.is_sqlite:
+            self.fts.append({"id": version_id, "title": article.meta.title, "text": article.text})
+        names = self._entities(extraction, version_id)
+        self.pending[amounts] += _amount_rows(extraction, version_id)
+        self._events(extraction.events, version_id, names)
+        merged = {self.resolver.current(target) for target in self.resolver.merged_into.values()}
+        update_summaries(self.conn, found.version_id if found is not None else None, version_id, merged)
+        return Stored(NEW if found is None else UPDATED, key, number)
+
+    def flush(self) -> None:
+        for table, rows in self.pending.items():
+            column = _ENTITY_COLUMN.get(table)
+            for row in rows if column else ():  # an entity may have been merged after its row was made
+                if row[column] is not None:
+                    row[column] = self.resolver.current(row[column])
+            if rows:
+                self.conn.execute(table.insert(), rows)
+        if self.fts:
+            self.conn.execute(
+                sa.text("INSERT INTO article_fts(rowid, title, text) VALUES (:id, :title, :text)"), self.fts
+            )
+        if self.is_sqlite:
+            _refresh_entity_fts(self.conn, self.resolver.touched, self.resolver.merged_into)
+
+    def _article(self, article: Article, found: sa.Row | None) -> tuple[int, str, int]:
+        """The stored article's id, key and the number of the version to write (its old one retired)."""
+        if found is None:
+            article_id = self.conn.execute(
+                articles.insert()
+                .values(key=article.id, url=article.meta.url, created_at=self.stamp)
+                .returning(articles.c.id)
+            ).scalar_one()
+            return article_id, article.id, 1
+        if found.url is None and article.meta.url:
+            self.conn.execute(articles.update().where(articles.c.id == found.id).values(url=article.meta.url))
+        # the partial unique index allows one current version: retire the old one first
+        self.conn.execute(
+            article_versions.update()
+            .where(article_versions.c.id == found.version_id)
+            .values(is_current=False, superseded_at=self.stamp)
+        )
+        return found.id, found.key, found.version + 1
+
+    def _version(
+        self, extraction: Extraction, signal: StorySignal, run_id: int | None, article_id: int, number: int,
+        digest: str,
+    ) -> int:
+        article = extraction.article
+        return self.conn.execute(
             article_versions.insert()
             .values(
                 article_id=article_id,
@@ -154,105 +222,126 @@ def store_extraction(db: Database, extraction: Extraction, signal: StorySignal, 
                 published=article.meta.published_first_day,
                 published_precision=article.meta.published_precision,
                 language=article.meta.language,
-                source_id=_source_id(conn, article.meta.source),
+                source_id=self._source_id(article.meta.source),
                 url=article.meta.url,
                 origin=article.origin,
                 boilerplate_removed=article.meta.boilerplate_removed,
                 signal=signal_to_json(signal),
                 run_id=run_id,
-                created_at=stamp,
+                created_at=self.stamp,
             )
             .returning(article_versions.c.id)
         ).scalar_one()
-        if found is not None:
-            conn.execute(
-                article_versions.update()
-                .where(article_versions.c.id == found.version_id)
-                .values(superseded_by=version_id)
-            )
-        if db.is_sqlite:
-            conn.execute(
-                sa.text("INSERT INTO article_fts(rowid, title, text) VALUES (:id, :title, :text)"),
-                {"id": version_id, "title": article.meta.title, "text": article.text},
-            )
-        resolver = EntityResolver(conn, stamp)
-        names = _write_entities(conn, resolver, extraction, version_id)
-        _write_amounts(conn, extraction, version_id)
-        _write_events(conn, extraction.events, version_id, names)
-        affected = set(names.values()) | resolver.touched
-        if found is not None:  # the superseded version's entities lose an article
-            affected |= set(
-                conn.scalars(
-                    sa.select(article_entities.c.entity_id).where(
-                        article_entities.c.article_version_id == found.version_id
-                    )
-                )
-            )
-        affected = {resolver.current(e) for e in affected}
-        refresh_role_history(conn, affected)
-        if db.is_sqlite:
-            _refresh_entity_fts(conn, resolver.touched, resolver.merged_into)
-        return Stored(NEW if found is None else UPDATED, key, number)
 
+    def _source_id(self, name: str | None) -> int | None:
+        if not name:
+            return None
+        if name not in self.sources:
+            existing = self.conn.execute(sa.select(sources.c.id).where(sources.c.name == name)).scalar()
+            if existing is None:
+                existing = self.conn.execute(
+                    sources.insert().values(name=name).returning(sources.c.id)
+                ).scalar_one()
+            self.sources[name] = existing
+        return self.sources[name]
 
-def _source_id(conn: Connection, name: str | None) -> int | None:
-    if not name:
-        return None
-    existing = conn.execute(sa.select(sources.c.id).where(sources.c.name == name)).scalar()
-    if existing is not None:
-        return existing
-    return conn.execute(sources.insert().values(name=name).returning(sources.c.id)).scalar_one()
-
-
-def _write_entities(
-    conn: Connection, resolver: EntityResolver, extraction: Extraction, version_id: int
-) -> dict[str, int]:
-    """Article entities and their mentions; returns normalised name or alias -> global entity id."""
-    resolved = [(entity, resolver.resolve(entity)) for entity in extraction.entities]
-    names: dict[str, int] = {}
-    for position, (entity, entity_id) in enumerate(resolved):
-        entity_id = resolver.current(entity_id)
-        local_id = conn.execute(
-            article_entities.insert()
-            .values(
-                article_version_id=version_id,
-                entity_id=entity_id,
-                position=position,
-                name=entity.name,
-                type=entity.type,
-                aliases=list(entity.aliases),
-                role=entity.role,
-                country=entity.country,
-                kind=entity.kind,
+    def _entities(self, extraction: Extraction, version_id: int) -> dict[str, int]:
+        """Article entities and their mentions; returns normalised name or alias -> global entity id."""
+        resolved = [(entity, self.resolver.resolve(entity)) for entity in extraction.entities]
+        rows = [
+            {
+                "article_version_id": version_id,
+                "entity_id": self.resolver.current(entity_id),
+                "position": position,
+                "name": entity.name,
+                "type": entity.type,
+                "aliases": list(entity.aliases),
+                "role": entity.role,
+                "country": entity.country,
+                "kind": entity.kind,
                 **_geo_columns(entity.geo),
-            )
-            .returning(article_entities.c.id)
-        ).scalar_one()
-        if entity.mentions:
-            conn.execute(
-                mentions.insert(),
-                [
+            }
+            for position, (entity, entity_id) in enumerate(resolved)
+        ]
+        local_ids = _insert_returning_ids(self.conn, article_entities, rows)
+        names: dict[str, int] = {}
+        for (entity, _), row, local_id in zip(resolved, rows, local_ids, strict=True):
+            self.pending[mentions] += [
+                {
+                    "article_version_id": version_id,
+                    "article_entity_id": local_id,
+                    "entity_id": row["entity_id"],
+                    "text": m.text,
+                    "char_start": m.start,
+                    "char_end": m.end,
+                    "sentence_start": m.evidence.start,
+                    "sentence_end": m.evidence.end,
+                }
+                for m in entity.mentions
+            ]
+            for spelling in (entity.name, *entity.aliases):
+                names.setdefault(normalise(spelling), row["entity_id"])
+        return names
+
+    def _events(self, found: list[Event], version_id: int, names: dict[str, int]) -> None:
+        def entity_of(value: Any) -> int | None:
+            return names.get(normalise(value)) if isinstance(value, str) else None
+
+        arguments = [_arguments(event) for event in found]
+        rows = [
+            _event_row(event, args, position, version_id, entity_of)
+            for position, (event, args) in enumerate(zip(found, arguments, strict=True))
+        ]
+        event_ids = _insert_returning_ids(self.conn, events, rows)
+        for event, args, event_id in zip(found, arguments, event_ids, strict=True):
+            for name, value in args.items():
+                if value is None or name == "claims":
+                    continue
+                evidence = event.argument_evidence.get(name, event.evidence)
+                self.pending[event_arguments] += [
                     {
-                        "article_version_id": version_id,
-                        "article_entity_id": local_id,
-                        "entity_id": entity_id,
-                        "text": m.text,
-                        "char_start": m.start,
-                        "char_end": m.end,
-                        "sentence_start": m.evidence.start,
-                        "sentence_end": m.evidence.end,
+                        "event_id": event_id,
+                        "name": name,
+                        "position": index,
+                        "value": item,
+                        "value_text": _as_text(item),
+                        "entity_id": entity_of(item),
+                        "sentence_start": evidence.start,
+                        "sentence_end": evidence.end,
                     }
-                    for m in entity.mentions
-                ],
-            )
-        for spelling in (entity.name, *entity.aliases):
-            names.setdefault(normalise(spelling), entity_id)
-    return names
+                    for index, item in enumerate(value if isinstance(value, list) else [value])
+                ]
+            self.pending[claims] += [
+                {
+                    "event_id": event_id,
+                    "article_version_id": version_id,
+                    "position": index,
+                    "claimant": str(claim.get("claimant") or "unknown"),
+                    "claimant_entity_id": entity_of(claim.get("claimant")),
+                    "killed": claim.get("killed"),
+                    "injured": claim.get("injured"),
+                }
+                for index, claim in enumerate(args.get("claims") or [])
+                if isinstance(claim, dict)
+            ]
+
+
+# the column of each collected table that names a global entity
+_ENTITY_COLUMN = {mentions: "entity_id", event_arguments: "entity_id", claims: "claimant_entity_id"}
+
+
+def _insert_returning_ids(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows in one statement and return their ids in the order of `rows`."""
+    if not rows:
+        return []
+    inserted = conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
+    return list(inserted.scalars())
 
 
 def _geo_columns(geo: Geo | None) -> dict[str, Any]:
+    """Where a place or an event is; every column named, so that the rows of one insert match."""
     if geo is None:
-        return {}
+        return dict.fromkeys(("place_id", "lat", "lon", "precision", "region"))
     return {
         "place_id": geo.place_id,
         "lat": geo.lat,
@@ -262,8 +351,8 @@ def _geo_columns(geo: Geo | None) -> dict[str, Any]:
     }
 
 
-def _write_amounts(conn: Connection, extraction: Extraction, version_id: int) -> None:
-    rows = [
+def _amount_rows(extraction: Extraction, version_id: int) -> list[dict[str, Any]]:
+    return [
         {
             "article_version_id": version_id,
             "position": position,
@@ -281,82 +370,45 @@ def _write_amounts(conn: Connection, extraction: Extraction, version_id: int) ->
         }
         for position, a in enumerate(extraction.amounts)
     ]
-    if rows:
-        conn.execute(amounts.insert(), rows)
 
 
-def _write_events(conn: Connection, found: list[Event], version_id: int, names: dict[str, int]) -> None:
-    def entity_of(value: Any) -> int | None:
-        return names.get(normalise(value)) if isinstance(value, str) else None
+def _arguments(event: Event) -> dict[str, Any]:
+    return {
+        k: v
+        for k, v in event.to_json().items()
+        if k not in ("type", "evidence", "argument_evidence", "geo", "corridor")
+    }
 
-    for position, event in enumerate(found):
-        args = {
-            k: v
-            for k, v in event.to_json().items()
-            if k not in ("type", "evidence", "argument_evidence", "geo", "corridor")
-        }
-        when = args.get("date") if isinstance(args.get("date"), str) else None
-        start, end = date_span(when)
-        location = args.get("location") if isinstance(args.get("location"), str) else None
-        event_id = conn.execute(
-            events.insert()
-            .values(
-                article_version_id=version_id,
-                position=position,
-                type=event.type,
-                date=when,
-                date_start=start,
-                date_end=end,
-                location=location,
-                location_entity_id=entity_of(location),
-                arguments=args,
-                sentence_start=event.evidence.start,
-                sentence_end=event.evidence.end,
-                usd=args.get("usd") if isinstance(args.get("usd"), (int, float)) else None,
-                usd_constant=args.get("usd_constant")
-                if isinstance(args.get("usd_constant"), (int, float))
-                else None,
-                **_geo_columns(event.geo),
-                placed_by=event.placed_by,
-                **(asdict(event.corridor) if event.corridor is not None else {}),
-            )
-            .returning(events.c.id)
-        ).scalar_one()
-        rows = []
-        for name, value in args.items():
-            if value is None or name == "claims":
-                continue
-            evidence = event.argument_evidence.get(name, event.evidence)
-            for index, item in enumerate(value if isinstance(value, list) else [value]):
-                rows.append(
-                    {
-                        "event_id": event_id,
-                        "name": name,
-                        "position": index,
-                        "value": item,
-                        "value_text": _as_text(item),
-                        "entity_id": entity_of(item),
-                        "sentence_start": evidence.start,
-                        "sentence_end": evidence.end,
-                    }
-                )
-        if rows:
-            conn.execute(event_arguments.insert(), rows)
-        claim_rows = [
-            {
-                "event_id": event_id,
-                "article_version_id": version_id,
-                "position": index,
-                "claimant": str(claim.get("claimant") or "unknown"),
-                "claimant_entity_id": entity_of(claim.get("claimant")),
-                "killed": claim.get("killed"),
-                "injured": claim.get("injured"),
-            }
-            for index, claim in enumerate(args.get("claims") or [])
-            if isinstance(claim, dict)
-        ]
-        if claim_rows:
-            conn.execute(claims.insert(), claim_rows)
+
+def _event_row(
+    event: Event, args: dict[str, Any], position: int, version_id: int, entity_of: Any
+) -> dict[str, Any]:
+    when = args.get("date") if isinstance(args.get("date"), str) else None
+    start, end = date_span(when)
+    location = args.get("location") if isinstance(args.get("location"), str) else None
+    usd, usd_constant = args.get("usd"), args.get("usd_constant")
+    return {
+        "article_version_id": version_id,
+        "position": position,
+        "type": event.type,
+        "date": when,
+        "date_start": start,
+        "date_end": end,
+        "location": location,
+        "location_entity_id": entity_of(location),
+        "arguments": args,
+        "sentence_start": event.evidence.start,
+        "sentence_end": event.evidence.end,
+        "usd": usd if isinstance(usd, (int, float)) else None,
+        "usd_constant": usd_constant if isinstance(usd_constant, (int, float)) else None,
+        **_geo_columns(event.geo),
+        "placed_by": event.placed_by,
+        **(
+            asdict(event.corridor)
+            if event.corridor is not None
+            else dict.fromkeys(("alignment", "alignment_km", "site", "site_km"))
+        ),
+    }
 
 
 def _as_text(value: Any) -> str:
