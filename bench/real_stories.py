@@ -2,6 +2,7 @@
 
     python bench/real_stories.py            # both splits; the texts must be rebuilt first
     python bench/real_stories.py --json
+    python bench/real_stories.py --split tune   # one split only, while tuning
 
 The set is `tests/corpus/real-stories/reports.jsonl` (one report per line: url, query, outlet,
 language, published date, happening id, split); the texts are rebuilt into `texts/` from each
@@ -111,6 +112,7 @@ def best_threshold(reports: list[Report]) -> float:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--split", choices=SPLITS, help="score this split only (the TF-IDF threshold is still set on tune)")
     args = parser.parse_args(argv)
     reports, absent = load_reports()
     if not reports:
@@ -122,6 +124,8 @@ def main(argv: list[str]) -> int:
     threshold = float(best_threshold(split_of["tune"]))
     rows = {}
     for split, part in split_of.items():
+        if args.split and split != args.split:
+            continue
         rows[split] = {
             "reports": len(part),
             "happenings": len({r.happening for r in part}),

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from beltwatch.clean import clean_article
+from beltwatch.knowledge import load_knowledge
 from beltwatch.model import (
     Article,
     ArticleMeta,
@@ -525,7 +526,8 @@ def test_a_busy_place_gives_each_report_a_fixed_number_of_candidates():
         for k in range(400)
     ]
     docs = [_Doc.of(s) for s in signals]
-    pairs = _candidate_pairs(docs, _Vectors([s.text.split() for s in signals]))
+    no_names = _Vectors([] for _ in signals)
+    pairs = _candidate_pairs(docs, _Vectors([s.text.split() for s in signals]), no_names)
     # one block of 400 same-day entries: each meets its window, not the 399 others
     assert len(pairs) == 400 * EVENT_NEIGHBOURS - EVENT_NEIGHBOURS * (EVENT_NEIGHBOURS + 1) // 2
 
@@ -552,3 +554,44 @@ def test_reports_of_one_happening_join_at_a_crowded_place():
     groups = _groups(assignments)
     assert {"a-wire", "z-paper", "z-reprint"} in groups  # the reprint as the wire's duplicate
     assert len(groups) == 301  # the crowd's reports share place, day and an actor, not a happening
+
+
+# --- names and numbers across languages ------------------------------------------------------------
+
+OTHER_SCRIPT_ALIASES = [
+    pytest.param(e.id, a, id=f"{e.id}|{a}")
+    for e in load_knowledge().entities
+    for a in e.aliases
+    if not a.isascii() and not any("a" <= c.casefold() <= "z" for c in a)
+]
+
+
+@pytest.mark.parametrize(("entity_id", "alias"), OTHER_SCRIPT_ALIASES)
+def test_a_name_in_another_script_is_the_same_anchor(entity_id: str, alias: str):
+    from beltwatch.stories.anchors import anchor_terms
+
+    assert f"E:{entity_id}" in anchor_terms(f"« {alias} » 2024")
+
+
+def test_anchors_are_names_numbers_and_capitalised_words():
+    from beltwatch.stories.anchors import anchor_terms
+
+    terms = anchor_terms("in the night the Zorbak gang killed 07 guards near Karachi airport.")
+    assert terms == ["E:places:Jinnah International Airport", "E:places:Karachi", "N:7", "C:zorbak", "C:karachi"]
+
+
+def test_reports_in_three_languages_share_a_story_by_their_names_and_numbers():
+    english = (
+        "Two Chinese engineers were killed and 11 people injured when a bomb hit their convoy near "
+        "Karachi airport late on Sunday; the Balochistan Liberation Army claimed the attack."
+    )
+    chinese = "巴基斯坦卡拉奇机场附近发生爆炸，2名中国工程师死亡，11人受伤，俾路支解放军宣称负责。"
+    russian = "Два инженера из Китая погибли, 11 человек ранены при взрыве у аэропорта Карачи; ответственность взяла Армия освобождения Белуджистана."
+    other = "Пекин и Исламабад подписали 14 соглашений о сотрудничестве."
+    signals = [
+        StorySignal("en", english, "2024-10-07", events=[_attack("2024-10-06", place="Karachi")]),
+        StorySignal("zh", chinese, "2024-10-07"),
+        StorySignal("ru", russian, "2024-10"),
+        StorySignal("ru-other", other, "2024-10-07"),
+    ]
+    assert _groups(cluster_stories(signals)) == [{"en", "ru", "zh"}, {"ru-other"}]

@@ -18,12 +18,15 @@ Pure functions over `StorySignal` records; the store calls them and keeps the re
   type, dates <= 2 days apart, same place or a shared actor, no two different places) and
   their TF-IDF cosine is >= 0.2 (a strong match: two of place, actor and same day, both
   events dated), >= 0.35 (a weak one), or, with no event evidence, >= 0.5 for articles
-  published <= 2 days apart. Articles that report different day-dated attacks, meetings
+  published <= 2 days apart. Reports in other words or languages are also linked, published
+  <= 1 day apart (a month-only date is its month), on their names and numbers (`anchors`:
+  knowledge names in any script, numbers, capitalised Latin words): anchor cosine >= 0.15 and
+  >= 3 anchors shared, unless the events of both say different kinds of happening. Articles that report different day-dated attacks, meetings
   or agreements are never linked, events dated over a week before publication are
   background, and a story spans at most 14 days of publication. Duplicates join their
   original's story. Candidate pairs come from event blocks (type + place, type + actor,
-  scanned by date) and a MinHash LSH over each article's top TF-IDF terms (scanned by
-  publication date), so the work is linear in the number of articles.
+  scanned by date), a MinHash LSH over each article's top TF-IDF terms and blocks on its
+  heaviest anchors (both scanned by publication date), so the work is linear in the number of articles.
 """
 
 from beltwatch.stories.clustering import cluster_stories, story_id

@@ -27,7 +27,14 @@ A pair is one story, unless in conflict, when
 - a strong event match and cosine >= `STRONG_TEXT` (0.2), or
 - a weak event match and cosine >= `WEAK_TEXT` (0.35), or
 - no event match, published at most `TEXT_WINDOW_DAYS` (2) apart, and cosine >= `TEXT_ONLY`
-  (0.5).
+  (0.5), or
+- failing these, published at most `NAMES_WINDOW_DAYS` (1) apart (a month-only date is the
+  month), the events of the two not of different kinds (an attack and an opening), and the
+  TF-IDF cosine of their anchors (`anchors.anchor_terms`: known names in any script, numbers,
+  capitalised Latin words) >= `NAMES_ONLY` (0.15) with >= `NAMES_SHARED` (3) anchors in
+  common: reports in other languages share little wording but the names and numbers. Set on
+  the real story set's `tune` split (bench/real_stories.py), where same-happening pairs
+  published together mostly reach 0.15 and other pairs stay below it.
 Why these values: on the bundled corpus the same-story pairs have cosines of 0.24 to 0.42
 (all with strong matches), while different stories reach 0.40 (Hambantota lease and
 handover), 0.34 (Dasu 2021 and Besham 2024) and 0.32 (Gwadar 2023 and Karachi 2024): text
@@ -51,7 +58,9 @@ Scale. Pairs are compared only when they share a candidate key:
   many, and too weak to link on their own;
 - a text LSH: MinHash over each article's `TEXT_TERMS` (24) heaviest TF-IDF terms,
   `TEXT_BANDS` (16) bands of `TEXT_ROWS` (2), each bucket scanned in publication order
-  over `TEXT_WINDOW_DAYS`, `MAX_NEIGHBOURS` at most.
+  over `TEXT_WINDOW_DAYS`, `MAX_NEIGHBOURS` at most;
+- name blocks: each article's `NAME_KEYS` (12) heaviest anchors, each block scanned in
+  publication order over `NAMES_WINDOW_DAYS`, `MAX_NEIGHBOURS` at most.
 Each article thus meets a bounded number of others and the work grows linearly: on
 synthetic data, 100,000 articles cluster in about 30 s (300,000: 9 candidate pairs per article) with
 a few kilobytes of memory per article; tokenising the texts is most of the time.
@@ -73,8 +82,9 @@ import numpy as np
 from datasketch import MinHash
 
 from beltwatch.model import StoryAssignment, StorySignal
+from beltwatch.stories.anchors import anchor_terms
 from beltwatch.stories.duplicates import find_duplicates
-from beltwatch.stories.signals import name_key, normal_words
+from beltwatch.stories.signals import STOP_WORDS, name_key, normal_words
 
 __all__ = [
     "CONFLICT_TYPES",
@@ -83,6 +93,9 @@ __all__ = [
     "EVENT_NEIGHBOURS",
     "LEAD_WORDS",
     "MAX_NEIGHBOURS",
+    "NAMES_ONLY",
+    "NAMES_SHARED",
+    "NAMES_WINDOW_DAYS",
     "STORY_SPAN_DAYS",
     "STRONG_TEXT",
     "TEXT_ONLY",
@@ -97,6 +110,9 @@ __all__ = [
 STRONG_TEXT = 0.2
 WEAK_TEXT = 0.35
 TEXT_ONLY = 0.5
+NAMES_ONLY = 0.15
+NAMES_SHARED = 3
+NAMES_WINDOW_DAYS = 1
 DATE_TOLERANCE_DAYS = 2
 CURRENT_DAYS = 7
 UNDATED_DAYS = 3
@@ -114,30 +130,15 @@ MAX_NEIGHBOURS = 20
 # another key, the text LSH or the duplicate index brings them together.
 EVENT_NEIGHBOURS = 8
 TEXT_TERMS = 24
+NAME_KEYS = 12
 TEXT_BANDS = 16
 TEXT_ROWS = 2
 TEXT_SEED = 7
 WEAK_TYPES = frozenset({"STATEMENT"})
 CONFLICT_TYPES = frozenset({"ATTACK", "MEETING", "AGREEMENT"})
 
-_STRONG, _WEAK, _TEXT = 3, 2, 1  # link tiers, strongest first when joining
+_STRONG, _WEAK, _TEXT, _NAMES = 4, 3, 2, 1  # link tiers, strongest first when joining
 
-_STOP_TEXT = """
-    a about above after again against all also am an and any are as at be been before being
-    below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is
-    it its itself just me more most my myself no nor not now of off on once only or other our
-    ours ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up upon very was
-    we were what when where which while who whom why will with would you your yours yourself
-    said says say told according per via among amid since still yet however whether
-    one two three four five six seven eight nine ten first second new may might must shall
-    us mr mrs ms dr
-    monday tuesday wednesday thursday friday saturday sunday
-    january february march april june july august september october november december
-    的 了 在 是 和 与 及 等 对 为 将 也 都 而 并 于 以 其 之 这 那 有 个 年 月 日
-"""
-_STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
 # --------------------------------------------------------------------------- public API
@@ -171,7 +172,8 @@ def cluster_stories(
 
     docs = [_Doc.of(signals[i]) for i in members]
     vectors = _Vectors(_lead_terms(signals[i]) for i in members)
-    links = _links(docs, vectors)
+    names = _Vectors(anchor_terms(_lead_text(signals[i])) for i in members)
+    links = _links(docs, vectors, names)
 
     forest = _Forest([d.published for d in docs])
     links.sort()  # strongest first, then by cosine, then by publication order
@@ -241,12 +243,14 @@ class _Event:
 @dataclass(slots=True)
 class _Doc:
     published: int | None
+    span: tuple[int, int] | None  # first and last day it may have been published ("2024-03": the month)
     events: dict[str, list[_Event]]  # current, matchable events by type
     places: frozenset[str]  # name keys of the entities and event places
 
     @classmethod
     def of(cls, signal: StorySignal) -> _Doc:
         published = _day(signal.published)
+        interval = _interval(signal.published)
         events: dict[str, list[_Event]] = defaultdict(list)
         places = {_key(e) for e in signal.entities}
         for ev in signal.events:
@@ -265,7 +269,8 @@ class _Doc:
             actors = frozenset(k for k in map(_key, ev.actors) if k)
             events[ev.type].append(_Event(ev.type, start, end, day, dated, place, actors))
         places.discard("")
-        return cls(published, dict(events), frozenset(places))
+        span = interval[:2] if interval else None
+        return cls(published, span, dict(events), frozenset(places))
 
 
 def _key(name: str) -> str:
@@ -345,7 +350,7 @@ def _event_evidence(a: _Doc, b: _Doc) -> tuple[int, bool]:
 @lru_cache(maxsize=1 << 18)
 def _term(word: str) -> str | None:
     """The term a word counts as (plural "s" stripped), or None for a word that does not count."""
-    if word in _STOP_WORDS or word.isdigit() or (len(word) == 1 and word.isascii()):
+    if word in STOP_WORDS or word.isdigit() or (len(word) == 1 and word.isascii()):
         return None
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -354,13 +359,18 @@ def _term(word: str) -> str | None:
     return word
 
 
-def _lead_terms(signal: StorySignal) -> list[str]:
-    """Content words of the title and the start of the text."""
+def _lead_text(signal: StorySignal) -> str:
+    """The title (unless the text starts with it) and the start of the text."""
     text = signal.text[:LEAD_CHARS]
     title = signal.title or ""
     if title and title.casefold() not in text[: len(title) + 300].casefold():
         text = title + "\n" + text
-    terms = [t for t in map(_term, normal_words(text)) if t is not None]
+    return text
+
+
+def _lead_terms(signal: StorySignal) -> list[str]:
+    """Content words of the title and the start of the text."""
+    terms = [t for t in map(_term, normal_words(_lead_text(signal))) if t is not None]
     return terms[:LEAD_WORDS]
 
 
@@ -418,6 +428,12 @@ class _Vectors:
         dense[terms] = 0.0
         return out
 
+    def shared(self, a: int, b: int) -> int:
+        """How many distinct terms documents a and b have in common."""
+        terms_a = self.indices[self.indptr[a] : self.indptr[a + 1]]
+        terms_b = self.indices[self.indptr[b] : self.indptr[b + 1]]
+        return len(np.intersect1d(terms_a, terms_b, assume_unique=True))
+
     def top_terms(self, a: int, k: int) -> np.ndarray:
         """Hashes of the k heaviest terms of document a."""
         s, e = self.indptr[a], self.indptr[a + 1]
@@ -436,42 +452,77 @@ class _Vectors:
 _NEEDED = {_STRONG: STRONG_TEXT, _WEAK: WEAK_TEXT, _TEXT: TEXT_ONLY}
 
 
-def _links(docs: list[_Doc], vectors: _Vectors) -> list[tuple[int, float, int, int]]:
+def _links(docs: list[_Doc], vectors: _Vectors, names: _Vectors) -> list[tuple[int, float, int, int]]:
     """Accepted links as (-tier, -cosine, a, b) with a < b."""
     links: list[tuple[int, float, int, int]] = []
     n = len(docs)
-    pairs = _candidate_pairs(docs, vectors)
+    pairs = _candidate_pairs(docs, vectors, names)
     firsts = pairs // n
     # pairs are sorted, so each doc's partners come together: compare them in one batch
     bounds = np.flatnonzero(np.diff(firsts)) + 1
     for group in np.split(pairs, bounds) if len(pairs) else ():
         a = int(group[0] // n)
         tiers = {}
+        unlinked = []  # to be judged on their names and numbers
         for b in (group % n).tolist():
             tier = _tier(docs[a], docs[b])
-            if tier:
+            if tier == _NAMES:
+                unlinked.append(b)
+            elif tier:
                 tiers[b] = tier
-        if not tiers:
-            continue
         for (b, tier), cos in zip(tiers.items(), vectors.cosines(a, list(tiers))):
             if cos >= _NEEDED[tier]:
                 links.append((-tier, -round(cos, 6), a, b))
+            elif _names_may_link(docs[a], docs[b]):
+                unlinked.append(b)
+        # what the wording does not show, the names and numbers may: other outlets, other languages
+        for b, cos in zip(unlinked, names.cosines(a, unlinked)):
+            if cos >= NAMES_ONLY and names.shared(a, b) >= NAMES_SHARED:
+                links.append((-_NAMES, -round(cos, 6), a, b))
     return links
 
 
 def _tier(a: _Doc, b: _Doc) -> int:
-    """The tier of link the events allow between two articles, 0 for none."""
+    """The strongest tier of link the events allow between two articles, 0 for none."""
     tier, conflict = _event_evidence(a, b)
     if conflict:
         return 0
-    if tier == 0:
-        if a.published is None or b.published is None or abs(a.published - b.published) > TEXT_WINDOW_DAYS:
-            return 0
+    if tier:
+        return tier
+    if a.published is not None and b.published is not None and abs(a.published - b.published) <= TEXT_WINDOW_DAYS:
         return _TEXT
-    return tier
+    return _NAMES if _names_may_link(a, b) else 0
 
 
-def _candidate_pairs(docs: list[_Doc], vectors: _Vectors) -> np.ndarray:
+def _names_may_link(a: _Doc, b: _Doc) -> bool:
+    return _published_together(a, b, NAMES_WINDOW_DAYS) and _kinds_agree(a, b)
+
+
+def _kinds_agree(a: _Doc, b: _Doc) -> bool:
+    """False when the events of both articles were read and say different kinds of happening.
+
+    An attack and an airport opening at one place share its name and the corridor's; a report
+    the extractor could not read (another language) has no events and is judged on its names.
+    """
+    kinds_a, kinds_b = a.events.keys() & CONFLICT_TYPES, b.events.keys() & CONFLICT_TYPES
+    if not (kinds_a or kinds_b) or not (_read(a) and _read(b)):
+        return True
+    return bool(kinds_a & kinds_b)
+
+
+def _read(doc: _Doc) -> bool:
+    """Whether the extractor found a current event other than a statement in the article."""
+    return any(etype not in WEAK_TYPES for etype in doc.events)
+
+
+def _published_together(a: _Doc, b: _Doc, days: int) -> bool:
+    """Whether the two may have been published at most `days` apart (a month-only date is its month)."""
+    if a.span is None or b.span is None:
+        return False
+    return max(a.span[0], b.span[0]) - min(a.span[1], b.span[1]) <= days
+
+
+def _candidate_pairs(docs: list[_Doc], vectors: _Vectors, names: _Vectors) -> np.ndarray:
     """The pairs to compare, as sorted unique ``a * n + b`` with a < b.
 
     Entries under one key are sorted by date and each meets the next `EVENT_NEIGHBOURS`
@@ -509,33 +560,43 @@ def _candidate_pairs(docs: list[_Doc], vectors: _Vectors) -> np.ndarray:
             scan(entries, DATE_TOLERANCE_DAYS, EVENT_NEIGHBOURS)
     del blocks
 
-    # text: LSH over the heaviest terms, one band at a time, buckets scanned by publication
-    dated = [i for i, doc in enumerate(docs) if doc.published is not None]
+    # text: LSH over the heaviest terms, buckets scanned by publication
+    dated = [i for i, doc in enumerate(docs) if doc.span is not None]
     if len(dated) > 1:
-        signatures = _text_signatures(vectors, dated)
-        published = np.array([docs[i].published for i in dated], dtype=np.int64)
-        ids = np.asarray(dated, dtype=np.int64)
-        for band in range(TEXT_BANDS):
-            rows = signatures[:, band * TEXT_ROWS : (band + 1) * TEXT_ROWS].astype(np.uint64)
-            keys = rows[:, 0]
-            with np.errstate(over="ignore"):
-                for r in range(1, TEXT_ROWS):
-                    keys = keys * np.uint64(0x9E3779B97F4A7C15) + rows[:, r]
-            order = np.lexsort((published, keys))
-            sorted_keys = keys[order]
-            starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-            sizes = np.diff(np.r_[starts, len(order)])
-            for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
-                members = order[start : start + size]
-                scan(
-                    [(p, p, "", i) for p, i in zip(published[members].tolist(), ids[members].tolist())],
-                    TEXT_WINDOW_DAYS,
-                    MAX_NEIGHBOURS,
-                )
+        for bucket in _lsh_buckets(vectors, dated):
+            scan([(*docs[i].span, "", i) for i in bucket], TEXT_WINDOW_DAYS, MAX_NEIGHBOURS)
+
+    # names and numbers: a names link can rest on a few shared rare names amid many others,
+    # too little for an LSH bucket, so each of an article's heaviest names is a block key
+    name_blocks: dict[int, list[tuple[int, int, str, int]]] = defaultdict(list)
+    for i in dated:
+        for term in names.top_terms(i, NAME_KEYS).tolist():
+            name_blocks[term].append((*docs[i].span, "", i))
+    for entries in name_blocks.values():
+        if len(entries) > 1:
+            scan(entries, NAMES_WINDOW_DAYS, MAX_NEIGHBOURS)
 
     if not pairs:
         return np.zeros(0, dtype=np.int64)
     return np.unique(np.frombuffer(pairs, dtype=np.int64))
+
+
+def _lsh_buckets(vectors: _Vectors, docs: list[int]) -> Iterable[list[int]]:
+    """The docs whose heaviest terms agree in one LSH band, bucket by bucket, band by band."""
+    signatures = _text_signatures(vectors, docs)
+    ids = np.asarray(docs, dtype=np.int64)
+    for band in range(TEXT_BANDS):
+        rows = signatures[:, band * TEXT_ROWS : (band + 1) * TEXT_ROWS].astype(np.uint64)
+        keys = rows[:, 0]
+        with np.errstate(over="ignore"):
+            for r in range(1, TEXT_ROWS):
+                keys = keys * np.uint64(0x9E3779B97F4A7C15) + rows[:, r]
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(order)])
+        for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
+            yield ids[order[start : start + size]].tolist()
 
 
 def _cast_key(actors: frozenset[str]) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from beltwatch.model import PARTY_ARGUMENTS, Event, EventSignature, Extraction, StorySignal
 
-__all__ = ["ACTOR_ARGUMENTS", "event_signature", "name_key", "normal_words", "signal_of"]
+__all__ = ["ACTOR_ARGUMENTS", "STOP_WORDS", "event_signature", "name_key", "normal_words", "signal_of"]
 
 # The arguments of SCHEMA.md that name who acts in (or is) the happening, in the order they
 # go into `EventSignature.actors`. `name` is the MEETING or PROJECT name.
@@ -27,6 +27,25 @@ _DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 # Scripts written without spaces between words: every character is a word of its own.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+
+# Words too common in news to tell one report from another (English, and the commonest
+# Chinese function characters).
+_STOP_TEXT = """
+    a about above after again against all also am an and any are as at be been before being
+    below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is
+    it its itself just me more most my myself no nor not now of off on once only or other our
+    ours ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up upon very was
+    we were what when where which while who whom why will with would you your yours yourself
+    said says say told according per via among amid since still yet however whether
+    one two three four five six seven eight nine ten first second new may might must shall
+    us mr mrs ms dr
+    monday tuesday wednesday thursday friday saturday sunday
+    january february march april june july august september october november december
+    的 了 在 是 和 与 及 等 对 为 将 也 都 而 并 于 以 其 之 这 那 有 个 年 月 日
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
 def normal_words(text: str) -> list[str]:
