@@ -221,6 +221,16 @@ def test_two_amounts_with_two_funders_share_the_recipient():
     assert [arg(e, "recipient") for e in found] == ["State Bank of Pakistan", "State Bank of Pakistan"]
 
 
+def test_a_loan_named_again_later_is_one_financing():
+    text = (
+        "China has rolled over a $2 billion loan to Pakistan, the finance ministry said. The $2 billion loan was due"
+        " on March 24 and has been extended for one year. The UAE also rolled over its $2 billion deposits with the"
+        " State Bank of Pakistan."
+    )
+    found = [(arg(e, "funder"), arg(e, "value")) for e in of_type(extract(text), "FINANCING")]
+    assert found == [("China", 2_000_000_000), ("United Arab Emirates", 2_000_000_000)]
+
+
 def test_amount_without_a_financing_word_is_no_financing():
     assert of_type(extract("The dam will cost USD 2 billion, officials said."), "FINANCING") == []
 
@@ -256,10 +266,17 @@ def project(text: str, name: str) -> Event:
         ("The two sides agreed to upgrade the Main Line-1 railway from Karachi to Peshawar.", "Main Line-1",
          "upgrade proposed"),
         ("Pakistan and China proposed an upgrade of the Main Line-1 railway.", "Main Line-1", "upgrade proposed"),
+        ("The prime minister inaugurated the first section of the Multan-Sukkur Motorway on Saturday.",
+         "Multan-Sukkur Motorway", "under construction"),
+        ("President Ruto commissioned the first berth of the Lamu Port in May.", "Lamu Port", "under construction"),
     ],
 )  # fmt: skip
 def test_project_status(text: str, name: str, status: str):
     assert arg(project(text, name), "status") == status
+
+
+def test_a_maker_named_with_a_hyphen_is_no_status():
+    assert of_type(extract("Workers at the China-built Sahiwal Coal Power Project went on strike on Monday."), "PROJECT") == []
 
 
 @pytest.mark.parametrize(

@@ -409,7 +409,7 @@ def find_financing(ctx: Context) -> list[Event]:
             for e in _financing_for_amount(ctx, sent, amount, instrument, conf["recipient_prepositions"])
         ]  # fmt: skip
         events.extend(_first_per_pair(found))
-    return events
+    return _first_statement_of_each(events)
 
 
 def _first_per_pair(events: list[Event]) -> list[Event]:
@@ -421,6 +421,25 @@ def _first_per_pair(events: list[Event]) -> list[Event]:
         if not any(_restates(event.arguments, k.arguments) for k in kept):
             kept.append(event)
     return kept
+
+
+def _first_statement_of_each(events: list[Event]) -> list[Event]:
+    """The article's financing, less later sentences that only name an amount again ("The $2-billion
+    loan was due on March 24"): the same sum, the same date, and no other funder."""
+    kept: list[Event] = []
+    for event in events:
+        if not any(_names_again(event.arguments, k.arguments) for k in kept):
+            kept.append(event)
+    return kept
+
+
+def _names_again(later: dict[str, Any], first: dict[str, Any]) -> bool:
+    return (
+        later["currency"] == first["currency"]
+        and abs(later["value"] - first["value"]) <= 0.01 * max(abs(first["value"]), 1)
+        and later.get("funder") in (None, first.get("funder"))
+        and later.get("date") == first.get("date")
+    )
 
 
 def _restates(later: dict[str, Any], first: dict[str, Any]) -> bool:
@@ -699,10 +718,12 @@ def find_projects(ctx: Context) -> list[Event]:
     for sent in ctx.doc.sents:
         for tok in sent:
             status = statuses.get(tok.lemma_.lower()) or statuses.get(tok.lower_)
-            if status is None or tok.pos_ not in ("VERB", "NOUN", "ADJ"):
+            if status is None or tok.pos_ not in ("VERB", "NOUN", "ADJ") or _describes_maker(tok):
                 continue
             direct = [c for c in tok.children if c.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")]
             direct += [c for c in tok.subtree if c.dep_ == "pobj" and c.head.head.i == tok.i]
+            if status == "completed" and any(d.lemma_.lower() in conf["part_nouns"] for d in direct):
+                status = "under construction"  # "inaugurated the first section of the motorway": the rest is not done
             linked = [
                 e for d in direct for e in _actors(ctx, d, ("PROJECT", "FAC"))
                 if e.name not in umbrella or _is_the_argument(ctx, e, d)
@@ -715,6 +736,11 @@ def find_projects(ctx: Context) -> list[Event]:
                 if known is None or ranking.index(status) < ranking.index(known[1]):
                     found[project.name] = (project, status, sent)
     return [_project_event(ctx, project, status, sent) for project, status, sent in found.values()]
+
+
+def _describes_maker(token: Token) -> bool:
+    """"China-built", "Chinese-funded": a hyphened word that says who made a thing, not how far it is."""
+    return token.i > 0 and token.nbor(-1).text == "-" and token.dep_ in ("amod", "compound")
 
 
 def _is_the_argument(ctx: Context, entity: Entity, token: Token) -> bool:
