@@ -31,12 +31,19 @@ def triples(text: str) -> list[tuple[str, float, str]]:
     return [(a.text, a.value, a.currency) for a in amounts(text)]
 
 
+@pytest.mark.parametrize("text", ["He paid one dollar.", "Someone billion dollars", "one of ten projects in Gwadar"])
+def test_a_spelled_out_number_is_an_amount_only_as_a_count_of_millions_or_more(text: str):
+    assert amounts(text) == []
+
+
 @pytest.mark.parametrize(
     ("sentence", "surface", "value", "currency"),
     [
         ("Xi proposed upgrading the USD 60 billion CPEC.", "USD 60 billion", 60e9, "USD"),
         ("It is worth US$2.4 billion.", "US$2.4 billion", 2.4e9, "USD"),
         ("A $60bn corridor.", "$60bn", 60e9, "USD"),
+        ("China approved a loan of USD one billion to Sri Lanka.", "USD one billion", 1e9, "USD"),
+        ("Beijing will invest two billion dollars in the port.", "two billion dollars", 2e9, "USD"),
         ("A $ 60 bn corridor.", "$ 60 bn", 60e9, "USD"),
         ("Some 60 billion dollars were pledged.", "60 billion dollars", 60e9, "USD"),
         ("An extra USD11 billion goes to the fund.", "USD11 billion", 11e9, "USD"),

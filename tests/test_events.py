@@ -231,6 +231,12 @@ def test_a_loan_named_again_later_is_one_financing():
     assert found == [("China", 2_000_000_000), ("United Arab Emirates", 2_000_000_000)]
 
 
+def test_a_demonym_government_that_lends_is_its_state():
+    text = "China and Sri Lanka are old partners. The Chinese government has approved a loan of $1 billion to Sri Lanka."
+    financing = one(extract(text), "FINANCING", "The Chinese government")
+    assert (arg(financing, "funder"), arg(financing, "recipient")) == ("China", "Sri Lanka")
+
+
 def test_amount_without_a_financing_word_is_no_financing():
     assert of_type(extract("The dam will cost USD 2 billion, officials said."), "FINANCING") == []
 

@@ -40,6 +40,11 @@ _DIGIT = r"[0-9\uff10-\uff19]"
 # thousands grouped by commas (or lakh-style pairs), a decimal point or a middle dot ("US$2·1bn"), and a
 # decimal comma ("$40,7 million", "36,2 million euros"): a lone comma before one or two digits
 _NUM = rf"{_DIGIT}+(?:,{_DIGIT}{{2,3}})*(?:[.·]{_DIGIT}+|,{_DIGIT}(?!{_DIGIT}))?"
+# a count of millions or billions may be spelled out ("USD one billion"); alone it is no amount ("two dollars")
+_NUMBER_WORDS = {
+    w: n for n, w in enumerate(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), 1)
+}
+_WORD_NUM = "(?i:" + "|".join(_NUMBER_WORDS) + r")\b"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _DIGIT_RUN = re.compile(rf"{_DIGIT}+")
 
@@ -55,16 +60,18 @@ class CurrencyVocabulary:
     rate_after: re.Pattern[str]
     first_chars: frozenset[str]  # characters a `before` form can start with
     reach: int  # how far before its first digit an amount can start
+    counted: re.Pattern[str]  # a spelled-out count of a multiplier ("one billion"), which stands for a digit
 
     def scan(self, text: str) -> Iterator[re.Match[str]]:
         """`pattern.finditer(text)`, but only tried where an amount can start: near a digit.
 
-        Every amount holds a digit and starts either at it or at most `reach` characters before it, on
-        a currency form; trying the big pattern only there makes the scan several times faster.
+        Every amount holds a digit (or a spelled-out count) and starts either at it or at most `reach`
+        characters before it, on a currency form; trying the big pattern only there makes the scan
+        several times faster.
         """
         last = 0
-        for run in _DIGIT_RUN.finditer(text):
-            digit = run.start()
+        digits = sorted(m.start() for pattern in (_DIGIT_RUN, self.counted) for m in pattern.finditer(text))
+        for digit in digits:
             if digit < last:
                 continue
             for pos in range(max(last, digit - self.reach), digit + 1):
@@ -193,12 +200,12 @@ def load_currencies(path: Path = CURRENCIES_FILE) -> CurrencyVocabulary:
     after_alt = _alternation(list(after), bounded=False)
     range_sep = rf"{_SP}*(?:-|–|—|(?i:to)){_SP}*"
     prefixed = (
-        rf"(?P<a_cur>{before_alt}){_SP}{{0,3}}(?P<a_num>{_NUM})(?![0-9])"
+        rf"(?P<a_cur>{before_alt}){_SP}{{0,3}}(?P<a_num>{_NUM}|(?<![A-Za-z]){_WORD_NUM}(?={mult_spaced}))(?![0-9])"
         rf"(?:(?P<a_mult>{mults})|{range_sep}(?P<a_num2>{_NUM})(?P<a_mult2>{mults}))?"
         rf"(?:{_SP}*-?{_SP}*(?P<a_after>{after_alt}))?"
     )
     suffixed = (
-        rf"(?<![0-9A-Za-z.,\uff10-\uff19])(?P<b_num>{_NUM})(?:{range_sep}(?P<b_num2>{_NUM}))?"
+        rf"(?<![0-9A-Za-z.,\uff10-\uff19])(?P<b_num>{_NUM}|{_WORD_NUM}(?={mult_spaced}))(?:{range_sep}(?P<b_num2>{_NUM}))?"
         rf"(?P<b_mult>{mults})?{_SP}*-?{_SP}*(?P<b_after>{after_alt})"
     )
     pattern = re.compile(f"{prefixed}|{suffixed}")
@@ -210,7 +217,8 @@ def load_currencies(path: Path = CURRENCIES_FILE) -> CurrencyVocabulary:
     )
     first_chars = frozenset(c for form in before for c in (form[0], form[0].upper(), form[0].lower()))
     reach = max(len(form) + 2 * form.count(" ") for form in before) + 3
-    return CurrencyVocabulary(before, after, factors, pattern, rate_after, first_chars, reach)
+    counted = re.compile(rf"(?<![A-Za-z]){_WORD_NUM}(?={mult_spaced})")
+    return CurrencyVocabulary(before, after, factors, pattern, rate_after, first_chars, reach, counted)
 
 
 @cache
@@ -252,6 +260,8 @@ class _Raw:
 def _decimal(number: str) -> Decimal | None:
     """The value of a number as news writes it. One comma before one or two final digits is a decimal
     comma ("32,79"): thousands come in threes, and lakh-style pairs ("1,00,000") end in three."""
+    if number.casefold() in _NUMBER_WORDS:
+        return Decimal(_NUMBER_WORDS[number.casefold()])
     text = number.translate(_FULLWIDTH).replace("·", ".")
     whole, comma, tail = text.rpartition(",")
     if comma and "," not in whole and "." not in text and len(tail) in (1, 2):

@@ -185,6 +185,8 @@ def _mention_in_np(ctx: Context, entity: Entity, head: Token) -> bool:
 # "the company", "the bank", "the group": the last organisation of that kind
 KIND_NOUNS = {"company": "company", "firm": "company", "contractor": "company", "bank": "lender", "lender": "lender",
               "group": "armed_group", "outfit": "armed_group"}  # fmt: skip
+# a state as its government acts: "the Chinese government approved", "Pakistani authorities said"
+STATE_NOUNS = {"government", "authorities", "side"}
 
 
 def _refers_to(ctx: Context, token: Token) -> Entity | None:
@@ -194,6 +196,8 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
         return next((e for e in ctx.named_before(token.idx) if e.type == "PERSON"), None)
     if word in ("it", "its"):
         return next((e for e in ctx.named_before(token.idx) if e.type == "ORG"), None)
+    if word in STATE_NOUNS:
+        return _state_named(ctx, token)
     det = [c for c in token.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")]
     if det and word in ctx.knowledge.title_heads:  # "The PM, who was in Beijing, also met ..."
         title = ctx.knowledge.titles_spelled_out.get(word, word)
@@ -210,6 +214,15 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
                 return e
             if noun == "project" and e.type == "PROJECT":
                 return e
+    return None
+
+
+def _state_named(ctx: Context, noun: Token) -> Entity | None:
+    """The country a demonym before a state noun names ("the Chinese government"), as the article names it."""
+    for word in (c for c in noun.children if c.dep_ in ("amod", "compound")):
+        country = ctx.knowledge.country_by_demonym.get(word.text) or ctx.knowledge.country_by_name.get(word.text)
+        if country is not None:
+            return next((e for e in ctx.entities if e.type == "GPE" and e.name == country.name), None)
     return None
 
 
