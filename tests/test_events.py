@@ -237,6 +237,24 @@ def test_a_demonym_government_that_lends_is_its_state():
     assert (arg(financing, "funder"), arg(financing, "recipient")) == ("China", "Sri Lanka")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("Gunmen attacked the convoy, the latest attack on projects where Beijing has invested more than $65 billion as"
+        " part of its Belt and Road Initiative."),
+        ("Chinese engineers work on many projects in Pakistan, with Beijing investing over $65 billion as part of the"
+        " China-Pakistan Economic Corridor."),
+    ],
+)
+def test_what_a_state_has_put_into_a_programme_so_far_is_no_financing(text: str):
+    assert of_type(extract(text), "FINANCING") == []
+
+
+def test_an_investment_in_a_programme_stated_as_one_commitment_is_financing():
+    text = "China will invest $46 billion in the China-Pakistan Economic Corridor, officials said on Friday."
+    assert arg(one(extract(text), "FINANCING", text), "value") == 46e9
+
+
 def test_amount_without_a_financing_word_is_no_financing():
     assert of_type(extract("The dam will cost USD 2 billion, officials said."), "FINANCING") == []
 

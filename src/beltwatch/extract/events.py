@@ -466,7 +466,7 @@ def _restates(later: dict[str, Any], first: dict[str, Any]) -> bool:
 def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: str, preps) -> list[Event]:
     doc = ctx.doc
     amount_span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
-    if amount_span is None or _values_a_project(ctx, amount_span):
+    if amount_span is None or _values_a_project(ctx, amount_span) or _running_total(ctx, amount_span, sent):
         return []
     directed = _by_verb(ctx, amount_span) or _by_participle(ctx, amount_span)
     recipients = _recipients(ctx, sent, preps)
@@ -549,6 +549,17 @@ def _values_a_project(ctx: Context, amount: Span) -> bool:
         if head.lemma_.lower() in ctx.triggers["FINANCING"]["pricing_words"]:
             return True
     return False
+
+
+def _running_total(ctx: Context, amount: Span, sent: Span) -> bool:
+    """"Beijing has invested more than $65 billion as part of the BRI", "with Beijing investing over $65 billion
+    under CPEC": what a state has put into a programme so far is a sum of many commitments, not one."""
+    verb = amount.root
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    ongoing = verb.tag_ == "VBG" or any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
+    framed = any(e.name in _umbrellas(ctx.knowledge) for e in ctx.entities_in(sent, ("PROJECT",)))
+    return ongoing and framed and verb.lemma_.lower() == "invest"
 
 
 def _by_verb(ctx: Context, amount: Span) -> tuple[list[Entity | None], Entity | None] | None:
@@ -725,7 +736,7 @@ def find_projects(ctx: Context) -> list[Event]:
     conf = ctx.triggers["PROJECT"]
     statuses: dict[str, str] = conf["statuses"]
     ranking = list(dict.fromkeys(statuses.values()))
-    umbrella = {e.name for e in ctx.knowledge.entities if e.umbrella}
+    umbrella = _umbrellas(ctx.knowledge)
     projects = _known_projects(ctx.knowledge)
     found: dict[str, tuple[Entity, str, Span]] = {}
     for sent in ctx.doc.sents:
@@ -764,6 +775,12 @@ def _is_the_argument(ctx: Context, entity: Entity, token: Token) -> bool:
         return False
     of_objects = [p for c in token.children if c.lower_ == "of" for p in c.children if p.dep_ == "pobj"]
     return any(ctx.entity(t) is entity for t in (token, *of_objects))
+
+
+@cache
+def _umbrellas(knowledge: Knowledge) -> frozenset[str]:
+    """The programmes of many projects (CPEC, the BRI)."""
+    return frozenset(e.name for e in knowledge.entities if e.umbrella)
 
 
 @cache
