@@ -59,6 +59,13 @@ def test_meeting_of_two_named_people_with_date_and_place():
     assert arg(meeting, "location") == "Beijing"
 
 
+def test_a_meeting_no_sentence_dates_takes_its_paragraphs_date_else_the_articles():
+    dated = "Talks in Beijing\n\nOn Tuesday the delegation arrived. Shehbaz Sharif met Li Qiang in Beijing."
+    assert arg(of_type(extract(dated), "MEETING")[0], "date") == "2024-03-26"
+    undated = "Talks in Beijing\n\nShehbaz Sharif met Li Qiang in Beijing."
+    assert arg(of_type(extract(undated), "MEETING")[0], "date") == PUBLISHED
+
+
 def test_meeting_from_held_talks_with():
     text = (
         "Foreign Minister Ishaq Dar held talks with his Chinese counterpart Wang Yi in Beijing on Wednesday."

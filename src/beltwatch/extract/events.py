@@ -330,7 +330,7 @@ def find_meetings(ctx: Context) -> list[Event]:
                 "location": places[0].name if places else None,
             }
             events.append(_ev(ctx, "MEETING", sent, args, {k: sent for k in args}))
-    return events
+    return _dated_by_context(ctx, events)
 
 
 def _doers(ctx: Context, verb: Token) -> list[Entity]:
@@ -345,6 +345,16 @@ def _doers(ctx: Context, verb: Token) -> list[Entity]:
     else:
         return []
     return people if len({p.country for p in people if p.country}) >= 2 else []
+
+
+def _dated_by_context(ctx: Context, events: list[Event]) -> list[Event]:
+    """A meeting or signing that no sentence dates took place when its paragraph last said, else on the
+    article's day: news reports them as they happen."""
+    for event in events:
+        if not event.arguments.get("date"):
+            sent = ctx.doc.char_span(event.evidence.start, event.evidence.end, alignment_mode="expand")
+            event.arguments["date"] = ctx.date_near(sent) if sent is not None else ctx.anchor_date
+    return events
 
 
 def _fill(event: Event, name: str, mention: DateMention | None, sent: Span, ctx: Context) -> None:
@@ -904,7 +914,7 @@ def find_agreements(ctx: Context) -> list[Event]:
             "location": where.name if where else None,
         }
         events.append(_ev(ctx, "AGREEMENT", sent, args, {k: sent for k in args}))
-    return [e for e in events if len(e.arguments["parties"]) >= 2]
+    return _dated_by_context(ctx, [e for e in events if len(e.arguments["parties"]) >= 2])
 
 
 def _sellers(ctx: Context, verb: Token) -> list[Entity]:
