@@ -535,16 +535,22 @@ def test_generic_mention_is_no_attack(text: str):
     [
         "Police tightened security around the camps on Monday.",
         "The police tightened security around the camps on Monday.",
+        "Police increased security around the camps on Monday.",
+        "Police strengthened security around the camps on Monday.",
     ],
 )
 def test_security_tightened_by_police(text: str):
     measure = one(extract(text), "SECURITY_MEASURE", text)
     assert arg(measure, "actor").lower() in ("police", "the police")
-    assert "tightened security around the camps" in arg(measure, "measure")
+    assert "security around the camps" in arg(measure, "measure")
     assert arg(measure, "date") == "2024-03-25"
 
 
 LOCAL_POLICE = {"police in haripur", "haripur police"}
+
+
+def test_a_rise_in_anything_but_security_is_no_measure():
+    assert of_type(extract("Police increased their salaries on Monday."), "SECURITY_MEASURE") == []
 
 
 def test_security_measure_by_the_police_of_a_town():
