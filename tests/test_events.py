@@ -361,6 +361,20 @@ def test_project_sector_from_its_name():
 # --- AGREEMENT -------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("The Philippines and China signed a memorandum on oil and gas development on Tuesday.", "oil and gas"),
+        ("Pakistan and China signed an agreement on trade on Tuesday.", "trade"),
+        ("Nepal and China signed an agreement on infrastructure on Tuesday.", "infrastructure"),
+        ("Argentina and China signed a currency swap agreement on Tuesday.", "finance"),
+        ("Hungary and China signed a loan agreement for the railway on Tuesday.", "railways"),
+    ],
+)
+def test_agreement_sectors_from_its_sentence(text: str, sector: str):
+    assert sector in arg(one(extract(text), "AGREEMENT", text), "sectors")
+
+
 def test_agreement_between_two_countries():
     text = "Pakistan and China signed an agreement on Monday to expand the corridor."
     agreement = one(extract(text), "AGREEMENT", text)

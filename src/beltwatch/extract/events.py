@@ -816,17 +816,13 @@ def _fac_is_project(ctx: Context, facility: Entity) -> bool:
 
 
 def _project_event(ctx: Context, project: Entity, status: str, sent: Span) -> Event:
-    conf = ctx.triggers["PROJECT"]
     mention_sents = [
         s for s in ctx.doc.sents if any(s.start_char <= m.start < s.end_char for m in project.mentions)
     ]
     context_text = " ".join(
         ctx.doc[s.start : min(s.end + 40, len(ctx.doc))].text.lower() for s in mention_sents
     ) + " " + project.name.lower()
-    sectors = [
-        sector for sector, words in conf["sectors"].items()
-        if any(re.search(rf"\b{re.escape(w)}\b", context_text) for w in words)
-    ]  # fmt: skip
+    sectors = _sectors(ctx, context_text)
     locations = []
     for s in mention_sents:
         for e in _places(ctx, s, skip_countries=True):
@@ -856,6 +852,14 @@ def _project_event(ctx: Context, project: Entity, status: str, sent: Span) -> Ev
         "date": when.value if when else None,
     }
     return _ev(ctx, "PROJECT", sent, args, {k: sent for k in args})
+
+
+def _sectors(ctx: Context, text: str) -> list[str]:
+    """The sectors whose words a (lower-cased) text uses."""
+    return [
+        sector for sector, words in ctx.triggers["PROJECT"]["sectors"].items()
+        if any(re.search(rf"\b{re.escape(w)}\b", text) for w in words)
+    ]  # fmt: skip
 
 
 def _nearest(entity: Entity, amount: Amount) -> int:
@@ -910,6 +914,7 @@ def find_agreements(ctx: Context) -> list[Event]:
         args = {
             "parties": [p.name for p in parties],
             "subject": _phrase(ctx, obj) if obj is not None else None,
+            "sectors": _sectors(ctx, sent.text.lower()),
             "date": when.value if when else None,
             "location": where.name if where else None,
         }
