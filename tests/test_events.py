@@ -353,6 +353,11 @@ def test_project_upgrade_with_value_and_locations():
     assert "railways" in arg(event, "sectors")
 
 
+def test_a_known_projects_country_is_its_last_location():
+    text = "Chinese firms are building the Karot Hydropower Project in Kotli."
+    assert arg(project(text, "Karot Hydropower Project"), "locations") == ["Kotli", "Pakistan"]
+
+
 def test_project_sector_from_its_name():
     text = "Chinese firms are building the Karot Hydropower Project on the Jhelum river."
     assert arg(project(text, "Karot Hydropower Project"), "sectors") == ["hydropower"]

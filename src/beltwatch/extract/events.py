@@ -830,6 +830,9 @@ def _project_event(ctx: Context, project: Entity, status: str, sent: Span) -> Ev
                 continue  # "the Dasu and Diamer-Bhasha dams": one dam is not where the other is
             if e is not project and e.name not in locations:
                 locations.append(e.name)
+    country = project.country and ctx.knowledge.country_by_code(project.country)
+    if country and country.name not in locations:
+        locations.append(country.name)  # last: a place in the country says more
     value = next(
         (a for s in mention_sents for a in ctx.amounts_in(s) if a.currency and abs(a.start - _nearest(project, a)) < 80),
         None,
