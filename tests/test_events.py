@@ -358,6 +358,14 @@ def test_a_known_projects_country_is_its_last_location():
     assert arg(project(text, "Karot Hydropower Project"), "locations") == ["Kotli", "Pakistan"]
 
 
+def test_a_projects_builder_named_in_another_sentence_is_a_party():
+    text = (
+        "Work on the Karot Hydropower Project was suspended on Monday. China Three Gorges Corporation is building the"
+        " Karot Hydropower Project."
+    )
+    assert "China Three Gorges Corporation" in arg(project(text, "Karot Hydropower Project"), "parties")
+
+
 def test_project_sector_from_its_name():
     text = "Chinese firms are building the Karot Hydropower Project on the Jhelum river."
     assert arg(project(text, "Karot Hydropower Project"), "sectors") == ["hydropower"]

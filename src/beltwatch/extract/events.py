@@ -815,6 +815,9 @@ def _fac_is_project(ctx: Context, facility: Entity) -> bool:
     return not any(words & set(e.name.lower().split()) for e in ctx.entities if e.type == "PROJECT")
 
 
+PROJECT_PARTY_KINDS = ("company", "lender")
+
+
 def _project_event(ctx: Context, project: Entity, status: str, sent: Span) -> Event:
     mention_sents = [
         s for s in ctx.doc.sents if any(s.start_char <= m.start < s.end_char for m in project.mentions)
@@ -839,6 +842,8 @@ def _project_event(ctx: Context, project: Entity, status: str, sent: Span) -> Ev
     )
     parties = [e.name for e in ctx.entities_in(sent, ("ORG",)) if e.kind != "media"]
     parties += [e.name for e in ctx.entities_in(sent, ("GPE",)) if e.name in ctx.knowledge.country_by_name]
+    # who builds and who lends are named wherever the project is
+    parties += [e.name for s in mention_sents for e in ctx.entities_in(s, ("ORG",)) if e.kind in PROJECT_PARTY_KINDS]
     for person in ctx.entities_in(sent, ("PERSON",)):
         country = person.country and ctx.knowledge.country_by_code(person.country)
         if country and country.name not in parties:
