@@ -262,6 +262,12 @@ def test_an_investment_in_a_programme_stated_as_one_commitment_is_financing():
     assert arg(one(extract(text), "FINANCING", text), "value") == 46e9
 
 
+def test_the_for_phrase_of_a_loan_is_its_purpose():
+    text = "China approved a loan of $1 billion to Sri Lanka for the construction of the first phase of the expressway."
+    purpose = arg(one(extract(text), "FINANCING", text), "purpose")
+    assert purpose == "construction of the first phase of the expressway"
+
+
 def test_amount_without_a_financing_word_is_no_financing():
     assert of_type(extract("The dam will cost USD 2 billion, officials said."), "FINANCING") == []
 

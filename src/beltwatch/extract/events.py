@@ -660,6 +660,9 @@ def _purpose(ctx: Context, amount: Span, projects: list[Entity]) -> str | None:
     """What the money is for: a project the sentence names, else the phrase the amount heads or
     qualifies ("USD 2.4 billion of principal due ...", "a USD 3 billion Stand-By Arrangement"),
     else a project its paragraph names."""
+    aim = _stated_aim(ctx, amount)
+    if aim is not None:
+        return aim
     named = [p for p in projects if any(amount.sent.start_char <= m.start < amount.sent.end_char for m in p.mentions)]
     if named:
         return named[0].name
@@ -683,6 +686,19 @@ def _purpose(ctx: Context, amount: Span, projects: list[Entity]) -> str | None:
         if text and words[0].i >= amount.start:
             return text
     return projects[0].name if projects else None
+
+
+def _stated_aim(ctx: Context, amount: Span) -> str | None:
+    """The "for" phrase of the loan or the lending verb ("approved a loan of USD 1 billion to Sri Lanka for the
+    construction of the first phase of the Central Expressway"), when it names a thing, not a party."""
+    head = amount.root
+    while head.head.i != head.i and head.pos_ not in ("VERB", "AUX"):
+        head = head.head
+        for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "towards")):
+            aim = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if aim is not None and aim.i >= amount.end and ctx.entity(aim) is None and aim.pos_ == "NOUN":
+                return _phrase(ctx, aim)
+    return None
 
 
 def _possessors(ctx: Context, entity: Entity, sent: Span) -> list[Entity]:
