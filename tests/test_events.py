@@ -355,7 +355,7 @@ def test_project_upgrade_with_value_and_locations():
     event = project(text, "Main Line-1")
     assert arg(event, "status") == "upgrade proposed"
     assert (arg(event, "value"), arg(event, "currency")) == (6.7e9, "USD")
-    assert arg(event, "locations") == ["Karachi", "Peshawar"]
+    assert arg(event, "locations") == ["Karachi", "Peshawar", "Pakistan"]
     assert "railways" in arg(event, "sectors")
 
 
