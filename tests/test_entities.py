@@ -572,3 +572,50 @@ def test_a_place_and_an_organisations_last_word_alone_are_no_new_name():
 def test_a_place_inside_a_longer_police_name_makes_no_body_of_its_own():
     entities = extract("The Royal Solomon Islands Police Force said on Monday that the guards would be checked.")
     assert "Solomon Islands Police" not in [e.name for e in entities]
+
+
+# --- places named with the word that says what they are ---------------------------------------------
+
+
+@pytest.mark.parametrize("head", sorted(load_knowledge().place_heads))
+def test_every_place_head_names_a_place_and_its_bare_name_is_an_alias(head: str):
+    entities = extract(f"Gunmen attacked a convoy in Zorvan Kettle {head} on Monday, officials said.")
+    place = named(entities, f"Zorvan Kettle {head}")
+    assert place.type == load_knowledge().place_heads[head]
+    assert "Zorvan Kettle" in place.aliases or f"Zorvan Kettle {head}" in surfaces(entities)
+
+
+def test_places_sharing_a_plural_head_are_places_of_their_own():
+    entities = extract("The dam stands where the Zorvan and Kettlemai rivers meet, in the Ogun and Oyo States.")
+    assert {"Zorvan river", "Kettlemai river", "Ogun State", "Oyo State"} <= set(names(entities))
+    assert named(entities, "Zorvan river").type == "LOC"
+    assert named(entities, "Oyo State").type == "GPE"
+
+
+def test_a_bare_place_name_elsewhere_joins_the_place():
+    entities = extract("Gunmen attacked a camp in Zorvan district on Monday. Zorvan is close to the border.")
+    assert named(entities, "Zorvan district").type == "GPE"
+    assert "Zorvan" not in names(entities)
+
+
+def test_a_known_place_keeps_its_name_and_a_river_is_not_its_town():
+    entities = extract("Floods hit Sindh province and villages along the Swat River on Monday.")
+    assert named(entities, "Sindh").type == "GPE"
+    assert named(entities, "Swat River").type == "LOC"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Islamic State claimed the attack.",  # capitalised "State" after no region is a group
+        "The Planning Division approved the scheme.",
+        "Chinese state media said the talks went well.",  # a demonym is no place
+        "China's state council met on Monday.",  # nor is a possessor
+    ],
+)
+def test_a_place_word_after_no_place_names_no_place(text: str):
+    assert not [e for e in extract(text) if e.type in ("GPE", "LOC") and e.name.lower().endswith(("state", "division"))]
+
+
+def test_a_capitalised_state_after_a_region_of_the_gazetteer_is_that_region():
+    assert named(extract("Fighting went on in Kachin State on Monday."), "Kachin State").type == "GPE"

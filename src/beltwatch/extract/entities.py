@@ -252,7 +252,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     infrastructure = [
         f for f in [*infrastructure_names(text, knowledge), *state_ministries(text, knowledge)]
         if not any(a <= f.start and f.end <= b for a, b in known_spans)
-    ] + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + [
+    ] + places_by_head(text, knowledge, known_spans) + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + [
         f for f in organisations_named_after_places(text, knowledge)
         if not any(a < f.end and f.start < b for a, b in known_names)
     ]  # fmt: skip
@@ -403,7 +403,7 @@ def _not_a_name_word(word: str, knowledge: Knowledge) -> bool:
 
 _FUNCTION_WORDS = {
     "the", "a", "an", "in", "at", "on", "by", "for", "from", "with", "to", "and", "of", "as", "after", "before", "under",
-    "over", "while", "when", "its", "their", "his", "her", "this", "that", "these", "those", "new-look", "said", "says",
+    "over", "while", "when", "its", "their", "his", "her", "your", "my", "this", "that", "these", "those", "new-look", "said", "says",
     "both", "all", "our", "two", "three", "first", "second", "third", "last", "next", "mr", "ms", "dr",
 }  # fmt: skip
 _CALENDAR_WORDS = {
@@ -504,10 +504,29 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
         group.found.append(f)
     groups = list(by_key.values())
     groups = _merge_acronyms(doc_text(doc), groups)
+    groups = _bare_place_names(groups)
     groups = _places_by_gazetteer(doc, groups, knowledge)
     groups = _merge_short_person_names(groups)
     _recover_surnames(doc, groups, knowledge)
     return groups
+
+
+def _bare_place_names(groups: list[Group]) -> list[Group]:
+    """"Darvoz" elsewhere in an article that names the "Darvoz district" is that place, whatever the model
+    called it."""
+    places = {
+        normalise(f.text): g
+        for g in groups if g.label == "GPE" and not g.known for f in g.found if f.name and f.name != f.text
+    }  # fmt: skip
+    for group in groups:
+        if group.known or group.country_code or len(group.surfaces) != 1:
+            continue
+        place = places.get(normalise(group.surfaces[0]))
+        if place is not None and place is not group:
+            for f in group.found:
+                f.label = place.label
+            _merge_into(place, group)
+    return [g for g in groups if g.found]
 
 
 def _places_by_gazetteer(doc: Doc, groups: list[Group], knowledge: Knowledge) -> list[Group]:
@@ -821,6 +840,68 @@ def place_bodies(text: str, knowledge: Knowledge) -> list[Found]:
         out.append(Found(m.group(1), "GPE", m.start(), m.end(1), known=place,
                          country_code=country.code if country and place is None else None))  # fmt: skip
     return out
+
+
+_PLACE_WORD = r"[A-Z][\w'’-]*"
+_POSSESSIVE_END = re.compile(r"['’]s?$")
+
+
+@cache
+def _place_head_patterns(knowledge: Knowledge) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    heads = "|".join(re.escape(h) for h in sorted(knowledge.place_heads, key=len, reverse=True))
+    name = rf"{_PLACE_WORD}(?:[ \t]+{_PLACE_WORD}){{0,2}}"
+    one = re.compile(rf"(?<![\w'’-])({name})[ \t]+((?i:{heads}))\b(?![ \t]*[-–]?[ \t]*[A-Z])")
+    shared = re.compile(rf"(?<![\w'’-])({name})[ \t]+and[ \t]+({name})[ \t]+((?i:{heads}))s\b(?![ \t]*[A-Z])")
+    return one, shared
+
+
+def places_by_head(text: str, knowledge: Knowledge, known_spans: list[tuple[int, int]]) -> list[Found]:
+    """A place named by its name and a word that says what it is ("Darvoz district", "Osun state", the
+    "Malikha and Maykha rivers"): the place is "Darvoz district", with "Darvoz" its alias. The name runs
+    over the capitalised words before the word, less possessors, function words, titles and demonyms;
+    a known name that holds the word ("Indus River") is left to the knowledge files."""
+    one, shared = _place_head_patterns(knowledge)
+    named = [(m.start(1), m.group(1), m.group(2), m.end()) for m in one.finditer(text)]
+    for m in shared.finditer(text):
+        named += [(m.start(1), m.group(1), m.group(3), m.end()), (m.start(2), m.group(2), m.group(3), m.end())]
+    out = []
+    for start, name, head, end in named:
+        found = _place_by_head(start, name, head, knowledge)
+        if found and found.label == "LOC" and text[found.end : found.end + len(head) + 1] == f" {head}":
+            found.end += len(head) + 1  # a river is named with its word: "Santa Cruz" alone is the province
+            found.text = text[found.start : found.end]
+        inside_known = found and any(a <= found.start and end <= b for a, b in known_spans)
+        if found and not inside_known and not any(f.start == found.start for f in out):
+            out.append(found)
+    return out
+
+
+def _place_by_head(start: int, name: str, head: str, knowledge: Knowledge) -> Found | None:
+    words = list(re.finditer(r"\S+", name))
+    while words and (_not_a_name_word(words[0].group(), knowledge) or _POSSESSIVE_END.search(words[0].group())):
+        words = words[1:]  # "the Ogun", "Myanmar’s Kachin state": the place's name starts after them
+    if not words or any(_POSSESSIVE_END.search(w.group()) for w in words):
+        return None
+    start += words[0].start()
+    bare = name[words[0].start() :]
+    etype = knowledge.place_heads[head.lower()]
+    known = normalise(bare) in _known_names(knowledge) or bare in knowledge.country_by_name
+    if etype != "LOC" and known:  # a river is a thing of its own, whatever its name also names
+        return None  # "Balochistan province", "Niger state": the place the knowledge files know
+    if head[0].isupper() and head.lower() in knowledge.place_heads_gazetteer_only and not _in_gazetteer(bare):
+        return None  # "Islamic State", "Planning Division"
+    return Found(bare, etype, start, start + len(bare), name=f"{bare} {head}")
+
+
+@cache
+def _known_names(knowledge: Knowledge) -> frozenset[str]:
+    return frozenset(normalise(n) for e in knowledge.entities for n in e.names)
+
+
+def _in_gazetteer(name: str) -> bool:
+    from beltwatch.resolve.places import is_place_in
+
+    return is_place_in(name, (), anywhere_population=0)
 
 
 def _country_ending(words: list[str], knowledge: Knowledge) -> Country | None:
