@@ -619,3 +619,31 @@ def test_a_place_word_after_no_place_names_no_place(text: str):
 
 def test_a_capitalised_state_after_a_region_of_the_gazetteer_is_that_region():
     assert named(extract("Fighting went on in Kachin State on Monday."), "Kachin State").type == "GPE"
+
+
+# --- a country's name inside another name --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trade reached 14.7 billion U.S. dollars in 2015.",
+        "Dhaka signed a nearly 3-billion-US dollar loan deal with Beijing.",
+        "The line will cost $US 6.7bn, officials said.",
+        "Repayments to the bank are made in US dollars.",
+    ],
+)
+def test_a_country_in_a_currencys_name_is_no_mention_of_the_country(text: str):
+    assert "United States" not in names(extract(text))
+
+
+def test_a_country_named_beside_a_currency_is_still_the_country():
+    entities = extract("The US said on Monday that the loan of 3 billion US dollars was unwise.")
+    assert [m.text for m in named(entities, "United States").mentions] == ["US"]
+
+
+@pytest.mark.parametrize("region", ["Latin America", "South America"])
+def test_a_region_named_after_a_country_is_the_region(region: str):
+    entities = extract(f"The port is the company's first in {region}, officials said on Monday.")
+    assert named(entities, region).type == "LOC"
+    assert "United States" not in names(entities)

@@ -17,6 +17,7 @@ from functools import cache
 from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span, Token
 
+from beltwatch.extract.amounts import currencies
 from beltwatch.extract.evidence import Sentences
 from beltwatch.extract.nlp import doc_text, has_cjk
 from beltwatch.knowledge import Country, Knowledge, KnownEntity
@@ -263,6 +264,8 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
             continue
         if any(p.start <= ent.start and ent.end <= p.end for p in people):
             continue
+        if ent.ent_id_.startswith("country:") and _in_a_currency(ent, doc_text(doc), knowledge):
+            continue  # "US" in "3 billion US dollars" names money, not the country
         span = _trim(_with_place_after_of(ent, ents))
         if span is None:
             continue
@@ -298,6 +301,24 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         if label == "ORG" and span.end <= ent.end:
             out.extend(_places_inside(span, knowledge))
     return out
+
+
+@cache
+def _currency_with_country(knowledge: Knowledge) -> re.Pattern[str]:
+    """The currency forms of currencies.yaml that hold a country's name ("US dollars", "$US", "U.S.$")."""
+    vocab = currencies()
+    names = {n for c in knowledge.countries for n in c.names}
+    forms = [f for f in {*vocab.before, *vocab.after} if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", f) for n in names)]
+    alternation = "|".join(r"\s+".join(re.escape(w) for w in f.split()) for f in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?i:{alternation})")
+
+
+def _in_a_currency(ent: Span, text: str, knowledge: Knowledge) -> bool:
+    start = max(0, ent.start_char - 8)
+    return any(
+        m.start() + start <= ent.start_char and ent.end_char <= m.end() + start
+        for m in _currency_with_country(knowledge).finditer(text[start : ent.end_char + 12])
+    )
 
 
 _NAME_WORD = r"(?:[A-Z]\w*|\d+(?:st|nd|rd|th)?)"
