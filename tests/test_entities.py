@@ -647,3 +647,22 @@ def test_a_region_named_after_a_country_is_the_region(region: str):
     entities = extract(f"The port is the company's first in {region}, officials said on Monday.")
     assert named(entities, region).type == "LOC"
     assert "United States" not in names(entities)
+
+
+# --- names that begin with "The" ------------------------------------------------------------------
+
+
+def test_a_capital_the_inside_a_sentence_is_part_of_an_organisations_name():
+    entities = extract("Officials told The Zorvan Tribune on Monday that talks were off. Zorvan Tribune staff agreed.")
+    paper = named(entities, "The Zorvan Tribune")
+    assert paper.type == "ORG" and "Zorvan Tribune" in paper.aliases
+
+
+def test_a_known_organisation_after_a_capital_the_keeps_its_name_and_the_form_is_an_alias():
+    entities = extract("Two officials spoke to The Associated Press on condition of anonymity.")
+    assert "The Associated Press" in named(entities, "Associated Press").aliases
+
+
+def test_a_the_that_begins_a_sentence_is_no_part_of_a_name():
+    entities = extract("The Zorvan Tribune said on Monday that talks were off.")
+    assert "The Zorvan Tribune" not in names(entities)

@@ -293,6 +293,8 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         ):
             continue
         found = Found(text, label, span.start_char, span.end_char)
+        if label == "ORG" and _the_in_name(span, headline_spans):
+            found.name = f"The {text}"
         if kid.startswith("country:"):
             found.country_code = kid.split(":", 1)[1]
         elif kid:
@@ -318,6 +320,17 @@ def _in_a_currency(ent: Span, text: str, knowledge: Knowledge) -> bool:
     return any(
         m.start() + start <= ent.start_char and ent.end_char <= m.end() + start
         for m in _currency_with_country(knowledge).finditer(text[start : ent.end_char + 12])
+    )
+
+
+def _the_in_name(span: Span, headline_spans: list[tuple[int, int]]) -> bool:
+    """"told The Express Tribune": a capital "The" inside a sentence is part of the name it begins."""
+    before = span.doc[span.start - 1] if span.start > 0 else None
+    return (
+        before is not None
+        and before.text == "The"
+        and not before.is_sent_start
+        and not any(a <= before.idx < b for a, b in headline_spans)
     )
 
 
@@ -520,7 +533,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
         elif f.known:
             key = f.known.id
         else:
-            key = f"{f.label}:{normalise(f.full_name)}"
+            key = f"{f.label}:{_without_the(normalise(f.full_name))}"
         group = by_key.setdefault(key, Group(known=f.known, country_code=f.country_code))
         group.found.append(f)
     groups = list(by_key.values())
@@ -530,6 +543,10 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_short_person_names(groups)
     _recover_surnames(doc, groups, knowledge)
     return groups
+
+
+def _without_the(name: str) -> str:
+    return name[4:] if name.startswith("the ") else name
 
 
 def _bare_place_names(groups: list[Group]) -> list[Group]:
@@ -757,7 +774,7 @@ def to_entities(doc: Doc, groups: list[Group], knowledge: Knowledge, sentences: 
             Mention(f.text, f.start, f.end, sentences.evidence(f.start, f.end))
             for f in sorted(group.found, key=lambda f: f.start)
         ]
-        aliases = [s for s in group.surfaces if s != name]
+        aliases = [s for s in dict.fromkeys(n for f in group.found for n in (f.text, f.full_name)) if s != name]
         entities.append(
             Entity(
                 name=name,
