@@ -533,7 +533,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
         elif f.known:
             key = f.known.id
         else:
-            key = f"{f.label}:{_without_the(normalise(f.full_name))}"
+            key = f"{f.label}:{normalise(f.full_name).removeprefix('the ')}"  # "The Express Tribune" too
         group = by_key.setdefault(key, Group(known=f.known, country_code=f.country_code))
         group.found.append(f)
     groups = list(by_key.values())
@@ -543,10 +543,6 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_short_person_names(groups)
     _recover_surnames(doc, groups, knowledge)
     return groups
-
-
-def _without_the(name: str) -> str:
-    return name[4:] if name.startswith("the ") else name
 
 
 def _bare_place_names(groups: list[Group]) -> list[Group]:
