@@ -666,3 +666,9 @@ def test_a_known_organisation_after_a_capital_the_keeps_its_name_and_the_form_is
 def test_a_the_that_begins_a_sentence_is_no_part_of_a_name():
     entities = extract("The Zorvan Tribune said on Monday that talks were off.")
     assert "The Zorvan Tribune" not in names(entities)
+
+
+def test_the_village_of_a_name_is_a_place_and_its_other_mentions_join_it():
+    entities = extract("Gunmen attacked a mine in the village of Zorvan Kettle on Monday. Zorvan Kettle is remote.")
+    assert named(entities, "Zorvan Kettle").type == "GPE"
+    assert len([e for e in entities if e.name == "Zorvan Kettle"]) == 1

@@ -546,11 +546,11 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
 
 
 def _bare_place_names(groups: list[Group]) -> list[Group]:
-    """"Darvoz" elsewhere in an article that names the "Darvoz district" is that place, whatever the model
-    called it."""
+    """"Darvoz" elsewhere in an article that names the "Darvoz district" (or "the village of Darvoz") is
+    that place, whatever the model called it."""
     places = {
         normalise(f.text): g
-        for g in groups if g.label == "GPE" and not g.known for f in g.found if f.name and f.name != f.text
+        for g in groups if g.label == "GPE" and not g.known for f in g.found if f.name
     }  # fmt: skip
     for group in groups:
         if group.known or group.country_code or len(group.surfaces) != 1:
@@ -889,6 +889,12 @@ def _place_head_patterns(knowledge: Knowledge) -> tuple[re.Pattern[str], re.Patt
     return one, shared
 
 
+@cache
+def _place_of_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    heads = "|".join(re.escape(h) for h in sorted(knowledge.place_heads, key=len, reverse=True))
+    return re.compile(rf"\b(?i:the[ \t]+(?:{heads})[ \t]+of)[ \t]+({_PLACE_WORD}(?:[ \t]+{_PLACE_WORD}){{0,2}})")
+
+
 def places_by_head(text: str, knowledge: Knowledge, known_spans: list[tuple[int, int]]) -> list[Found]:
     """A place named by its name and a word that says what it is ("Darvoz district", "Osun state", the
     "Malikha and Maykha rivers"): the place is "Darvoz district", with "Darvoz" its alias. The name runs
@@ -898,7 +904,12 @@ def places_by_head(text: str, knowledge: Knowledge, known_spans: list[tuple[int,
     named = [(m.start(1), m.group(1), m.group(2), m.end()) for m in one.finditer(text)]
     for m in shared.finditer(text):
         named += [(m.start(1), m.group(1), m.group(3), m.end()), (m.start(2), m.group(2), m.group(3), m.end())]
-    out = []
+    out = [
+        Found(m.group(1), knowledge.place_heads[m.group(0).split()[1].lower()], m.start(1), m.end(1), name=m.group(1))
+        for m in _place_of_pattern(knowledge).finditer(text)
+        if not any(a <= m.start(1) and m.end(1) <= b for a, b in known_spans)
+        and not _not_a_name_word(m.group(1).split()[0], knowledge)
+    ]  # "the village of Ajata Aboki"
     for start, name, head, end in named:
         found = _place_by_head(start, name, head, knowledge)
         if found and found.label == "LOC" and text[found.end : found.end + len(head) + 1] == f" {head}":
