@@ -672,3 +672,23 @@ def test_the_village_of_a_name_is_a_place_and_its_other_mentions_join_it():
     entities = extract("Gunmen attacked a mine in the village of Zorvan Kettle on Monday. Zorvan Kettle is remote.")
     assert named(entities, "Zorvan Kettle").type == "GPE"
     assert len([e for e in entities if e.name == "Zorvan Kettle"]) == 1
+
+
+# --- a full name after a title ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("The memorandum was signed by ambassador Zorvan Kettlemai on Monday.", "Zorvan Kettlemai"),
+        ("The envoy to Sri Lanka Zorvan Kettlemai left on Monday.", "Zorvan Kettlemai"),
+        ("They met King Zorvan bin Kettle Al Mai in the capital on Monday.", "Zorvan bin Kettle Al Mai"),
+    ],
+)
+def test_a_full_name_after_a_title_is_a_person(text: str, person: str):
+    assert named(extract(text), person).type == "PERSON"
+
+
+def test_an_organisation_after_a_title_is_no_person():
+    entities = extract("The ceremony was attended by the chairman Zorvan Kettle Group and officials.")
+    assert "Zorvan Kettle" not in [e.name for e in entities if e.type == "PERSON"]

@@ -253,7 +253,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     infrastructure = [
         f for f in [*infrastructure_names(text, knowledge), *state_ministries(text, knowledge)]
         if not any(a <= f.start and f.end <= b for a, b in known_spans)
-    ] + places_by_head(text, knowledge, known_spans) + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + [
+    ] + places_by_head(text, knowledge, known_spans) + people_after_titles(doc, knowledge) + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + [
         f for f in organisations_named_after_places(text, knowledge)
         if not any(a < f.end and f.start < b for a, b in known_names)
     ]  # fmt: skip
@@ -320,6 +320,56 @@ def _in_a_currency(ent: Span, text: str, knowledge: Knowledge) -> bool:
     return any(
         m.start() + start <= ent.start_char and ent.end_char <= m.end() + start
         for m in _currency_with_country(knowledge).finditer(text[start : ent.end_char + 12])
+    )
+
+
+_NAME_PARTICLES = {"bin", "bint", "ibn", "al", "el", "de", "dela", "del", "da", "van", "von", "ur", "ul"}
+
+
+def people_after_titles(doc: Doc, knowledge: Knowledge) -> list[Found]:
+    """A full name after a title ("ambassador Bai Tian", "Saudi King Salman bin Abdulaziz Al Saud") is a
+    person's, whatever the model made of it or if it saw nothing: two or more capitalised name words,
+    no known name among them, and no organisation's word after them ("Chairman Shandong Ruyi Group")."""
+    out = []
+    for tok in doc:
+        if tok.lower_ not in knowledge.title_heads or tok.is_upper:
+            continue
+        start = _after_posting(doc, tok.i + 1)
+        end = start
+        while end < len(doc) and (
+            _personal_name_word(doc[end], knowledge)
+            or (doc[end].lower_ in _NAME_PARTICLES and end + 1 < len(doc) and _personal_name_word(doc[end + 1], knowledge))
+        ):
+            end += 1
+        if end - start < 2 or (end < len(doc) and doc[end].is_title and knowledge.org_kind(doc[end].text) != "other"):
+            continue
+        name = doc[start:end]
+        out.append(Found(name.text, "PERSON", name.start_char, name.end_char))
+    return out
+
+
+def _after_posting(doc: Doc, i: int) -> int:
+    """Past the country a title names after it: "ambassador to Malaysia Bai Tian"."""
+    if i + 1 >= len(doc) or doc[i].lower_ not in ("to", "in") or not doc[i + 1].ent_id_.startswith("country:"):
+        return i
+    end = i + 2
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return end
+
+
+def _personal_name_word(tok: Token, knowledge: Knowledge) -> bool:
+    return (
+        tok.is_title
+        and tok.is_alpha
+        and not tok.ent_id_
+        and tok.lower_ not in knowledge.title_heads
+        and tok.lower_ not in knowledge.honorifics
+        and tok.lower_ not in COMPASS_WORDS
+        and tok.lower_ not in TITLE_PREFIXES
+        and knowledge.org_kind(tok.text) == "other"
+        and not _not_a_name_word(tok.text, knowledge)
+        and "\n" not in tok.whitespace_
     )
 
 
