@@ -153,6 +153,34 @@ def test_capital_with_a_possessive_is_its_government():
     assert "Beijing" in named(entities, "China").aliases
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The central bank made an advance payment to Beijing this week.",
+        "Rome communicated the decision to Beijing three days ago.",
+        "Gunmen attacked engineers on their way to the Beijing-financed port.",
+    ],
+)
+def test_a_capital_given_or_told_something_or_financing_is_its_government(text: str):
+    assert "Beijing" in named(extract(text), "China").aliases
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister flew to Beijing on Monday for talks.",
+        "The line runs from Mombasa to Nairobi and on to Naivasha.",
+    ],
+)
+def test_a_capital_gone_to_is_the_city(text: str):
+    assert named(extract(text), "Nairobi" if "Nairobi" in text else "Beijing").type == "GPE"
+
+
+@pytest.mark.parametrize("text", ["Beijing's relations with the West have soured.", "Trade rose in South and East."])
+def test_a_lone_compass_word_is_no_entity(text: str):
+    assert not {"West", "South", "East"} & set(names(extract(text)))
+
+
 def test_dateline_capital_is_a_place():
     entities = extract("ISLAMABAD: Officials from both countries met on Monday to review the corridor.")
     islamabad = named(entities, "Islamabad")

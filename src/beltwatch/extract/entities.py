@@ -28,6 +28,12 @@ PLACE_PREPOSITIONS = {
     "in", "to", "at", "from", "near", "outside", "into", "via", "towards", "toward", "across", "around", "between",
     "of", "through", "on", "inside", "off",
 }  # fmt: skip
+# words of going somewhere: a capital they lead "to" is the city ("flew to Beijing", "a visit to Beijing")
+MOTION_WORDS = {
+    "go", "travel", "fly", "visit", "return", "arrive", "come", "move", "head", "trip", "flight", "journey", "route",
+    "road", "railway", "line", "link", "way", "tour", "drive", "sail", "ship", "export", "transport", "deliver",
+    "bring", "take", "send", "invite", "invitation", "delegation", "corridor", "connect", "connection",
+}  # fmt: skip
 LEADING_WORDS = {"the", "a", "an"}
 STATE_WORDS = {"the", "government", "govt", "republic", "people", "'s", "’s", "state", "kingdom", "federal", "islamic"}
 COMPASS_WORDS = {"north", "south", "east", "west", "central", "upper", "lower"}
@@ -288,6 +294,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         if not kid and (
             text in knowledge.not_entities
             or text.lower() in knowledge.title_heads
+            or text.lower() in COMPASS_WORDS  # "relations with the West", "in South" cut off from "Asia"
             or _is_title_word(span, ent.label_, knowledge)
             or not _plausible(span, text, demonyms, headline_spans, outside_headlines)
         ):
@@ -566,8 +573,14 @@ def _is_place_use(doc: Doc, found: Found) -> bool:
     token = span.root
     while token.dep_ == "conj" and token.head.i != token.i:
         token = token.head
+    if token.dep_ == "pobj" and token.head.lower_ == "to":
+        went = token.head.head  # "flew to Beijing", "from Mombasa to Nairobi", but "a payment to Beijing"
+        route = any(t.lower_ == "from" for t in doc[max(token.head.i - 4, 0) : token.head.i])
+        return went.lemma_ in MOTION_WORDS or route
     if token.dep_ == "pobj":
         return token.head.lower_ in PLACE_PREPOSITIONS  # "For Beijing, the question is ..." is the government
+    if token.dep_ == "npadvmod" and token.head.tag_ == "VBN":
+        return False  # "the Beijing-financed port"
     return token.dep_ not in ("nsubj", "nsubjpass", "dobj", "poss")
 
 
