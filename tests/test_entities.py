@@ -720,3 +720,23 @@ def test_a_full_name_after_a_title_is_a_person(text: str, person: str):
 def test_an_organisation_after_a_title_is_no_person():
     entities = extract("The ceremony was attended by the chairman Zorvan Kettle Group and officials.")
     assert "Zorvan Kettle" not in [e.name for e in entities if e.type == "PERSON"]
+
+
+# --- names that are no entities --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["The loan will be repaid in Chinese yuan, the Treasury said.", "Xi pledged USD45B to Pakistan on Monday."]
+)
+def test_money_is_no_entity(text: str):
+    assert not [e for e in extract(text) if "yuan" in e.name or "USD" in e.name]
+
+
+def test_a_demonym_and_a_title_is_an_office_not_an_organisation():
+    entities = extract("The Kazakh President received the delegation on Monday in Astana.")
+    assert "Kazakh President" not in names(entities)
+
+
+def test_a_named_complex_is_a_facility():
+    entities = extract("Gunmen forced their way into the Zorvan Port Authority Complex on Wednesday.")
+    assert named(entities, "Zorvan Port Authority Complex").type == "FAC"

@@ -221,7 +221,8 @@ def _person_after_title(span: Span, label: str, knowledge: Knowledge) -> tuple[S
         rest = rest[1:]
     if len(rest) and _name_like(rest) and knowledge.org_kind(rest.text) == "other":
         return rest, "PERSON"
-    office = titles[0] == 0 and (not len(rest) or rest[0].lower_ in ("of", "for"))
+    owner = all(t.text in knowledge.country_by_demonym or t.ent_id_.startswith("country:") for t in span[: titles[0]])
+    office = owner and (not len(rest) or rest[0].lower_ in ("of", "for"))  # "Kazakh President", "Minister of ..."
     return (None, label) if office else (span, label)
 
 
@@ -295,6 +296,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
             text in knowledge.not_entities
             or text.lower() in knowledge.title_heads
             or text.lower() in COMPASS_WORDS  # "relations with the West", "in South" cut off from "Asia"
+            or _names_money(text)  # "Chinese yuan", "USD45B"
             or _is_title_word(span, ent.label_, knowledge)
             or not _plausible(span, text, demonyms, headline_spans, outside_headlines)
         ):
@@ -320,6 +322,13 @@ def _currency_with_country(knowledge: Knowledge) -> re.Pattern[str]:
     forms = [f for f in {*vocab.before, *vocab.after} if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", f) for n in names)]
     alternation = "|".join(r"\s+".join(re.escape(w) for w in f.split()) for f in sorted(forms, key=len, reverse=True))
     return re.compile(rf"(?i:{alternation})")
+
+
+def _names_money(text: str) -> bool:
+    vocab = currencies()
+    return vocab.code_of(text, "after") is not None or vocab.code_of(text, "before") is not None or any(
+        m.group(0) == text for m in vocab.scan(text)
+    )
 
 
 def _in_a_currency(ent: Span, text: str, knowledge: Knowledge) -> bool:
