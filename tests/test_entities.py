@@ -445,6 +445,7 @@ def test_every_infrastructure_head_names_a_facility_or_project(head: str):
         ("Work on the Zorvan-Kettle rail line began in March.", "Zorvan-Kettle rail line", "PROJECT"),
         ("The Kettle Dam Project was approved by the cabinet.", "Kettle Dam Project", "PROJECT"),
         ("Lenders backed the New Zorvan International Airport last year.", "New Zorvan International Airport", "FAC"),
+        ("Trains run on the Zorvan – Kettle section since Monday.", "Zorvan – Kettle section", "PROJECT"),
     ],
 )
 def test_infrastructure_name_forms(text: str, name: str, etype: str):
@@ -459,11 +460,12 @@ def test_infrastructure_name_forms(text: str, name: str, etype: str):
         "The Belt and Road Initiative turned ten.",
         "China revived the ancient Silk Road trade routes.",  # a "road" needs a dash-joined name
         "The contract went to China Road and Bridge Corporation on Monday.",  # a firm, not a road
+        "The Zorvan Line was delayed again.",  # a "line" needs a dash-joined name
     ],
 )
 def test_generic_infrastructure_words_name_nothing(text: str):
     assert not [
-        e for e in extract(text) if e.type in ("FAC", "PROJECT") and e.name.endswith(("Railway", "Plant", "Road"))
+        e for e in extract(text) if e.type in ("FAC", "PROJECT") and e.name.endswith(("Railway", "Plant", "Road", "Line"))
     ]
 
 
