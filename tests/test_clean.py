@@ -372,6 +372,8 @@ def run(lines: list[str], source: str | None = "Corridor Times") -> list[str]:
         "Why it matters",
         "JAKARTA",
         "Photo: Workers at the Gwadar port site.",
+        "Photo: Workers at the port site",
+        "Source: officials in Gwadar say the talks were delayed by the strike.",
         "In April, the two sides agreed on the overrun.",
         "GWADAR, Aug 13 (Reuters) - Gunmen attacked a convoy carrying Chinese engineers on Sunday.",
         "- USD 1.2 billion for the first phase",
@@ -448,6 +450,8 @@ def test_story_lines_stay(line: str):
         "Our Standards: The Thomson Reuters Trust Principles., opens new tab",
         "Facebook Count",
         "Suggested Topics:",
+        "Source: AFP   Editor: Wang Xiang",
+        "PHOTO: Reuters",
     ],
 )
 def test_chrome_lines_go(line: str):
@@ -616,3 +620,16 @@ def test_tabs_and_spacing_inside_kept_lines_stay():
     text, removed = clean_text("Headline\n\nYear\tValue\n\nThe  port  opened.\n")
     assert text == "Headline\n\nYear\tValue\n\nThe  port  opened.\n"
     assert removed == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Police guard the site in Bisham on Tuesday. Photo by EPA-EFE", "Police guard the site in Bisham on Tuesday."),
+        ("Guards patrol near the border, officials said Thursday. (AFP/File)",
+         "Guards patrol near the border, officials said Thursday."),
+        ("The photo by the agency showed the site.", "The photo by the agency showed the site."),
+    ],
+)
+def test_a_photo_credit_after_a_caption_is_taken_off(line: str, kept: str):
+    assert run([line]) == [kept]

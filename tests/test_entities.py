@@ -153,6 +153,34 @@ def test_capital_with_a_possessive_is_its_government():
     assert "Beijing" in named(entities, "China").aliases
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The central bank made an advance payment to Beijing this week.",
+        "Rome communicated the decision to Beijing three days ago.",
+        "Gunmen attacked engineers on their way to the Beijing-financed port.",
+    ],
+)
+def test_a_capital_given_or_told_something_or_financing_is_its_government(text: str):
+    assert "Beijing" in named(extract(text), "China").aliases
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister flew to Beijing on Monday for talks.",
+        "The line runs from Mombasa to Nairobi and on to Naivasha.",
+    ],
+)
+def test_a_capital_gone_to_is_the_city(text: str):
+    assert named(extract(text), "Nairobi" if "Nairobi" in text else "Beijing").type == "GPE"
+
+
+@pytest.mark.parametrize("text", ["Beijing's relations with the West have soured.", "Trade rose in South and East."])
+def test_a_lone_compass_word_is_no_entity(text: str):
+    assert not {"West", "South", "East"} & set(names(extract(text)))
+
+
 def test_dateline_capital_is_a_place():
     entities = extract("ISLAMABAD: Officials from both countries met on Monday to review the corridor.")
     islamabad = named(entities, "Islamabad")
@@ -417,6 +445,7 @@ def test_every_infrastructure_head_names_a_facility_or_project(head: str):
         ("Work on the Zorvan-Kettle rail line began in March.", "Zorvan-Kettle rail line", "PROJECT"),
         ("The Kettle Dam Project was approved by the cabinet.", "Kettle Dam Project", "PROJECT"),
         ("Lenders backed the New Zorvan International Airport last year.", "New Zorvan International Airport", "FAC"),
+        ("Trains run on the Zorvan – Kettle section since Monday.", "Zorvan – Kettle section", "PROJECT"),
     ],
 )
 def test_infrastructure_name_forms(text: str, name: str, etype: str):
@@ -431,11 +460,12 @@ def test_infrastructure_name_forms(text: str, name: str, etype: str):
         "The Belt and Road Initiative turned ten.",
         "China revived the ancient Silk Road trade routes.",  # a "road" needs a dash-joined name
         "The contract went to China Road and Bridge Corporation on Monday.",  # a firm, not a road
+        "The Zorvan Line was delayed again.",  # a "line" needs a dash-joined name
     ],
 )
 def test_generic_infrastructure_words_name_nothing(text: str):
     assert not [
-        e for e in extract(text) if e.type in ("FAC", "PROJECT") and e.name.endswith(("Railway", "Plant", "Road"))
+        e for e in extract(text) if e.type in ("FAC", "PROJECT") and e.name.endswith(("Railway", "Plant", "Road", "Line"))
     ]
 
 
@@ -572,3 +602,143 @@ def test_a_place_and_an_organisations_last_word_alone_are_no_new_name():
 def test_a_place_inside_a_longer_police_name_makes_no_body_of_its_own():
     entities = extract("The Royal Solomon Islands Police Force said on Monday that the guards would be checked.")
     assert "Solomon Islands Police" not in [e.name for e in entities]
+
+
+# --- places named with the word that says what they are ---------------------------------------------
+
+
+@pytest.mark.parametrize("head", sorted(load_knowledge().place_heads))
+def test_every_place_head_names_a_place_and_its_bare_name_is_an_alias(head: str):
+    entities = extract(f"Gunmen attacked a convoy in Zorvan Kettle {head} on Monday, officials said.")
+    place = named(entities, f"Zorvan Kettle {head}")
+    assert place.type == load_knowledge().place_heads[head]
+    assert "Zorvan Kettle" in place.aliases or f"Zorvan Kettle {head}" in surfaces(entities)
+
+
+def test_places_sharing_a_plural_head_are_places_of_their_own():
+    entities = extract("The dam stands where the Zorvan and Kettlemai rivers meet, in the Ogun and Oyo States.")
+    assert {"Zorvan river", "Kettlemai river", "Ogun State", "Oyo State"} <= set(names(entities))
+    assert named(entities, "Zorvan river").type == "LOC"
+    assert named(entities, "Oyo State").type == "GPE"
+
+
+def test_a_bare_place_name_elsewhere_joins_the_place():
+    entities = extract("Gunmen attacked a camp in Zorvan district on Monday. Zorvan is close to the border.")
+    assert named(entities, "Zorvan district").type == "GPE"
+    assert "Zorvan" not in names(entities)
+
+
+def test_a_known_place_keeps_its_name_and_a_river_is_not_its_town():
+    entities = extract("Floods hit Sindh province and villages along the Swat River on Monday.")
+    assert named(entities, "Sindh").type == "GPE"
+    assert named(entities, "Swat River").type == "LOC"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Islamic State claimed the attack.",  # capitalised "State" after no region is a group
+        "The Planning Division approved the scheme.",
+        "Chinese state media said the talks went well.",  # a demonym is no place
+        "China's state council met on Monday.",  # nor is a possessor
+    ],
+)
+def test_a_place_word_after_no_place_names_no_place(text: str):
+    assert not [e for e in extract(text) if e.type in ("GPE", "LOC") and e.name.lower().endswith(("state", "division"))]
+
+
+def test_a_capitalised_state_after_a_region_of_the_gazetteer_is_that_region():
+    assert named(extract("Fighting went on in Kachin State on Monday."), "Kachin State").type == "GPE"
+
+
+# --- a country's name inside another name --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trade reached 14.7 billion U.S. dollars in 2015.",
+        "Dhaka signed a nearly 3-billion-US dollar loan deal with Beijing.",
+        "The line will cost $US 6.7bn, officials said.",
+        "Repayments to the bank are made in US dollars.",
+    ],
+)
+def test_a_country_in_a_currencys_name_is_no_mention_of_the_country(text: str):
+    assert "United States" not in names(extract(text))
+
+
+def test_a_country_named_beside_a_currency_is_still_the_country():
+    entities = extract("The US said on Monday that the loan of 3 billion US dollars was unwise.")
+    assert [m.text for m in named(entities, "United States").mentions] == ["US"]
+
+
+@pytest.mark.parametrize("region", ["Latin America", "South America"])
+def test_a_region_named_after_a_country_is_the_region(region: str):
+    entities = extract(f"The port is the company's first in {region}, officials said on Monday.")
+    assert named(entities, region).type == "LOC"
+    assert "United States" not in names(entities)
+
+
+# --- names that begin with "The" ------------------------------------------------------------------
+
+
+def test_a_capital_the_inside_a_sentence_is_part_of_an_organisations_name():
+    entities = extract("Officials told The Zorvan Tribune on Monday that talks were off. Zorvan Tribune staff agreed.")
+    paper = named(entities, "The Zorvan Tribune")
+    assert paper.type == "ORG" and "Zorvan Tribune" in paper.aliases
+
+
+def test_a_known_organisation_after_a_capital_the_keeps_its_name_and_the_form_is_an_alias():
+    entities = extract("Two officials spoke to The Associated Press on condition of anonymity.")
+    assert "The Associated Press" in named(entities, "Associated Press").aliases
+
+
+def test_a_the_that_begins_a_sentence_is_no_part_of_a_name():
+    entities = extract("The Zorvan Tribune said on Monday that talks were off.")
+    assert "The Zorvan Tribune" not in names(entities)
+
+
+def test_the_village_of_a_name_is_a_place_and_its_other_mentions_join_it():
+    entities = extract("Gunmen attacked a mine in the village of Zorvan Kettle on Monday. Zorvan Kettle is remote.")
+    assert named(entities, "Zorvan Kettle").type == "GPE"
+    assert len([e for e in entities if e.name == "Zorvan Kettle"]) == 1
+
+
+# --- a full name after a title ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("The memorandum was signed by ambassador Zorvan Kettlemai on Monday.", "Zorvan Kettlemai"),
+        ("The envoy to Sri Lanka Zorvan Kettlemai left on Monday.", "Zorvan Kettlemai"),
+        ("They met King Zorvan bin Kettle Al Mai in the capital on Monday.", "Zorvan bin Kettle Al Mai"),
+    ],
+)
+def test_a_full_name_after_a_title_is_a_person(text: str, person: str):
+    assert named(extract(text), person).type == "PERSON"
+
+
+def test_an_organisation_after_a_title_is_no_person():
+    entities = extract("The ceremony was attended by the chairman Zorvan Kettle Group and officials.")
+    assert "Zorvan Kettle" not in [e.name for e in entities if e.type == "PERSON"]
+
+
+# --- names that are no entities --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["The loan will be repaid in Chinese yuan, the Treasury said.", "Xi pledged USD45B to Pakistan on Monday."]
+)
+def test_money_is_no_entity(text: str):
+    assert not [e for e in extract(text) if "yuan" in e.name or "USD" in e.name]
+
+
+def test_a_demonym_and_a_title_is_an_office_not_an_organisation():
+    entities = extract("The Kazakh President received the delegation on Monday in Astana.")
+    assert "Kazakh President" not in names(entities)
+
+
+def test_a_named_complex_is_a_facility():
+    entities = extract("Gunmen forced their way into the Zorvan Port Authority Complex on Wednesday.")
+    assert named(entities, "Zorvan Port Authority Complex").type == "FAC"

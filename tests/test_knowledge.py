@@ -274,6 +274,16 @@ def test_bad_org_kind_rule_raises_with_file_name(knowledge_copy: Path):
     assert "org_kinds.yaml" in str(info.value)
 
 
+@pytest.mark.parametrize("change", [{"GPE": ["District"]}, {"LOC": "river"}], ids=["upper-case", "not-a-list"])
+def test_bad_place_heads_raise_with_file_name(knowledge_copy: Path, change: dict):
+    path = knowledge_copy / "place_heads.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({**data, **change}), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge.__wrapped__(knowledge_copy)
+    assert "place_heads.yaml" in str(info.value)
+
+
 def test_country_without_code_raises_with_file_name(knowledge_copy: Path):
     path = knowledge_copy / "countries.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

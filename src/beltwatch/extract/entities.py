@@ -17,6 +17,7 @@ from functools import cache
 from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span, Token
 
+from beltwatch.extract.amounts import currencies
 from beltwatch.extract.evidence import Sentences
 from beltwatch.extract.nlp import doc_text, has_cjk
 from beltwatch.knowledge import Country, Knowledge, KnownEntity
@@ -26,6 +27,12 @@ LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "PROJECT", "EVENT"}
 PLACE_PREPOSITIONS = {
     "in", "to", "at", "from", "near", "outside", "into", "via", "towards", "toward", "across", "around", "between",
     "of", "through", "on", "inside", "off",
+}  # fmt: skip
+# words of going somewhere: a capital they lead "to" is the city ("flew to Beijing", "a visit to Beijing")
+MOTION_WORDS = {
+    "go", "travel", "fly", "visit", "return", "arrive", "come", "move", "head", "trip", "flight", "journey", "route",
+    "road", "railway", "line", "link", "way", "tour", "drive", "sail", "ship", "export", "transport", "deliver",
+    "bring", "take", "send", "invite", "invitation", "delegation", "corridor", "connect", "connection",
 }  # fmt: skip
 LEADING_WORDS = {"the", "a", "an"}
 STATE_WORDS = {"the", "government", "govt", "republic", "people", "'s", "’s", "state", "kingdom", "federal", "islamic"}
@@ -214,7 +221,8 @@ def _person_after_title(span: Span, label: str, knowledge: Knowledge) -> tuple[S
         rest = rest[1:]
     if len(rest) and _name_like(rest) and knowledge.org_kind(rest.text) == "other":
         return rest, "PERSON"
-    office = titles[0] == 0 and (not len(rest) or rest[0].lower_ in ("of", "for"))
+    owner = all(t.text in knowledge.country_by_demonym or t.ent_id_.startswith("country:") for t in span[: titles[0]])
+    office = owner and (not len(rest) or rest[0].lower_ in ("of", "for"))  # "Kazakh President", "Minister of ..."
     return (None, label) if office else (span, label)
 
 
@@ -252,7 +260,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     infrastructure = [
         f for f in [*infrastructure_names(text, knowledge), *state_ministries(text, knowledge)]
         if not any(a <= f.start and f.end <= b for a, b in known_spans)
-    ] + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + [
+    ] + places_by_head(text, knowledge, known_spans) + people_after_titles(doc, knowledge) + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + [
         f for f in organisations_named_after_places(text, knowledge)
         if not any(a < f.end and f.start < b for a, b in known_names)
     ]  # fmt: skip
@@ -263,6 +271,8 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
             continue
         if any(p.start <= ent.start and ent.end <= p.end for p in people):
             continue
+        if ent.ent_id_.startswith("country:") and _in_a_currency(ent, doc_text(doc), knowledge):
+            continue  # "US" in "3 billion US dollars" names money, not the country
         span = _trim(_with_place_after_of(ent, ents))
         if span is None:
             continue
@@ -285,11 +295,15 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         if not kid and (
             text in knowledge.not_entities
             or text.lower() in knowledge.title_heads
+            or text.lower() in COMPASS_WORDS  # "relations with the West", "in South" cut off from "Asia"
+            or _names_money(text)  # "Chinese yuan", "USD45B"
             or _is_title_word(span, ent.label_, knowledge)
             or not _plausible(span, text, demonyms, headline_spans, outside_headlines)
         ):
             continue
         found = Found(text, label, span.start_char, span.end_char)
+        if label == "ORG" and _the_in_name(span, headline_spans):
+            found.name = f"The {text}"
         if kid.startswith("country:"):
             found.country_code = kid.split(":", 1)[1]
         elif kid:
@@ -298,6 +312,92 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         if label == "ORG" and span.end <= ent.end:
             out.extend(_places_inside(span, knowledge))
     return out
+
+
+@cache
+def _currency_with_country(knowledge: Knowledge) -> re.Pattern[str]:
+    """The currency forms of currencies.yaml that hold a country's name ("US dollars", "$US", "U.S.$")."""
+    vocab = currencies()
+    names = {n for c in knowledge.countries for n in c.names}
+    forms = [f for f in {*vocab.before, *vocab.after} if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", f) for n in names)]
+    alternation = "|".join(r"\s+".join(re.escape(w) for w in f.split()) for f in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?i:{alternation})")
+
+
+def _names_money(text: str) -> bool:
+    vocab = currencies()
+    return vocab.code_of(text, "after") is not None or vocab.code_of(text, "before") is not None or any(
+        m.group(0) == text for m in vocab.scan(text)
+    )
+
+
+def _in_a_currency(ent: Span, text: str, knowledge: Knowledge) -> bool:
+    start = max(0, ent.start_char - 8)
+    return any(
+        m.start() + start <= ent.start_char and ent.end_char <= m.end() + start
+        for m in _currency_with_country(knowledge).finditer(text[start : ent.end_char + 12])
+    )
+
+
+_NAME_PARTICLES = {"bin", "bint", "ibn", "al", "el", "de", "dela", "del", "da", "van", "von", "ur", "ul"}
+
+
+def people_after_titles(doc: Doc, knowledge: Knowledge) -> list[Found]:
+    """A full name after a title ("ambassador Bai Tian", "Saudi King Salman bin Abdulaziz Al Saud") is a
+    person's, whatever the model made of it or if it saw nothing: two or more capitalised name words,
+    no known name among them, and no organisation's word after them ("Chairman Shandong Ruyi Group")."""
+    out = []
+    for tok in doc:
+        if tok.lower_ not in knowledge.title_heads or tok.is_upper:
+            continue
+        start = _after_posting(doc, tok.i + 1)
+        end = start
+        while end < len(doc) and (
+            _personal_name_word(doc[end], knowledge)
+            or (doc[end].lower_ in _NAME_PARTICLES and end + 1 < len(doc) and _personal_name_word(doc[end + 1], knowledge))
+        ):
+            end += 1
+        if end - start < 2 or (end < len(doc) and doc[end].is_title and knowledge.org_kind(doc[end].text) != "other"):
+            continue
+        name = doc[start:end]
+        out.append(Found(name.text, "PERSON", name.start_char, name.end_char))
+    return out
+
+
+def _after_posting(doc: Doc, i: int) -> int:
+    """Past the country a title names after it: "ambassador to Malaysia Bai Tian"."""
+    if i + 1 >= len(doc) or doc[i].lower_ not in ("to", "in") or not doc[i + 1].ent_id_.startswith("country:"):
+        return i
+    end = i + 2
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return end
+
+
+def _personal_name_word(tok: Token, knowledge: Knowledge) -> bool:
+    return (
+        tok.is_title
+        and tok.is_alpha
+        and not tok.ent_id_
+        and tok.lower_ not in knowledge.title_heads
+        and tok.lower_ not in knowledge.honorifics
+        and tok.lower_ not in COMPASS_WORDS
+        and tok.lower_ not in TITLE_PREFIXES
+        and knowledge.org_kind(tok.text) == "other"
+        and not _not_a_name_word(tok.text, knowledge)
+        and "\n" not in tok.whitespace_
+    )
+
+
+def _the_in_name(span: Span, headline_spans: list[tuple[int, int]]) -> bool:
+    """"told The Express Tribune": a capital "The" inside a sentence is part of the name it begins."""
+    before = span.doc[span.start - 1] if span.start > 0 else None
+    return (
+        before is not None
+        and before.text == "The"
+        and not before.is_sent_start
+        and not any(a <= before.idx < b for a, b in headline_spans)
+    )
 
 
 _NAME_WORD = r"(?:[A-Z]\w*|\d+(?:st|nd|rd|th)?)"
@@ -403,7 +503,7 @@ def _not_a_name_word(word: str, knowledge: Knowledge) -> bool:
 
 _FUNCTION_WORDS = {
     "the", "a", "an", "in", "at", "on", "by", "for", "from", "with", "to", "and", "of", "as", "after", "before", "under",
-    "over", "while", "when", "its", "their", "his", "her", "this", "that", "these", "those", "new-look", "said", "says",
+    "over", "while", "when", "its", "their", "his", "her", "your", "my", "this", "that", "these", "those", "new-look", "said", "says",
     "both", "all", "our", "two", "three", "first", "second", "third", "last", "next", "mr", "ms", "dr",
 }  # fmt: skip
 _CALENDAR_WORDS = {
@@ -482,8 +582,14 @@ def _is_place_use(doc: Doc, found: Found) -> bool:
     token = span.root
     while token.dep_ == "conj" and token.head.i != token.i:
         token = token.head
+    if token.dep_ == "pobj" and token.head.lower_ == "to":
+        went = token.head.head  # "flew to Beijing", "from Mombasa to Nairobi", but "a payment to Beijing"
+        route = any(t.lower_ == "from" for t in doc[max(token.head.i - 4, 0) : token.head.i])
+        return went.lemma_ in MOTION_WORDS or route
     if token.dep_ == "pobj":
         return token.head.lower_ in PLACE_PREPOSITIONS  # "For Beijing, the question is ..." is the government
+    if token.dep_ == "npadvmod" and token.head.tag_ == "VBN":
+        return False  # "the Beijing-financed port"
     return token.dep_ not in ("nsubj", "nsubjpass", "dobj", "poss")
 
 
@@ -499,15 +605,34 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
         elif f.known:
             key = f.known.id
         else:
-            key = f"{f.label}:{normalise(f.full_name)}"
+            key = f"{f.label}:{normalise(f.full_name).removeprefix('the ')}"  # "The Express Tribune" too
         group = by_key.setdefault(key, Group(known=f.known, country_code=f.country_code))
         group.found.append(f)
     groups = list(by_key.values())
     groups = _merge_acronyms(doc_text(doc), groups)
+    groups = _bare_place_names(groups)
     groups = _places_by_gazetteer(doc, groups, knowledge)
     groups = _merge_short_person_names(groups)
     _recover_surnames(doc, groups, knowledge)
     return groups
+
+
+def _bare_place_names(groups: list[Group]) -> list[Group]:
+    """"Darvoz" elsewhere in an article that names the "Darvoz district" (or "the village of Darvoz") is
+    that place, whatever the model called it."""
+    places = {
+        normalise(f.text): g
+        for g in groups if g.label == "GPE" and not g.known for f in g.found if f.name
+    }  # fmt: skip
+    for group in groups:
+        if group.known or group.country_code or len(group.surfaces) != 1:
+            continue
+        place = places.get(normalise(group.surfaces[0]))
+        if place is not None and place is not group:
+            for f in group.found:
+                f.label = place.label
+            _merge_into(place, group)
+    return [g for g in groups if g.found]
 
 
 def _places_by_gazetteer(doc: Doc, groups: list[Group], knowledge: Knowledge) -> list[Group]:
@@ -717,7 +842,7 @@ def to_entities(doc: Doc, groups: list[Group], knowledge: Knowledge, sentences: 
             Mention(f.text, f.start, f.end, sentences.evidence(f.start, f.end))
             for f in sorted(group.found, key=lambda f: f.start)
         ]
-        aliases = [s for s in group.surfaces if s != name]
+        aliases = [s for s in dict.fromkeys(n for f in group.found for n in (f.text, f.full_name)) if s != name]
         entities.append(
             Entity(
                 name=name,
@@ -821,6 +946,79 @@ def place_bodies(text: str, knowledge: Knowledge) -> list[Found]:
         out.append(Found(m.group(1), "GPE", m.start(), m.end(1), known=place,
                          country_code=country.code if country and place is None else None))  # fmt: skip
     return out
+
+
+_PLACE_WORD = r"[A-Z][\w'’-]*"
+_POSSESSIVE_END = re.compile(r"['’]s?$")
+
+
+@cache
+def _place_head_patterns(knowledge: Knowledge) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    heads = "|".join(re.escape(h) for h in sorted(knowledge.place_heads, key=len, reverse=True))
+    name = rf"{_PLACE_WORD}(?:[ \t]+{_PLACE_WORD}){{0,2}}"
+    one = re.compile(rf"(?<![\w'’-])({name})[ \t]+((?i:{heads}))\b(?![ \t]*[-–]?[ \t]*[A-Z])")
+    shared = re.compile(rf"(?<![\w'’-])({name})[ \t]+and[ \t]+({name})[ \t]+((?i:{heads}))s\b(?![ \t]*[A-Z])")
+    return one, shared
+
+
+@cache
+def _place_of_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    heads = "|".join(re.escape(h) for h in sorted(knowledge.place_heads, key=len, reverse=True))
+    return re.compile(rf"\b(?i:the[ \t]+(?:{heads})[ \t]+of)[ \t]+({_PLACE_WORD}(?:[ \t]+{_PLACE_WORD}){{0,2}})")
+
+
+def places_by_head(text: str, knowledge: Knowledge, known_spans: list[tuple[int, int]]) -> list[Found]:
+    """A place named by its name and a word that says what it is ("Darvoz district", "Osun state", the
+    "Malikha and Maykha rivers"): the place is "Darvoz district", with "Darvoz" its alias. The name runs
+    over the capitalised words before the word, less possessors, function words, titles and demonyms;
+    a known name that holds the word ("Indus River") is left to the knowledge files."""
+    one, shared = _place_head_patterns(knowledge)
+    named = [(m.start(1), m.group(1), m.group(2), m.end()) for m in one.finditer(text)]
+    for m in shared.finditer(text):
+        named += [(m.start(1), m.group(1), m.group(3), m.end()), (m.start(2), m.group(2), m.group(3), m.end())]
+    out = [
+        Found(m.group(1), knowledge.place_heads[m.group(0).split()[1].lower()], m.start(1), m.end(1), name=m.group(1))
+        for m in _place_of_pattern(knowledge).finditer(text)
+        if not any(a <= m.start(1) and m.end(1) <= b for a, b in known_spans)
+        and not _not_a_name_word(m.group(1).split()[0], knowledge)
+    ]  # "the village of Ajata Aboki"
+    for start, name, head, end in named:
+        found = _place_by_head(start, name, head, knowledge)
+        if found and found.label == "LOC" and text[found.end : found.end + len(head) + 1] == f" {head}":
+            found.end += len(head) + 1  # a river is named with its word: "Santa Cruz" alone is the province
+            found.text = text[found.start : found.end]
+        inside_known = found and any(a <= found.start and end <= b for a, b in known_spans)
+        if found and not inside_known and not any(f.start == found.start for f in out):
+            out.append(found)
+    return out
+
+
+def _place_by_head(start: int, name: str, head: str, knowledge: Knowledge) -> Found | None:
+    words = list(re.finditer(r"\S+", name))
+    while words and (_not_a_name_word(words[0].group(), knowledge) or _POSSESSIVE_END.search(words[0].group())):
+        words = words[1:]  # "the Ogun", "Myanmar’s Kachin state": the place's name starts after them
+    if not words or any(_POSSESSIVE_END.search(w.group()) for w in words):
+        return None
+    start += words[0].start()
+    bare = name[words[0].start() :]
+    etype = knowledge.place_heads[head.lower()]
+    known = normalise(bare) in _known_names(knowledge) or bare in knowledge.country_by_name
+    if etype != "LOC" and known:  # a river is a thing of its own, whatever its name also names
+        return None  # "Balochistan province", "Niger state": the place the knowledge files know
+    if head[0].isupper() and head.lower() in knowledge.place_heads_gazetteer_only and not _in_gazetteer(bare):
+        return None  # "Islamic State", "Planning Division"
+    return Found(bare, etype, start, start + len(bare), name=f"{bare} {head}")
+
+
+@cache
+def _known_names(knowledge: Knowledge) -> frozenset[str]:
+    return frozenset(normalise(n) for e in knowledge.entities for n in e.names)
+
+
+def _in_gazetteer(name: str) -> bool:
+    from beltwatch.resolve.places import is_place_in
+
+    return is_place_in(name, (), anywhere_population=0)
 
 
 def _country_ending(words: list[str], knowledge: Knowledge) -> Country | None:

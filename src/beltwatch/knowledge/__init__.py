@@ -122,6 +122,8 @@ class Knowledge:
     ministries: dict[str, str]  # "foreign" -> "Foreign Affairs", for "Nepal's foreign ministry"
     place_bodies: tuple[str, ...]  # "police", for "Haripur police"
     name_heads: frozenset[str]  # "Company", for "China National Petroleum Company"
+    place_heads: dict[str, str]  # "district" -> "GPE", for "Darvoz district"
+    place_heads_gazetteer_only: frozenset[str]  # capitalised, "State" needs a known region before it
 
     @property
     def country_by_name(self) -> dict[str, Country]:
@@ -276,7 +278,26 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         ministries={k.lower(): v for k, v in ministries.items()},
         place_bodies=tuple(kinds.get("place_bodies") or ()),
         name_heads=frozenset(kinds.get("name_heads") or ()),
+        **_place_heads(directory / "place_heads.yaml"),
     )
+
+
+def _place_heads(path: Path) -> dict[str, Any]:
+    data = _read_yaml(path)
+    _require(isinstance(data, dict), "needs `GPE`, `LOC` and `capitalised_gazetteer_only` lists", path.name)
+    heads = {}
+    for key in ("GPE", "LOC", "capitalised_gazetteer_only"):
+        words = data.get(key)
+        _require(
+            isinstance(words, list) and all(isinstance(w, str) and w == w.lower() for w in words),
+            f"`{key}` must be a list of lower-case words",
+            path.name,
+        )
+        heads[key] = words
+    return {
+        "place_heads": {w: etype for etype in ("GPE", "LOC") for w in heads[etype]},
+        "place_heads_gazetteer_only": frozenset(heads["capitalised_gazetteer_only"]),
+    }
 
 
 def _infrastructure(path: Path) -> Infrastructure:
