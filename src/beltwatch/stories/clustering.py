@@ -91,6 +91,7 @@ __all__ = [
     "CURRENT_DAYS",
     "DATE_TOLERANCE_DAYS",
     "EVENT_NEIGHBOURS",
+    "FOLLOW_UP_DAYS",
     "LEAD_WORDS",
     "MAX_NEIGHBOURS",
     "NAMES_ONLY",
@@ -118,6 +119,7 @@ CURRENT_DAYS = 7
 UNDATED_DAYS = 3
 TEXT_WINDOW_DAYS = 2
 STORY_SPAN_DAYS = 14
+FOLLOW_UP_DAYS = 60
 LEAD_WORDS = 300
 LEAD_CHARS = 4000  # enough text for LEAD_WORDS content words
 MAX_NEIGHBOURS = 20
@@ -137,7 +139,7 @@ TEXT_SEED = 7
 WEAK_TYPES = frozenset({"STATEMENT"})
 CONFLICT_TYPES = frozenset({"ATTACK", "MEETING", "AGREEMENT"})
 
-_STRONG, _WEAK, _TEXT, _NAMES = 4, 3, 2, 1  # link tiers, strongest first when joining
+_STRONG, _WEAK, _TEXT, _NAMES, _FOLLOW = 5, 4, 3, 2, 1  # link tiers, strongest first when joining
 
 
 
@@ -177,8 +179,8 @@ def cluster_stories(
 
     forest = _Forest([d.published for d in docs])
     links.sort()  # strongest first, then by cosine, then by publication order
-    for _, _, a, b in links:
-        forest.join(a, b)
+    for tier, _, a, b in links:
+        forest.join(a, b, FOLLOW_UP_DAYS if -tier == _FOLLOW else STORY_SPAN_DAYS)
 
     groups: dict[int, list[int]] = defaultdict(list)  # forest root -> signal indexes
     for k, i in enumerate(members):
@@ -246,12 +248,14 @@ class _Doc:
     span: tuple[int, int] | None  # first and last day it may have been published ("2024-03": the month)
     events: dict[str, list[_Event]]  # current, matchable events by type
     places: frozenset[str]  # name keys of the entities and event places
+    recalled: tuple[_Event, ...]  # earlier happenings it names with a date and place (background events)
 
     @classmethod
     def of(cls, signal: StorySignal) -> _Doc:
         published = _day(signal.published)
         interval = _interval(signal.published)
         events: dict[str, list[_Event]] = defaultdict(list)
+        recalled = []
         places = {_key(e) for e in signal.entities}
         for ev in signal.events:
             place = _key(ev.location) if ev.location else ""
@@ -264,13 +268,17 @@ class _Doc:
                     continue  # a year alone, or nothing to anchor an undated event on
                 span = (published - UNDATED_DAYS, published, False)
             start, end, day = span
-            if published is not None and (end < published - CURRENT_DAYS or start > published + 1):
-                continue  # background: not what this article reports
             actors = frozenset(k for k in map(_key, ev.actors) if k)
-            events[ev.type].append(_Event(ev.type, start, end, day, dated, place, actors))
+            event = _Event(ev.type, start, end, day, dated, place, actors)
+            if published is not None and (end < published - CURRENT_DAYS or start > published + 1):
+                # background: not what this article reports, but what it follows up on
+                if dated and place and ev.type not in WEAK_TYPES and start <= published:
+                    recalled.append(event)
+                continue
+            events[ev.type].append(event)
         places.discard("")
         span = interval[:2] if interval else None
-        return cls(published, span, dict(events), frozenset(places))
+        return cls(published, span, dict(events), frozenset(places), tuple(recalled))
 
 
 def _key(name: str) -> str:
@@ -308,7 +316,7 @@ def _strength(a: _Event, b: _Event, doc_a: _Doc, doc_b: _Doc) -> int:
         return 0
     place = False
     if a.place and b.place:
-        place = a.place == b.place or (a.place in doc_b.places and b.place in doc_a.places)
+        place = _same_place(a, b, doc_a, doc_b)
         if not place:
             return 0  # one time, two places: two happenings
     shared = bool(a.actors & b.actors)
@@ -462,23 +470,32 @@ def _links(docs: list[_Doc], vectors: _Vectors, names: _Vectors) -> list[tuple[i
     bounds = np.flatnonzero(np.diff(firsts)) + 1
     for group in np.split(pairs, bounds) if len(pairs) else ():
         a = int(group[0] // n)
+        partners = (group % n).tolist()
         tiers = {}
         unlinked = []  # to be judged on their names and numbers
-        for b in (group % n).tolist():
+        for b in partners:
             tier = _tier(docs[a], docs[b])
             if tier == _NAMES:
                 unlinked.append(b)
             elif tier:
                 tiers[b] = tier
+        linked = set()
         for (b, tier), cos in zip(tiers.items(), vectors.cosines(a, list(tiers))):
             if cos >= _NEEDED[tier]:
                 links.append((-tier, -round(cos, 6), a, b))
+                linked.add(b)
             elif _names_may_link(docs[a], docs[b]):
                 unlinked.append(b)
         # what the wording does not show, the names and numbers may: other outlets, other languages
         for b, cos in zip(unlinked, names.cosines(a, unlinked)):
             if cos >= NAMES_ONLY and names.shared(a, b) >= NAMES_SHARED:
                 links.append((-_NAMES, -round(cos, 6), a, b))
+                linked.add(b)
+        # a later report recalling this one's happening by kind, place and date, on the same names
+        followers = [b for b in partners if b not in linked and _follows(docs[b], docs[a])]
+        for b, cos in zip(followers, names.cosines(a, followers)):
+            if cos >= NAMES_ONLY and names.shared(a, b) >= NAMES_SHARED:
+                links.append((-_FOLLOW, -round(cos, 6), a, b))
     return links
 
 
@@ -492,6 +509,29 @@ def _tier(a: _Doc, b: _Doc) -> int:
     if a.published is not None and b.published is not None and abs(a.published - b.published) <= TEXT_WINDOW_DAYS:
         return _TEXT
     return _NAMES if _names_may_link(a, b) else 0
+
+
+def _follows(later: _Doc, earlier: _Doc) -> bool:
+    """Whether `later`, published up to `FOLLOW_UP_DAYS` after `earlier`, recalls a happening it reports.
+
+    An arrest, a probe's findings or a payment weeks on name the attack they follow by its
+    kind, place and date ("the March 26 attack in Besham"): one of the later article's
+    background events matches a current event of the earlier one: the same kind, the same
+    place, dated within `DATE_TOLERANCE_DAYS`.
+    """
+    if later.published is None or earlier.span is None or not later.recalled:
+        return False
+    if not earlier.span[0] <= later.published <= earlier.span[0] + FOLLOW_UP_DAYS:
+        return False
+    return any(
+        event.place and _strength(past, event, later, earlier) and _same_place(past, event, later, earlier)
+        for past in later.recalled
+        for event in earlier.events.get(past.type, ())
+    )
+
+
+def _same_place(a: _Event, b: _Event, doc_a: _Doc, doc_b: _Doc) -> bool:
+    return a.place == b.place or (a.place in doc_b.places and b.place in doc_a.places)
 
 
 def _names_may_link(a: _Doc, b: _Doc) -> bool:
@@ -555,6 +595,9 @@ def _candidate_pairs(docs: list[_Doc], vectors: _Vectors, names: _Vectors) -> np
                     blocks[(etype, "P", ev.place)].append((ev.start, ev.end, _cast_key(ev.actors), i))
                 for actor in ev.actors:
                     blocks[(etype, "A", actor)].append((ev.start, ev.end, ev.place, i))
+        # a follow-up meets the reports of the happening it recalls, on that happening's date
+        for ev in doc.recalled:
+            blocks[(ev.type, "P", ev.place)].append((ev.start, ev.end, _cast_key(ev.actors), i))
     for entries in blocks.values():
         if len(entries) > 1:
             scan(entries, DATE_TOLERANCE_DAYS, EVENT_NEIGHBOURS)
@@ -646,7 +689,10 @@ class _Forest:
             x = self.parent[x]
         return x
 
-    def join(self, a: int, b: int) -> bool:
+    def join(self, a: int, b: int, span: int) -> bool:
+        """Join the sets of a and b unless together they would span more than `span` days, and more
+        than either spans already (a follow-up's story spans weeks, and then so may the
+        follow-up's own fellow reports, but no link stretches it further)."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
@@ -654,10 +700,14 @@ class _Forest:
         lasts = [d for d in (self.last[ra], self.last[rb]) if d is not None]
         first = min(firsts) if firsts else None
         last = max(lasts) if lasts else None
-        if first is not None and last is not None and last - first > STORY_SPAN_DAYS:
+        if first is not None and last is not None and last - first > max(span, self._span(ra), self._span(rb)):
             return False
         if rb < ra:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.first[ra], self.last[ra] = first, last
         return True
+
+    def _span(self, root: int) -> int:
+        first, last = self.first[root], self.last[root]
+        return last - first if first is not None and last is not None else 0
