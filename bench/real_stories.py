@@ -3,6 +3,7 @@
     python bench/real_stories.py            # both splits; the texts must be rebuilt first
     python bench/real_stories.py --json
     python bench/real_stories.py --split tune   # one split only, while tuning
+    python bench/real_stories.py --misses       # tune's pairs beltwatch gets wrong, to study
 
 The set is `tests/corpus/real-stories/reports.jsonl` (one report per line: url, query, outlet,
 language, published date, happening id, split); the texts are rebuilt into `texts/` from each
@@ -78,6 +79,15 @@ def pair_score(reports: list[Report], story_of: dict[str, str]) -> PRF:
     return prf
 
 
+def print_misses(reports: list[Report], story_of: dict[str, str]) -> None:
+    """The pairs of one happening left apart and of two happenings joined, with their publication dates."""
+    for a, b in itertools.combinations(sorted(reports, key=lambda r: (r.article.meta.published or "", r.id)), 2):
+        gold, pred = a.happening == b.happening, story_of[a.id] == story_of[b.id]
+        if gold != pred:
+            label = "apart " if gold else "joined"
+            print(f"{label} {a.article.meta.published} {a.id}  {b.article.meta.published} {b.id}")
+
+
 def beltwatch_stories(reports: list[Report]) -> dict[str, str]:
     signals = [signal_of(resolve_extraction(e)) for e in extract_articles(r.article for r in reports)]
     return {a.article_id: a.story_id for a in cluster_stories(signals, find_duplicates(signals))}
@@ -113,6 +123,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--split", choices=SPLITS, help="score this split only (the TF-IDF threshold is still set on tune)")
+    parser.add_argument(
+        "--misses", action="store_true", help="list tune's pairs beltwatch gets wrong (check is only ever scored)"
+    )
     args = parser.parse_args(argv)
     reports, absent = load_reports()
     if not reports:
@@ -121,6 +134,9 @@ def main(argv: list[str]) -> int:
     if absent:
         print(f"{absent} reports have no text here and are not scored", file=sys.stderr)
     split_of = {s: [r for r in reports if r.split == s] for s in SPLITS}
+    if args.misses:
+        print_misses(split_of["tune"], beltwatch_stories(split_of["tune"]))
+        return 0
     threshold = float(best_threshold(split_of["tune"]))
     rows = {}
     for split, part in split_of.items():

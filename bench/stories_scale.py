@@ -19,18 +19,23 @@ places and actors are the knowledge files' names plus numbered synthetic ones, s
 places and actors exist as in real news. Everything is drawn from one seed (``--seed``).
 
 Reported per size: seconds for each step, the RSS after the signals were built and the peak
-(``ru_maxrss``), so the peak minus the first is what the two steps took; and the time ratio of
-the largest size to the smallest against a linear growth (target: 1M under 12 x the time of 100k).
+(``ru_maxrss``), so the peak minus the first is what the two steps took; a digest of the stories
+(which article is in which story: two runs with one seed agree, and ``--reverse`` clusters the
+signals again in the opposite order and says whether the stories are the same); and the time
+ratio of the largest size to the smallest against a linear growth (target: 1M under 12 x the time
+of 100k).
 
 Commands (from the repository root)::
 
     .venv/bin/python bench/stories_scale.py                          # 10,000 and 100,000
     .venv/bin/python bench/stories_scale.py --sizes 100000 1000000   # the README's figures
+    .venv/bin/python bench/stories_scale.py --reverse                # and the stories in reverse order
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -171,7 +176,7 @@ def _copy(original: Any, index: int, exact: bool, vocab: np.ndarray, rng: np.ran
     return replace(original, article_id=f"a{index:08d}", text=text, title=title, published=day.isoformat())
 
 
-def run_size(size: int, seed: int, corpus_words_only: bool) -> dict[str, Any]:
+def run_size(size: int, seed: int, corpus_words_only: bool, reverse: bool) -> dict[str, Any]:
     from beltwatch.stories import cluster_stories, find_duplicates
 
     start = time.perf_counter()
@@ -185,6 +190,9 @@ def run_size(size: int, seed: int, corpus_words_only: bool) -> dict[str, Any]:
     assignments = cluster_stories(signals, duplicates)
     cluster_seconds = time.perf_counter() - start
     stories = len({a.story_id for a in assignments})
+    peak = peak_rss_mb()
+    # the same input in the opposite order must give the same stories (after the figures above)
+    same_reversed = reverse and set(cluster_stories(signals[::-1], duplicates)) == set(assignments)
     return {
         "articles": size,
         "build_seconds": built,
@@ -193,14 +201,23 @@ def run_size(size: int, seed: int, corpus_words_only: bool) -> dict[str, Any]:
         "seconds": dup_seconds + cluster_seconds,
         "duplicates": len(duplicates),
         "stories": stories,
+        "stories_digest": stories_digest(assignments),
+        "same_stories_reversed": same_reversed if reverse else None,
         "rss_after_build_mb": base,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak,
     }
 
 
-def spawn_size(size: int, seed: int, corpus_words_only: bool) -> dict[str, Any]:
+def stories_digest(assignments: list) -> str:
+    """A fingerprint of which article is in which story: equal runs give equal digests."""
+    lines = sorted(f"{a.article_id}\t{a.story_id}\t{a.duplicate_of}" for a in assignments)
+    return hashlib.blake2b("\n".join(lines).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def spawn_size(size: int, seed: int, corpus_words_only: bool, reverse: bool) -> dict[str, Any]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--size", str(size), "--seed", str(seed)]
     cmd += ["--corpus-words-only"] if corpus_words_only else []
+    cmd += ["--reverse"] if reverse else []
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"stories_scale: size {size} failed (exit {proc.returncode})")
@@ -211,15 +228,17 @@ def markdown(results: list[dict[str, Any]], load: str) -> str:
     lines = [
         (
             "| articles | duplicates s | clustering s | total s | µs/article | duplicates | stories "
-            "| RSS with signals MB | peak RSS MB |"
+            "| RSS with signals MB | peak RSS MB | stories digest |"
         ),
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['articles']:,} | {r['duplicates_seconds']:.1f} | {r['clustering_seconds']:.1f} "
             f"| {r['seconds']:.1f} | {1e6 * r['seconds'] / r['articles']:.0f} | {r['duplicates']:,} "
-            f"| {r['stories']:,} | {r['rss_after_build_mb']:.0f} | {r['peak_rss_mb']:.0f} |"
+            f"| {r['stories']:,} | {r['rss_after_build_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['stories_digest']}"
+            + {None: "", True: " (same reversed)", False: " (DIFFERS reversed)"}[r["same_stories_reversed"]]
+            + " |"
         )
     small, large = results[0], results[-1]
     if large["articles"] > small["articles"]:
@@ -244,16 +263,19 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="topics from the corpus's words alone, no made-up words",
     )
+    parser.add_argument(
+        "--reverse", action="store_true", help="also cluster the signals in reverse order and compare the stories"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)  # internal: run one size here
     args = parser.parse_args(argv)
     if args.size:
-        print(json.dumps(run_size(args.size, args.seed, args.corpus_words_only)))
+        print(json.dumps(run_size(args.size, args.seed, args.corpus_words_only, args.reverse)))
         return
     if min(args.sizes) < 1:
         parser.error("sizes must be at least 1")
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    results = [spawn_size(size, args.seed, args.corpus_words_only) for size in sorted(args.sizes)]
+    results = [spawn_size(size, args.seed, args.corpus_words_only, args.reverse) for size in sorted(args.sizes)]
     if args.json:
         print(json.dumps({"sizes": results, "load_average": load}, indent=2))
     else:

@@ -21,9 +21,12 @@ Pure functions over `StorySignal` records; the store calls them and keeps the re
   published <= 2 days apart. Reports in other words or languages are also linked, published
   <= 1 day apart (a month-only date is its month), on their names and numbers (`anchors`:
   knowledge names in any script, numbers, capitalised Latin words): anchor cosine >= 0.15 and
-  >= 3 anchors shared, unless the events of both say different kinds of happening. Articles that report different day-dated attacks, meetings
-  or agreements are never linked, events dated over a week before publication are
-  background, and a story spans at most 14 days of publication. Duplicates join their
+  >= 3 anchors shared, unless the events of both say different kinds of happening. A later
+  report up to 60 days on (arrests, findings, compensation) joins the story of the happening
+  it recalls by kind, place and date when it shares its names. Articles that report
+  different day-dated attacks, meetings or agreements are otherwise never linked, events
+  dated over a week before publication are background, and a story spans at most 14 days
+  of publication, 60 through a follow-up. Duplicates join their
   original's story. Candidate pairs come from event blocks (type + place, type + actor,
   scanned by date), a MinHash LSH over each article's top TF-IDF terms and blocks on its
   heaviest anchors (both scanned by publication date), so the work is linear in the number of articles.
