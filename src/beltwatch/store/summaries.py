@@ -1,4 +1,5 @@
-"""Per-entity summaries kept at write time: role history and the number of articles naming an entity.
+"""Summaries kept at write time: role history and the number of articles naming an entity, and the
+number of events per month and type.
 
 Both are functions of the current article versions. A write changes them by what it adds (the
 new version) and what it takes away (the version it supersedes, of the same article), so the
@@ -11,6 +12,10 @@ A role row groups an entity's roles by their normalised text (case and spacing i
 evidence is the first statement in (dated before undated, publication date, article id, row
 order) and gives the row its text; `first_seen`/`last_seen` are the earliest and latest dates,
 `articles` the number of articles stating it.
+
+Events per month and type (`event_months`, the timeline's counts) follow the same rule: a write
+adds its new version's events and takes away those of the version it supersedes
+(`update_event_months`); `rebuild_event_months` counts all current events.
 """
 
 from __future__ import annotations
@@ -21,9 +26,17 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from beltwatch.store.schema import article_entities, article_versions, entities, role_history
+from beltwatch.store.schema import (
+    article_entities,
+    article_versions,
+    entities,
+    event_months,
+    events,
+    role_history,
+)
 
 
 def role_key(role: str) -> str:
@@ -322,3 +335,55 @@ def _from_all(statements: list[Statement]) -> RoleRow:
     return RoleRow(
         None, first.entity_id, first.role, min(dates, default=None), max(dates, default=None), first, articles
     )
+
+
+# --- events per month and type -------------------------------------------------------------------
+
+
+def event_month(*dates: object) -> str | None:
+    """The month of the first of `dates` that names one ("2023-10-19" and "2023-10" -> "2023-10"): an
+    event counts in its own date's month, else in its article's publication month."""
+    for value in dates:
+        if isinstance(value, str) and len(value) >= 7 and value[4] == "-":
+            return value[:7]
+    return None
+
+
+def update_event_months(conn: Connection, changes: Sequence[tuple[int | None, int]]) -> None:
+    """Count the events of the new versions of `changes` in, and those of the versions they supersede out."""
+    sign = {new: 1 for _, new in changes} | {old: -1 for old, _ in changes if old is not None}
+    change: Counter[tuple[str, str]] = Counter()
+    for r in conn.execute(_event_dates().where(events.c.article_version_id.in_(sorted(sign)))):
+        month = event_month(r.date, r.published.isoformat() if r.published else None)
+        if month:
+            change[(month, r.type)] += sign[r.article_version_id]
+    rows = [{"month": m, "type": t, "events": n} for (m, t), n in sorted(change.items()) if n]
+    if rows:
+        insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(event_months)
+        conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=[event_months.c.month, event_months.c.type],
+                set_={"events": event_months.c.events + insert.excluded.events},
+            ),
+            rows,
+        )
+
+
+def rebuild_event_months(conn: Connection) -> None:
+    """Count every current event again."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for r in conn.execute(_event_dates().where(article_versions.c.is_current)):
+        month = event_month(r.date, r.published.isoformat() if r.published else None)
+        if month:
+            counts[(month, r.type)] += 1
+    conn.execute(event_months.delete())
+    if counts:
+        conn.execute(
+            event_months.insert(), [{"month": m, "type": t, "events": n} for (m, t), n in sorted(counts.items())]
+        )
+
+
+def _event_dates() -> sa.Select:
+    return sa.select(
+        events.c.article_version_id, events.c.type, events.c.date, article_versions.c.published
+    ).join(article_versions, article_versions.c.id == events.c.article_version_id)

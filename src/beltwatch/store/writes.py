@@ -44,7 +44,7 @@ from beltwatch.store.schema import (
     stories,
     story_members,
 )
-from beltwatch.store.summaries import update_summaries
+from beltwatch.store.summaries import update_event_months, update_summaries
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 
@@ -255,6 +255,7 @@ class _Batch:
             self.fts = []
         merged = {self.resolver.current(target) for target in self.resolver.merged_into.values()}
         update_summaries(self.conn, self.changes, merged)
+        update_event_months(self.conn, self.changes)
         self.changes = []
         if self.is_sqlite:
             _refresh_entity_fts(self.conn, self.resolver.touched, self.resolver.merged_into)
