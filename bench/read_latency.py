@@ -57,7 +57,7 @@ PAGES = (
 
 def prepare(url: str, count: int, seed: int, with_stories: bool) -> dict[str, str]:
     """Grow the store, give it stories if it has none and they are asked for; the values the paths name."""
-    first, written, seconds = build(url, count, seed, batch=64)
+    first, written, seconds, _ = build(url, count, seed, batch=64)
     if written:
         print(f"store grown from {first:,} to {first + written:,} articles in {seconds:.0f} s", flush=True)
     with open_database(url, writer=True) as db:

@@ -192,7 +192,6 @@ class _Batch:
             if values:
                 for r in self.conn.execute(_CURRENT.where(column.in_(values))):
                     self._remember(_Current(r.id, r.key, r.url, r.version_id, r.version, r.content_hash))
-
         names = sorted({a.meta.source for a in batch if a.meta.source})
         if names:
             found = sa.select(sources.c.name, sources.c.id).where(sources.c.name.in_(names))
