@@ -372,7 +372,7 @@ def test_a_server_error_carries_the_security_headers(writable):
     app = create_app(writable.db_url, environ={})  # type: ignore[attr-defined]
     with TestClient(app, raise_server_exceptions=False) as broken:
         api = broken.get("/api/events")
-        page = broken.get("/timeline")
+        page = broken.get("/incidents")
     assert "events_gone" not in assert_error(api, 500)
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
     for response in (api, page):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections import Counter, defaultdict
 
 import pytest
 import sqlalchemy as sa
@@ -27,19 +28,20 @@ from beltwatch.model import (
     StoryAssignment,
 )
 from beltwatch.settings import DEFAULT_DB, Settings
-from beltwatch.store import open_database, reads, writes
+from beltwatch.store import corrections, open_database, queries, reads, writes
 from beltwatch.store.database import current_revision, head_revision
 from beltwatch.store.entities import normalise
 from beltwatch.store.schema import (
     article_versions,
     entities,
+    event_months,
     include_object,
     metadata,
     role_history,
     stories,
     story_members,
 )
-from beltwatch.store.summaries import rebuild_summaries
+from beltwatch.store.summaries import rebuild_event_months, rebuild_summaries
 from beltwatch.stories import signal_of
 from conftest import BACKENDS, fresh_database
 
@@ -409,6 +411,52 @@ def test_a_batch_in_one_transaction_stores_what_its_articles_one_by_one_store(ba
             with db.engine.connect() as conn:
                 dumps.append(reads.content_dump(conn))
     assert dumps[0] == dumps[1]
+
+
+def _counted_months(conn) -> dict[str, dict[str, int]]:
+    """Events per month and type as the timeline shows them, and as counted over every current event."""
+    fixes = queries.Corrections.load(conn)
+    kept = {m: c for m, c in queries.timeline(conn, fixes)["counts"].items() if c}
+    counted: dict[str, Counter] = defaultdict(Counter)
+    for event in queries.all_events(conn, fixes):
+        queries.count_month(counted, event, 1)
+    return kept, {m: dict(c) for m, c in counted.items()}
+
+
+def test_event_months_kept_by_each_write_and_read_with_corrections_equal_a_count_of_all_events(db_url):
+    """The timeline's counts, kept at write time (batches of 1 to 5, articles rewritten with other
+    events and dates) and read with corrections applied (an event rejected, one moved to another
+    month), equal the count over every current event, and a recount of the table."""
+    rng = random.Random(9)
+    dates = ("2023-05-08", "2023-06", "2023", None)
+    made = []
+    for step in range(40):
+        text = f"Report {step}\n" + "".join(f"Ahsan Iqbal spoke on the corridor {i}.\n" for i in range(3))
+        said = [statement(text, "Ahsan Iqbal", rng.choice(dates)) for _ in range(rng.randint(1, 3))]
+        made.append(extraction(f"k{rng.randint(1, 16)}", text, [], said, published=rng.choice(DAYS)))
+    with open_database(db_url, writer=True) as db:
+        while made:
+            size = rng.randint(1, 5)
+            batch, made = made[:size], made[size:]
+            writes.store_extractions(db, [(x, signal_of(x)) for x in batch], None)
+        with db.engine.connect() as conn:
+            kept, counted = _counted_months(conn)
+            assert kept == counted and sum(sum(c.values()) for c in counted.values()) > 10
+        with db.engine.connect() as conn, conn.begin() as transaction:
+            recount = sa.select(event_months).where(event_months.c.events > 0).order_by(*event_months.c)
+            before = conn.execute(recount).all()
+            rebuild_event_months(conn)
+            assert conn.execute(recount).all() == before
+            transaction.rollback()
+        with db.engine.begin() as conn:
+            dated = [e for e in queries.all_events(conn, queries.Corrections.load(conn)) if e["date"]]
+            corrections.record_event_correction(conn, dated[0], action="reject", token_name="test")
+            corrections.record_event_correction(
+                conn, dated[1], action="edit", token_name="test", argument="date", value="2021-02-03"
+            )
+        with db.engine.connect() as conn:
+            kept, counted = _counted_months(conn)
+            assert kept == counted and "2021-02" in kept
 
 
 def test_normalised_names_ignore_case_accents_and_punctuation():

@@ -165,8 +165,12 @@ _POSTGRES_UNWRITABLE = {
 
 
 def _unwritable(context: sa.engine.ExceptionContext) -> None:
-    """Turn a write the database refuses for good into a one-line `StoreError`."""
-    error = context.original_exception
+    raise_if_unwritable(context.original_exception)
+
+
+def raise_if_unwritable(error: BaseException) -> None:
+    """Turn a write the database refuses for good into a one-line `StoreError` (for statements run on
+    the driver's own connection, which the engine's hook does not see, such as PostgreSQL's COPY)."""
     message = str(error).strip().lower()
     why = next((why for key, why in _SQLITE_UNWRITABLE.items() if message.startswith(key)), None)
     why = why or _POSTGRES_UNWRITABLE.get(getattr(error, "sqlstate", None) or "")

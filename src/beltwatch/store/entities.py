@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz, process
@@ -54,6 +56,7 @@ def _same_type(type_: str) -> tuple[str, ...]:
     return ("FAC", "PROJECT") if type_ in ("FAC", "PROJECT") else (type_,)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(name: str) -> str:
     """Case-folded, no diacritics or punctuation, single-spaced: "Export–Import" -> "export import"."""
     decomposed = unicodedata.normalize("NFKD", name)
@@ -111,6 +114,23 @@ class EntityResolver:
             self._absorb_surname(found, norm)
         self._merge_in(found, entity)
         return found
+
+    def prefetch(self, batch: Iterable[Entity]) -> None:
+        """Look up at once what resolving a batch's entities will ask: entities by their names and
+        spellings, those entities' attributes and spellings, and the full names with each surname
+        (a few queries per batch instead of a few per entity)."""
+        norms: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        surnames: set[str] = set()
+        for entity in batch:
+            norm = normalise(entity.name) or entity.name.casefold()
+            norms[_same_type(entity.type)].update([norm, *(n for n in map(normalise, entity.aliases) if n)])
+            if entity.type == "PERSON":
+                surnames.add(norm.rsplit(" ", 1)[-1])
+                norms[_same_type("PERSON")].add(norm.rsplit(" ", 1)[-1])  # the surname-only entity
+        for types, wanted in norms.items():
+            self._by_name(types[0], sorted(wanted))
+        self._load(sorted({found for found in self._by_norm.values() if found is not None} - set(self._known)))
+        self._load_surnames(sorted(surnames - set(self._surnames)))
 
     def current(self, entity_id: int) -> int:
         """The id an entity resolved earlier in this transaction has now (it may have been merged since)."""
@@ -196,14 +216,26 @@ class EntityResolver:
 
     def _full_names_with_surname(self, surname: str) -> list[_Global]:
         if surname not in self._surnames:
-            pattern = "% " + _escape_like(surname)
-            rows = self.conn.execute(
-                sa.select(entities)
-                .where(entities.c.type == "PERSON", entities.c.norm_name.like(pattern, escape="\\"))
-                .order_by(entities.c.id)
-            )
-            self._surnames[surname] = [_Global(r.id, r.name, r.norm_name, r.country, r.kind) for r in rows]
+            self._load_surnames([surname])
         return self._surnames[surname]
+
+    def _load_surnames(self, surnames: list[str]) -> None:
+        if not surnames:
+            return
+        rows = self.conn.execute(
+            sa.select(entities)
+            .where(
+                entities.c.type == "PERSON",
+                sa.or_(*(entities.c.norm_name.like("% " + _escape_like(s), escape="\\") for s in surnames)),
+            )
+            .order_by(entities.c.id)
+        )
+        found: dict[str, list[_Global]] = {surname: [] for surname in surnames}
+        for r in rows:
+            last = r.norm_name.rsplit(" ", 1)[-1]
+            if last in found:
+                found[last].append(_Global(r.id, r.name, r.norm_name, r.country, r.kind))
+        self._surnames.update(found)
 
     def _compatible(self, entity_id: int, entity: Entity) -> bool:
         row = self._entity(entity_id)
@@ -213,12 +245,19 @@ class EntityResolver:
 
     def _entity(self, entity_id: int) -> _Known:
         if entity_id not in self._known:
-            row = self.conn.execute(sa.select(entities).where(entities.c.id == entity_id)).one()
-            spellings = {row.norm_name} | set(
-                self.conn.scalars(sa.select(aliases.c.norm_alias).where(aliases.c.entity_id == entity_id))
-            )
-            self._known[entity_id] = _Known(row.country, row.kind, spellings)
+            self._load([entity_id])
         return self._known[entity_id]
+
+    def _load(self, entity_ids: list[int]) -> None:
+        """Remember these entities' attributes and spellings."""
+        if not entity_ids:
+            return
+        for row in self.conn.execute(sa.select(entities).where(entities.c.id.in_(entity_ids))):
+            self._known[row.id] = _Known(row.country, row.kind, {row.norm_name})
+        for row in self.conn.execute(
+            sa.select(aliases.c.entity_id, aliases.c.norm_alias).where(aliases.c.entity_id.in_(entity_ids))
+        ):
+            self._known[row.entity_id].spellings.add(row.norm_alias)
 
     # --- changes ------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ Columns added by later revisions (`lat`, `lon`, `usd`, ...) are used when the ta
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -37,12 +37,14 @@ from beltwatch.store.schema import (
     claims,
     entities,
     event_arguments,
+    event_months,
     events,
     mentions,
     sources,
     stories,
     story_members,
 )
+from beltwatch.store.summaries import event_month
 
 MAX_LIMIT = 500
 SORTS = ("date", "-date", "type", "-type", "published", "-published")
@@ -732,10 +734,7 @@ def year_of(event: dict[str, Any]) -> str | None:
 
 
 def month_of(event: dict[str, Any]) -> str | None:
-    for value in (event.get("date"), event.get("published")):
-        if isinstance(value, str) and len(value) >= 7 and value[4] == "-":
-            return value[:7]
-    return None
+    return event_month(event.get("date"), event.get("published"))
 
 
 def finance(found: list[dict[str, Any]]) -> dict[str, Any]:
@@ -804,15 +803,24 @@ def incidents(conn: Connection, found: list[dict[str, Any]]) -> list[dict[str, A
     return out
 
 
-def timeline(found: list[dict[str, Any]]) -> dict[str, Any]:
-    """Events per month by type, over the months from the first to the last."""
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for e in found:
-        if e.get("status") == WRONG:
-            continue
-        month = month_of(e)
-        if month:
-            counts[month][e["type"]] += 1
+def timeline(conn: Connection, corrections: Corrections) -> dict[str, Any]:
+    """Events per month by type, over the months from the first to the last: the counts kept at write
+    time (`event_months`), with the corrections in force applied to the events of corrected articles."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in conn.execute(sa.select(event_months).where(event_months.c.events > 0)):
+        counts[r.month][r.type] += r.events
+    if corrections.states:
+        stored = conn.execute(
+            sa.select(events.c.id, events.c.type, events.c.date, events.c.arguments, article_versions.c.published)
+            .join(article_versions, article_versions.c.id == events.c.article_version_id)
+            .where(events.c.id.in_(sorted(corrections.states)))
+        )
+        for r in stored:
+            event = {"id": r.id, "type": r.type, "date": r.date, "arguments": r.arguments or {}}
+            event["published"] = reads.iso(r.published)
+            count_month(counts, event, -1)
+            count_month(counts, corrections.apply(event), 1)
+    counts = {m: by_type for m, by_type in counts.items() if any(by_type.values())}
     if not counts:
         return {"months": [], "types": list(EVENT_TYPES), "counts": {}}
     first, last = min(counts), max(counts)
@@ -824,8 +832,15 @@ def timeline(found: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "months": months,
         "types": list(EVENT_TYPES),
-        "counts": {m: dict(counts.get(m, {})) for m in months},
+        "counts": {m: {t: n for t, n in counts.get(m, {}).items() if n} for m in months},
     }
+
+
+def count_month(counts: dict[str, Counter[str]], event: dict[str, Any], change: int) -> None:
+    """Add `change` to the count of the event's month and type (an event marked wrong counts nowhere)."""
+    month = month_of(event)
+    if month and event.get("status") != WRONG:
+        counts[month][event["type"]] += change
 
 
 def status_of(event: dict[str, Any]) -> str:

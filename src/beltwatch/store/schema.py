@@ -307,6 +307,17 @@ role_history = sa.Table(
     sa.UniqueConstraint("entity_id", "role"),
 )
 
+# Events per month and type (revision 0009): the timeline's counts, kept at write time over the current
+# versions' events as stored (`store.summaries`); corrections are applied when read (`queries`). A
+# month is an event's date when it names one, else its article's publication month.
+event_months = sa.Table(
+    "event_months",
+    metadata,
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("type", sa.String(32), primary_key=True),
+    sa.Column("events", sa.Integer, nullable=False),
+)
+
 # Alerts (revision 0004): what `beltwatch watch` and `ingest --rules` raised, one row per alert. A story
 # is followed by the article keys it had when alerted (`articles`), because a story's key changes
 # when an earlier report joins it; `fingerprint` hashes the figures the alert reported, so a

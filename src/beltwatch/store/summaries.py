@@ -1,9 +1,10 @@
-"""Per-entity summaries kept at write time: role history and the number of articles naming an entity.
+"""Summaries kept at write time: role history and the number of articles naming an entity, and the
+number of events per month and type.
 
 Both are functions of the current article versions. A write changes them by what it adds (the
 new version) and what it takes away (the version it supersedes, of the same article), so the
-writer updates them from those two versions alone (`update_summaries`); its cost follows the
-article, not the store. `rebuild_summaries` recomputes them from every current version: for
+writer updates them from those versions alone, a batch's writes together and in order
+(`update_summaries`, a few queries per batch); its cost follows the articles, not the store. `rebuild_summaries` recomputes them from every current version: for
 entities merged during a write, for the rare change that removes the only article known to hold
 a role's last date or its evidence, and as the reference the incremental updates must equal.
 
@@ -11,18 +12,31 @@ A role row groups an entity's roles by their normalised text (case and spacing i
 evidence is the first statement in (dated before undated, publication date, article id, row
 order) and gives the row its text; `first_seen`/`last_seen` are the earliest and latest dates,
 `articles` the number of articles stating it.
+
+Events per month and type (`event_months`, the timeline's counts) follow the same rule: a write
+adds its new version's events and takes away those of the version it supersedes
+(`update_event_months`); `rebuild_event_months` counts all current events.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from beltwatch.store.schema import article_entities, article_versions, entities, role_history
+from beltwatch.store.schema import (
+    article_entities,
+    article_versions,
+    entities,
+    event_months,
+    events,
+    role_history,
+)
 
 
 def role_key(role: str) -> str:
@@ -63,23 +77,39 @@ class RoleRow:
 
 
 def update_summaries(
-    conn: Connection, old_version: int | None, new_version: int, merged: Iterable[int]
+    conn: Connection, changes: Sequence[tuple[int | None, int]], merged: Iterable[int]
 ) -> None:
-    """Bring the summaries from before to after a write that stored `new_version` (superseding
-    `old_version`, if given). Entities in `merged` took over others during the write: they are rebuilt."""
+    """Bring the summaries from before to after the writes `changes`, in order: each stored a new
+    version (superseding the old one, if given). Entities in `merged` took over others during the
+    writes: they are rebuilt."""
     rebuild = set(merged)
-    old = _statements(conn, old_version, rebuild)
-    new = _statements(conn, new_version, rebuild)
-    _update_counts(conn, _named(conn, old_version, rebuild), _named(conn, new_version, rebuild))
-    stored = _role_rows(conn, {entity for entity, _ in old.keys() | new.keys()})
-    outcome = {g: _changed(stored.get(g), old.get(g), new.get(g)) for g in old.keys() | new.keys()}
-    rebuild |= {entity for (entity, _), row in outcome.items() if row is None}
-    kept = {group: row for group, row in outcome.items() if group[0] not in rebuild}
+    versions = sorted({v for pair in changes for v in pair if v is not None})
+    said = _statements(conn, versions, rebuild)
+    named = _named(conn, versions, rebuild)
+    _update_counts(conn, [(named.get(old, set()), named.get(new, set())) for old, new in changes])
+    stored = _role_rows(conn, {entity for version in said.values() for entity, _ in version})
+    rows: dict[tuple[int, str], RoleRow] = dict(stored)
+    for old, new in changes:
+        before, after = said.get(old, {}), said.get(new, {})
+        for group in before.keys() | after.keys():
+            if group[0] in rebuild:
+                continue
+            row = rows.get(group)
+            row = _changed(None if row is _GONE else row, before.get(group), after.get(group))
+            if row is None:
+                rebuild.add(group[0])
+            else:
+                rows[group] = row
+    kept = {group: row for group, row in rows.items() if group[0] not in rebuild}
     _write_role_rows(
         conn,
         inserts=[row for group, row in kept.items() if group not in stored and row is not _GONE],
-        updates=[row for g, row in kept.items() if g in stored and row not in (_GONE, stored[g])],
-        deletes=[stored[group].id for group, row in kept.items() if row is _GONE],
+        updates=[
+            replace(row, id=stored[g].id)
+            for g, row in kept.items()
+            if g in stored and row not in (_GONE, stored[g])
+        ],
+        deletes=[stored[group].id for group, row in kept.items() if group in stored and row is _GONE],
     )
     if rebuild:
         rebuild_summaries(conn, rebuild)
@@ -140,28 +170,30 @@ def _added(row: RoleRow, statement: Statement) -> RoleRow:
 
 
 def _statements(
-    conn: Connection, version_id: int | None, skip: set[int]
-) -> dict[tuple[int, str], Statement]:
-    """A version's role statements by (entity, role key), leaving out the entities in `skip`."""
-    if version_id is None:
+    conn: Connection, version_ids: Sequence[int], skip: set[int]
+) -> dict[int, dict[tuple[int, str], Statement]]:
+    """Each version's role statements by (entity, role key), leaving out the entities in `skip`."""
+    if not version_ids:
         return {}
     rows = conn.execute(
         sa.select(
+            article_entities.c.article_version_id,
             article_entities.c.entity_id,
             article_entities.c.role,
             article_versions.c.published,
             article_versions.c.article_id,
         )
         .join(article_versions, article_versions.c.id == article_entities.c.article_version_id)
-        .where(article_entities.c.article_version_id == version_id, article_entities.c.role.is_not(None))
+        .where(article_entities.c.article_version_id.in_(version_ids), article_entities.c.role.is_not(None))
         .order_by(article_entities.c.id)
     )
-    out: dict[tuple[int, str], Statement] = {}
+    out: dict[int, dict[tuple[int, str], Statement]] = defaultdict(dict)
     for r in rows:
         if r.entity_id not in skip:
             key = role_key(r.role)
-            out.setdefault(
-                (r.entity_id, key), Statement(r.entity_id, key, r.role, r.published, r.article_id, version_id)
+            out[r.article_version_id].setdefault(
+                (r.entity_id, key),
+                Statement(r.entity_id, key, r.role, r.published, r.article_id, r.article_version_id),
             )
     return out
 
@@ -210,20 +242,27 @@ def _values(row: RoleRow) -> dict[str, object]:
     }
 
 
-def _named(conn: Connection, version_id: int | None, skip: set[int]) -> set[int]:
-    """The entities a version names, leaving out those in `skip`."""
-    if version_id is None:
-        return set()
-    named = conn.scalars(
-        sa.select(article_entities.c.entity_id).where(article_entities.c.article_version_id == version_id)
-    )
-    return set(named) - skip
+def _named(conn: Connection, version_ids: Sequence[int], skip: set[int]) -> dict[int, set[int]]:
+    """The entities each version names, leaving out those in `skip`."""
+    out: dict[int, set[int]] = defaultdict(set)
+    if version_ids:
+        for r in conn.execute(
+            sa.select(article_entities.c.article_version_id, article_entities.c.entity_id).where(
+                article_entities.c.article_version_id.in_(version_ids)
+            )
+        ):
+            if r.entity_id not in skip:
+                out[r.article_version_id].add(r.entity_id)
+    return out
 
 
-def _update_counts(conn: Connection, before: set[int], after: set[int]) -> None:
-    """An article moves from naming `before` to naming `after`: each entity gains or loses it."""
-    changes = [{"entity": e, "change": 1} for e in sorted(after - before)]
-    changes += [{"entity": e, "change": -1} for e in sorted(before - after)]
+def _update_counts(conn: Connection, moves: Iterable[tuple[set[int], set[int]]]) -> None:
+    """Each article moves from naming `before` to naming `after`: each entity gains or loses it."""
+    change: Counter[int] = Counter()
+    for before, after in moves:
+        change.update(after - before)
+        change.subtract(before - after)
+    changes = [{"entity": e, "change": n} for e, n in sorted(change.items()) if n]
     if changes:
         conn.execute(
             entities.update()
@@ -296,3 +335,55 @@ def _from_all(statements: list[Statement]) -> RoleRow:
     return RoleRow(
         None, first.entity_id, first.role, min(dates, default=None), max(dates, default=None), first, articles
     )
+
+
+# --- events per month and type -------------------------------------------------------------------
+
+
+def event_month(*dates: object) -> str | None:
+    """The month of the first of `dates` that names one ("2023-10-19" and "2023-10" -> "2023-10"): an
+    event counts in its own date's month, else in its article's publication month."""
+    for value in dates:
+        if isinstance(value, str) and len(value) >= 7 and value[4] == "-":
+            return value[:7]
+    return None
+
+
+def update_event_months(conn: Connection, changes: Sequence[tuple[int | None, int]]) -> None:
+    """Count the events of the new versions of `changes` in, and those of the versions they supersede out."""
+    sign = {new: 1 for _, new in changes} | {old: -1 for old, _ in changes if old is not None}
+    change: Counter[tuple[str, str]] = Counter()
+    for r in conn.execute(_event_dates().where(events.c.article_version_id.in_(sorted(sign)))):
+        month = event_month(r.date, r.published.isoformat() if r.published else None)
+        if month:
+            change[(month, r.type)] += sign[r.article_version_id]
+    rows = [{"month": m, "type": t, "events": n} for (m, t), n in sorted(change.items()) if n]
+    if rows:
+        insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(event_months)
+        conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=[event_months.c.month, event_months.c.type],
+                set_={"events": event_months.c.events + insert.excluded.events},
+            ),
+            rows,
+        )
+
+
+def rebuild_event_months(conn: Connection) -> None:
+    """Count every current event again."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for r in conn.execute(_event_dates().where(article_versions.c.is_current)):
+        month = event_month(r.date, r.published.isoformat() if r.published else None)
+        if month:
+            counts[(month, r.type)] += 1
+    conn.execute(event_months.delete())
+    if counts:
+        conn.execute(
+            event_months.insert(), [{"month": m, "type": t, "events": n} for (m, t), n in sorted(counts.items())]
+        )
+
+
+def _event_dates() -> sa.Select:
+    return sa.select(
+        events.c.article_version_id, events.c.type, events.c.date, article_versions.c.published
+    ).join(article_versions, article_versions.c.id == events.c.article_version_id)

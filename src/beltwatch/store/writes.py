@@ -5,10 +5,11 @@ Its cleaned text's sha256 decides what happens: the same as the current version'
 is written; different -> a new version, the previous one kept and marked superseded; no
 article yet -> a new one. Because a batch is one transaction, a process killed at any moment
 leaves whole batches or none, and running the same ingest again completes the job. Within the
-transaction the rows of each table are written together (one statement per table and article
-for rows whose ids others need, one per table and batch for the rest), and the entity resolver
-remembers its lookups (`store.entities`), so a batch costs far fewer statements than its articles
-one by one.
+transaction a batch costs a few statements per table, not per article: the stored articles it
+names are looked up at once, rows get their ids as they are made (so rows that refer to them need
+no round trip), each table's rows are inserted in one statement, the summaries are updated for
+the batch together, and the entity resolver looks up the batch's names at once and remembers
+what it found (`store.entities`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from beltwatch.model import Article, Event, EventSignature, Extraction, Geo, StoryAssignment, StorySignal
-from beltwatch.store.database import Database, lock_for_writing
+from beltwatch.store.database import Database, lock_for_writing, raise_if_unwritable
 from beltwatch.store.entities import EntityResolver, normalise
 from beltwatch.store.schema import (
     aliases,
@@ -43,7 +44,7 @@ from beltwatch.store.schema import (
     stories,
     story_members,
 )
-from beltwatch.store.summaries import update_summaries
+from beltwatch.store.summaries import update_event_months, update_summaries
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 
@@ -92,23 +93,24 @@ def finish_run(db: Database, run_id: int, counts: dict[str, int]) -> None:
 # --- articles ---------------------------------------------------------------------------------
 
 
+# a stored article with its current version
+_CURRENT = sa.select(
+    articles.c.id,
+    articles.c.key,
+    articles.c.url,
+    article_versions.c.id.label("version_id"),
+    article_versions.c.version,
+    article_versions.c.content_hash,
+).join(article_versions, (article_versions.c.article_id == articles.c.id) & article_versions.c.is_current)
+
+
 def _find(conn: Connection, article: Article) -> sa.Row | None:
     """The stored article and its current version: by URL first, then by id."""
-    query = sa.select(
-        articles.c.id,
-        articles.c.key,
-        articles.c.url,
-        article_versions.c.id.label("version_id"),
-        article_versions.c.version,
-        article_versions.c.content_hash,
-        article_versions.c.title,
-        article_versions.c.text,
-    ).join(article_versions, (article_versions.c.article_id == articles.c.id) & article_versions.c.is_current)
     if article.meta.url:
-        row = conn.execute(query.where(articles.c.url == article.meta.url)).first()
+        row = conn.execute(_CURRENT.where(articles.c.url == article.meta.url)).first()
         if row is not None:
             return row
-    return conn.execute(query.where(articles.c.key == article.id)).first()
+    return conn.execute(_CURRENT.where(articles.c.key == article.id)).first()
 
 
 def is_unchanged(db: Database, article: Article) -> bool:
@@ -130,70 +132,140 @@ def store_extractions(
     with db.engine.begin() as conn:
         lock_for_writing(conn)
         batch = _Batch(conn, db.is_sqlite, now())
+        batch.find([extraction.article for extraction, _ in items])
+        batch.resolver.prefetch([entity for extraction, _ in items for entity in extraction.entities])
         stored = [batch.store(extraction, signal, run_id) for extraction, signal in items]
         batch.flush()
         return stored
 
 
+@dataclass
+class _Current:
+    """A stored article and its current version, as the batch knows them."""
+
+    id: int
+    key: str
+    url: str | None
+    version_id: int
+    version: int
+    content_hash: str
+
+
+# the tables a batch inserts into, in an order that puts every row after the rows it refers to
+_INSERT_ORDER = (
+    articles, article_versions, article_entities, events, mentions, amounts, event_arguments, claims
+)
+# the column of each such table that names a global entity
+_ENTITY_COLUMN = {
+    article_entities: "entity_id",
+    events: "location_entity_id",
+    mentions: "entity_id",
+    event_arguments: "entity_id",
+    claims: "claimant_entity_id",
+}
+
+
 class _Batch:
-    """The articles of one transaction: rows whose ids later rows need are written at once (one
-    statement per table and article), the rest collected per table and written by `flush`."""
+    """The articles of one transaction. Rows get their ids when made (`_Ids`), so the rows that refer
+    to them can be made at once; `flush` then inserts each table's rows in one statement and brings
+    the per-entity summaries up to date for all the batch's versions together."""
 
     def __init__(self, conn: Connection, is_sqlite: bool, stamp: datetime) -> None:
         self.conn = conn
         self.is_sqlite = is_sqlite
         self.stamp = stamp
+        self.ids = _Ids(conn, is_sqlite)
         self.resolver = EntityResolver(conn, stamp)
+        self.by_url: dict[str, _Current] = {}
+        self.by_key: dict[str, _Current] = {}
         self.pending: dict[sa.Table, list[dict[str, Any]]] = defaultdict(list)
+        self.superseded: list[dict[str, int]] = []  # old version -> the new one that supersedes it
+        self.changes: list[tuple[int | None, int]] = []  # (superseded version, new version) per write
         self.fts: list[dict[str, Any]] = []  # SQLite's full-text rows of the new versions
         self.sources: dict[str, int] = {}
+
+    def find(self, batch: Sequence[Article]) -> None:
+        """Look up the stored articles the batch may name, by URL and by id, and its sources."""
+        urls = sorted({a.meta.url for a in batch if a.meta.url})
+        keys = sorted({a.id for a in batch})
+        for column, values in ((articles.c.url, urls), (articles.c.key, keys)):
+            if values:
+                for r in self.conn.execute(_CURRENT.where(column.in_(values))):
+                    self._remember(_Current(r.id, r.key, r.url, r.version_id, r.version, r.content_hash))
+        names = sorted({a.meta.source for a in batch if a.meta.source})
+        if names:
+            found = sa.select(sources.c.name, sources.c.id).where(sources.c.name.in_(names))
+            self.sources.update((r.name, r.id) for r in self.conn.execute(found))
+
+    def _remember(self, current: _Current) -> None:
+        self.by_key[current.key] = current
+        if current.url:
+            self.by_url[current.url] = current
+
+    def _current(self, article: Article) -> _Current | None:
+        """The article as stored: by URL first, then by id (as `_find`)."""
+        found = self.by_url.get(article.meta.url) if article.meta.url else None
+        return found or self.by_key.get(article.id)
 
     def store(self, extraction: Extraction, signal: StorySignal, run_id: int | None) -> Stored:
         article = extraction.article
         digest = content_hash(article.text)
-        found = _find(self.conn, article)
+        found = self._current(article)
         if found is not None and found.content_hash == digest:
             return Stored(UNCHANGED, found.key, found.version)
+        if found is not None and any(found.version_id == new for _, new in self.changes):
+            self.flush()  # written earlier in this batch: its rows go in before they are superseded
         article_id, key, number = self._article(article, found)
         version_id = self._version(extraction, signal, run_id, article_id, number, digest)
         if found is not None:
-            self.conn.execute(
-                article_versions.update()
-                .where(article_versions.c.id == found.version_id)
-                .values(superseded_by=version_id)
-            )
+            self.superseded.append({"old": found.version_id, "new": version_id})
+        url = (found.url if found is not None else None) or article.meta.url
+        self._remember(_Current(article_id, key, url, version_id, number, digest))
         if self.is_sqlite:
             self.fts.append({"id": version_id, "title": article.meta.title, "text": article.text})
         names = self._entities(extraction, version_id)
         self.pending[amounts] += _amount_rows(extraction, version_id)
         self._events(extraction.events, version_id, names)
-        merged = {self.resolver.current(target) for target in self.resolver.merged_into.values()}
-        update_summaries(self.conn, found.version_id if found is not None else None, version_id, merged)
+        self.changes.append((found.version_id if found is not None else None, version_id))
         return Stored(NEW if found is None else UPDATED, key, number)
 
     def flush(self) -> None:
-        for table, rows in self.pending.items():
+        """Insert the rows made so far, table by table, and update the summaries they change."""
+        for table in _INSERT_ORDER:
+            rows = self.pending.pop(table, [])
             column = _ENTITY_COLUMN.get(table)
             for row in rows if column else ():  # an entity may have been merged after its row was made
                 if row[column] is not None:
                     row[column] = self.resolver.current(row[column])
             if rows:
-                self.conn.execute(table.insert(), rows)
+                _insert(self.conn, table, rows)
+            if table is article_versions and self.superseded:
+                self.conn.execute(
+                    article_versions.update()
+                    .where(article_versions.c.id == sa.bindparam("old"))
+                    .values(superseded_by=sa.bindparam("new")),
+                    self.superseded,
+                )
+                self.superseded = []
         if self.fts:
             self.conn.execute(
                 sa.text("INSERT INTO article_fts(rowid, title, text) VALUES (:id, :title, :text)"), self.fts
             )
+            self.fts = []
+        merged = {self.resolver.current(target) for target in self.resolver.merged_into.values()}
+        update_summaries(self.conn, self.changes, merged)
+        update_event_months(self.conn, self.changes)
+        self.changes = []
         if self.is_sqlite:
             _refresh_entity_fts(self.conn, self.resolver.touched, self.resolver.merged_into)
 
-    def _article(self, article: Article, found: sa.Row | None) -> tuple[int, str, int]:
+    def _article(self, article: Article, found: _Current | None) -> tuple[int, str, int]:
         """The stored article's id, key and the number of the version to write (its old one retired)."""
         if found is None:
-            article_id = self.conn.execute(
-                articles.insert()
-                .values(key=article.id, url=article.meta.url, created_at=self.stamp)
-                .returning(articles.c.id)
-            ).scalar_one()
+            article_id = self.ids.take(articles)
+            self.pending[articles].append(
+                {"id": article_id, "key": article.id, "url": article.meta.url, "created_at": self.stamp}
+            )
             return article_id, article.id, 1
         if found.url is None and article.meta.url:
             self.conn.execute(articles.update().where(articles.c.id == found.id).values(url=article.meta.url))
@@ -210,28 +282,29 @@ class _Batch:
         digest: str,
     ) -> int:
         article = extraction.article
-        return self.conn.execute(
-            article_versions.insert()
-            .values(
-                article_id=article_id,
-                version=number,
-                content_hash=digest,
-                is_current=True,
-                title=article.meta.title,
-                text=article.text,
-                published=article.meta.published_first_day,
-                published_precision=article.meta.published_precision,
-                language=article.meta.language,
-                source_id=self._source_id(article.meta.source),
-                url=article.meta.url,
-                origin=article.origin,
-                boilerplate_removed=article.meta.boilerplate_removed,
-                signal=signal_to_json(signal),
-                run_id=run_id,
-                created_at=self.stamp,
-            )
-            .returning(article_versions.c.id)
-        ).scalar_one()
+        version_id = self.ids.take(article_versions)
+        self.pending[article_versions].append(
+            {
+                "id": version_id,
+                "article_id": article_id,
+                "version": number,
+                "content_hash": digest,
+                "is_current": True,
+                "title": article.meta.title,
+                "text": article.text,
+                "published": article.meta.published_first_day,
+                "published_precision": article.meta.published_precision,
+                "language": article.meta.language,
+                "source_id": self._source_id(article.meta.source),
+                "url": article.meta.url,
+                "origin": article.origin,
+                "boilerplate_removed": article.meta.boilerplate_removed,
+                "signal": signal_to_json(signal),
+                "run_id": run_id,
+                "created_at": self.stamp,
+            }
+        )
+        return version_id
 
     def _source_id(self, name: str | None) -> int | None:
         if not name:
@@ -247,30 +320,30 @@ class _Batch:
 
     def _entities(self, extraction: Extraction, version_id: int) -> dict[str, int]:
         """Article entities and their mentions; returns normalised name or alias -> global entity id."""
-        resolved = [(entity, self.resolver.resolve(entity)) for entity in extraction.entities]
-        rows = [
-            {
-                "article_version_id": version_id,
-                "entity_id": self.resolver.current(entity_id),
-                "position": position,
-                "name": entity.name,
-                "type": entity.type,
-                "aliases": list(entity.aliases),
-                "role": entity.role,
-                "country": entity.country,
-                "kind": entity.kind,
-                **_geo_columns(entity.geo),
-            }
-            for position, (entity, entity_id) in enumerate(resolved)
-        ]
-        local_ids = _insert_returning_ids(self.conn, article_entities, rows)
         names: dict[str, int] = {}
-        for (entity, _), row, local_id in zip(resolved, rows, local_ids, strict=True):
+        for position, entity in enumerate(extraction.entities):
+            entity_id = self.resolver.resolve(entity)
+            local_id = self.ids.take(article_entities)
+            self.pending[article_entities].append(
+                {
+                    "id": local_id,
+                    "article_version_id": version_id,
+                    "entity_id": entity_id,
+                    "position": position,
+                    "name": entity.name,
+                    "type": entity.type,
+                    "aliases": list(entity.aliases),
+                    "role": entity.role,
+                    "country": entity.country,
+                    "kind": entity.kind,
+                    **_geo_columns(entity.geo),
+                }
+            )
             self.pending[mentions] += [
                 {
                     "article_version_id": version_id,
                     "article_entity_id": local_id,
-                    "entity_id": row["entity_id"],
+                    "entity_id": entity_id,
                     "text": m.text,
                     "char_start": m.start,
                     "char_end": m.end,
@@ -280,20 +353,19 @@ class _Batch:
                 for m in entity.mentions
             ]
             for spelling in (entity.name, *entity.aliases):
-                names.setdefault(normalise(spelling), row["entity_id"])
+                names.setdefault(normalise(spelling), entity_id)
         return names
 
     def _events(self, found: list[Event], version_id: int, names: dict[str, int]) -> None:
         def entity_of(value: Any) -> int | None:
             return names.get(normalise(value)) if isinstance(value, str) else None
 
-        arguments = [_arguments(event) for event in found]
-        rows = [
-            _event_row(event, args, position, version_id, entity_of)
-            for position, (event, args) in enumerate(zip(found, arguments, strict=True))
-        ]
-        event_ids = _insert_returning_ids(self.conn, events, rows)
-        for event, args, event_id in zip(found, arguments, event_ids, strict=True):
+        for position, event in enumerate(found):
+            args = _arguments(event)
+            event_id = self.ids.take(events)
+            self.pending[events].append(
+                {"id": event_id, **_event_row(event, args, position, version_id, entity_of)}
+            )
             for name, value in args.items():
                 if value is None or name == "claims":
                     continue
@@ -326,16 +398,59 @@ class _Batch:
             ]
 
 
-# the column of each collected table that names a global entity
-_ENTITY_COLUMN = {mentions: "entity_id", event_arguments: "entity_id", claims: "claimant_entity_id"}
+def _insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (all with the same columns) together: on PostgreSQL by COPY, which sends them in
+    one stream where an INSERT goes row by row; elsewhere in one multi-row INSERT. COPY gets each
+    value as the column's type would bind it (JSON serialised)."""
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    names = list(rows[0])
+    binds = [table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for name in names]
+    quoted = ", ".join(conn.dialect.identifier_preparer.quote(name) for name in names)
+    try:
+        with (
+            conn.connection.driver_connection.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row([bind(row[n]) if bind else row[n] for n, bind in zip(names, binds)])
+    except Exception as exc:
+        raise_if_unwritable(exc)
+        raise
 
 
-def _insert_returning_ids(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows in one statement and return their ids in the order of `rows`."""
-    if not rows:
-        return []
-    inserted = conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
-    return list(inserted.scalars())
+class _Ids:
+    """Ids for the rows a batch inserts, taken as the rows are made.
+
+    SQLite: one past the table's largest id, counted on from there (the transaction holds the write
+    lock, so nothing else inserts meanwhile; it is the id SQLite itself would give). PostgreSQL:
+    values of the table's id sequence, fetched in growing blocks; the ones a batch leaves unused are
+    gaps, as a rolled-back insert leaves.
+    """
+
+    def __init__(self, conn: Connection, is_sqlite: bool) -> None:
+        self.conn = conn
+        self.is_sqlite = is_sqlite
+        self.last: dict[sa.Table, int] = {}  # SQLite: the last id taken
+        self.free: dict[sa.Table, list[int]] = defaultdict(list)  # PostgreSQL: sequence values, last first
+        self.block: dict[sa.Table, int] = defaultdict(lambda: 16)  # grown fourfold, to few round trips
+
+    def take(self, table: sa.Table) -> int:
+        if self.is_sqlite:
+            if table not in self.last:
+                self.last[table] = self.conn.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+            self.last[table] += 1
+            return self.last[table]
+        free = self.free[table]
+        if not free:
+            self.block[table] = min(self.block[table] * 4, 4096)
+            values = self.conn.scalars(_NEXT_IDS, {"table": table.name, "n": self.block[table]}).all()
+            free.extend(sorted(values, reverse=True))
+        return free.pop()
+
+
+_NEXT_IDS = sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
 
 
 def _geo_columns(geo: Geo | None) -> dict[str, Any]:

@@ -169,8 +169,7 @@ def map_data(located: list[tuple[dict[str, Any], Place]], frame: render.View) ->
 
 @router.get("/timeline")
 def timeline(request: Request, conn: Conn) -> HTMLResponse:
-    fixes = Corrections.load(conn)
-    data = queries.timeline(queries.all_events(conn, fixes))
+    data = queries.timeline(conn, Corrections.load(conn))
     rows = [(m, data["counts"][m]) for m in data["months"] if data["counts"][m]]
     types = [t for t in EVENT_TYPES if any(c.get(t) for _, c in rows)]
     return page(
