@@ -24,8 +24,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from beltwatch.model import Article, Event, EventSignature, Extraction, Geo, StoryAssignment, StorySignal
+from beltwatch.projects import project_facts
 from beltwatch.store.database import Database, lock_for_writing
 from beltwatch.store.entities import EntityResolver, normalise
+from beltwatch.store.projects import update_projects
 from beltwatch.store.schema import (
     aliases,
     amounts,
@@ -169,6 +171,9 @@ class _Batch:
         self._events(extraction.events, version_id, names)
         merged = {self.resolver.current(target) for target in self.resolver.merged_into.values()}
         update_summaries(self.conn, found.version_id if found is not None else None, version_id, merged)
+        update_projects(
+            self.conn, found.version_id if found is not None else None, version_id, project_facts(extraction), self.stamp
+        )
         return Stored(NEW if found is None else UPDATED, key, number)
 
     def flush(self) -> None:
