@@ -1,0 +1,246 @@
+"""The project registry: how events become project records, how a record's state is decided, how the
+writer keeps the records of the projects an article touches (and no other), and the registry of the
+bundled corpus, through the real ingest and `beltwatch projects` / `beltwatch project`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from beltwatch import projects as registry_module
+from beltwatch.cli import app
+from beltwatch.errors import KnowledgeError
+from beltwatch.ingest import ingest
+from beltwatch.model import Article, ArticleMeta, Event, Evidence, Extraction
+from beltwatch.projects import StatusClaim, current_state, load_registry, project_facts
+from beltwatch.settings import Settings
+from beltwatch.store import open_database, writes
+from beltwatch.store.projects import find_project, list_projects, project_detail
+from beltwatch.store.schema import project_facts as project_facts_table
+from beltwatch.store.schema import projects
+from beltwatch.stories import signal_of
+
+DEV = Path(__file__).parent / "corpus" / "dev"
+CPEC = "China-Pakistan Economic Corridor"
+
+# --- the knowledge: projects, parts and programmes ---------------------------------------------
+
+
+def test_a_programme_is_never_a_project_and_its_spellings_name_it():
+    registry = load_registry()
+    for name in ("CPEC", "China-Pakistan Economic Corridor", "BRI", "Belt and Road Initiative"):
+        assert registry.find(name) is None
+        assert registry.programme(name) is not None
+    assert registry.programme("CPEC") == CPEC
+
+
+def test_aliases_and_project_sites_name_one_project():
+    registry = load_registry()
+    dasu = registry.find("Dasu Hydropower Project")
+    assert dasu is not None and dasu.programme == CPEC and dasu.sector == "energy" and dasu.country == "PK"
+    assert registry.find("Dasu Dam") == dasu == registry.find("Barseen camp")  # an alias; a site of the project
+    assert registry.find("ML-1").name == "Main Line-1"
+    assert registry.find("Gwadar Port").programme == CPEC  # a project only corridor_sites.yaml knows
+    assert registry.find("Hambantota Port").name == "Hambantota International Port"
+
+
+def test_a_phase_of_a_known_project_is_a_part_of_it():
+    registry = load_registry()
+    phase = registry.find("Main Line-1 Phase II")
+    assert phase is not None and phase.parent == "Main Line-1" and phase.programme == CPEC
+    assert phase.key != registry.find("Main Line-1").key
+    assert registry.find("Phase 2A of the Mombasa-Nairobi SGR").parent == "Mombasa-Nairobi Standard Gauge Railway"
+    assert registry.find("Madaraka Express").parent == "Mombasa-Nairobi Standard Gauge Railway"  # programmes.yaml
+    assert registry.find("Phase II of the Nowhere Railway") is None
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("programmes:\n  - {programme: Nowhere Corridor, source: x, projects: []}\n", "umbrella"),
+        ("programmes:\n  - {programme: China-Pakistan Economic Corridor, source: x, projects: [No Such Dam]}\n",
+         "no known project"),
+        ("parts:\n  - {part: Madaraka Express}\n", "part_of"),
+        ("programmes: [\n", "cannot read"),
+    ],
+)  # fmt: skip
+def test_a_bad_programmes_file_is_a_knowledge_error(tmp_path, monkeypatch, text, message):
+    bad = tmp_path / "programmes.yaml"
+    bad.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(registry_module, "PROGRAMMES_FILE", bad)
+    load_registry.cache_clear()
+    try:
+        with pytest.raises(KnowledgeError, match=message):
+            load_registry()
+    finally:
+        load_registry.cache_clear()
+
+
+# --- a record's state -------------------------------------------------------------------------
+
+
+def test_the_latest_report_decides_the_state():
+    state = current_state(
+        [StatusClaim("under construction", "2021-07-14", "A"), StatusClaim("suspended", "2024-03-27", "B")]
+    )
+    assert (state.status, state.date, state.confidence) == ("suspended", "2024-03-27", "reported")
+
+
+def test_outlets_vote_among_reports_of_one_moment_and_disagreement_is_said():
+    claims = [
+        StatusClaim("completed", "2023-10-02", "A"),
+        StatusClaim("completed", "2023-10-03", "B"),
+        StatusClaim("completed", "2023-10-03", "B"),  # one outlet twice is one vote
+        StatusClaim("under construction", "2023-10-01", "C"),
+        StatusClaim("proposed", "2015-01", "D"),
+    ]
+    state = current_state(claims)
+    assert (state.status, state.confidence, state.sources) == ("completed", "disputed", 2)
+    agreed = current_state(claims[:2])
+    assert (agreed.status, agreed.date, agreed.confidence) == ("completed", "2023-10-03", "confirmed")
+    tie = current_state([StatusClaim("under construction", "2024-03", "A"), StatusClaim("suspended", "2024-03", "B")])
+    assert tie.status == "suspended"  # a suspension is the news on a tie
+
+
+def test_agreements_and_financing_do_not_move_a_project_back():
+    claims = [StatusClaim("under construction", "2022-01-10", "A"), StatusClaim("financing committed", "2023-05", "B")]
+    assert current_state(claims).status == "under construction"
+    assert current_state(claims[1:]).status == "financing committed"
+    assert current_state([]).status is None
+
+
+# --- facts from events ------------------------------------------------------------------------
+
+
+def _extraction(key: str, text: str, published: str, events: list[Event], source: str = "Test Wire") -> Extraction:
+    meta = ArticleMeta(published=published, source=source, language="en", title=text.split("\n")[0])
+    return Extraction(Article(id=key, text=text, meta=meta, origin=f"/test/{key}.txt"), [], [], events)
+
+
+def _project_event(text: str, name: str, status: str, **more) -> Event:
+    at = text.find(name)
+    start = text.rfind(". ", 0, at) + 2 if ". " in text[:at] else 0
+    end = (text + " ").find(". ", at) + 1
+    return Event("PROJECT", {"name": name, "status": status, **more}, Evidence(text[start:end], start, end))
+
+
+def test_an_umbrella_event_gives_no_fact_and_a_known_project_its_canonical_name():
+    text = "CPEC was upgraded. Dasu Dam is being built at a cost of USD 4.2 billion."
+    events = [
+        _project_event(text, "CPEC", "upgrade proposed"),
+        _project_event(text, "Dasu Dam", "under construction", value=4_200_000_000.0, currency="USD"),
+    ]
+    facts = project_facts(_extraction("a", text, "2023-05-02", events))
+    assert {f.project.name for f in facts} == {"Dasu Hydropower Project"}
+    cost = next(f for f in facts if f.kind == "cost")
+    assert cost.value["usd"] == pytest.approx(4.2e9) and cost.date == "2023-05-02" and cost.event_position == 1
+    assert cost.evidence.text == "Dasu Dam is being built at a cost of USD 4.2 billion."
+
+
+# --- kept at write time -----------------------------------------------------------------------
+
+DASU = "Dasu Hydropower Project"
+KAROT = "Karot Hydropower Project"
+
+
+@pytest.fixture
+def db(db_url):
+    with open_database(db_url, writer=True) as database:
+        yield database
+
+
+def _store(db, extraction: Extraction) -> writes.Stored:
+    return writes.store_extraction(db, extraction, signal_of(extraction), run_id=None)
+
+
+def _rows(db) -> dict[str, sa.Row]:
+    with db.engine.connect() as conn:
+        return {r.name: r for r in conn.execute(sa.select(projects))}
+
+
+def test_a_report_of_a_suspension_updates_its_project_and_touches_no_other(db):
+    first = "Dasu Hydropower Project is being built by WAPDA. Karot Hydropower Project is being built too."
+    _store(db, _extraction("early", first, "2021-07-15", [
+        _project_event(first, DASU, "under construction"), _project_event(first, KAROT, "under construction"),
+    ]))  # fmt: skip
+    before = _rows(db)
+    assert before[DASU].status == before[KAROT].status == "under construction"
+
+    later = "Work on the Dasu Hydropower Project was suspended after the attack."
+    _store(db, _extraction("later", later, "2024-03-30", [_project_event(later, DASU, "suspended")], "Other Wire"))
+    after = _rows(db)
+    assert after[KAROT] == before[KAROT]  # every column, updated_at included
+    assert (after[DASU].status, after[DASU].status_date, after[DASU].articles) == ("suspended", "2024-03-30", 2)
+    assert after[DASU].updated_at > before[DASU].updated_at
+    assert after[DASU].programme == CPEC and after[DASU].lat is not None
+
+    with db.engine.connect() as conn:
+        detail = project_detail(conn, after[DASU].id)
+    assert [(s["status"], s["source"]["article"], s["source"]["outlet"]) for s in detail["lifecycle"]] == [
+        ("under construction", "early", "Test Wire"),
+        ("suspended", "later", "Other Wire"),
+    ]
+    assert detail["lifecycle"][1]["source"]["evidence"] == later
+
+
+def test_a_new_version_replaces_its_facts_and_storing_again_adds_nothing(db):
+    text = "Work on the Dasu Hydropower Project was suspended."
+    _store(db, _extraction("report", text, "2024-03-30", [_project_event(text, DASU, "suspended")]))
+    _store(db, _extraction("report", text, "2024-03-30", [_project_event(text, DASU, "suspended")]))
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(project_facts_table)).scalar_one() == 1
+    corrected = "Work on the Dasu Hydropower Project was completed."
+    _store(db, _extraction("report", corrected, "2024-03-30", [_project_event(corrected, DASU, "completed")]))
+    row = _rows(db)[DASU]
+    assert (row.status, row.articles) == ("completed", 1)
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(project_facts_table)).scalar_one() == 1
+
+
+# --- the bundled corpus, through the real ingest and the command ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('projects') / 'beltwatch.db'}"
+    summary = ingest([str(DEV)], Settings.load(url))
+    assert summary.failed == 0
+    return url
+
+
+def test_the_seeds_cpec_upgrade_is_the_programme_of_gwadar_dasu_and_ml1_not_a_record(corpus_db):
+    with open_database(corpus_db) as db, db.engine.connect() as conn:
+        records = list_projects(conn)
+        names = {r["name"] for r in records}
+        assert not names & {CPEC, "Belt and Road Initiative", "CPEC", "BRI"}
+        members = {r["name"] for r in list_projects(conn, programme=CPEC)}
+        assert {"New Gwadar International Airport", DASU, "Main Line-1"} <= members
+        assert len(names) == len(records)  # one record per project
+        dasu = project_detail(conn, find_project(conn, "Dasu dam"))
+    assert dasu["status"] == "suspended" and dasu["lifecycle"][0]["status"] == "under construction"
+    incidents = {(i["date"][:7], i["killed"]) for i in dasu["incidents"]}
+    assert {("2021-07", 13), ("2024-03", 6)} <= incidents
+
+
+def test_projects_and_project_commands(corpus_db):
+    runner = CliRunner()
+    listed = runner.invoke(app, ["projects", "--db", corpus_db, "--country", "pk", "--status", "suspended", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert DASU in {p["name"] for p in json.loads(listed.output)}
+    assert {p["status"] for p in json.loads(listed.output)} == {"suspended"}
+
+    shown = runner.invoke(app, ["project", "Dasu Dam", "--db", corpus_db])
+    assert shown.exit_code == 0 and "suspended since 2024-03-30" in shown.output
+    programme = runner.invoke(app, ["project", "CPEC", "--db", corpus_db, "--json"])
+    assert json.loads(programme.output)["programme"] == CPEC
+    missing = subprocess.run(
+        [sys.executable, "-m", "beltwatch.cli", "project", "No Such Bridge", "--db", corpus_db],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert missing.returncode == 2 and missing.stderr.strip() == "beltwatch: no project matches 'No Such Bridge'"
