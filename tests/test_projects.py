@@ -244,3 +244,23 @@ def test_projects_and_project_commands(corpus_db):
         capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
     assert missing.returncode == 2 and missing.stderr.strip() == "beltwatch: no project matches 'No Such Bridge'"
+
+
+def test_the_api_serves_the_registry_and_declares_it(corpus_db):
+    from fastapi.testclient import TestClient
+
+    from beltwatch.api import create_app
+
+    with TestClient(create_app(corpus_db, environ={})) as client:
+        suspended = client.get("/api/projects", params={"country": "Pakistan", "status": "suspended"}).json()
+        assert DASU in {p["name"] for p in suspended["items"]} and suspended["total"] == len(suspended["items"])
+        members = client.get("/api/projects", params={"programme": "CPEC"}).json()["items"]
+        assert {"New Gwadar International Airport", DASU, "Main Line-1"} <= {p["name"] for p in members}
+        dasu = next(p for p in suspended["items"] if p["name"] == DASU)
+        detail = client.get(f"/api/projects/{dasu['id']}").json()
+        assert detail["lifecycle"][-1]["source"]["evidence"].startswith("Civil works at the Dasu Hydropower Project")
+        assert client.get("/api/projects/999999").status_code == 404
+        assert client.get("/api/projects", params={"status": "finished"}).status_code == 422
+        assert client.get("/api/projects", params={"country": "Atlantis"}).status_code == 404
+        paths = client.get("/api/openapi.json").json()["paths"]
+    assert {"/api/projects", "/api/projects/{project_id}"} <= set(paths)

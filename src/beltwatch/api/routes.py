@@ -25,6 +25,8 @@ from beltwatch.api.models import (
     EntityType,
     EventCorrection,
     EventType,
+    ProjectStatus,
+    Sector,
     UrlIngest,
 )
 from beltwatch.errors import UsageError
@@ -227,6 +229,48 @@ def risk(
     from beltwatch.risk import risk_view
 
     return risk_view(conn, days, until)
+
+
+# --- projects -------------------------------------------------------------------------------------
+
+@router.get("/projects", summary="The project registry: one record per project, most recently reported first",
+            responses=NOT_FOUND)  # fmt: skip
+def projects(
+    conn: Conn,
+    country: Annotated[
+        str | None,
+        Query(description="ISO code or country name of the host country (404 if it names no country).", max_length=100),
+    ] = None,
+    sector: Annotated[Sector | None, Query(description="Only projects of this sector.")] = None,
+    status: Annotated[ProjectStatus | None, Query(description="Only projects in this state.")] = None,
+    programme: Annotated[str | None, Query(description="A programme's name or alias (CPEC).", max_length=200)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    from beltwatch.store.projects import list_projects, programme_named
+
+    found = list_projects(
+        conn,
+        country=known_country(country),
+        sector=sector,
+        status=status,
+        programme=programme and (programme_named(programme) or programme),
+    )
+    return page(len(found), limit, offset, found[offset : offset + limit])
+
+
+@router.get(
+    "/projects/{project_id}",
+    summary="One project: state, lifecycle, costs, financing, parties, parts and nearby incidents, with evidence",
+    responses=NOT_FOUND,
+)
+def project(conn: Conn, project_id: RowId) -> dict[str, Any]:
+    from beltwatch.store.projects import project_detail
+
+    found = project_detail(conn, project_id)
+    if found is None:
+        raise NotFoundError(f"no project {project_id}")
+    return found
 
 
 # --- exports --------------------------------------------------------------------------------------
