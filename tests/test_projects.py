@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+import test_web
 from beltwatch import projects as registry_module
 from beltwatch.cli import app
 from beltwatch.errors import KnowledgeError
@@ -25,8 +27,14 @@ from beltwatch.store.projects import find_project, list_projects, project_detail
 from beltwatch.store.schema import project_facts as project_facts_table
 from beltwatch.store.schema import projects
 from beltwatch.stories import signal_of
+from test_web import CHROMIUM, serve
 
 DEV = Path(__file__).parent / "corpus" / "dev"
+# test_web's browser and tab, on this module's server (below)
+browser, page = test_web.browser, test_web.page
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+)
 CPEC = "China-Pakistan Economic Corridor"
 
 # --- the knowledge: projects, parts and programmes ---------------------------------------------
@@ -264,3 +272,67 @@ def test_the_api_serves_the_registry_and_declares_it(corpus_db):
         assert client.get("/api/projects", params={"country": "Atlantis"}).status_code == 404
         paths = client.get("/api/openapi.json").json()["paths"]
     assert {"/api/projects", "/api/projects/{project_id}"} <= set(paths)
+
+
+# --- the pages, in a real browser -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(corpus_db) -> Iterator[str]:
+    from beltwatch.api import create_app
+
+    with serve(create_app(corpus_db, environ={})) as base:
+        yield base
+
+
+@needs_chromium
+def test_the_projects_page_filters_and_counts(page):
+    page.goto("/projects")
+    assert page.locator("h1").inner_text() == "Projects"
+    assert page.locator("tr.project").count() >= 8
+    assert page.get_by_role("link", name=CPEC).count() == 0  # a programme is a column, not a record
+    page.select_option("select[name=status]", "suspended")
+    page.fill("input[name=country]", "PK")
+    page.click("form.filter button")
+    page.wait_for_url("**/projects?*status=suspended*")
+    rows = page.locator("tr.project")
+    assert rows.count() >= 2 and all("suspended" in rows.nth(i).inner_text() for i in range(rows.count()))
+    assert "suspended" in page.locator("table.by-status").inner_text()
+    page.get_by_role("link", name=DASU).click()
+    assert page.locator("h1").inner_text() == DASU
+
+
+@needs_chromium
+def test_the_project_page_shows_the_timeline_the_map_and_links_every_fact_to_its_sentence(page):
+    page.goto("/projects")
+    page.get_by_role("link", name=DASU).click()
+    stages = page.locator("ol.lifecycle li.stage")
+    assert stages.count() == 2
+    assert "under construction" in stages.nth(0).inner_text() and "suspended" in stages.nth(1).inner_text()
+    assert "Civil works at the Dasu Hydropower Project" in stages.nth(1).locator("blockquote.evidence").inner_text()
+    site = page.locator("figure.project-map svg a.pt[data-type=PROJECT]")
+    attacks = page.locator("figure.project-map svg a.pt[data-type=ATTACK]")
+    assert site.count() == 1 and attacks.count() >= 2
+    incidents = page.locator("tr.incident")
+    assert any("2024-03" in incidents.nth(i).inner_text() for i in range(incidents.count()))
+    stages.nth(1).locator("a.evidence-link").click()
+    page.wait_for_url("**/articles/besham-attack-2024-security-measures")
+    assert "Civil works at the Dasu Hydropower Project" in page.locator("main").inner_text()
+
+
+def test_hostile_text_in_a_project_is_escaped_on_its_pages(db, db_url):
+    from fastapi.testclient import TestClient
+
+    from beltwatch.api import create_app
+
+    script, name = "<script>alert(1)</script>", 'Evil " onmouseover="x Bridge'
+    text = f"The {name} was suspended, officials said {script}."
+    event = _project_event(text, name, "suspended", parties=[script], locations=[script])
+    _store(db, _extraction("hostile", text, "2024-01-02", [event], source=script))
+    with TestClient(create_app(db_url, environ={})) as client:
+        project_id = client.get("/api/projects").json()["items"][0]["id"]
+        for path in ("/projects", f"/projects/{project_id}"):
+            html = client.get(path).text
+            assert script not in html and 'onmouseover="x' not in html, path
+            assert "Evil &#34; onmouseover=&#34;x Bridge" in html, path
+        assert "&lt;script&gt;" in client.get(f"/projects/{project_id}").text  # a party, a place, the evidence

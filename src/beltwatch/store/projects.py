@@ -322,8 +322,11 @@ def nearby_incidents(conn: Connection, lat: float | None, lon: float | None) -> 
     claimed = _claims(conn, [r.id for r, _ in near])
     return [
         {
+            "event": r.id,
             "date": r.date or (r.published.isoformat() if r.published else None),
             "location": r.location,
+            "lat": r.lat,
+            "lon": r.lon,
             "km": round(km, 1),
             "killed": r.arguments.get("killed"),
             "injured": r.arguments.get("injured"),
