@@ -336,3 +336,30 @@ def test_hostile_text_in_a_project_is_escaped_on_its_pages(db, db_url):
             assert script not in html and 'onmouseover="x' not in html, path
             assert "Evil &#34; onmouseover=&#34;x Bridge" in html, path
         assert "&lt;script&gt;" in client.get(f"/projects/{project_id}").text  # a party, a place, the evidence
+
+
+def test_the_registry_exports_as_csv_parquet_and_geojson_with_aiddata_columns(corpus_db, tmp_path):
+    import csv
+
+    import pyarrow.parquet as pq
+
+    runner = CliRunner()
+    for fmt in ("csv", "parquet", "geojson"):
+        done = runner.invoke(app, ["export", "--projects", "--format", fmt, "--out", str(tmp_path / f"r.{fmt}"),
+                                   "--db", corpus_db])  # fmt: skip
+        assert done.exit_code == 0, done.output
+    with (tmp_path / "r.csv").open(encoding="utf-8", newline="") as fh:
+        rows = {r["title"]: r for r in csv.DictReader(fh)}
+    dasu = rows[DASU]
+    assert (dasu["recipient_iso3"], dasu["sector_name"], dasu["status"]) == ("PAK", "energy", "Suspended")
+    assert dasu["implementation_start_year"] == "2021" and dasu["programme"] == CPEC
+    assert "Water and Power Development Authority" in dasu["implementing_agencies"].split("|")
+    hambantota = rows["Hambantota International Port"]
+    assert hambantota["funding_agencies"] == "China Merchants Port Holdings"
+    assert float(hambantota["amount_nominal_usd"]) == pytest.approx(1.12e9) and hambantota["commitment_year"] == "2017"
+    table = pq.read_table(tmp_path / "r.parquet")
+    assert table.num_rows == len(rows) and table.schema.metadata[b"beltwatch.table"] == b"projects"
+    features = json.loads((tmp_path / "r.geojson").read_text(encoding="utf-8"))["features"]
+    assert {f["properties"]["title"] for f in features} == {t for t, r in rows.items() if r["lat"]}
+    refused = runner.invoke(app, ["export", "--projects", "--format", "ftm", "--out", "-", "--db", corpus_db])
+    assert refused.exit_code != 0

@@ -274,13 +274,14 @@ def _facts_of(
 
 
 def _role(role: str, entity: Entity | None) -> str:
-    """What a party is to a project: its lender, a government, a company (an implementing agency or a
-    contractor), or a party the article names without saying which."""
+    """What a party is to a project: its lender, a country (a host or a partner state), a government
+    body or a company (implementing agencies and contractors), or a party the article names without
+    saying which."""
     if role == "lender" or entity is None:
         return role
-    if entity.type == "GPE" or entity.kind == "government":
-        return "government"
-    return entity.kind if entity.kind in ("lender", "company", "multilateral") else role
+    if entity.type == "GPE":
+        return "country"
+    return entity.kind if entity.kind in ("lender", "government", "company", "multilateral") else role
 
 
 def _money(args: dict[str, Any], when: str | None) -> dict[str, Any] | None:
