@@ -363,3 +363,27 @@ def test_the_registry_exports_as_csv_parquet_and_geojson_with_aiddata_columns(co
     assert {f["properties"]["title"] for f in features} == {t for t, r in rows.items() if r["lat"]}
     refused = runner.invoke(app, ["export", "--projects", "--format", "ftm", "--out", "-", "--db", corpus_db])
     assert refused.exit_code != 0
+
+
+def test_the_registry_kept_article_by_article_equals_one_rebuilt_from_the_stored_events(corpus_db, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(corpus_db.removeprefix("sqlite:///"), copy)
+
+    def content(url: str) -> tuple[list, list]:
+        with open_database(url) as db, db.engine.connect() as conn:
+            records = [r._asdict() for r in conn.execute(sa.select(projects).order_by(projects.c.id))]
+            facts = conn.execute(
+                sa.select(project_facts_table).order_by(project_facts_table.c.project_id, project_facts_table.c.id)
+            ).all()
+        for record in records:
+            record.pop("updated_at")
+        return records, sorted(json.dumps([*f[1:]], sort_keys=True, default=str) for f in facts)
+
+    kept = content(corpus_db)
+    with open_database(f"sqlite:///{copy}") as db, db.engine.begin() as conn:
+        conn.execute(projects.update().values(status=None, articles=0))  # rebuilt from nothing but the events
+    done = CliRunner().invoke(app, ["projects", "--rebuild", "--db", f"sqlite:///{copy}", "--json"])
+    assert done.exit_code == 0, done.output
+    assert content(f"sqlite:///{copy}") == kept and len(kept[0]) >= 8

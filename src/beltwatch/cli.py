@@ -792,14 +792,32 @@ def projects(
     country: Annotated[str | None, typer.Option("--country", help="ISO 3166-1 alpha-2 code of the host country.")] = None,
     sector: Annotated[str | None, typer.Option("--sector", help="energy, transport, ports, ... (projects.yaml)")] = None,
     status: Annotated[str | None, typer.Option("--status", help="suspended, under construction, completed, ...")] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="First recompute the registry from the stored events (for a store written before the registry "
+            "existed); articles stored since keep it up to date.",
+        ),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The project registry: one record per project with its latest well-supported state."""
     from rich.table import Table
 
-    from beltwatch.store.projects import list_projects
+    from beltwatch.store.projects import list_projects, rebuild_projects
 
+    if rebuild:
+        from beltwatch.settings import Settings
+        from beltwatch.store import open_database
+        from beltwatch.store.database import lock_for_writing
+        from beltwatch.store.writes import now
+
+        with open_database(Settings.load(db).db_url, create=False, writer=True) as store, store.engine.begin() as conn:
+            lock_for_writing(conn)
+            rebuilt = rebuild_projects(conn, now())
+        typer.echo(f"beltwatch: projects: {rebuilt} records rebuilt", err=True)
     with _reader(db) as store, store.engine.connect() as conn:
         found = list_projects(conn, country=country, sector=sector, status=status)
     if as_json:

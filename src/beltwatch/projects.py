@@ -291,7 +291,7 @@ def _money(args: dict[str, Any], when: str | None) -> dict[str, Any] | None:
     usd, usd_constant = args.get("usd"), args.get("usd_constant")
     if usd is None:
         usd, usd_constant = in_usd(float(value), currency, first_day(when))
-    return {"value": value, "currency": currency, "usd": usd, "usd_constant": usd_constant}
+    return {"value": float(value), "currency": currency, "usd": usd, "usd_constant": usd_constant}
 
 
 # --- a record's state -------------------------------------------------------------------------

@@ -14,20 +14,36 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from beltwatch.model import ProjectFact, ProjectRef, first_day
-from beltwatch.projects import StatusClaim, committed_usd, current_state, load_registry
-from beltwatch.resolve.places import haversine_km, normalize
+from beltwatch.model import (
+    DATE_LENGTHS,
+    Article,
+    ArticleMeta,
+    Entity,
+    Event,
+    Evidence,
+    Extraction,
+    Mention,
+    ProjectFact,
+    ProjectRef,
+    first_day,
+)
+from beltwatch.projects import PROJECT_EVENTS, StatusClaim, committed_usd, current_state, load_registry
+from beltwatch.projects import project_facts as facts_of
+from beltwatch.resolve.places import haversine_km, normalize, place_by_id
 from beltwatch.store.schema import (
+    article_entities,
     article_versions,
     articles,
     claims,
     events,
+    mentions,
     project_facts,
     projects,
     sources,
@@ -169,6 +185,72 @@ def _facts_query() -> sa.Select:
         .where(article_versions.c.is_current)
         .order_by(project_facts.c.id)
     )
+
+
+# --- rebuilding -------------------------------------------------------------------------------
+
+
+def rebuild_projects(conn: Connection, stamp: datetime) -> int:
+    """Every fact recomputed from the stored events and entities of the current article versions, and
+    every record from its facts: for a store written before revision 0010, and the reference the
+    writer's incremental updates must equal. Returns the number of records."""
+    conn.execute(project_facts.delete())
+    with_events = (
+        sa.select(events.c.article_version_id).where(events.c.type.in_(PROJECT_EVENTS)).distinct().scalar_subquery()
+    )
+    versions = conn.execute(
+        sa.select(article_versions, articles.c.key, sources.c.name.label("outlet"))
+        .join(articles, articles.c.id == article_versions.c.article_id)
+        .outerjoin(sources, sources.c.id == article_versions.c.source_id)
+        .where(article_versions.c.is_current, article_versions.c.id.in_(with_events))
+        .order_by(article_versions.c.id)
+    ).all()
+    for version in versions:
+        facts = facts_of(_stored_extraction(conn, version))
+        if facts:
+            conn.execute(
+                project_facts.insert(),
+                [_fact_row(f, _project_id(conn, f.project, stamp), version.id) for f in facts],
+            )
+    ids = conn.scalars(sa.select(projects.c.id).order_by(projects.c.id)).all()
+    for project_id in ids:
+        _refresh(conn, project_id, stamp)
+    return len(ids)
+
+
+def _stored_extraction(conn: Connection, version: Any) -> Extraction:
+    """What the projects stage reads of an extraction, as the store keeps it: the article, its entities
+    with their mentions, its events with their sentences and places."""
+    text = version.text
+    published = version.published.isoformat() if version.published else None
+    if published:  # as the source gave it: "2022-11" for a month
+        published = published[: DATE_LENGTHS[version.published_precision or "day"]]
+    meta = ArticleMeta(published=published, source=version.outlet, url=version.url, title=version.title)
+    found = {
+        row.id: Entity(row.name, row.type, list(row.aliases or []), country=row.country, kind=row.kind)
+        for row in conn.execute(
+            sa.select(article_entities).where(article_entities.c.article_version_id == version.id)
+            .order_by(article_entities.c.position)
+        )
+    }  # fmt: skip
+    for m in conn.execute(sa.select(mentions).where(mentions.c.article_version_id == version.id)):
+        evidence = Evidence(text[m.sentence_start : m.sentence_end], m.sentence_start, m.sentence_end)
+        found[m.article_entity_id].mentions.append(Mention(m.text, m.char_start, m.char_end, evidence))
+    stored = conn.execute(
+        sa.select(events).where(events.c.article_version_id == version.id).order_by(events.c.position)
+    ).all()
+    return Extraction(
+        Article(version.key, text, meta), list(found.values()), [], [_stored_event(e, text) for e in stored]
+    )
+
+
+def _stored_event(row: Any, text: str) -> Event:
+    start, end = row.sentence_start or 0, row.sentence_end or 0
+    geo = place_by_id(row.place_id) if row.place_id else None
+    if geo is not None:
+        geo = replace(geo, lat=row.lat, lon=row.lon, precision=row.precision, region=row.region)
+    return Event(row.type, dict(row.arguments), Evidence(text[start:end], start, end), geo=geo,
+                 placed_by=row.placed_by)  # fmt: skip
 
 
 # --- reading ----------------------------------------------------------------------------------
