@@ -387,3 +387,35 @@ def test_the_registry_kept_article_by_article_equals_one_rebuilt_from_the_stored
     done = CliRunner().invoke(app, ["projects", "--rebuild", "--db", f"sqlite:///{copy}", "--json"])
     assert done.exit_code == 0, done.output
     assert content(f"sqlite:///{copy}") == kept and len(kept[0]) >= 8
+
+
+def test_an_analysts_correction_of_an_event_reaches_the_records(corpus_db, tmp_path):
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from beltwatch.api import create_app
+
+    copy = tmp_path / "corrected.db"
+    shutil.copyfile(corpus_db.removeprefix("sqlite:///"), copy)
+    auth = {"Authorization": "Bearer analyst-token"}
+    with TestClient(create_app(f"sqlite:///{copy}", environ={"BELTWATCH_TOKEN": "analyst-token"})) as client:
+        found = client.get("/api/events", params={"type": "PROJECT", "article": "besham-attack-2024-security-measures"})
+        suspension = next(e for e in found.json()["items"] if e["arguments"]["name"] == DASU)
+        dasu = client.get("/api/projects", params={"status": "suspended"}).json()["items"]
+        dasu_id = next(p["id"] for p in dasu if p["name"] == DASU)
+        others = {p["id"]: p for p in client.get("/api/projects").json()["items"] if p["id"] != dasu_id}
+
+        corrections = f"/api/events/{suspension['id']}/corrections"
+        assert client.post(corrections, headers=auth, json={"action": "reject"}).status_code == 201
+        record = client.get(f"/api/projects/{dasu_id}").json()
+        assert record["status"] == "under construction" and [s["status"] for s in record["lifecycle"]] == [
+            "under construction"
+        ]
+        edit = {"action": "edit", "argument": "status", "value": "cancelled"}
+        assert client.post(corrections, headers=auth, json={"action": "restore"}).status_code == 201
+        assert client.post(corrections, headers=auth, json=edit).status_code == 201
+        record = client.get(f"/api/projects/{dasu_id}").json()
+        assert (record["status"], record["lifecycle"][-1]["status"]) == ("cancelled", "cancelled")
+        # Diamer-Bhasha and Tarbela share the article; their events were not corrected
+        assert {p["id"]: p for p in client.get("/api/projects").json()["items"] if p["id"] != dasu_id} == others

@@ -33,7 +33,9 @@ from beltwatch.errors import UsageError
 from beltwatch.store import corrections as corr
 from beltwatch.store import queries, reads
 from beltwatch.store.corrections import NotFoundError
+from beltwatch.store.projects import refresh_corrected
 from beltwatch.store.queries import MAX_LIMIT, EventFilter
+from beltwatch.store.writes import now
 
 # every operation can fail validation or fail unexpectedly; the other errors are declared where they happen
 router = APIRouter(responses=error_responses(422, 500))
@@ -354,6 +356,7 @@ def correct_event(
         record = corr.record_event_correction(
             conn, found, token_name=token_name, current=found, **body.model_dump()
         )
+        refresh_corrected(conn, found["article"], now())  # the project records the event's facts concern
     with request.app.state.db.engine.connect() as conn:
         return {"correction": record, "event": queries.get_event(conn, event_id)}
 

@@ -17,8 +17,7 @@ from sqlalchemy.engine import Connection
 
 from beltwatch.export import Column, EventRows
 from beltwatch.model import first_day
-from beltwatch.store.projects import list_projects
-from beltwatch.store.schema import article_versions, articles, project_facts
+from beltwatch.store.projects import facts_in_force, list_projects
 
 # AidData's status values for the stages it has; a suspension or cancellation is written as it is
 AIDDATA_STATUS = {
@@ -81,21 +80,8 @@ def read_projects(conn: Connection) -> EventRows:
 
 
 def _facts_by_project(conn: Connection) -> dict[int, list[Any]]:
-    query = (
-        sa.select(
-            project_facts.c.project_id,
-            project_facts.c.kind,
-            project_facts.c.value,
-            project_facts.c.date,
-            sa.func.coalesce(article_versions.c.url, articles.c.url, articles.c.key).label("source"),
-        )
-        .join(article_versions, article_versions.c.id == project_facts.c.article_version_id)
-        .join(articles, articles.c.id == article_versions.c.article_id)
-        .where(article_versions.c.is_current)
-        .order_by(project_facts.c.id)
-    )
     found: dict[int, list[Any]] = defaultdict(list)
-    for fact in conn.execute(query):
+    for fact in facts_in_force(conn, sa.true()):
         found[fact.project_id].append(fact)
     return found
 
@@ -133,7 +119,7 @@ def _row(record: dict[str, Any], facts: list[Any]) -> dict[str, Any]:
         "geographic_precision": record["precision"],
         "articles": record["articles"],
         "last_reported": record["last_reported"],
-        "source_urls": _joined(f.source for f in facts),
+        "source_urls": _joined(f.url or f.article_key for f in facts),
     }
 
 

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +38,7 @@ from beltwatch.model import (
 from beltwatch.projects import PROJECT_EVENTS, StatusClaim, committed_usd, current_state, load_registry
 from beltwatch.projects import project_facts as facts_of
 from beltwatch.resolve.places import haversine_km, normalize, place_by_id
+from beltwatch.store.corrections import WRONG, CorrectionIndex, corrections
 from beltwatch.store.schema import (
     article_entities,
     article_versions,
@@ -118,7 +120,7 @@ def _identity(ref: ProjectRef | None) -> dict[str, Any]:
 def _refresh(conn: Connection, project_id: int, stamp: datetime) -> None:
     """Recompute one record from its facts; the row is written only when something changed."""
     row = conn.execute(sa.select(projects).where(projects.c.id == project_id)).one()
-    facts = conn.execute(_facts_query().where(project_facts.c.project_id == project_id)).all()
+    facts = facts_in_force(conn, project_facts.c.project_id == project_id)
     derived = {k: v for k, v in _derived(facts).items() if v is not None or k not in _IDENTITY}
     values = {**derived, **_known(row)}
     if any(getattr(row, name) != value for name, value in values.items()):
@@ -185,6 +187,77 @@ def _facts_query() -> sa.Select:
         .where(article_versions.c.is_current)
         .order_by(project_facts.c.id)
     )
+
+
+# --- analysts' corrections -----------------------------------------------------------------------
+
+# the fact fields an edit of an event's argument changes, by the kind of fact
+_EDITED = {
+    "status": {"status": "status"},
+    "value": {"cost": "value", "financing": "value"},
+    "currency": {"cost": "currency", "financing": "currency"},
+    "usd": {"cost": "usd", "financing": "usd"},
+    "usd_constant": {"cost": "usd_constant", "financing": "usd_constant"},
+    "funder": {"financing": "lender"},
+    "recipient": {"financing": "recipient"},
+    "instrument": {"financing": "instrument"},
+}
+
+
+def facts_in_force(conn: Connection, where: sa.ColumnElement[bool]) -> list[SimpleNamespace]:
+    """The facts `where` selects (with their article and sentence), with the analysts' corrections of
+    their events in force, as everywhere else the store is read: a fact of an event marked wrong is
+    left out, and an edited argument (a status, a date, an amount, a lender) is what the fact says."""
+    facts = [SimpleNamespace(**row._mapping) for row in conn.execute(_facts_query().where(where))]
+    keys = sorted({f.article_key for f in facts})
+    if not keys or conn.execute(sa.select(corrections.c.id).where(corrections.c.article_key.in_(keys)).limit(1)).first() is None:
+        return facts
+    index = CorrectionIndex.load(conn)
+    states = {key: index.event_states(key, _events_of(conn, key)) for key in set(keys) & index.articles()}
+    kept = []
+    for fact in facts:
+        state = states.get(fact.article_key, {}).get(fact.event_position)
+        if state is not None and state.status == WRONG:
+            continue
+        for argument, value in (state.arguments if state is not None else {}).items():
+            field = _EDITED.get(argument, {}).get(fact.kind)
+            if field is not None:
+                fact.value = {**fact.value, field: value}
+            elif argument == "date":
+                fact.date = value
+        kept.append(fact)
+    return kept
+
+
+def _events_of(conn: Connection, article_key: str) -> list[dict[str, Any]]:
+    """The current events of an article as the correction index matches them: position, type, sentence."""
+    rows = conn.execute(
+        sa.select(
+            events.c.position,
+            events.c.type,
+            sa.func.substr(
+                article_versions.c.text, events.c.sentence_start + 1, events.c.sentence_end - events.c.sentence_start
+            ).label("evidence"),
+        )
+        .join(article_versions, article_versions.c.id == events.c.article_version_id)
+        .join(articles, articles.c.id == article_versions.c.article_id)
+        .where(articles.c.key == article_key, article_versions.c.is_current)
+    )
+    return [{"position": r.position, "type": r.type, "evidence": {"text": r.evidence}} for r in rows]
+
+
+def refresh_corrected(conn: Connection, article_key: str, stamp: datetime) -> list[int]:
+    """Refresh the records an article's current facts concern, after an analyst corrected one of its events."""
+    ids = conn.scalars(
+        sa.select(project_facts.c.project_id)
+        .join(article_versions, article_versions.c.id == project_facts.c.article_version_id)
+        .join(articles, articles.c.id == article_versions.c.article_id)
+        .where(articles.c.key == article_key, article_versions.c.is_current)
+        .distinct()
+    ).all()
+    for project_id in sorted(ids):
+        _refresh(conn, project_id, stamp)
+    return sorted(ids)
 
 
 # --- rebuilding -------------------------------------------------------------------------------
@@ -327,7 +400,7 @@ def project_detail(conn: Connection, project_id: int) -> dict[str, Any] | None:
     ).first()
     if row is None:
         return None
-    facts = conn.execute(_facts_query().where(project_facts.c.project_id == project_id)).all()
+    facts = facts_in_force(conn, project_facts.c.project_id == project_id)
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for f in facts:
         by_kind.setdefault(f.kind, []).append({**f.value, "date": f.date, "source": _source(f)})
