@@ -20,7 +20,7 @@ from beltwatch.cli import app
 from beltwatch.errors import KnowledgeError
 from beltwatch.ingest import ingest
 from beltwatch.model import Article, ArticleMeta, Event, Evidence, Extraction
-from beltwatch.projects import StatusClaim, current_state, load_registry, project_facts
+from beltwatch.projects import StatusClaim, committed_usd, current_state, load_registry, project_facts
 from beltwatch.settings import Settings
 from beltwatch.store import open_database, writes
 from beltwatch.store.projects import find_project, list_projects, project_detail
@@ -121,6 +121,14 @@ def test_agreements_and_financing_do_not_move_a_project_back():
     assert current_state(claims).status == "under construction"
     assert current_state(claims[1:]).status == "financing committed"
     assert current_state([]).status is None
+
+
+def test_a_commitment_reported_twice_counts_once():
+    cdb = {"lender": "China Development Bank", "currency": "USD", "value": 560e6, "usd": 560e6}
+    again = {**cdb, "value": 565e6, "usd": 565e6}  # another outlet's rounding
+    exim = {"lender": "Export-Import Bank of China", "currency": "USD", "value": 4.5e9, "usd": 4.5e9}
+    assert committed_usd([cdb, again, exim]) == pytest.approx(560e6 + 4.5e9)
+    assert committed_usd([{**cdb, "usd": None}]) is None
 
 
 # --- facts from events ------------------------------------------------------------------------

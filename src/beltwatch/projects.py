@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -335,11 +335,6 @@ def current_state(claims: Iterable[StatusClaim]) -> State:
     return State(best, when, confidence, votes[best])
 
 
-def lifecycle_order(status: str) -> tuple[int, int]:
-    """Where a status sits in a project's life, for listing the states a project went through."""
-    return (1, INTERRUPTIONS.index(status)) if status in INTERRUPTIONS else (0, PROGRESS.get(status, -1))
-
-
 def same_commitment(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two financing facts are one commitment when one lender gives about the same sum (within 5 %)."""
     if a.get("lender") != b.get("lender") or a.get("currency") != b.get("currency"):
@@ -357,7 +352,3 @@ def committed_usd(financing: Iterable[dict[str, Any]]) -> float | None:
     dollars = [f["usd"] for f in distinct if isinstance(f.get("usd"), (int, float))]
     return float(sum(dollars)) if dollars else None
 
-
-def latest_day(dates: Iterable[str | None]) -> date | None:
-    days = [d for d in map(first_day, dates) if d is not None]
-    return max(days, default=None)
