@@ -21,6 +21,7 @@ from beltwatch.errors import KnowledgeError
 from beltwatch.ingest import ingest
 from beltwatch.model import Article, ArticleMeta, Event, Evidence, Extraction
 from beltwatch.projects import StatusClaim, committed_usd, current_state, load_registry, project_facts
+from beltwatch.registry import project_view
 from beltwatch.settings import Settings
 from beltwatch.store import open_database, writes
 from beltwatch.store.projects import find_project, list_projects, project_detail
@@ -238,10 +239,14 @@ def test_the_seeds_cpec_upgrade_is_the_programme_of_gwadar_dasu_and_ml1_not_a_re
         members = {r["name"] for r in list_projects(conn, programme=CPEC)}
         assert {"New Gwadar International Airport", DASU, "Main Line-1"} <= members
         assert len(names) == len(records)  # one record per project
-        dasu = project_detail(conn, find_project(conn, "Dasu dam"))
+        dasu = project_view(conn, find_project(conn, "Dasu dam"))
     assert dasu["status"] == "suspended" and dasu["lifecycle"][0]["status"] == "under construction"
-    incidents = {(i["date"][:7], i["killed"]) for i in dasu["incidents"]}
-    assert {("2021-07", 13), ("2024-03", 6)} <= incidents
+    # the 2021 bus bombing, which three articles report, and the 2024 Besham attack: one each
+    assert [(i["date"], i["killed"], i["location"]) for i in dasu["incidents"]] == [
+        ("2021-07-14", 13, "Dasu"),
+        ("2024-03-26", 6, "Besham"),
+    ]
+    assert len(dasu["incidents"][0]["reports"]) == 3 and dasu["incidents"][1]["km"] == pytest.approx(55, abs=1)
 
 
 def test_projects_and_project_commands(corpus_db):

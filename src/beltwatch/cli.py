@@ -843,7 +843,8 @@ def project(
     as_json: JsonOption = False,
 ) -> None:
     """One project: its state, lifecycle, money, parties and nearby incidents, every fact with its sentence."""
-    from beltwatch.store.projects import find_project, list_projects, programme_named, project_detail
+    from beltwatch.registry import project_view
+    from beltwatch.store.projects import find_project, list_projects, programme_named
 
     with _reader(db) as store, store.engine.connect() as conn:
         programme = programme_named(name)
@@ -852,7 +853,7 @@ def project(
             found = {"programme": programme, "projects": members}
         else:
             project_id = find_project(conn, name)
-            found = project_detail(conn, project_id) if project_id is not None else None
+            found = project_view(conn, project_id) if project_id is not None else None
     if found is None:
         raise UsageError(f"no project matches {name!r}")
     if as_json:
@@ -900,7 +901,7 @@ def _print_project(p: dict) -> None:
     for i in p["incidents"]:
         console.print(
             f"incident {i['date']} at {_text(i['location'])}, {i['km']} km away: killed {_text(i['killed'])}"
-            f" ({_text(i['article'])})"
+            f" ({len(i['reports'])} report(s), first {_text(i['article'])})"
         )
 
 

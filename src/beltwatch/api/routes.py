@@ -267,9 +267,9 @@ def projects(
     responses=NOT_FOUND,
 )
 def project(conn: Conn, project_id: RowId) -> dict[str, Any]:
-    from beltwatch.store.projects import project_detail
+    from beltwatch.registry import project_view
 
-    found = project_detail(conn, project_id)
+    found = project_view(conn, project_id)
     if found is None:
         raise NotFoundError(f"no project {project_id}")
     return found

@@ -37,13 +37,12 @@ from beltwatch.model import (
 )
 from beltwatch.projects import PROJECT_EVENTS, StatusClaim, committed_usd, current_state, load_registry
 from beltwatch.projects import project_facts as facts_of
-from beltwatch.resolve.places import haversine_km, normalize, place_by_id
+from beltwatch.resolve.places import normalize, place_by_id
 from beltwatch.store.corrections import WRONG, CorrectionIndex, corrections
 from beltwatch.store.schema import (
     article_entities,
     article_versions,
     articles,
-    claims,
     events,
     mentions,
     project_facts,
@@ -51,9 +50,6 @@ from beltwatch.store.schema import (
     sources,
 )
 
-# incidents this close to a project's site are shown with it (the 2024 Besham attack on a convoy bound
-# for Dasu was 55 km from the dam)
-NEARBY_KM = 75.0
 # what facts say of a project's identity: kept from earlier facts (or the first event) when they say nothing
 _IDENTITY = ("programme", "country", "lat", "lon", "precision")
 
@@ -390,8 +386,7 @@ def programme_named(name: str) -> str | None:
 
 
 def project_detail(conn: Connection, project_id: int) -> dict[str, Any] | None:
-    """A record with every fact behind it (each with its sentence and article), its parts, and the
-    incidents within NEARBY_KM of its site."""
+    """A record with every fact behind it (each with its sentence and article) and its parts."""
     parent = projects.alias("parent")
     row = conn.execute(
         sa.select(projects, parent.c.name.label("parent"))
@@ -417,7 +412,6 @@ def project_detail(conn: Connection, project_id: int) -> dict[str, Any] | None:
         "parties": _parties(by_kind.get("party", [])),
         "locations": sorted({f["name"] for f in by_kind.get("location", [])}),
         "parts": [{"id": p.id, "name": p.name, "status": p.status} for p in parts],
-        "incidents": nearby_incidents(conn, row.lat, row.lon) if row.precision and row.precision <= 3 else [],
     }
 
 
@@ -449,52 +443,3 @@ def _parties(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(
         ({**p, "articles": len(p["articles"])} for p in merged.values()), key=lambda p: (-p["articles"], p["name"])
     )
-
-
-def nearby_incidents(conn: Connection, lat: float | None, lon: float | None) -> list[dict[str, Any]]:
-    """ATTACK events of the current articles placed within NEARBY_KM of a point, oldest first."""
-    if lat is None or lon is None:
-        return []
-    rows = conn.execute(
-        sa.select(
-            events.c.id,
-            events.c.date,
-            events.c.location,
-            events.c.arguments,
-            events.c.lat,
-            events.c.lon,
-            articles.c.key.label("article_key"),
-            article_versions.c.published,
-        )
-        .join(article_versions, article_versions.c.id == events.c.article_version_id)
-        .join(articles, articles.c.id == article_versions.c.article_id)
-        .where(article_versions.c.is_current, events.c.type == "ATTACK", events.c.lat.is_not(None))
-        .where(events.c.precision <= 3)
-        .order_by(events.c.date_start, events.c.id)
-    ).all()
-    near = [(r, haversine_km((lat, lon), (r.lat, r.lon))) for r in rows]
-    near = [(r, km) for r, km in near if km <= NEARBY_KM]
-    claimed = _claims(conn, [r.id for r, _ in near])
-    return [
-        {
-            "event": r.id,
-            "date": r.date or (r.published.isoformat() if r.published else None),
-            "location": r.location,
-            "lat": r.lat,
-            "lon": r.lon,
-            "km": round(km, 1),
-            "killed": r.arguments.get("killed"),
-            "injured": r.arguments.get("injured"),
-            "claims": claimed.get(r.id, []),
-            "article": r.article_key,
-        }
-        for r, km in near
-    ]
-
-
-def _claims(conn: Connection, event_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    out: dict[int, list[dict[str, Any]]] = {}
-    if event_ids:
-        for c in conn.execute(sa.select(claims).where(claims.c.event_id.in_(event_ids)).order_by(claims.c.id)):
-            out.setdefault(c.event_id, []).append({"claimant": c.claimant, "killed": c.killed, "injured": c.injured})
-    return out

@@ -269,10 +269,10 @@ def projects(
 
 @router.get("/projects/{project_id}")
 def project(request: Request, conn: Conn, project_id: int) -> HTMLResponse:
+    from beltwatch.registry import project_view
     from beltwatch.store.corrections import NotFoundError
-    from beltwatch.store.projects import project_detail
 
-    found = project_detail(conn, project_id)
+    found = project_view(conn, project_id)
     if found is None:
         raise NotFoundError(f"no project {project_id}")
     return page(request, "project.html", found["name"], project=found, map=project_map(found))
