@@ -632,7 +632,7 @@ def test_exports_stream_every_format(writable, tmp_path):
 
 
 PAGES = ("/api/docs", "/", "/map", "/map?view=world", "/map?view=corridor", "/timeline", "/finance", "/incidents", "/entities",
-         "/stories", "/articles", "/corrections", "/ingest", "/search?q=Gwadar")  # fmt: skip
+         "/stories", "/articles", "/corrections", "/ingest", "/search?q=Gwadar", "/projects", "/projects/1")  # fmt: skip
 
 
 def test_every_page_renders(client):

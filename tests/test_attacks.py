@@ -245,6 +245,7 @@ def test_every_api_parameter_takes_sql_and_search_syntax_as_data(api: TestClient
                     url = path.replace("{" + parameter["name"] + "}", quote(payload, safe=""))
                     url = (
                         url.replace("{format}", "csv").replace("{event_id}", "1").replace("{entity_id}", "1")
+                        .replace("{project_id}", "1")
                     )
                     response = api.get(url)
                 else:
@@ -284,13 +285,14 @@ def test_every_page_shows_the_hostile_article_escaped(api: TestClient):
     article = api.get(f"/api/articles/{XSS_KEY}").json()
     event = article["events"][0]["id"]
     entity = article["entities"][0]["entity_id"]
+    project = next((p["id"] for p in api.get("/api/projects").json()["items"]), 1)
     visited = 0
     for route in _page_routes(api):
         if route.startswith("/stories/{"):
             path = "/stories/" + quote(article["story"], safe="")
         else:
             path = route.replace("{key:path}", XSS_KEY).replace("{event_id}", str(event))
-            path = path.replace("{entity_id}", str(entity))
+            path = path.replace("{entity_id}", str(entity)).replace("{project_id}", str(project))
         assert "{" not in path, f"no value for a parameter of {route}: add it to this test"
         for query in ("", "?q=convoy", f"?q={quote(SCRIPT)}"):
             response = api.get(path + query)

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,13 +43,19 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from beltwatch.api import create_app
     from test_api import build_database
 
     url = build_database(tmp_path_factory.mktemp("web"))
-    app = create_app(url, environ={"BELTWATCH_TOKEN": TOKEN, "BELTWATCH_TOKEN_NAME": "browser"})
+    with serve(create_app(url, environ={"BELTWATCH_TOKEN": TOKEN, "BELTWATCH_TOKEN_NAME": "browser"})) as base:
+        yield base
+
+
+@contextmanager
+def serve(app: object) -> Iterator[str]:
+    """`app` served by uvicorn in a thread on 127.0.0.1 at an ephemeral port; yields its base URL."""
+    import uvicorn
+
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

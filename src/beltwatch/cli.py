@@ -787,6 +787,128 @@ def sources_health(db: DbOption = None, as_json: JsonOption = False) -> None:
     _console().print(table if found else "no sources followed yet (run `beltwatch follow SOURCES.yaml`)")
 
 
+@app.command()
+def projects(
+    country: Annotated[str | None, typer.Option("--country", help="ISO 3166-1 alpha-2 code of the host country.")] = None,
+    sector: Annotated[str | None, typer.Option("--sector", help="energy, transport, ports, ... (projects.yaml)")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="suspended, under construction, completed, ...")] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="First recompute the registry from the stored events (for a store written before the registry "
+            "existed); articles stored since keep it up to date.",
+        ),
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The project registry: one record per project with its latest well-supported state."""
+    from rich.table import Table
+
+    from beltwatch.store.projects import list_projects, rebuild_projects
+
+    if rebuild:
+        from beltwatch.settings import Settings
+        from beltwatch.store import open_database
+        from beltwatch.store.database import lock_for_writing
+        from beltwatch.store.writes import now
+
+        with open_database(Settings.load(db).db_url, create=False, writer=True) as store, store.engine.begin() as conn:
+            lock_for_writing(conn)
+            rebuilt = rebuild_projects(conn, now())
+        typer.echo(f"beltwatch: projects: {rebuilt} records rebuilt", err=True)
+    with _reader(db) as store, store.engine.connect() as conn:
+        found = list_projects(conn, country=country, sector=sector, status=status)
+    if as_json:
+        _print_json(found)
+        return
+    table = Table(
+        "project", "country", "sector", "status", "since", "how sure", "programme", "articles",
+        title=f"Projects ({len(found)})", title_justify="left",
+    )  # fmt: skip
+    for p in found:
+        name = f"{p['name']} (part of {p['parent']})" if p["parent"] else p["name"]
+        table.add_row(
+            _text(name), p["country"] or "", p["sector"] or "", p["status"] or "", p["status_date"] or "",
+            p["confidence"] or "", _text(p["programme"]), str(p["articles"]),
+        )  # fmt: skip
+    _console().print(table if found else "no project matches")
+
+
+@app.command()
+def project(
+    name: Annotated[str, typer.Argument(help="A project's name, an alias or its id; a programme lists its projects.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One project: its state, lifecycle, money, parties and nearby incidents, every fact with its sentence."""
+    from beltwatch.registry import project_view
+    from beltwatch.store.projects import find_project, list_projects, programme_named
+
+    with _reader(db) as store, store.engine.connect() as conn:
+        programme = programme_named(name)
+        if programme is not None:
+            members = list_projects(conn, programme=programme)
+            found = {"programme": programme, "projects": members}
+        else:
+            project_id = find_project(conn, name)
+            found = project_view(conn, project_id) if project_id is not None else None
+    if found is None:
+        raise UsageError(f"no project matches {name!r}")
+    if as_json:
+        _print_json(found)
+    elif programme is not None:
+        _print_programme(found)
+    else:
+        _print_project(found)
+
+
+def _print_programme(found: dict) -> None:
+    console = _console()
+    console.print(f"[bold]{_text(found['programme'])}[/bold] is a programme, not a project; its projects:")
+    for p in found["projects"]:
+        console.print(f"  {_text(p['name'])}: {p['status'] or 'no status reported'}")
+
+
+def _print_project(p: dict) -> None:
+    from rich.table import Table
+
+    console = _console()
+    facts = ", ".join(_text(v) for v in (p["country"], p["sector"], p["programme"]) if v)
+    console.print(f"[bold]{_text(p['name'])}[/bold] ({facts}) in {p['articles']} article(s)")
+    if p["parent"]:
+        console.print(f"part of {_text(p['parent'])}")
+    state = f"{p['status']} since {p['status_date']} ({p['confidence']})" if p["status"] else "no status reported"
+    console.print(f"state: {state}")
+    sections = (
+        ("Lifecycle", ("date", "status"), p["lifecycle"]),
+        ("Costs", ("date", "value", "currency", "usd"), p["costs"]),
+        ("Financing", ("date", "lender", "instrument", "value", "currency", "usd"), p["financing"]),
+    )
+    for title, columns, rows in sections:
+        if rows:
+            table = Table(*columns, "source", "evidence", title=title, title_justify="left")
+            for row in rows:
+                source = row["source"]
+                cells = [_text(_number(row.get(c))) for c in columns]
+                table.add_row(*cells, _text(f"{source['outlet'] or ''} {source['article']}"), _text(source["evidence"]))
+            console.print(table)
+    if p["parties"]:
+        console.print("parties: " + _text("; ".join(f"{x['name']} ({', '.join(x['roles'])})" for x in p["parties"])))
+    if p["parts"]:
+        console.print("parts: " + _text(", ".join(x["name"] for x in p["parts"])))
+    for i in p["incidents"]:
+        console.print(
+            f"incident {i['date']} at {_text(i['location'])}, {i['km']} km away: killed {_text(i['killed'])}"
+            f" ({len(i['reports'])} report(s), first {_text(i['article'])})"
+        )
+
+
+def _number(value: object) -> object:
+    return f"{value:,.0f}" if isinstance(value, float) else value
+
+
 def _is_usage_error(exc: Exception) -> bool:
     """A click usage error, whichever copy of click raised it (typer bundles its own)."""
     return any(cls.__name__ == "UsageError" for cls in type(exc).__mro__) and hasattr(exc, "format_message")

@@ -316,3 +316,40 @@ class StoryAssignment:
     story_id: str
     duplicate_of: str | None = None
     duplicate_kind: str | None = None  # "exact" or "near"
+
+
+# what an article can say about a project (beltwatch.projects): where it stands in its life, what it
+# costs, who lends to it, who takes part, where it is, and which programme it is counted in
+PROJECT_FACT_KINDS = ("status", "cost", "financing", "party", "location", "programme")
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    """A project of the registry as the knowledge files know it, or as an article names it."""
+
+    key: str  # what identifies it across articles: its canonical name, normalised
+    name: str
+    programme: str | None = None  # the umbrella programme it is counted in (never a project itself)
+    parent: str | None = None  # the name of the project it is a phase, section or service of
+    country: str | None = None
+    sector: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    precision: int | None = None
+
+
+@dataclass(frozen=True)
+class ProjectFact:
+    """One thing one event of an article says about one project, with the sentence that says it.
+
+    `value` by kind: status {"status"}; cost {"value", "currency", "usd", "usd_constant"}; financing
+    {"lender", "recipient", "instrument", "value", "currency", "usd", "usd_constant"}; party {"name",
+    "role"}; location {"name", "place_id", "lat", "lon", "precision", "country"}; programme {"name"}.
+    """
+
+    project: ProjectRef
+    kind: str  # one of PROJECT_FACT_KINDS
+    value: dict[str, Any]
+    date: str | None  # the event's date, else the article's publication date (ISO, at its precision)
+    event_position: int  # the event's index among the article's events
+    evidence: Evidence

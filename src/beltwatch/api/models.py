@@ -25,7 +25,9 @@ from pydantic import (
     Tag,
 )
 
+from beltwatch.knowledge import SECTORS
 from beltwatch.model import ENTITY_TYPES, EVENT_TYPES
+from beltwatch.projects import INTERRUPTIONS, PROGRESS
 from beltwatch.store.corrections import (
     INTEGER_ARGUMENTS,
     LIST_ARGUMENTS,
@@ -40,6 +42,8 @@ MAX_ROW_ID = 2**53 - 1
 
 EventType = StrEnum("EventType", [(name, name) for name in EVENT_TYPES])
 EntityType = StrEnum("EntityType", [(name, name) for name in ENTITY_TYPES])
+ProjectStatus = StrEnum("ProjectStatus", [(name, name) for name in (*PROGRESS, *INTERRUPTIONS)])
+Sector = StrEnum("Sector", [(name, name) for name in SECTORS])
 
 
 def _iso_day(value: object) -> object:

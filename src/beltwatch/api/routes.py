@@ -25,13 +25,17 @@ from beltwatch.api.models import (
     EntityType,
     EventCorrection,
     EventType,
+    ProjectStatus,
+    Sector,
     UrlIngest,
 )
 from beltwatch.errors import UsageError
 from beltwatch.store import corrections as corr
 from beltwatch.store import queries, reads
 from beltwatch.store.corrections import NotFoundError
+from beltwatch.store.projects import refresh_corrected
 from beltwatch.store.queries import MAX_LIMIT, EventFilter
+from beltwatch.store.writes import now
 
 # every operation can fail validation or fail unexpectedly; the other errors are declared where they happen
 router = APIRouter(responses=error_responses(422, 500))
@@ -229,6 +233,48 @@ def risk(
     return risk_view(conn, days, until)
 
 
+# --- projects -------------------------------------------------------------------------------------
+
+@router.get("/projects", summary="The project registry: one record per project, most recently reported first",
+            responses=NOT_FOUND)  # fmt: skip
+def projects(
+    conn: Conn,
+    country: Annotated[
+        str | None,
+        Query(description="ISO code or country name of the host country (404 if it names no country).", max_length=100),
+    ] = None,
+    sector: Annotated[Sector | None, Query(description="Only projects of this sector.")] = None,
+    status: Annotated[ProjectStatus | None, Query(description="Only projects in this state.")] = None,
+    programme: Annotated[str | None, Query(description="A programme's name or alias (CPEC).", max_length=200)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    from beltwatch.store.projects import list_projects, programme_named
+
+    found = list_projects(
+        conn,
+        country=known_country(country),
+        sector=sector,
+        status=status,
+        programme=programme and (programme_named(programme) or programme),
+    )
+    return page(len(found), limit, offset, found[offset : offset + limit])
+
+
+@router.get(
+    "/projects/{project_id}",
+    summary="One project: state, lifecycle, costs, financing, parties, parts and nearby incidents, with evidence",
+    responses=NOT_FOUND,
+)
+def project(conn: Conn, project_id: RowId) -> dict[str, Any]:
+    from beltwatch.registry import project_view
+
+    found = project_view(conn, project_id)
+    if found is None:
+        raise NotFoundError(f"no project {project_id}")
+    return found
+
+
 # --- exports --------------------------------------------------------------------------------------
 
 
@@ -310,6 +356,7 @@ def correct_event(
         record = corr.record_event_correction(
             conn, found, token_name=token_name, current=found, **body.model_dump()
         )
+        refresh_corrected(conn, found["article"], now())  # the project records the event's facts concern
     with request.app.state.db.engine.connect() as conn:
         return {"correction": record, "event": queries.get_event(conn, event_id)}
 

@@ -100,11 +100,15 @@ def event_types(types: Iterable[str] | None) -> list[str] | None:
 
 
 class EventRows:
-    """The rows `read_events` yields, with their `columns` known before the first row."""
+    """The rows `read_events` yields, with their `columns` known before the first row; `table` names
+    what a row is (the events, or the project registry of `export.projects`)."""
 
-    def __init__(self, columns: list[Column], rows: Callable[[], Iterator[dict[str, Any]]]) -> None:
+    def __init__(
+        self, columns: list[Column], rows: Callable[[], Iterator[dict[str, Any]]], table: str = "events"
+    ) -> None:
         self.columns = columns
         self._rows = rows
+        self.table = table
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return self._rows()
@@ -248,13 +252,18 @@ def export_events(
     return writer.write(rows, out)
 
 
-def export_to_path(db_url: str, format: str, out: Path, types: Sequence[str] | None = None) -> ExportResult:
-    """Open the database at `db_url` and export to `out` (`-`: stdout), replacing it only when complete."""
+def export_to_path(
+    db_url: str, format: str, out: Path, types: Sequence[str] | None = None, projects: bool = False
+) -> ExportResult:
+    """Open the database at `db_url` and export to `out` (`-`: stdout), replacing it only when complete:
+    the events (of `types`), or with `projects` the project registry."""
     from beltwatch.store.database import open_database, snapshot
 
     wanted = event_types(types)  # a usage error before the database is opened
     if format not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
+    if projects and (wanted or format == "ftm"):
+        raise UsageError("--projects exports the registry as csv, jsonl, parquet or geojson, without --type")
     to_stdout = str(out) == STDOUT
     if to_stdout and format == "parquet":
         raise UsageError("--out: Parquet needs a file, not stdout")
@@ -264,9 +273,10 @@ def export_to_path(db_url: str, format: str, out: Path, types: Sequence[str] | N
         if not out.parent.is_dir():
             raise UsageError(f"--out: folder {out.parent} does not exist")
     from beltwatch.export.corrected import corrected_rows  # analysts' corrections apply to every export
+    from beltwatch.export.projects import read_projects
 
     with open_database(db_url, create=False) as db, snapshot(db) as conn:  # one snapshot for every query
-        rows = corrected_rows(conn, wanted)
+        rows = read_projects(conn) if projects else corrected_rows(conn, wanted)
         if to_stdout:
             result = export_events(conn, format, sys.stdout.buffer, rows=rows)
             sys.stdout.buffer.flush()
@@ -315,19 +325,26 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--db", help="Database URL (default: $BELTWATCH_DB, else sqlite:///beltwatch.db)."),
         ] = None,
+        projects: Annotated[
+            bool, typer.Option("--projects", help="Export the project registry (one row per project) instead.")
+        ] = False,
     ) -> None:
-        """Export the events of current articles: csv, jsonl, parquet, geojson or ftm (FollowTheMoney)."""
+        """Export the events of current articles: csv, jsonl, parquet, geojson or ftm (FollowTheMoney);
+        with --projects, the project registry."""
         from beltwatch.settings import Settings
 
         settings = Settings.load(db)
-        result = export_to_path(settings.db_url, format.value, out, type)
+        result = export_to_path(settings.db_url, format.value, out, type, projects)
         where = "stdout" if str(out) == STDOUT else str(out)
-        if result.format == "ftm":
+        if projects:
+            message = f"{result.written} projects written to {where}"
+        elif result.format == "ftm":
             message = (
                 f"{result.written} FollowTheMoney entities for {result.events} events written to {where}"
             )
         else:
             message = f"{result.written} events written to {where}"
         if result.left_out:
-            message += f"; {result.left_out} of {result.events} events have no coordinates and were left out"
+            what = "projects" if projects else "events"
+            message += f"; {result.left_out} of {result.events} {what} have no coordinates and were left out"
         typer.echo(f"beltwatch: export: {message}", err=True)

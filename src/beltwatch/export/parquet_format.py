@@ -27,7 +27,7 @@ ARROW_TYPES = {
 }
 
 
-def arrow_schema(columns: list[Column]) -> pa.Schema:
+def arrow_schema(columns: list[Column], table: str = "events") -> pa.Schema:
     return pa.schema(
         [
             pa.field(
@@ -35,7 +35,7 @@ def arrow_schema(columns: list[Column]) -> pa.Schema:
             )
             for c in columns
         ],
-        metadata={"beltwatch.table": "events"},
+        metadata={"beltwatch.table": table},
     )
 
 
@@ -55,7 +55,7 @@ def _value(column: Column, value: Any) -> Any:
 
 def write(rows: EventRows, out: IO[bytes]) -> ExportResult:
     result = ExportResult("parquet")
-    schema = arrow_schema(rows.columns)
+    schema = arrow_schema(rows.columns, rows.table)
     batch: list[dict[str, Any]] = []
     with pq.ParquetWriter(out, schema) as writer:
 

@@ -387,6 +387,46 @@ source_items = sa.Table(
     sa.UniqueConstraint("source_id", "url"),
 )
 
+# The project registry (revision 0010): one row per project (beltwatch.projects), its state kept by the
+# writer from the facts of the current article versions that concern it (`store.projects`).
+projects = sa.Table(
+    "projects",
+    metadata,
+    _id(),
+    sa.Column("key", sa.Text, nullable=False, unique=True),  # ProjectRef.key: the normalised canonical name
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("programme", sa.Text, index=True),  # the umbrella programme it is counted in
+    _fk("parent_id", "projects.id", nullable=True, ondelete="SET NULL"),  # the project it is a part of
+    sa.Column("country", sa.String(2), index=True),
+    sa.Column("sector", sa.String(16)),
+    sa.Column("status", sa.String(32), index=True),  # the latest well-supported state
+    sa.Column("status_date", sa.String(10)),
+    sa.Column("confidence", sa.String(16)),  # "confirmed", "reported" or "disputed"
+    sa.Column("cost_usd", sa.Double),  # the latest reported cost
+    sa.Column("committed_usd", sa.Double),  # financing committed, each commitment once
+    sa.Column("articles", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_reported", sa.Date),
+    sa.Column("lat", sa.Double),
+    sa.Column("lon", sa.Double),
+    sa.Column("precision", sa.Integer),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+# What each current article version says about a project: one row per fact (model.ProjectFact), tied to
+# its event (by position) and sentence.
+project_facts = sa.Table(
+    "project_facts",
+    metadata,
+    _id(),
+    _fk("project_id", "projects.id"),
+    _fk("article_version_id", "article_versions.id"),
+    sa.Column("event_position", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("value", Json, nullable=False),
+    sa.Column("date", sa.String(10)),
+    *_evidence(),
+)
+
 # Search indexes that the migration creates outside this metadata (see the module docstring).
 SEARCH_TABLES = ("article_fts", "entity_fts")
 SEARCH_INDEXES = ("ix_article_versions_tsv",)

@@ -24,9 +24,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from beltwatch.model import Article, Event, EventSignature, Extraction, Geo, StoryAssignment, StorySignal
+from beltwatch.model import (
+    Article,
+    Event,
+    EventSignature,
+    Extraction,
+    Geo,
+    ProjectFact,
+    StoryAssignment,
+    StorySignal,
+)
+from beltwatch.projects import project_facts
 from beltwatch.store.database import Database, lock_for_writing, raise_if_unwritable
 from beltwatch.store.entities import EntityResolver, normalise
+from beltwatch.store.projects import update_projects
 from beltwatch.store.schema import (
     aliases,
     amounts,
@@ -181,6 +192,7 @@ class _Batch:
         self.pending: dict[sa.Table, list[dict[str, Any]]] = defaultdict(list)
         self.superseded: list[dict[str, int]] = []  # old version -> the new one that supersedes it
         self.changes: list[tuple[int | None, int]] = []  # (superseded version, new version) per write
+        self.facts: list[tuple[tuple[int | None, int], list[ProjectFact]]] = []  # the registry's, per write
         self.fts: list[dict[str, Any]] = []  # SQLite's full-text rows of the new versions
         self.sources: dict[str, int] = {}
 
@@ -227,6 +239,7 @@ class _Batch:
         self.pending[amounts] += _amount_rows(extraction, version_id)
         self._events(extraction.events, version_id, names)
         self.changes.append((found.version_id if found is not None else None, version_id))
+        self.facts.append((self.changes[-1], project_facts(extraction)))
         return Stored(NEW if found is None else UPDATED, key, number)
 
     def flush(self) -> None:
@@ -255,7 +268,9 @@ class _Batch:
         merged = {self.resolver.current(target) for target in self.resolver.merged_into.values()}
         update_summaries(self.conn, self.changes, merged)
         update_event_months(self.conn, self.changes)
-        self.changes = []
+        for (old, new), facts in self.facts:  # after the rows they point to
+            update_projects(self.conn, old, new, facts, self.stamp)
+        self.changes, self.facts = [], []
         if self.is_sqlite:
             _refresh_entity_fts(self.conn, self.resolver.touched, self.resolver.merged_into)
 

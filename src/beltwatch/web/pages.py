@@ -240,6 +240,69 @@ def sources(request: Request, conn: Conn) -> HTMLResponse:
     )
 
 
+@router.get("/projects")
+def projects(
+    request: Request,
+    conn: Conn,
+    country: Annotated[str | None, Query(max_length=100)] = None,
+    sector: Annotated[str | None, Query(max_length=32)] = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+) -> HTMLResponse:
+    from beltwatch.knowledge import SECTORS
+    from beltwatch.projects import INTERRUPTIONS, PROGRESS
+    from beltwatch.store.projects import list_projects
+
+    found = list_projects(conn, country=country or None, sector=sector or None, status=status or None)
+    return page(
+        request,
+        "projects.html",
+        "Projects",
+        projects=found,
+        by_status=Counter(p["status"] or "no status reported" for p in found).most_common(),
+        by_country=Counter(p["country"] or "unknown" for p in found).most_common(),
+        filters={"country": country or "", "sector": sector or "", "status": status or ""},
+        sectors=SECTORS,
+        statuses=(*PROGRESS, *INTERRUPTIONS),
+    )
+
+
+@router.get("/projects/{project_id}")
+def project(request: Request, conn: Conn, project_id: int) -> HTMLResponse:
+    from beltwatch.registry import project_view
+    from beltwatch.store.corrections import NotFoundError
+
+    found = project_view(conn, project_id)
+    if found is None:
+        raise NotFoundError(f"no project {project_id}")
+    return page(request, "project.html", found["name"], project=found, map=project_map(found))
+
+
+def project_map(found: dict[str, Any]) -> Any:
+    """The project's site and the incidents near it on the server-drawn map; None without a site."""
+    if found["lat"] is None:
+        return None
+    site = {
+        "lat": found["lat"],
+        "lon": found["lon"],
+        "type": "PROJECT",
+        "href": f"/projects/{found['id']}",
+        "approximate": (found["precision"] or 4) > 1,
+        "label": found["name"],
+    }
+    incidents = [
+        {
+            "lat": i["lat"],
+            "lon": i["lon"],
+            "type": "ATTACK",
+            "href": f"/events/{i['event']}",
+            "approximate": False,
+            "label": f"ATTACK · {i['date'] or 'undated'} · {i['location'] or ''} · killed {i['killed']}",
+        }
+        for i in found["incidents"]
+    ]
+    return render.event_map([site, *incidents], "around")
+
+
 @router.get("/entities")
 def entities(
     request: Request,

@@ -315,11 +315,17 @@ class View:
 
 CORRIDOR_VIEW = (58.0, 20.0, 82.0, 42.0)
 WORLD_VIEW = (-180.0, -60.0, 180.0, 80.0)
+AROUND_DEGREES = 2.0  # the margin of an "around" view: a project's site and what happened near it
 
 
 def view_for(points: list[tuple[float, float]], which: str) -> View:
-    if which == "world":
+    if which == "world" or (which == "around" and not points):
         return View(*WORLD_VIEW)
+    if which == "around":
+        lons, lats = [lon for lon, _ in points], [lat for _, lat in points]
+        west, east = min(lons) - AROUND_DEGREES, max(lons) + AROUND_DEGREES
+        south, north = min(lats) - AROUND_DEGREES, max(lats) + AROUND_DEGREES
+        return View(max(west, -180), max(south, -85), min(east, 180), min(north, 85))
     west, south, east, north = CORRIDOR_VIEW
     if which != "corridor" and points:
         west = min([west, *(lon for lon, _ in points)]) - 3

@@ -1,0 +1,354 @@
+"""Projects: what an article says about each project it concerns, and what a project's claims add up to.
+
+The registry keeps one record per project across articles and outlets. A project is what the
+knowledge files know (projects.yaml entries with their aliases, and the project each site of
+corridor_sites.yaml belongs to), or an infrastructure name an article's PROJECT event gives. An
+umbrella programme (CPEC, the BRI) is never a project: it is what projects are counted in
+(programmes.yaml, or a programme the event's sentence names). A phase, section or unit of a known
+project ("Main Line-1 Phase II") is a project of its own whose parent is that project.
+
+`project_facts` turns the PROJECT, FINANCING and AGREEMENT events of one extraction into facts
+(`model.ProjectFact`), each with its event and sentence; the store keeps them and recomputes the
+records of the projects an article touches. `current_state` decides a record's state from its
+status claims: the latest report wins, and among reports of about the same time the status more
+outlets give, a suspension or cancellation before progress on a tie.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+import yaml
+
+from beltwatch.errors import KnowledgeError
+from beltwatch.knowledge import KNOWLEDGE_DIR, load_knowledge
+from beltwatch.model import Entity, Event, Extraction, ProjectFact, ProjectRef, first_day
+from beltwatch.resolve import in_usd
+from beltwatch.resolve.corridor import SITES_FILE
+from beltwatch.resolve.places import normalize
+
+PROGRAMMES_FILE = KNOWLEDGE_DIR / "programmes.yaml"
+PROJECT_EVENTS = ("PROJECT", "FINANCING", "AGREEMENT")
+# the lifecycle: how far along each status puts a project; suspension and cancellation interrupt it
+PROGRESS = {
+    "announced": 0,
+    "proposed": 0,
+    "upgrade proposed": 0,
+    "agreement signed": 1,
+    "financing committed": 2,
+    "under construction": 3,
+    "completed": 4,
+}
+INTERRUPTIONS = ("suspended", "cancelled")
+# statuses that events other than PROJECT give the projects they concern
+STATUS_OF_EVENT = {"AGREEMENT": "agreement signed", "FINANCING": "financing committed"}
+# reports this close to the latest one describe the same moment, and outvote each other
+SAME_MOMENT = timedelta(days=31)
+# the event's sector words (triggers.yaml) as the knowledge files' sectors
+SECTOR_OF = {
+    "hydropower": "energy",
+    "energy": "energy",
+    "new energy": "energy",
+    "coal power": "energy",
+    "railways": "transport",
+    "roads": "transport",
+    "aviation": "transport",
+    "ports": "ports",
+    "industrial parks": "industry",
+    "mining": "mining",
+    "agriculture": "agriculture",
+    "water": "water",
+    "information technology": "telecom",
+}
+# a site's kind (corridor_sites.yaml) as the sector of the project it belongs to
+SECTOR_OF_SITE = {
+    "port": "ports",
+    "airport": "transport",
+    "railway": "transport",
+    "dam": "energy",
+    "power_plant": "energy",
+    "economic_zone": "industry",
+    "mine": "mining",
+}
+# "Main Line-1 Phase II", "Karachi Nuclear Power Plant Unit 3", "Phase 2A of the SGR"
+_PART_AFTER = re.compile(r"^(?P<base>.+?)\s+(?:phase|section|unit|package|stage|lot)\b.*$", re.IGNORECASE)
+_PART_BEFORE = re.compile(r"^(?:phase|section|unit|package|stage|lot)\b\S*(?:\s+\S+)?\s+of\s+(?:the\s+)?(?P<base>.+)$",
+                          re.IGNORECASE)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The projects and programmes the knowledge files know, by every normalised spelling."""
+
+    projects: dict[str, ProjectRef]
+    programmes: dict[str, str]  # a programme's spelling -> its name
+
+    def programme(self, name: str) -> str | None:
+        return self.programmes.get(normalize(name))
+
+    def find(self, name: str) -> ProjectRef | None:
+        """The known project a name gives, or a part of one ("ML-1 Phase II"); None for anything else."""
+        key = normalize(name)
+        if key in self.programmes:
+            return None
+        if key in self.projects:
+            return self.projects[key]
+        for pattern in (_PART_AFTER, _PART_BEFORE):
+            m = pattern.match(name.strip())
+            parent = self.projects.get(normalize(m.group("base"))) if m else None
+            if parent is not None:
+                return replace(parent, key=key, name=name.strip(), parent=parent.name, lat=None, lon=None,
+                               precision=None)  # fmt: skip
+        return None
+
+
+@cache
+def load_registry() -> Registry:
+    """The registry's knowledge: projects.yaml, the project sites of corridor_sites.yaml, programmes.yaml."""
+    knowledge = load_knowledge()
+    programmes = {normalize(n): e.name for e in knowledge.entities if e.umbrella for n in e.names}
+    member_of, part_of = _programmes_file(set(programmes.values()))
+    refs: dict[str, ProjectRef] = {}  # canonical name -> project
+    spellings: dict[str, str] = {}  # normalised spelling -> canonical name
+    for e in knowledge.entities:
+        if e.id.startswith("projects:") and not e.umbrella:
+            refs[e.name] = ProjectRef(
+                key=normalize(e.name), name=e.name, country=e.country, sector=e.sector,
+                lat=e.lat, lon=e.lon, precision=1 if e.lat is not None else None,
+            )  # fmt: skip
+            for spelling in e.names:
+                spellings.setdefault(normalize(spelling), e.name)
+    for site in _project_sites():
+        name = spellings.get(normalize(site["project"]), site["project"])
+        ref = refs.get(name) or ProjectRef(
+            key=normalize(name), name=name, country=site["country"], sector=SECTOR_OF_SITE.get(site["kind"])
+        )
+        if ref.lat is None or site["precision"] < (ref.precision or 5):
+            ref = replace(ref, lat=float(site["lat"]), lon=float(site["lon"]), precision=int(site["precision"]))
+        refs[name] = ref
+        for spelling in (name, site["name"], *(site.get("aliases") or ())):
+            spellings.setdefault(normalize(spelling), name)
+    for name, programme in member_of.items():
+        _known(name in refs, f"{name!r} in the projects of {programme} is no known project")
+        refs[name] = replace(refs[name], programme=programme)
+    for part, parent in part_of.items():
+        _known(part in refs and parent in refs, f"part {part!r} of {parent!r}: both must be known projects")
+        refs[part] = replace(refs[part], parent=parent, programme=refs[part].programme or refs[parent].programme)
+    return Registry({key: refs[name] for key, name in spellings.items()}, programmes)
+
+
+def _known(condition: bool, message: str) -> None:
+    if not condition:
+        raise KnowledgeError(message, source=PROGRAMMES_FILE.name)
+
+
+def _programmes_file(umbrellas: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """programmes.yaml, checked: project name -> its programme, and part -> the project it is part of."""
+    try:
+        data = yaml.safe_load(PROGRAMMES_FILE.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"cannot read knowledge file: {exc}", source=PROGRAMMES_FILE.name) from exc
+    _known(isinstance(data, dict), "needs `programmes` and `parts`")
+    member_of: dict[str, str] = {}
+    for entry in data.get("programmes") or []:
+        _known(isinstance(entry, dict) and entry.get("programme") in umbrellas,
+               f"{entry!r}: `programme` must name an umbrella entry of projects.yaml")  # fmt: skip
+        _known(isinstance(entry.get("source"), str), f"{entry['programme']}: needs a `source`")
+        for name in entry.get("projects") or []:
+            _known(name not in member_of, f"{name!r} is in two programmes")
+            member_of[name] = entry["programme"]
+    part_of: dict[str, str] = {}
+    for entry in data.get("parts") or []:
+        _known(isinstance(entry, dict) and {"part", "part_of", "source"} <= set(entry),
+               f"{entry!r}: a part needs `part`, `part_of` and `source`")  # fmt: skip
+        part_of[entry["part"]] = entry["part_of"]
+    return member_of, part_of
+
+
+def _project_sites() -> list[dict[str, Any]]:
+    data = yaml.safe_load(SITES_FILE.read_text(encoding="utf-8"))
+    return [s for s in data["sites"] if s.get("project")]
+
+
+# --- facts ------------------------------------------------------------------------------------
+
+
+def project_facts(extraction: Extraction) -> list[ProjectFact]:
+    """What the article's PROJECT, FINANCING and AGREEMENT events say about the projects they concern."""
+    registry = load_registry()
+    entities = {e.name: e for e in extraction.entities}
+    facts: list[ProjectFact] = []
+    for position, event in enumerate(extraction.events):
+        if event.type not in PROJECT_EVENTS:
+            continue
+        when = event.arguments.get("date") or extraction.article.meta.published
+        programmes = _programmes_named(event, extraction.entities, registry)
+        for project in _projects_of(event, extraction.entities, entities, registry):
+            project = replace(project, programme=project.programme or next(iter(programmes), None))
+            values = [*_facts_of(event, project, extraction, entities, when)]
+            values += [("programme", {"name": name}) for name in programmes]
+            facts += [ProjectFact(project, kind, value, when, position, event.evidence) for kind, value in values]
+    return facts
+
+
+def _projects_of(
+    event: Event, found: list[Entity], entities: dict[str, Entity], registry: Registry
+) -> list[ProjectRef]:
+    """The projects an event concerns: a PROJECT event's own project (a known one, or the name it gives,
+    unless that is a programme); for the others, the projects named in their sentence or their text."""
+    if event.type == "PROJECT":
+        name = event.arguments.get("name")
+        if not isinstance(name, str) or registry.programme(name):
+            return []
+        entity = entities.get(name)
+        spellings = [name, *(entity.aliases if entity else ())]
+        known = next((p for p in map(registry.find, spellings) if p is not None), None)
+        return [known or _named_in_text(name, event)]
+    texts = " ".join(str(event.arguments.get(k) or "") for k in ("purpose", "subject", "recipient"))
+    named = [
+        e for e in found
+        if e.type in ("PROJECT", "FAC") and (_in_sentence(e, event) or e.name in texts)
+    ]  # fmt: skip
+    projects = [p for e in named if (p := registry.find(e.name) or _project_entity(e, event, registry))]
+    return list({p.key: p for p in projects}.values())
+
+
+def _project_entity(entity: Entity, event: Event, registry: Registry) -> ProjectRef | None:
+    """A PROJECT entity the knowledge files do not know is a project of its own; a facility is not."""
+    if entity.type != "PROJECT" or registry.programme(entity.name):
+        return None
+    return _named_in_text(entity.name, event)
+
+
+def _named_in_text(name: str, event: Event) -> ProjectRef:
+    sectors = [SECTOR_OF[s] for s in event.arguments.get("sectors") or () if s in SECTOR_OF]
+    country = event.geo.country if event.geo is not None else None
+    return ProjectRef(key=normalize(name), name=name, country=country, sector=next(iter(sectors), None))
+
+
+def _in_sentence(entity: Entity, event: Event) -> bool:
+    return any(event.evidence.start <= m.start < event.evidence.end for m in entity.mentions)
+
+
+def _programmes_named(event: Event, found: list[Entity], registry: Registry) -> list[str]:
+    """The programmes the event's sentence names ("built with a Chinese grant under CPEC")."""
+    named = [registry.programme(e.name) for e in found if _in_sentence(e, event)]
+    return list(dict.fromkeys(name for name in named if name))
+
+
+def _facts_of(
+    event: Event, project: ProjectRef, extraction: Extraction, entities: dict[str, Entity], when: str | None
+) -> Iterable[tuple[str, dict[str, Any]]]:
+    args = event.arguments
+    status = args.get("status") if event.type == "PROJECT" else STATUS_OF_EVENT[event.type]
+    if isinstance(status, str):
+        yield "status", {"status": status}
+    money = _money(args, when)
+    if money and event.type == "FINANCING":
+        yield "financing", {
+            "lender": args.get("funder"), "recipient": args.get("recipient"),
+            "instrument": args.get("instrument"), **money,
+        }  # fmt: skip
+    elif money and event.type == "PROJECT":
+        yield "cost", money
+    roles = {"funder": "lender", "recipient": "recipient", "parties": "party"}
+    for argument, role in roles.items():
+        names = args.get(argument)
+        for name in names if isinstance(names, list) else [names]:
+            if isinstance(name, str) and name != project.name:
+                yield "party", {"name": name, "role": _role(role, entities.get(name))}
+    for name in args.get("locations") or ():
+        yield "location", {"name": name}
+    if event.geo is not None and event.geo.precision < 4:
+        geo = event.geo
+        yield "location", {
+            "name": geo.name, "place_id": geo.place_id, "lat": geo.lat, "lon": geo.lon,
+            "precision": geo.precision, "country": geo.country, "placed_by": event.placed_by,
+        }  # fmt: skip
+
+
+def _role(role: str, entity: Entity | None) -> str:
+    """What a party is to a project: its lender, a country (a host or a partner state), a government
+    body or a company (implementing agencies and contractors), or a party the article names without
+    saying which."""
+    if role == "lender" or entity is None:
+        return role
+    if entity.type == "GPE":
+        return "country"
+    return entity.kind if entity.kind in ("lender", "government", "company", "multilateral") else role
+
+
+def _money(args: dict[str, Any], when: str | None) -> dict[str, Any] | None:
+    value, currency = args.get("value"), args.get("currency")
+    if not isinstance(value, (int, float)) or not isinstance(currency, str):
+        return None
+    usd, usd_constant = args.get("usd"), args.get("usd_constant")
+    if usd is None:
+        usd, usd_constant = in_usd(float(value), currency, first_day(when))
+    return {"value": float(value), "currency": currency, "usd": usd, "usd_constant": usd_constant}
+
+
+# --- a record's state -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusClaim:
+    """A status as one report gives it: what, when, and who says so (the outlet, else the article)."""
+
+    status: str
+    date: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a project stands: the status, its date, and how sure that is."""
+
+    status: str | None
+    date: str | None
+    confidence: str | None  # "confirmed" (2+ outlets, none disagreeing), "reported" (one), "disputed"
+    sources: int = 0
+
+
+def current_state(claims: Iterable[StatusClaim]) -> State:
+    """The latest well-supported state. A project's own statuses (construction, completion, suspension)
+    outweigh the agreements and financing that concern it; of those, the reports of the latest moment
+    (within SAME_MOMENT of the latest) vote, one vote per outlet."""
+    claims = list(claims)
+    own = [c for c in claims if c.status not in STATUS_OF_EVENT.values()]
+    pool = [(day, c) for c in own or claims if (day := first_day(c.date)) is not None]
+    if not pool:
+        return State(None, None, None)
+    latest = max(day for day, _ in pool)
+    recent = [c for day, c in pool if latest - day <= SAME_MOMENT]
+    votes = Counter({status: len({c.source for c in recent if c.status == status}) for status in
+                     {c.status for c in recent}})  # fmt: skip
+    best = max(votes, key=lambda s: (votes[s], s in INTERRUPTIONS, PROGRESS.get(s, -1)))
+    when = max((c.date for c in recent if c.status == best and c.date), key=first_day)
+    confidence = "disputed" if len(votes) > 1 else "confirmed" if votes[best] >= 2 else "reported"
+    return State(best, when, confidence, votes[best])
+
+
+def same_commitment(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two financing facts are one commitment when one lender gives about the same sum (within 5 %)."""
+    if a.get("lender") != b.get("lender") or a.get("currency") != b.get("currency"):
+        return False
+    x, y = float(a.get("value") or 0), float(b.get("value") or 0)
+    return abs(x - y) <= 0.05 * max(x, y)
+
+
+def committed_usd(financing: Iterable[dict[str, Any]]) -> float | None:
+    """The dollars committed to a project: each commitment once, however many reports give it."""
+    distinct: list[dict[str, Any]] = []
+    for fact in financing:
+        if not any(same_commitment(fact, other) for other in distinct):
+            distinct.append(fact)
+    dollars = [f["usd"] for f in distinct if isinstance(f.get("usd"), (int, float))]
+    return float(sum(dollars)) if dollars else None
+

@@ -1,0 +1,445 @@
+"""The project registry in the store: kept as articles are written, read for the faces.
+
+The writer hands `update_projects` the facts of each article version it stores (`beltwatch.projects`)
+and the version that one supersedes: the superseded version's facts go, the new ones come, and the
+record of every project either concerned is recomputed from its own facts. A write touches the
+projects its article is about and no other, whatever the size of the store.
+
+A record's identity (programme, country, sector, coordinates) is what the knowledge files say of it;
+for a project only articles know, it is what its facts say most often (coordinates: the most
+precise place its events were placed at).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from beltwatch.model import (
+    DATE_LENGTHS,
+    Article,
+    ArticleMeta,
+    Entity,
+    Event,
+    Evidence,
+    Extraction,
+    Mention,
+    ProjectFact,
+    ProjectRef,
+    first_day,
+)
+from beltwatch.projects import PROJECT_EVENTS, StatusClaim, committed_usd, current_state, load_registry
+from beltwatch.projects import project_facts as facts_of
+from beltwatch.resolve.places import normalize, place_by_id
+from beltwatch.store.corrections import WRONG, CorrectionIndex, corrections
+from beltwatch.store.schema import (
+    article_entities,
+    article_versions,
+    articles,
+    events,
+    mentions,
+    project_facts,
+    projects,
+    sources,
+)
+
+# what facts say of a project's identity: kept from earlier facts (or the first event) when they say nothing
+_IDENTITY = ("programme", "country", "lat", "lon", "precision")
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def update_projects(
+    conn: Connection, old_version: int | None, new_version: int, facts: Sequence[ProjectFact], stamp: datetime
+) -> set[int]:
+    """Replace the facts of `old_version` by those of `new_version` and refresh the records they concern;
+    returns the ids of the projects refreshed."""
+    touched: set[int] = set()
+    if old_version is not None:
+        where = project_facts.c.article_version_id == old_version
+        touched |= set(conn.scalars(sa.select(project_facts.c.project_id).where(where).distinct()))
+        conn.execute(project_facts.delete().where(where))
+    ids: dict[str, int] = {}
+    for fact in facts:
+        if fact.project.key not in ids:
+            ids[fact.project.key] = _project_id(conn, fact.project, stamp)
+    if facts:
+        conn.execute(project_facts.insert(), [_fact_row(fact, ids[fact.project.key], new_version) for fact in facts])
+    touched |= set(ids.values())
+    for project_id in sorted(touched):
+        _refresh(conn, project_id, stamp)
+    return touched
+
+
+def _fact_row(fact: ProjectFact, project_id: int, version_id: int) -> dict[str, Any]:
+    return {
+        "project_id": project_id,
+        "article_version_id": version_id,
+        "event_position": fact.event_position,
+        "kind": fact.kind,
+        "value": fact.value,
+        "date": fact.date,
+        "sentence_start": fact.evidence.start,
+        "sentence_end": fact.evidence.end,
+    }
+
+
+def _project_id(conn: Connection, ref: ProjectRef, stamp: datetime) -> int:
+    """The stored project of `ref`, created (with its parent) when first met."""
+    found = conn.execute(sa.select(projects.c.id).where(projects.c.key == ref.key)).scalar()
+    if found is not None:
+        return found
+    parent_id = None
+    if ref.parent:
+        parent = load_registry().find(ref.parent) or ProjectRef(key=normalize(ref.parent), name=ref.parent)
+        parent_id = _project_id(conn, parent, stamp)
+    return conn.execute(
+        projects.insert()
+        .values(key=ref.key, name=ref.name, parent_id=parent_id, updated_at=stamp, **_identity(ref))
+        .returning(projects.c.id)
+    ).scalar_one()
+
+
+def _identity(ref: ProjectRef | None) -> dict[str, Any]:
+    names = ("programme", "country", "sector", "lat", "lon", "precision")
+    return {name: getattr(ref, name) if ref is not None else None for name in names}
+
+
+def _refresh(conn: Connection, project_id: int, stamp: datetime) -> None:
+    """Recompute one record from its facts; the row is written only when something changed."""
+    row = conn.execute(sa.select(projects).where(projects.c.id == project_id)).one()
+    facts = facts_in_force(conn, project_facts.c.project_id == project_id)
+    derived = {k: v for k, v in _derived(facts).items() if v is not None or k not in _IDENTITY}
+    values = {**derived, **_known(row)}
+    if any(getattr(row, name) != value for name, value in values.items()):
+        conn.execute(projects.update().where(projects.c.id == project_id).values(updated_at=stamp, **values))
+
+
+def _known(row: Any) -> dict[str, Any]:
+    """What the knowledge files say of the project, where they say it (a part inherits its programme)."""
+    ref = load_registry().find(row.name)
+    return {name: value for name, value in _identity(ref).items() if value is not None}
+
+
+def _derived(facts: Sequence[Any]) -> dict[str, Any]:
+    by_kind: dict[str, list[Any]] = {}
+    for f in facts:
+        by_kind.setdefault(f.kind, []).append(f)
+    state = current_state(
+        StatusClaim(f.value["status"], f.date, f.outlet or f.article_key) for f in by_kind.get("status", [])
+    )
+    costs = sorted(by_kind.get("cost", []), key=lambda f: (first_day(f.date) is not None, first_day(f.date)))
+    places = [f.value for f in by_kind.get("location", []) if f.value.get("lat") is not None]
+    best = min(places, key=lambda p: p["precision"], default=None)
+    return {
+        "programme": _most_common(f.value["name"] for f in by_kind.get("programme", [])),
+        "country": _most_common(p.get("country") for p in places),
+        "status": state.status,
+        "status_date": state.date,
+        "confidence": state.confidence,
+        "cost_usd": costs[-1].value.get("usd") if costs else None,
+        "committed_usd": committed_usd(f.value for f in by_kind.get("financing", [])),
+        "articles": len({f.article_key for f in facts}),
+        "last_reported": max((f.published for f in facts if f.published), default=None),
+        "lat": best["lat"] if best else None,
+        "lon": best["lon"] if best else None,
+        "precision": best["precision"] if best else None,
+    }
+
+
+def _most_common(values: Iterable[Any]) -> Any:
+    counted = Counter(v for v in values if v)
+    return counted.most_common(1)[0][0] if counted else None
+
+
+def _facts_query() -> sa.Select:
+    """Facts with their article (key, outlet, title, URL, publication) and their sentence's text."""
+    return (
+        sa.select(
+            project_facts,
+            articles.c.key.label("article_key"),
+            sources.c.name.label("outlet"),
+            article_versions.c.title,
+            article_versions.c.url,
+            article_versions.c.published,
+            article_versions.c.published_precision,
+            sa.func.substr(
+                article_versions.c.text,
+                project_facts.c.sentence_start + 1,
+                project_facts.c.sentence_end - project_facts.c.sentence_start,
+            ).label("evidence"),
+        )
+        .join(article_versions, article_versions.c.id == project_facts.c.article_version_id)
+        .join(articles, articles.c.id == article_versions.c.article_id)
+        .outerjoin(sources, sources.c.id == article_versions.c.source_id)
+        .where(article_versions.c.is_current)
+        .order_by(project_facts.c.id)
+    )
+
+
+# --- analysts' corrections -----------------------------------------------------------------------
+
+# the fact fields an edit of an event's argument changes, by the kind of fact
+_EDITED = {
+    "status": {"status": "status"},
+    "value": {"cost": "value", "financing": "value"},
+    "currency": {"cost": "currency", "financing": "currency"},
+    "usd": {"cost": "usd", "financing": "usd"},
+    "usd_constant": {"cost": "usd_constant", "financing": "usd_constant"},
+    "funder": {"financing": "lender"},
+    "recipient": {"financing": "recipient"},
+    "instrument": {"financing": "instrument"},
+}
+
+
+def facts_in_force(conn: Connection, where: sa.ColumnElement[bool]) -> list[SimpleNamespace]:
+    """The facts `where` selects (with their article and sentence), with the analysts' corrections of
+    their events in force, as everywhere else the store is read: a fact of an event marked wrong is
+    left out, and an edited argument (a status, a date, an amount, a lender) is what the fact says."""
+    facts = [SimpleNamespace(**row._mapping) for row in conn.execute(_facts_query().where(where))]
+    keys = sorted({f.article_key for f in facts})
+    if not keys or conn.execute(sa.select(corrections.c.id).where(corrections.c.article_key.in_(keys)).limit(1)).first() is None:
+        return facts
+    index = CorrectionIndex.load(conn)
+    states = {key: index.event_states(key, _events_of(conn, key)) for key in set(keys) & index.articles()}
+    kept = []
+    for fact in facts:
+        state = states.get(fact.article_key, {}).get(fact.event_position)
+        if state is not None and state.status == WRONG:
+            continue
+        for argument, value in (state.arguments if state is not None else {}).items():
+            field = _EDITED.get(argument, {}).get(fact.kind)
+            if field is not None:
+                fact.value = {**fact.value, field: value}
+            elif argument == "date":
+                fact.date = value
+        kept.append(fact)
+    return kept
+
+
+def _events_of(conn: Connection, article_key: str) -> list[dict[str, Any]]:
+    """The current events of an article as the correction index matches them: position, type, sentence."""
+    rows = conn.execute(
+        sa.select(
+            events.c.position,
+            events.c.type,
+            sa.func.substr(
+                article_versions.c.text, events.c.sentence_start + 1, events.c.sentence_end - events.c.sentence_start
+            ).label("evidence"),
+        )
+        .join(article_versions, article_versions.c.id == events.c.article_version_id)
+        .join(articles, articles.c.id == article_versions.c.article_id)
+        .where(articles.c.key == article_key, article_versions.c.is_current)
+    )
+    return [{"position": r.position, "type": r.type, "evidence": {"text": r.evidence}} for r in rows]
+
+
+def refresh_corrected(conn: Connection, article_key: str, stamp: datetime) -> list[int]:
+    """Refresh the records an article's current facts concern, after an analyst corrected one of its events."""
+    ids = conn.scalars(
+        sa.select(project_facts.c.project_id)
+        .join(article_versions, article_versions.c.id == project_facts.c.article_version_id)
+        .join(articles, articles.c.id == article_versions.c.article_id)
+        .where(articles.c.key == article_key, article_versions.c.is_current)
+        .distinct()
+    ).all()
+    for project_id in sorted(ids):
+        _refresh(conn, project_id, stamp)
+    return sorted(ids)
+
+
+# --- rebuilding -------------------------------------------------------------------------------
+
+
+def rebuild_projects(conn: Connection, stamp: datetime) -> int:
+    """Every fact recomputed from the stored events and entities of the current article versions, and
+    every record from its facts: for a store written before revision 0010, and the reference the
+    writer's incremental updates must equal. Returns the number of records."""
+    conn.execute(project_facts.delete())
+    with_events = (
+        sa.select(events.c.article_version_id).where(events.c.type.in_(PROJECT_EVENTS)).distinct().scalar_subquery()
+    )
+    versions = conn.execute(
+        sa.select(article_versions, articles.c.key, sources.c.name.label("outlet"))
+        .join(articles, articles.c.id == article_versions.c.article_id)
+        .outerjoin(sources, sources.c.id == article_versions.c.source_id)
+        .where(article_versions.c.is_current, article_versions.c.id.in_(with_events))
+        .order_by(article_versions.c.id)
+    ).all()
+    for version in versions:
+        facts = facts_of(_stored_extraction(conn, version))
+        if facts:
+            conn.execute(
+                project_facts.insert(),
+                [_fact_row(f, _project_id(conn, f.project, stamp), version.id) for f in facts],
+            )
+    ids = conn.scalars(sa.select(projects.c.id).order_by(projects.c.id)).all()
+    for project_id in ids:
+        _refresh(conn, project_id, stamp)
+    return len(ids)
+
+
+def _stored_extraction(conn: Connection, version: Any) -> Extraction:
+    """What the projects stage reads of an extraction, as the store keeps it: the article, its entities
+    with their mentions, its events with their sentences and places."""
+    text = version.text
+    published = version.published.isoformat() if version.published else None
+    if published:  # as the source gave it: "2022-11" for a month
+        published = published[: DATE_LENGTHS[version.published_precision or "day"]]
+    meta = ArticleMeta(published=published, source=version.outlet, url=version.url, title=version.title)
+    found = {
+        row.id: Entity(row.name, row.type, list(row.aliases or []), country=row.country, kind=row.kind)
+        for row in conn.execute(
+            sa.select(article_entities).where(article_entities.c.article_version_id == version.id)
+            .order_by(article_entities.c.position)
+        )
+    }  # fmt: skip
+    for m in conn.execute(sa.select(mentions).where(mentions.c.article_version_id == version.id)):
+        evidence = Evidence(text[m.sentence_start : m.sentence_end], m.sentence_start, m.sentence_end)
+        found[m.article_entity_id].mentions.append(Mention(m.text, m.char_start, m.char_end, evidence))
+    stored = conn.execute(
+        sa.select(events).where(events.c.article_version_id == version.id).order_by(events.c.position)
+    ).all()
+    return Extraction(
+        Article(version.key, text, meta), list(found.values()), [], [_stored_event(e, text) for e in stored]
+    )
+
+
+def _stored_event(row: Any, text: str) -> Event:
+    start, end = row.sentence_start or 0, row.sentence_end or 0
+    geo = place_by_id(row.place_id) if row.place_id else None
+    if geo is not None:
+        geo = replace(geo, lat=row.lat, lon=row.lon, precision=row.precision, region=row.region)
+    return Event(row.type, dict(row.arguments), Evidence(text[start:end], start, end), geo=geo,
+                 placed_by=row.placed_by)  # fmt: skip
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def list_projects(
+    conn: Connection,
+    *,
+    country: str | None = None,
+    sector: str | None = None,
+    status: str | None = None,
+    programme: str | None = None,
+) -> list[dict[str, Any]]:
+    """The records, filtered, most recently reported first."""
+    parent = projects.alias("parent")
+    query = sa.select(projects, parent.c.name.label("parent")).outerjoin(parent, parent.c.id == projects.c.parent_id)
+    for column, value in (("country", country), ("sector", sector), ("status", status), ("programme", programme)):
+        if value:
+            query = query.where(sa.func.lower(projects.c[column]) == value.lower())
+    query = query.order_by(projects.c.last_reported.desc().nulls_last(), projects.c.name)
+    return [_record(r) for r in conn.execute(query)]
+
+
+def _record(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "programme": row.programme,
+        "parent": row.parent,
+        "country": row.country,
+        "sector": row.sector,
+        "status": row.status,
+        "status_date": row.status_date,
+        "confidence": row.confidence,
+        "cost_usd": row.cost_usd,
+        "committed_usd": row.committed_usd,
+        "articles": row.articles,
+        "last_reported": row.last_reported.isoformat() if row.last_reported else None,
+        "lat": row.lat,
+        "lon": row.lon,
+        "precision": row.precision,
+    }
+
+
+def find_project(conn: Connection, name: str) -> int | None:
+    """The project a name gives: by id, by its name or a known alias, else by a name that contains it."""
+    if name.isdigit():
+        return conn.execute(sa.select(projects.c.id).where(projects.c.id == int(name))).scalar()
+    known = load_registry().find(name)
+    key = known.key if known is not None else normalize(name)
+    found = conn.execute(sa.select(projects.c.id).where(projects.c.key == key)).scalar()
+    if found is not None:
+        return found
+    pattern = "%" + name.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    matches = conn.scalars(
+        sa.select(projects.c.id).where(sa.func.lower(projects.c.name).like(pattern, escape="\\")).limit(2)
+    ).all()
+    return matches[0] if len(matches) == 1 else None
+
+
+def programme_named(name: str) -> str | None:
+    """The umbrella programme a name gives (CPEC, the BRI), which is never a project of its own."""
+    return load_registry().programme(name)
+
+
+def project_detail(conn: Connection, project_id: int) -> dict[str, Any] | None:
+    """A record with every fact behind it (each with its sentence and article) and its parts."""
+    parent = projects.alias("parent")
+    row = conn.execute(
+        sa.select(projects, parent.c.name.label("parent"))
+        .outerjoin(parent, parent.c.id == projects.c.parent_id)
+        .where(projects.c.id == project_id)
+    ).first()
+    if row is None:
+        return None
+    facts = facts_in_force(conn, project_facts.c.project_id == project_id)
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for f in facts:
+        by_kind.setdefault(f.kind, []).append({**f.value, "date": f.date, "source": _source(f)})
+    parts = conn.execute(
+        sa.select(projects.c.id, projects.c.name, projects.c.status)
+        .where(projects.c.parent_id == project_id)
+        .order_by(projects.c.name)
+    ).all()
+    return {
+        **_record(row),
+        "lifecycle": sorted(by_kind.get("status", []), key=_chronological),
+        "costs": sorted(by_kind.get("cost", []), key=_chronological),
+        "financing": sorted(by_kind.get("financing", []), key=_chronological),
+        "parties": _parties(by_kind.get("party", [])),
+        "locations": sorted({f["name"] for f in by_kind.get("location", [])}),
+        "parts": [{"id": p.id, "name": p.name, "status": p.status} for p in parts],
+    }
+
+
+def _source(fact: Any) -> dict[str, Any]:
+    """Where a fact comes from: the article, its outlet and date, and the sentence that states it."""
+    return {
+        "article": fact.article_key,
+        "outlet": fact.outlet,
+        "title": fact.title,
+        "url": fact.url,
+        "published": fact.published.isoformat() if fact.published else None,
+        "evidence": fact.evidence,
+    }
+
+
+def _chronological(fact: dict[str, Any]) -> tuple[bool, Any, str]:
+    day = first_day(fact.get("date"))
+    return (day is None, day or "", fact["source"]["article"])
+
+
+def _parties(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each party once, with the roles articles give it and how many articles name it."""
+    merged: dict[str, dict[str, Any]] = {}
+    for f in facts:
+        party = merged.setdefault(f["name"], {"name": f["name"], "roles": [], "articles": set()})
+        if f["role"] not in party["roles"]:
+            party["roles"].append(f["role"])
+        party["articles"].add(f["source"]["article"])
+    return sorted(
+        ({**p, "articles": len(p["articles"])} for p in merged.values()), key=lambda p: (-p["articles"], p["name"])
+    )

@@ -1,0 +1,434 @@
+"""The project registry: how events become project records, how a record's state is decided, how the
+writer keeps the records of the projects an article touches (and no other), and the registry of the
+bundled corpus, through the real ingest and `beltwatch projects` / `beltwatch project`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+import test_web
+from beltwatch import projects as registry_module
+from beltwatch.cli import app
+from beltwatch.errors import KnowledgeError
+from beltwatch.ingest import ingest
+from beltwatch.model import Article, ArticleMeta, Event, Evidence, Extraction
+from beltwatch.projects import StatusClaim, committed_usd, current_state, load_registry, project_facts
+from beltwatch.registry import project_view
+from beltwatch.settings import Settings
+from beltwatch.store import open_database, writes
+from beltwatch.store.projects import find_project, list_projects, project_detail
+from beltwatch.store.schema import project_facts as project_facts_table
+from beltwatch.store.schema import projects
+from beltwatch.stories import signal_of
+from test_web import CHROMIUM, serve
+
+DEV = Path(__file__).parent / "corpus" / "dev"
+# test_web's browser and tab, on this module's server (below)
+browser, page = test_web.browser, test_web.page
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+)
+CPEC = "China-Pakistan Economic Corridor"
+
+# --- the knowledge: projects, parts and programmes ---------------------------------------------
+
+
+def test_a_programme_is_never_a_project_and_its_spellings_name_it():
+    registry = load_registry()
+    for name in ("CPEC", "China-Pakistan Economic Corridor", "BRI", "Belt and Road Initiative"):
+        assert registry.find(name) is None
+        assert registry.programme(name) is not None
+    assert registry.programme("CPEC") == CPEC
+
+
+def test_aliases_and_project_sites_name_one_project():
+    registry = load_registry()
+    dasu = registry.find("Dasu Hydropower Project")
+    assert dasu is not None and dasu.programme == CPEC and dasu.sector == "energy" and dasu.country == "PK"
+    assert registry.find("Dasu Dam") == dasu == registry.find("Barseen camp")  # an alias; a site of the project
+    assert registry.find("ML-1").name == "Main Line-1"
+    assert registry.find("Gwadar Port").programme == CPEC  # a project only corridor_sites.yaml knows
+    assert registry.find("Hambantota Port").name == "Hambantota International Port"
+
+
+def test_a_phase_of_a_known_project_is_a_part_of_it():
+    registry = load_registry()
+    phase = registry.find("Main Line-1 Phase II")
+    assert phase is not None and phase.parent == "Main Line-1" and phase.programme == CPEC
+    assert phase.key != registry.find("Main Line-1").key
+    assert registry.find("Phase 2A of the Mombasa-Nairobi SGR").parent == "Mombasa-Nairobi Standard Gauge Railway"
+    assert registry.find("Madaraka Express").parent == "Mombasa-Nairobi Standard Gauge Railway"  # programmes.yaml
+    assert registry.find("Phase II of the Nowhere Railway") is None
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("programmes:\n  - {programme: Nowhere Corridor, source: x, projects: []}\n", "umbrella"),
+        ("programmes:\n  - {programme: China-Pakistan Economic Corridor, source: x, projects: [No Such Dam]}\n",
+         "no known project"),
+        ("parts:\n  - {part: Madaraka Express}\n", "part_of"),
+        ("programmes: [\n", "cannot read"),
+    ],
+)  # fmt: skip
+def test_a_bad_programmes_file_is_a_knowledge_error(tmp_path, monkeypatch, text, message):
+    bad = tmp_path / "programmes.yaml"
+    bad.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(registry_module, "PROGRAMMES_FILE", bad)
+    load_registry.cache_clear()
+    try:
+        with pytest.raises(KnowledgeError, match=message):
+            load_registry()
+    finally:
+        load_registry.cache_clear()
+
+
+# --- a record's state -------------------------------------------------------------------------
+
+
+def test_the_latest_report_decides_the_state():
+    state = current_state(
+        [StatusClaim("under construction", "2021-07-14", "A"), StatusClaim("suspended", "2024-03-27", "B")]
+    )
+    assert (state.status, state.date, state.confidence) == ("suspended", "2024-03-27", "reported")
+
+
+def test_outlets_vote_among_reports_of_one_moment_and_disagreement_is_said():
+    claims = [
+        StatusClaim("completed", "2023-10-02", "A"),
+        StatusClaim("completed", "2023-10-03", "B"),
+        StatusClaim("completed", "2023-10-03", "B"),  # one outlet twice is one vote
+        StatusClaim("under construction", "2023-10-01", "C"),
+        StatusClaim("proposed", "2015-01", "D"),
+    ]
+    state = current_state(claims)
+    assert (state.status, state.confidence, state.sources) == ("completed", "disputed", 2)
+    agreed = current_state(claims[:2])
+    assert (agreed.status, agreed.date, agreed.confidence) == ("completed", "2023-10-03", "confirmed")
+    tie = current_state([StatusClaim("under construction", "2024-03", "A"), StatusClaim("suspended", "2024-03", "B")])
+    assert tie.status == "suspended"  # a suspension is the news on a tie
+
+
+def test_agreements_and_financing_do_not_move_a_project_back():
+    claims = [StatusClaim("under construction", "2022-01-10", "A"), StatusClaim("financing committed", "2023-05", "B")]
+    assert current_state(claims).status == "under construction"
+    assert current_state(claims[1:]).status == "financing committed"
+    assert current_state([]).status is None
+
+
+def test_a_commitment_reported_twice_counts_once():
+    cdb = {"lender": "China Development Bank", "currency": "USD", "value": 560e6, "usd": 560e6}
+    again = {**cdb, "value": 565e6, "usd": 565e6}  # another outlet's rounding
+    exim = {"lender": "Export-Import Bank of China", "currency": "USD", "value": 4.5e9, "usd": 4.5e9}
+    assert committed_usd([cdb, again, exim]) == pytest.approx(560e6 + 4.5e9)
+    assert committed_usd([{**cdb, "usd": None}]) is None
+
+
+# --- facts from events ------------------------------------------------------------------------
+
+
+def _extraction(key: str, text: str, published: str, events: list[Event], source: str = "Test Wire") -> Extraction:
+    meta = ArticleMeta(published=published, source=source, language="en", title=text.split("\n")[0])
+    return Extraction(Article(id=key, text=text, meta=meta, origin=f"/test/{key}.txt"), [], [], events)
+
+
+def _project_event(text: str, name: str, status: str, **more) -> Event:
+    at = text.find(name)
+    start = text.rfind(". ", 0, at) + 2 if ". " in text[:at] else 0
+    end = (text + " ").find(". ", at) + 1
+    return Event("PROJECT", {"name": name, "status": status, **more}, Evidence(text[start:end], start, end))
+
+
+def test_an_umbrella_event_gives_no_fact_and_a_known_project_its_canonical_name():
+    text = "CPEC was upgraded. Dasu Dam is being built at a cost of USD 4.2 billion."
+    events = [
+        _project_event(text, "CPEC", "upgrade proposed"),
+        _project_event(text, "Dasu Dam", "under construction", value=4_200_000_000.0, currency="USD"),
+    ]
+    facts = project_facts(_extraction("a", text, "2023-05-02", events))
+    assert {f.project.name for f in facts} == {"Dasu Hydropower Project"}
+    cost = next(f for f in facts if f.kind == "cost")
+    assert cost.value["usd"] == pytest.approx(4.2e9) and cost.date == "2023-05-02" and cost.event_position == 1
+    assert cost.evidence.text == "Dasu Dam is being built at a cost of USD 4.2 billion."
+
+
+# --- kept at write time -----------------------------------------------------------------------
+
+DASU = "Dasu Hydropower Project"
+KAROT = "Karot Hydropower Project"
+
+
+@pytest.fixture
+def db(db_url):
+    with open_database(db_url, writer=True) as database:
+        yield database
+
+
+def _store(db, extraction: Extraction) -> writes.Stored:
+    return writes.store_extraction(db, extraction, signal_of(extraction), run_id=None)
+
+
+def _rows(db) -> dict[str, sa.Row]:
+    with db.engine.connect() as conn:
+        return {r.name: r for r in conn.execute(sa.select(projects))}
+
+
+def test_a_report_of_a_suspension_updates_its_project_and_touches_no_other(db):
+    first = "Dasu Hydropower Project is being built by WAPDA. Karot Hydropower Project is being built too."
+    _store(db, _extraction("early", first, "2021-07-15", [
+        _project_event(first, DASU, "under construction"), _project_event(first, KAROT, "under construction"),
+    ]))  # fmt: skip
+    before = _rows(db)
+    assert before[DASU].status == before[KAROT].status == "under construction"
+
+    later = "Work on the Dasu Hydropower Project was suspended after the attack."
+    _store(db, _extraction("later", later, "2024-03-30", [_project_event(later, DASU, "suspended")], "Other Wire"))
+    after = _rows(db)
+    assert after[KAROT] == before[KAROT]  # every column, updated_at included
+    assert (after[DASU].status, after[DASU].status_date, after[DASU].articles) == ("suspended", "2024-03-30", 2)
+    assert after[DASU].updated_at > before[DASU].updated_at
+    assert after[DASU].programme == CPEC and after[DASU].lat is not None
+
+    with db.engine.connect() as conn:
+        detail = project_detail(conn, after[DASU].id)
+    assert [(s["status"], s["source"]["article"], s["source"]["outlet"]) for s in detail["lifecycle"]] == [
+        ("under construction", "early", "Test Wire"),
+        ("suspended", "later", "Other Wire"),
+    ]
+    assert detail["lifecycle"][1]["source"]["evidence"] == later
+
+
+def test_a_new_version_replaces_its_facts_and_storing_again_adds_nothing(db):
+    text = "Work on the Dasu Hydropower Project was suspended."
+    _store(db, _extraction("report", text, "2024-03-30", [_project_event(text, DASU, "suspended")]))
+    _store(db, _extraction("report", text, "2024-03-30", [_project_event(text, DASU, "suspended")]))
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(project_facts_table)).scalar_one() == 1
+    corrected = "Work on the Dasu Hydropower Project was completed."
+    _store(db, _extraction("report", corrected, "2024-03-30", [_project_event(corrected, DASU, "completed")]))
+    row = _rows(db)[DASU]
+    assert (row.status, row.articles) == ("completed", 1)
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(project_facts_table)).scalar_one() == 1
+
+
+# --- the bundled corpus, through the real ingest and the command ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('projects') / 'beltwatch.db'}"
+    summary = ingest([str(DEV)], Settings.load(url))
+    assert summary.failed == 0
+    return url
+
+
+def test_the_seeds_cpec_upgrade_is_the_programme_of_gwadar_dasu_and_ml1_not_a_record(corpus_db):
+    with open_database(corpus_db) as db, db.engine.connect() as conn:
+        records = list_projects(conn)
+        names = {r["name"] for r in records}
+        assert not names & {CPEC, "Belt and Road Initiative", "CPEC", "BRI"}
+        members = {r["name"] for r in list_projects(conn, programme=CPEC)}
+        assert {"New Gwadar International Airport", DASU, "Main Line-1"} <= members
+        assert len(names) == len(records)  # one record per project
+        dasu = project_view(conn, find_project(conn, "Dasu dam"))
+    assert dasu["status"] == "suspended" and dasu["lifecycle"][0]["status"] == "under construction"
+    # the 2021 bus bombing, which three articles report, and the 2024 Besham attack: one each
+    assert [(i["date"], i["killed"], i["location"]) for i in dasu["incidents"]] == [
+        ("2021-07-14", 13, "Dasu"),
+        ("2024-03-26", 6, "Besham"),
+    ]
+    assert len(dasu["incidents"][0]["reports"]) == 3 and dasu["incidents"][1]["km"] == pytest.approx(55, abs=1)
+
+
+def test_projects_and_project_commands(corpus_db):
+    runner = CliRunner()
+    listed = runner.invoke(app, ["projects", "--db", corpus_db, "--country", "pk", "--status", "suspended", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert DASU in {p["name"] for p in json.loads(listed.output)}
+    assert {p["status"] for p in json.loads(listed.output)} == {"suspended"}
+
+    shown = runner.invoke(app, ["project", "Dasu Dam", "--db", corpus_db])
+    assert shown.exit_code == 0 and "suspended since 2024-03-30" in shown.output
+    programme = runner.invoke(app, ["project", "CPEC", "--db", corpus_db, "--json"])
+    assert json.loads(programme.output)["programme"] == CPEC
+    missing = subprocess.run(
+        [sys.executable, "-m", "beltwatch.cli", "project", "No Such Bridge", "--db", corpus_db],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert missing.returncode == 2 and missing.stderr.strip() == "beltwatch: no project matches 'No Such Bridge'"
+
+
+def test_the_api_serves_the_registry_and_declares_it(corpus_db):
+    from fastapi.testclient import TestClient
+
+    from beltwatch.api import create_app
+
+    with TestClient(create_app(corpus_db, environ={})) as client:
+        suspended = client.get("/api/projects", params={"country": "Pakistan", "status": "suspended"}).json()
+        assert DASU in {p["name"] for p in suspended["items"]} and suspended["total"] == len(suspended["items"])
+        members = client.get("/api/projects", params={"programme": "CPEC"}).json()["items"]
+        assert {"New Gwadar International Airport", DASU, "Main Line-1"} <= {p["name"] for p in members}
+        dasu = next(p for p in suspended["items"] if p["name"] == DASU)
+        detail = client.get(f"/api/projects/{dasu['id']}").json()
+        assert detail["lifecycle"][-1]["source"]["evidence"].startswith("Civil works at the Dasu Hydropower Project")
+        assert client.get("/api/projects/999999").status_code == 404
+        assert client.get("/api/projects", params={"status": "finished"}).status_code == 422
+        assert client.get("/api/projects", params={"country": "Atlantis"}).status_code == 404
+        paths = client.get("/api/openapi.json").json()["paths"]
+    assert {"/api/projects", "/api/projects/{project_id}"} <= set(paths)
+
+
+# --- the pages, in a real browser -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(corpus_db) -> Iterator[str]:
+    from beltwatch.api import create_app
+
+    with serve(create_app(corpus_db, environ={})) as base:
+        yield base
+
+
+@needs_chromium
+def test_the_projects_page_filters_and_counts(page):
+    page.goto("/projects")
+    assert page.locator("h1").inner_text() == "Projects"
+    assert page.locator("tr.project").count() >= 8
+    assert page.get_by_role("link", name=CPEC).count() == 0  # a programme is a column, not a record
+    page.select_option("select[name=status]", "suspended")
+    page.fill("input[name=country]", "PK")
+    page.click("form.filter button")
+    page.wait_for_url("**/projects?*status=suspended*")
+    rows = page.locator("tr.project")
+    assert rows.count() >= 2 and all("suspended" in rows.nth(i).inner_text() for i in range(rows.count()))
+    assert "suspended" in page.locator("table.by-status").inner_text()
+    page.get_by_role("link", name=DASU).click()
+    assert page.locator("h1").inner_text() == DASU
+
+
+@needs_chromium
+def test_the_project_page_shows_the_timeline_the_map_and_links_every_fact_to_its_sentence(page):
+    page.goto("/projects")
+    page.get_by_role("link", name=DASU).click()
+    stages = page.locator("ol.lifecycle li.stage")
+    assert stages.count() == 2
+    assert "under construction" in stages.nth(0).inner_text() and "suspended" in stages.nth(1).inner_text()
+    assert "Civil works at the Dasu Hydropower Project" in stages.nth(1).locator("blockquote.evidence").inner_text()
+    site = page.locator("figure.project-map svg a.pt[data-type=PROJECT]")
+    attacks = page.locator("figure.project-map svg a.pt[data-type=ATTACK]")
+    assert site.count() == 1 and attacks.count() >= 2
+    incidents = page.locator("tr.incident")
+    assert any("2024-03" in incidents.nth(i).inner_text() for i in range(incidents.count()))
+    stages.nth(1).locator("a.evidence-link").click()
+    page.wait_for_url("**/articles/besham-attack-2024-security-measures")
+    assert "Civil works at the Dasu Hydropower Project" in page.locator("main").inner_text()
+
+
+def test_hostile_text_in_a_project_is_escaped_on_its_pages(db, db_url):
+    from fastapi.testclient import TestClient
+
+    from beltwatch.api import create_app
+
+    script, name = "<script>alert(1)</script>", 'Evil " onmouseover="x Bridge'
+    text = f"The {name} was suspended, officials said {script}."
+    event = _project_event(text, name, "suspended", parties=[script], locations=[script])
+    _store(db, _extraction("hostile", text, "2024-01-02", [event], source=script))
+    with TestClient(create_app(db_url, environ={})) as client:
+        project_id = client.get("/api/projects").json()["items"][0]["id"]
+        for path in ("/projects", f"/projects/{project_id}"):
+            html = client.get(path).text
+            assert script not in html and 'onmouseover="x' not in html, path
+            assert "Evil &#34; onmouseover=&#34;x Bridge" in html, path
+        assert "&lt;script&gt;" in client.get(f"/projects/{project_id}").text  # a party, a place, the evidence
+
+
+def test_the_registry_exports_as_csv_parquet_and_geojson_with_aiddata_columns(corpus_db, tmp_path):
+    import csv
+
+    import pyarrow.parquet as pq
+
+    runner = CliRunner()
+    for fmt in ("csv", "parquet", "geojson"):
+        done = runner.invoke(app, ["export", "--projects", "--format", fmt, "--out", str(tmp_path / f"r.{fmt}"),
+                                   "--db", corpus_db])  # fmt: skip
+        assert done.exit_code == 0, done.output
+    with (tmp_path / "r.csv").open(encoding="utf-8", newline="") as fh:
+        rows = {r["title"]: r for r in csv.DictReader(fh)}
+    dasu = rows[DASU]
+    assert (dasu["recipient_iso3"], dasu["sector_name"], dasu["status"]) == ("PAK", "energy", "Suspended")
+    assert dasu["implementation_start_year"] == "2021" and dasu["programme"] == CPEC
+    assert "Water and Power Development Authority" in dasu["implementing_agencies"].split("|")
+    hambantota = rows["Hambantota International Port"]
+    assert hambantota["funding_agencies"] == "China Merchants Port Holdings"
+    assert float(hambantota["amount_nominal_usd"]) == pytest.approx(1.12e9) and hambantota["commitment_year"] == "2017"
+    table = pq.read_table(tmp_path / "r.parquet")
+    assert table.num_rows == len(rows) and table.schema.metadata[b"beltwatch.table"] == b"projects"
+    features = json.loads((tmp_path / "r.geojson").read_text(encoding="utf-8"))["features"]
+    assert {f["properties"]["title"] for f in features} == {t for t, r in rows.items() if r["lat"]}
+    refused = runner.invoke(app, ["export", "--projects", "--format", "ftm", "--out", "-", "--db", corpus_db])
+    assert refused.exit_code != 0
+
+
+def test_the_registry_kept_article_by_article_equals_one_rebuilt_from_the_stored_events(corpus_db, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(corpus_db.removeprefix("sqlite:///"), copy)
+
+    def content(url: str) -> tuple[list, list]:
+        with open_database(url) as db, db.engine.connect() as conn:
+            records = [r._asdict() for r in conn.execute(sa.select(projects).order_by(projects.c.id))]
+            facts = conn.execute(
+                sa.select(project_facts_table).order_by(project_facts_table.c.project_id, project_facts_table.c.id)
+            ).all()
+        for record in records:
+            record.pop("updated_at")
+        return records, sorted(json.dumps([*f[1:]], sort_keys=True, default=str) for f in facts)
+
+    kept = content(corpus_db)
+    with open_database(f"sqlite:///{copy}") as db, db.engine.begin() as conn:
+        conn.execute(projects.update().values(status=None, articles=0))  # rebuilt from nothing but the events
+    done = CliRunner().invoke(app, ["projects", "--rebuild", "--db", f"sqlite:///{copy}", "--json"])
+    assert done.exit_code == 0, done.output
+    assert content(f"sqlite:///{copy}") == kept and len(kept[0]) >= 8
+
+
+def test_an_analysts_correction_of_an_event_reaches_the_records(corpus_db, tmp_path):
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from beltwatch.api import create_app
+
+    copy = tmp_path / "corrected.db"
+    shutil.copyfile(corpus_db.removeprefix("sqlite:///"), copy)
+    auth = {"Authorization": "Bearer analyst-token"}
+    with TestClient(create_app(f"sqlite:///{copy}", environ={"BELTWATCH_TOKEN": "analyst-token"})) as client:
+        found = client.get("/api/events", params={"type": "PROJECT", "article": "besham-attack-2024-security-measures"})
+        suspension = next(e for e in found.json()["items"] if e["arguments"]["name"] == DASU)
+        dasu = client.get("/api/projects", params={"status": "suspended"}).json()["items"]
+        dasu_id = next(p["id"] for p in dasu if p["name"] == DASU)
+        others = {p["id"]: p for p in client.get("/api/projects").json()["items"] if p["id"] != dasu_id}
+
+        corrections = f"/api/events/{suspension['id']}/corrections"
+        assert client.post(corrections, headers=auth, json={"action": "reject"}).status_code == 201
+        record = client.get(f"/api/projects/{dasu_id}").json()
+        assert record["status"] == "under construction" and [s["status"] for s in record["lifecycle"]] == [
+            "under construction"
+        ]
+        edit = {"action": "edit", "argument": "status", "value": "cancelled"}
+        assert client.post(corrections, headers=auth, json={"action": "restore"}).status_code == 201
+        assert client.post(corrections, headers=auth, json=edit).status_code == 201
+        record = client.get(f"/api/projects/{dasu_id}").json()
+        assert (record["status"], record["lifecycle"][-1]["status"]) == ("cancelled", "cancelled")
+        # Diamer-Bhasha and Tarbela share the article; their events were not corrected
+        assert {p["id"]: p for p in client.get("/api/projects").json()["items"] if p["id"] != dasu_id} == others
