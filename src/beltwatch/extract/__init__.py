@@ -17,7 +17,7 @@ from beltwatch.extract.entities import extract_entities, extract_known_entities
 from beltwatch.extract.events import Context, extract_events, load_triggers
 from beltwatch.extract.evidence import Sentences
 from beltwatch.extract.keywords import keyword_events, keyword_sentences
-from beltwatch.extract.nlp import doc_text, load_nlp
+from beltwatch.extract.nlp import load_nlp
 from beltwatch.knowledge import load_knowledge
 from beltwatch.model import Article, Extraction
 
@@ -37,7 +37,7 @@ def extract_articles(articles: Iterable[Article]) -> Iterator[Extraction]:
     def flush() -> Iterator[Extraction]:
         docs = nlp.pipe((a.text for a in english), batch_size=BATCH_SIZE)
         for article, doc in zip(english, docs):
-            text = doc_text(doc)
+            doc.user_data["text"] = text = article.text  # the tokenizer keeps every character: doc.text is it
             sentences = Sentences(text, [(s.start_char, s.end_char) for s in doc.sents])
             entities = extract_entities(doc, knowledge, sentences)
             occurrences = find_amounts(text, sentences)
