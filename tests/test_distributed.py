@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import cloudpickle
@@ -147,46 +148,51 @@ def test_the_cluster_side_does_not_import_the_ingest():
     assert done.stdout.strip() == "False"
 
 
-def test_a_worker_killed_holding_a_batch_loses_no_article(cluster, serial_dump, tmp_path):
-    local, client = cluster
-    killed: list[int] = []
+class KillOn(WorkerPlugin):
+    """Kills its worker process as a task whose input holds `needle` starts, as a native crash
+    would; with `once_marker`, only the first time (the file it creates tells the other workers)."""
 
-    def kill_a_busy_worker(outcome: str) -> None:
-        """After the first stored article, kill a worker that holds a batch (many remain)."""
-        if killed:
-            return
-        busy = [address for address, tasks in client.processing().items() if tasks]
-        assert busy, "no worker holds a batch"
-        pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
-        os.kill(pid, signal.SIGKILL)
-        killed.append(pid)
+    name = "kill-on"
 
-    url = f"sqlite:///{tmp_path / 'beltwatch.db'}"
-    summary = ingest(
-        [str(DEV)],
-        Settings(db_url=url),
-        scheduler=local.scheduler_address,
-        batch_size=3,
-        progress=kill_a_busy_worker,
-    )
-    assert killed and killed[0] not in client.run(os.getpid).values()
-    assert summary.failed == 0
-    assert dump(url) == serial_dump
-    client.wait_for_workers(2)
-
-
-class KillOnPoison(WorkerPlugin):
-    """Kills its worker process as a task holding a poisoned article starts, as a native crash would."""
-
-    name = "kill-on-poison"
+    def __init__(self, needle: str, once_marker: Path | None = None) -> None:
+        self.needle = needle.encode()
+        self.once_marker = once_marker
 
     def setup(self, worker) -> None:
         self.worker = worker
 
     def transition(self, key, start, finish, **kwargs) -> None:
         task = self.worker.state.tasks.get(key)
-        if finish == "executing" and task is not None and POISON.encode() in pickle.dumps(task.run_spec):
-            os.kill(os.getpid(), signal.SIGKILL)
+        if finish != "executing" or task is None or self.needle not in pickle.dumps(task.run_spec):
+            return
+        if self.once_marker is not None:
+            try:
+                with open(self.once_marker, "x") as marker:
+                    marker.write(str(os.getpid()))
+            except FileExistsError:
+                return
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextmanager
+def plugin(client, worker_plugin: KillOn):
+    client.register_plugin(worker_plugin)
+    try:
+        yield
+    finally:
+        client.unregister_worker_plugin(worker_plugin.name)
+        client.wait_for_workers(2, timeout=120)
+
+
+def test_a_worker_killed_holding_a_batch_loses_no_article(cluster, serial_dump, tmp_path):
+    local, client = cluster
+    marker = tmp_path / "killed.pid"
+    url = f"sqlite:///{tmp_path / 'beltwatch.db'}"
+    with plugin(client, KillOn(FEW[1], once_marker=marker)):
+        summary = ingest([str(DEV)], Settings(db_url=url), scheduler=local.scheduler_address, batch_size=3)
+    assert marker.is_file() and int(marker.read_text()) not in client.run(os.getpid).values()
+    assert summary.failed == 0
+    assert dump(url) == serial_dump
 
 
 def test_an_article_that_kills_every_worker_is_a_recorded_failure(cluster, tmp_path):
@@ -197,12 +203,8 @@ def test_an_article_that_kills_every_worker_is_a_recorded_failure(cluster, tmp_p
     poison = copy_article(FEW[0], folder, "poisoned")
     poison.write_text(poison.read_text(encoding="utf-8") + f"\n{POISON}\n", encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'beltwatch.db'}"
-    client.register_plugin(KillOnPoison())
-    try:
+    with plugin(client, KillOn(POISON)):
         summary = ingest([str(folder)], Settings(db_url=url), scheduler=local.scheduler_address)
-    finally:
-        client.unregister_worker_plugin(KillOnPoison.name)
-        client.wait_for_workers(2)
     assert (summary.new, summary.failed) == (len(FEW), 1)
     assert summary.failures == [{"source": str(poison), "reason": KILLED_WORKERS}]
     with open_database(url, create=False) as db, db.engine.connect() as conn:
