@@ -9,8 +9,10 @@
 4. store each batch in one transaction (each article in its own if the batch fails): the article
    versions with their entities (mapped to global entities, with role history), mentions,
    amounts, events and claims;
-5. recompute duplicates and stories over the stored signals of all current articles, when
-   any article is new, changed, or was stored by a run that did not get this far.
+5. recompute duplicates and stories of the articles not yet in a story (new, changed, or stored
+   by a run that did not get this far) with the stored articles published within
+   `stories.REACH_DAYS` of them and those articles' whole stories (`reads.story_scope`): the
+   cost follows the new articles, not the store. Near-duplicates are found within that reach.
 
 Nothing an item does stops the run: a failure at any step is a row in `ingest_errors`, with
 the source and a one-line reason. A run killed at any moment and started again ends with the
@@ -31,7 +33,7 @@ from beltwatch.settings import Settings
 from beltwatch.sources import SourceFailure, iter_articles
 from beltwatch.store import reads, writes
 from beltwatch.store.database import Database, open_database
-from beltwatch.stories import cluster_stories, find_duplicates, signal_of
+from beltwatch.stories import REACH_DAYS, cluster_stories, find_duplicates, signal_of
 
 BATCH_SIZE = 16  # as extract.BATCH_SIZE: a batch is parsed in one spaCy pipe
 
@@ -208,14 +210,15 @@ class IngestRun:
         self.count(stored.status, article_id)
 
     def update_stories(self) -> None:
-        """Duplicates and stories over all current articles, written when anything is new or left over."""
-        if not writes.stories_stale(self.db):
-            return
+        """Duplicates and stories of the articles not yet in a story, with the stories they may join."""
         with self.db.engine.connect() as conn:
-            signals = reads.load_signals(conn)
+            scope = reads.story_scope(conn, REACH_DAYS)
+            if scope is None:
+                return
+            signals = reads.load_signals(conn, scope)
         duplicates = find_duplicates(signals)
         assignments = cluster_stories(signals, duplicates)
-        writes.write_stories(self.db, assignments)
+        writes.write_stories(self.db, assignments, scope)
         self.summary.duplicates = sum(
             1 for a in assignments if a.duplicate_of is not None and a.article_id in self.stored_keys
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -81,6 +81,11 @@ def iso(value: date | str | None) -> str | None:
     return value.isoformat()
 
 
+def iso_day(value: date | str) -> date:
+    """A stored date as a date (a driver may give text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def published_iso(day: date | str | None, precision: str | None) -> str | None:
     """A stored publication date as the source gave it: "2022-11" for a month, "2022" for a year."""
     text = iso(day)
@@ -96,14 +101,42 @@ def _evidence(text: str, start: int | None, end: int | None) -> dict[str, Any] |
 # --- story signals ----------------------------------------------------------------------------
 
 
-def load_signals(conn: Connection) -> list[StorySignal]:
-    """The story signal of every current article, in the order the articles were first stored."""
-    rows = conn.execute(
-        sa.select(articles.c.key, article_versions.c.text, article_versions.c.signal)
-        .join(article_versions, _current)
-        .order_by(articles.c.id)
+def load_signals(conn: Connection, scope: sa.Select | None = None) -> list[StorySignal]:
+    """The story signal of every current article (of those whose id `scope` selects), in the order
+    the articles were first stored."""
+    query = sa.select(articles.c.key, article_versions.c.text, article_versions.c.signal).join(
+        article_versions, _current
     )
-    return [signal_from_json(r.key, r.text, r.signal) for r in rows]
+    if scope is not None:
+        query = query.where(articles.c.id.in_(scope))
+    return [signal_from_json(r.key, r.text, r.signal) for r in conn.execute(query.order_by(articles.c.id))]
+
+
+def story_scope(conn: Connection, days: int) -> sa.Select | None:
+    """The ids of the articles whose stories the articles not yet in a story may change; None when
+    every current article is in one.
+
+    A new article can only join articles published up to `days` before or after it (a month or a
+    year counts from its first day to its last), and the undated; their stories come whole, so
+    a story is either re-clustered with all its reports or left as it is."""
+    published, precision = article_versions.c.published, article_versions.c.published_precision
+    period = sa.case((precision == "year", 366), (precision == "month", 31), else_=0)
+    count, first, last, longest = conn.execute(
+        sa.select(sa.func.count(), sa.func.min(published), sa.func.max(published), sa.func.max(period))
+        .outerjoin(story_members, story_members.c.article_version_id == article_versions.c.id)
+        .where(article_versions.c.is_current, story_members.c.id.is_(None))
+    ).one()
+    if not count:
+        return None
+    near = published.is_(None)
+    if first is not None:
+        lo, hi = iso_day(first) - timedelta(days=days), iso_day(last) + timedelta(days=days + longest)
+        near = near | published.between(lo, hi)
+        near = near | ((precision == "month") & published.between(lo - timedelta(days=31), hi))
+        near = near | ((precision == "year") & published.between(lo - timedelta(days=366), hi))
+    window = sa.select(article_versions.c.article_id).where(article_versions.c.is_current, near)
+    touched = sa.select(story_members.c.story_id).where(story_members.c.article_id.in_(window))
+    return sa.union(window, sa.select(story_members.c.article_id).where(story_members.c.story_id.in_(touched)))
 
 
 # --- search -----------------------------------------------------------------------------------
@@ -171,7 +204,7 @@ def search(conn: Connection, query: str, limit: int = 20) -> list[dict[str, Any]
         for r in entity_rows
     ]
     for r in article_rows:
-        published = r.published if not isinstance(r.published, str) else date.fromisoformat(r.published)
+        published = iso_day(r.published) if r.published is not None else None
         hits.append(
             {
                 "kind": "article",
@@ -363,7 +396,7 @@ def latest_event_day(conn: Connection) -> date | None:
         .join(article_versions, article_versions.c.id == events.c.article_version_id)
         .where(article_versions.c.is_current)
     ).one()
-    days = [d if isinstance(d, date) or d is None else date.fromisoformat(d) for d in row]
+    days = [None if d is None else iso_day(d) for d in row]
     known = [d for d in days if d is not None]
     return min(known) if known else None
 

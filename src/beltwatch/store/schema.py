@@ -128,7 +128,7 @@ article_versions = sa.Table(
     _fk("superseded_by", "article_versions.id", nullable=True, ondelete="SET NULL"),
     sa.Column("title", sa.Text),
     sa.Column("text", sa.Text, nullable=False),  # cleaned text: every offset points into it
-    sa.Column("published", sa.Date),  # the first day of the period when the source gives a month or a year
+    sa.Column("published", sa.Date, index=True),  # the first day of the period when the source gives a month or a year (index: revision 0011)
     sa.Column("published_precision", sa.String(5)),  # "day", "month" or "year" (revision 0005)
     sa.Column("language", sa.String(16)),
     _fk("source_id", "sources.id", nullable=True, ondelete="SET NULL"),

@@ -642,32 +642,32 @@ def stories_stale(db: Database) -> bool:
     return bool(unassigned or stale)
 
 
-def write_stories(db: Database, assignments: Iterable[StoryAssignment]) -> None:
-    """Replace the stored stories by these assignments, touching only the rows that change."""
+def write_stories(db: Database, assignments: Iterable[StoryAssignment], scope: sa.Select | None = None) -> None:
+    """Replace the stored stories by these assignments, touching only the rows that change; with
+    `scope` (`reads.story_scope`), only the stories of the articles it selects, which the
+    assignments then cover whole."""
     with db.engine.begin() as conn:
         lock_for_writing(conn)
-        current = {
-            r.key: r
-            for r in conn.execute(
-                sa.select(
-                    articles.c.id,
-                    articles.c.key,
-                    article_versions.c.id.label("version_id"),
-                    article_versions.c.title,
-                    sa.func.substr(article_versions.c.text, 1, 300).label("opening"),
-                    article_versions.c.published,
-                ).join(
-                    article_versions,
-                    (article_versions.c.article_id == articles.c.id) & article_versions.c.is_current,
-                )
-            )
-        }
+        query = sa.select(
+            articles.c.id,
+            articles.c.key,
+            article_versions.c.id.label("version_id"),
+            article_versions.c.title,
+            sa.func.substr(article_versions.c.text, 1, 300).label("opening"),
+            article_versions.c.published,
+        ).join(
+            article_versions,
+            (article_versions.c.article_id == articles.c.id) & article_versions.c.is_current,
+        )
+        in_scope = (lambda column: column.in_(scope)) if scope is not None else (lambda column: sa.true())
+        current = {r.key: r for r in conn.execute(query.where(in_scope(articles.c.id)))}
         groups: dict[str, list[StoryAssignment]] = defaultdict(list)
         for assignment in assignments:
             if assignment.article_id in current:
                 groups[assignment.story_id].append(assignment)
 
-        existing = {r.key: r for r in conn.execute(sa.select(stories))}
+        scoped_stories = sa.select(story_members.c.story_id).where(in_scope(story_members.c.article_id))
+        existing = {r.key: r for r in conn.execute(sa.select(stories).where(stories.c.id.in_(scoped_stories)))}
         story_ids: dict[str, int] = {}
         for story_key, group in sorted(groups.items()):
             rows = [current[a.article_id] for a in group]
@@ -690,7 +690,10 @@ def write_stories(db: Database, assignments: Iterable[StoryAssignment]) -> None:
                 if any(getattr(old, k) != v for k, v in values.items()):
                     conn.execute(stories.update().where(stories.c.id == old.id).values(**values))
 
-        members = {r.article_id: r for r in conn.execute(sa.select(story_members))}
+        members = {
+            r.article_id: r
+            for r in conn.execute(sa.select(story_members).where(in_scope(story_members.c.article_id)))
+        }
         wanted: set[int] = set()
         for story_key, group in groups.items():
             for a in group:

@@ -111,6 +111,7 @@ __all__ = [
     "NAMES_ONLY",
     "NAMES_SHARED",
     "NAMES_WINDOW_DAYS",
+    "REACH_DAYS",
     "STORY_SPAN_DAYS",
     "STRONG_TEXT",
     "TEXT_ONLY",
@@ -134,6 +135,9 @@ UNDATED_DAYS = 3
 TEXT_WINDOW_DAYS = 2
 STORY_SPAN_DAYS = 14
 FOLLOW_UP_DAYS = 60
+# How far apart two articles of one story can be published: a follow-up, and the story it joins.
+# Ingest re-clusters only the articles this close to the new ones (`reads.story_scope`).
+REACH_DAYS = FOLLOW_UP_DAYS + STORY_SPAN_DAYS
 LEAD_WORDS = 300
 LEAD_CHARS = 4000  # enough text for LEAD_WORDS content words
 MAX_NEIGHBOURS = 20

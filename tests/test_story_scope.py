@@ -1,0 +1,55 @@
+"""Stories kept incrementally: an ingest re-clusters the new articles with the articles they could
+join (published within `REACH_DAYS`) and those articles' whole stories, and leaves the rest."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from beltwatch.ingest import IngestRun, ingest
+from beltwatch.settings import Settings
+from beltwatch.sources import iter_articles
+from beltwatch.store import open_database, reads
+from beltwatch.store.schema import articles
+from beltwatch.stories import REACH_DAYS
+from test_ingest import DEV, copy_article, dump
+
+NAMES = sorted(p.stem for p in DEV.glob("*.txt"))
+
+
+def memberships(url: str) -> list:
+    """Each story's key and members, without what depends on the order articles were stored in."""
+    return [(story[0], [member[0] for member in story[-1]]) for story in dump(url)["stories"]]
+
+
+def test_ingesting_in_two_runs_makes_the_stories_of_one(db_url, tmp_path):
+    for i, name in enumerate(NAMES):
+        copy_article(name, tmp_path / "all")
+        copy_article(name, tmp_path / ("odd" if i % 2 else "even"))
+    once = f"sqlite:///{tmp_path / 'once.db'}"
+    ingest([str(tmp_path / "all")], Settings(db_url=once))
+    ingest([str(tmp_path / "odd")], Settings(db_url=db_url))
+    ingest([str(tmp_path / "even")], Settings(db_url=db_url))
+    assert memberships(db_url) == memberships(once)
+    assert any(len(members) == 3 for _, members in memberships(db_url))  # the Gwadar reports, joined
+
+
+def test_the_scope_is_the_new_articles_neighbours_and_their_stories(db_url, tmp_path):
+    for name in NAMES:
+        copy_article(name, tmp_path / ("new" if name == "seed-xi-kakar" else "stored"))
+    ingest([str(tmp_path / "stored")], Settings(db_url=db_url))
+    with open_database(db_url, writer=True) as db:
+        with db.engine.connect() as conn:
+            assert reads.story_scope(conn, REACH_DAYS) is None  # every article is in a story
+        run = IngestRun(db, [str(tmp_path / "new")])
+        run.add(iter_articles([str(tmp_path / "new")]))
+        with db.engine.connect() as conn:
+            scope = reads.story_scope(conn, REACH_DAYS)
+            keys = conn.execute(sa.select(articles.c.key).where(articles.c.id.in_(scope))).scalars()
+            # published 2023-10-19: the Gwadar reports of 2023-08-13 and 14 (one story, whole) and
+            # the Jakarta line of 2023-10-02 are within reach; 2023-08-01 and earlier are not
+            assert sorted(keys) == sorted(
+                ["seed-xi-kakar", "jakarta-bandung-hsr-opening-2023", *(n for n in NAMES if n.startswith("gwadar-"))]
+            )
+        run.finish()
+        with db.engine.connect() as conn:
+            assert reads.story_scope(conn, REACH_DAYS) is None
