@@ -28,6 +28,7 @@ from beltwatch.model import Amount, Article, ArticleMeta, Entity, Event, Evidenc
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "dev"
 FIRST_DAY = date(2019, 1, 1)
 DAYS = 6 * 365
+LAST_DAY = FIRST_DAY + timedelta(days=DAYS - 1)
 SYLLABLES = ("ka", "ri", "mo", "ta", "ne", "sa", "lu", "be", "ha", "zi", "do", "ra", "vi", "en", "ul")
 ROLES = ("minister for planning", "spokesman", "ambassador to Pakistan", "chief minister", "senator")
 OUTLETS = 60
@@ -158,10 +159,13 @@ def _fact(rng: random.Random, out: _Writer, i: int, day: str) -> tuple[Event, Am
     return Event(kind, args, ev, geo=_geo(place), placed_by="sentence"), None
 
 
-def synthetic_extraction(i: int, seed: int = 0) -> Extraction:
-    """Synthetic extraction number `i` (see the module docstring)."""
+def synthetic_extraction(i: int, seed: int = 0, published: date | None = None) -> Extraction:
+    """Synthetic extraction number `i` (see the module docstring); published on `published` and
+    reporting that day's happenings when given (the news of a store's next ingest)."""
     rng = random.Random(f"{seed}:{i}")
     day = (FIRST_DAY + timedelta(days=rng.randrange(DAYS))).isoformat()
+    if published is not None:
+        day = published.isoformat()
     out = _Writer()
     headline = _draw(rng, "place", i)
     title = out.sentence([headline, f": report {i}"]).text

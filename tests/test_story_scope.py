@@ -1,16 +1,19 @@
 """Stories kept incrementally: an ingest re-clusters the new articles with the articles they could
-join (published within `REACH_DAYS`) and those articles' whole stories, and leaves the rest."""
+join (published on the days `reach` gives) and those articles' whole stories, and leaves the rest."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import sqlalchemy as sa
 
 from beltwatch.ingest import IngestRun, ingest
+from beltwatch.model import EventSignature, StorySignal
 from beltwatch.settings import Settings
 from beltwatch.sources import iter_articles
 from beltwatch.store import open_database, reads
 from beltwatch.store.schema import articles
-from beltwatch.stories import REACH_DAYS
+from beltwatch.stories import reach
 from test_ingest import DEV, copy_article, dump
 
 NAMES = sorted(p.stem for p in DEV.glob("*.txt"))
@@ -39,17 +42,31 @@ def test_the_scope_is_the_new_articles_neighbours_and_their_stories(db_url, tmp_
     ingest([str(tmp_path / "stored")], Settings(db_url=db_url))
     with open_database(db_url, writer=True) as db:
         with db.engine.connect() as conn:
-            assert reads.story_scope(conn, REACH_DAYS) is None  # every article is in a story
+            assert reads.unassigned_signals(conn) == []  # every article is in a story
         run = IngestRun(db, [str(tmp_path / "new")])
         run.add(iter_articles([str(tmp_path / "new")]))
         with db.engine.connect() as conn:
-            scope = reads.story_scope(conn, REACH_DAYS)
+            new = reads.unassigned_signals(conn)
+            days = reach(new)
+            scope = reads.story_scope(days)
             keys = conn.execute(sa.select(articles.c.key).where(articles.c.id.in_(scope))).scalars()
-            # published 2023-10-19: the Gwadar reports of 2023-08-13 and 14 (one story, whole) and
-            # the Jakarta line of 2023-10-02 are within reach; 2023-08-01 and earlier are not
-            assert sorted(keys) == sorted(
-                ["seed-xi-kakar", "jakarta-bandung-hsr-opening-2023", *(n for n in NAMES if n.startswith("gwadar-"))]
-            )
+            # published 2023-10-19: 14 days before it to 60 after, and the days of what it reports
+            assert [n.article_id for n in new] == ["seed-xi-kakar"]
+            assert days[0][0] <= date(2023, 10, 5) and days[-1][1] == date(2023, 12, 18)
+            # the Jakarta line of 2023-10-02 is beyond reach, as is the Gwadar story of August
+            assert sorted(keys) == ["seed-xi-kakar"]
         run.finish()
         with db.engine.connect() as conn:
-            assert reads.story_scope(conn, REACH_DAYS) is None
+            assert reads.unassigned_signals(conn) == []
+
+
+def test_reach_covers_follow_ups_and_the_happenings_an_article_recalls():
+    late = StorySignal(
+        article_id="arrests",
+        text="",
+        published="2024-05-20",
+        events=[EventSignature("ATTACK", "2024-03-26", "Besham", ())],
+    )
+    days = reach([late])
+    assert (date(2024, 3, 24), date(2024, 4, 4)) in days  # the attack's reports
+    assert days[-1] == (date(2024, 5, 6), date(2024, 7, 19))  # its own story and follow-ups

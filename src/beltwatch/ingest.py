@@ -10,9 +10,10 @@
    versions with their entities (mapped to global entities, with role history), mentions,
    amounts, events and claims;
 5. recompute duplicates and stories of the articles not yet in a story (new, changed, or stored
-   by a run that did not get this far) with the stored articles published within
-   `stories.REACH_DAYS` of them and those articles' whole stories (`reads.story_scope`): the
-   cost follows the new articles, not the store. Near-duplicates are found within that reach.
+   by a run that did not get this far) with the stored articles they could be linked with (those
+   published on the days `stories.reach` gives) and those articles' whole stories
+   (`reads.story_scope`): the cost follows the new articles, not the store. Near-duplicates are
+   found within that reach.
 
 Nothing an item does stops the run: a failure at any step is a row in `ingest_errors`, with
 the source and a one-line reason. A run killed at any moment and started again ends with the
@@ -33,7 +34,7 @@ from beltwatch.settings import Settings
 from beltwatch.sources import SourceFailure, iter_articles
 from beltwatch.store import reads, writes
 from beltwatch.store.database import Database, open_database
-from beltwatch.stories import REACH_DAYS, cluster_stories, find_duplicates, signal_of
+from beltwatch.stories import cluster_stories, find_duplicates, reach, signal_of
 
 BATCH_SIZE = 16  # as extract.BATCH_SIZE: a batch is parsed in one spaCy pipe
 
@@ -212,9 +213,10 @@ class IngestRun:
     def update_stories(self) -> None:
         """Duplicates and stories of the articles not yet in a story, with the stories they may join."""
         with self.db.engine.connect() as conn:
-            scope = reads.story_scope(conn, REACH_DAYS)
-            if scope is None:
+            new = reads.unassigned_signals(conn)
+            if not new:
                 return
+            scope = reads.story_scope(reach(new))
             signals = reads.load_signals(conn, scope)
         duplicates = find_duplicates(signals)
         assignments = cluster_stories(signals, duplicates)

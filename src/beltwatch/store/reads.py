@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -112,31 +112,44 @@ def load_signals(conn: Connection, scope: sa.Select | None = None) -> list[Story
     return [signal_from_json(r.key, r.text, r.signal) for r in conn.execute(query.order_by(articles.c.id))]
 
 
-def story_scope(conn: Connection, days: int) -> sa.Select | None:
-    """The ids of the articles whose stories the articles not yet in a story may change; None when
-    every current article is in one.
-
-    A new article can only join articles published up to `days` before or after it (a month or a
-    year counts from its first day to its last), and the undated; their stories come whole, so
-    a story is either re-clustered with all its reports or left as it is."""
-    published, precision = article_versions.c.published, article_versions.c.published_precision
-    period = sa.case((precision == "year", 366), (precision == "month", 31), else_=0)
-    count, first, last, longest = conn.execute(
-        sa.select(sa.func.count(), sa.func.min(published), sa.func.max(published), sa.func.max(period))
+def _unassigned() -> sa.Select:
+    """The ids of the current articles not in a story (new, changed, or left by an interrupted run)."""
+    return (
+        sa.select(article_versions.c.article_id)
         .outerjoin(story_members, story_members.c.article_version_id == article_versions.c.id)
         .where(article_versions.c.is_current, story_members.c.id.is_(None))
-    ).one()
-    if not count:
-        return None
-    near = published.is_(None)
-    if first is not None:
-        lo, hi = iso_day(first) - timedelta(days=days), iso_day(last) + timedelta(days=days + longest)
-        near = near | published.between(lo, hi)
-        near = near | ((precision == "month") & published.between(lo - timedelta(days=31), hi))
-        near = near | ((precision == "year") & published.between(lo - timedelta(days=366), hi))
-    window = sa.select(article_versions.c.article_id).where(article_versions.c.is_current, near)
-    touched = sa.select(story_members.c.story_id).where(story_members.c.article_id.in_(window))
-    return sa.union(window, sa.select(story_members.c.article_id).where(story_members.c.story_id.in_(touched)))
+    )
+
+
+def unassigned_signals(conn: Connection) -> list[StorySignal]:
+    """The story signals of the current articles not yet in a story."""
+    return load_signals(conn, _unassigned())
+
+
+def story_scope(days: Sequence[tuple[date, date]]) -> sa.Select:
+    """The ids of the articles to cluster again with those not yet in a story: those, the current
+    articles published on `days` (intervals; a month or a year counts as all its days), the
+    undated, and every story any of them is in, whole, so that a story is either clustered
+    again with all its reports or left as it is."""
+    published, precision = article_versions.c.published, article_versions.c.published_precision
+    near = sa.or_(
+        published.is_(None),
+        *(
+            published.between(first - timedelta(days=longest), last) & sa.or_(*kinds)
+            for first, last in days
+            for longest, kinds in (
+                (0, [precision.is_(None), precision == "day"]),
+                (31, [precision == "month"]),
+                (366, [precision == "year"]),
+            )
+        ),
+    )
+    near_ones = sa.select(article_versions.c.article_id).where(article_versions.c.is_current, near)
+    touched = sa.select(story_members.c.story_id).where(
+        story_members.c.article_id.in_(sa.union(near_ones, _unassigned()))
+    )
+    their_stories = sa.select(story_members.c.article_id).where(story_members.c.story_id.in_(touched))
+    return sa.union(near_ones, _unassigned(), their_stories)
 
 
 # --- search -----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ Pure functions over `StorySignal` records; the store calls them and keeps the re
   heaviest anchors (both scanned by publication date), so the work is linear in the number of articles.
 """
 
-from beltwatch.stories.clustering import REACH_DAYS, cluster_stories, story_id
+from beltwatch.stories.clustering import cluster_stories, reach, story_id
 from beltwatch.stories.duplicates import (
     DuplicateIndex,
     Fingerprint,
@@ -45,7 +45,6 @@ from beltwatch.stories.duplicates import (
 from beltwatch.stories.signals import signal_of
 
 __all__ = [
-    "REACH_DAYS",
     "DuplicateIndex",
     "Fingerprint",
     "cluster_stories",
@@ -54,6 +53,7 @@ __all__ = [
     "fingerprint",
     "minhash_bytes",
     "minhash_from_bytes",
+    "reach",
     "signal_of",
     "story_id",
 ]

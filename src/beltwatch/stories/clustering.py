@@ -111,7 +111,6 @@ __all__ = [
     "NAMES_ONLY",
     "NAMES_SHARED",
     "NAMES_WINDOW_DAYS",
-    "REACH_DAYS",
     "STORY_SPAN_DAYS",
     "STRONG_TEXT",
     "TEXT_ONLY",
@@ -120,6 +119,7 @@ __all__ = [
     "WEAK_TEXT",
     "WEAK_TYPES",
     "cluster_stories",
+    "reach",
     "story_id",
 ]
 
@@ -135,9 +135,6 @@ UNDATED_DAYS = 3
 TEXT_WINDOW_DAYS = 2
 STORY_SPAN_DAYS = 14
 FOLLOW_UP_DAYS = 60
-# How far apart two articles of one story can be published: a follow-up, and the story it joins.
-# Ingest re-clusters only the articles this close to the new ones (`reads.story_scope`).
-REACH_DAYS = FOLLOW_UP_DAYS + STORY_SPAN_DAYS
 LEAD_WORDS = 300
 LEAD_CHARS = 4000  # enough text for LEAD_WORDS content words
 MAX_NEIGHBOURS = 20
@@ -226,6 +223,28 @@ def cluster_stories(
             )
         )
     return out
+
+
+def reach(signals: Iterable[StorySignal]) -> list[tuple[date, date]]:
+    """The days, as sorted disjoint intervals, on which an article these may be linked with can
+    have been published (ingest re-clusters new articles with those alone, `reads.story_scope`).
+
+    A story of reports published together spans at most `STORY_SPAN_DAYS`; a follow-up comes up
+    to `FOLLOW_UP_DAYS` after what it follows; and the happenings an article names (its events,
+    current or recalled) were reported from their day to `CURRENT_DAYS` after it."""
+    spans = []
+    for doc in map(_Doc.of, signals):
+        if doc.span is not None:
+            spans.append((doc.span[0] - STORY_SPAN_DAYS, doc.span[1] + FOLLOW_UP_DAYS))
+        for event in (*doc.recalled, *(e for found in doc.events.values() for e in found)):
+            spans.append((event.start - DATE_TOLERANCE_DAYS, event.end + DATE_TOLERANCE_DAYS + CURRENT_DAYS))
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(date.fromordinal(start), date.fromordinal(end)) for start, end in merged]
 
 
 def _order(signal: StorySignal) -> tuple[str, str]:
