@@ -3,6 +3,7 @@ join (published on the days `reach` gives) and those articles' whole stories, an
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import sqlalchemy as sa
@@ -12,9 +13,9 @@ from beltwatch.model import EventSignature, StorySignal
 from beltwatch.settings import Settings
 from beltwatch.sources import iter_articles
 from beltwatch.store import open_database, reads
-from beltwatch.store.schema import articles
+from beltwatch.store.schema import articles, stories, story_members
 from beltwatch.stories import reach
-from test_ingest import DEV, copy_article, dump
+from test_ingest import DEV, cli, copy_article, dump
 
 NAMES = sorted(p.stem for p in DEV.glob("*.txt"))
 
@@ -70,3 +71,17 @@ def test_reach_covers_follow_ups_and_the_happenings_an_article_recalls():
     days = reach([late])
     assert (date(2024, 3, 24), date(2024, 4, 4)) in days  # the attack's reports
     assert days[-1] == (date(2024, 5, 6), date(2024, 7, 19))  # its own story and follow-ups
+
+
+def test_stories_rebuild_clusters_the_whole_store_again(db_url, tmp_path, monkeypatch, capsys):
+    for name in NAMES:
+        copy_article(name, tmp_path)
+    ingest([str(tmp_path)], Settings(db_url=db_url))
+    before = memberships(db_url)
+    with open_database(db_url, create=False) as db, db.engine.begin() as conn:
+        conn.execute(story_members.delete())
+        conn.execute(stories.delete())
+    code, out, err = cli(monkeypatch, capsys, "stories", "--db", db_url, "--rebuild", "--json")
+    assert code == 0, err
+    assert memberships(db_url) == before
+    assert sorted(a["id"] for s in json.loads(out) for a in s["articles"]) == NAMES

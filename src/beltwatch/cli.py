@@ -511,12 +511,30 @@ def entity(
 
 
 @app.command()
-def stories(db: DbOption = None, as_json: JsonOption = False) -> None:
+def stories(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Cluster every stored article again, as one batch, first (each ingest otherwise "
+            "re-clusters only what its new articles may join).",
+        ),
+    ] = False,
+) -> None:
     """Stories: the articles reporting one happening, and which of them are duplicates."""
     from rich.table import Table
 
     from beltwatch.store import reads
 
+    if rebuild:
+        from beltwatch.ingest import cluster_and_write_stories
+        from beltwatch.settings import Settings
+        from beltwatch.store import open_database
+
+        with open_database(Settings.load(db).db_url, create=False, writer=True) as store:
+            cluster_and_write_stories(store)
     with _reader(db) as store, store.engine.connect() as conn:
         found = reads.list_stories(conn)
     if as_json:

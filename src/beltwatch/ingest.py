@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import sqlalchemy as sa
+
 from beltwatch.extraction import ExtractAll, Extracted, ExtractionFailure, extract_batch, reason_of, source_of
-from beltwatch.model import Article, Extraction
+from beltwatch.model import Article, Extraction, StoryAssignment
 from beltwatch.settings import Settings
 from beltwatch.sources import SourceFailure, iter_articles
 from beltwatch.store import reads, writes
@@ -214,13 +216,19 @@ class IngestRun:
         """Duplicates and stories of the articles not yet in a story, with the stories they may join."""
         with self.db.engine.connect() as conn:
             new = reads.unassigned_signals(conn)
-            if not new:
-                return
-            scope = reads.story_scope(reach(new))
-            signals = reads.load_signals(conn, scope)
-        duplicates = find_duplicates(signals)
-        assignments = cluster_stories(signals, duplicates)
-        writes.write_stories(self.db, assignments, scope)
+        if not new:
+            return
+        assignments = cluster_and_write_stories(self.db, reads.story_scope(reach(new)))
         self.summary.duplicates = sum(
             1 for a in assignments if a.duplicate_of is not None and a.article_id in self.stored_keys
         )
+
+
+def cluster_and_write_stories(db: Database, scope: sa.Select | None = None) -> list[StoryAssignment]:
+    """Duplicates and stories of the current articles `scope` selects (`reads.story_scope`), or of
+    all of them (`beltwatch stories --rebuild`), written to the store."""
+    with db.engine.connect() as conn:
+        signals = reads.load_signals(conn, scope)
+    assignments = cluster_stories(signals, find_duplicates(signals))
+    writes.write_stories(db, assignments, scope)
+    return assignments
