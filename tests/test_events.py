@@ -444,6 +444,12 @@ def test_attack_victims_of_two_nationalities_in_a_coordinated_phrase():
     assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
 
 
+def test_attack_victims_named_by_a_local_role_are_of_the_attacks_country():
+    text = "Gunmen attacked a hotel in Gwadar on Tuesday, killing two policemen and a guard."
+    attack = one(extract(text), "ATTACK", text)
+    assert arg(attack, "victim_nationality") == ["PK"]
+
+
 def test_attack_weekday_resolves_against_another_publication_date():
     text = "Gunmen attacked a bus near Dasu on Tuesday, killing four workers."
     attack = one(extract(text, published="2024-04-05"), "ATTACK", text)  # a Friday

@@ -1116,7 +1116,7 @@ def _attack_event(ctx: Context, group: _Attack) -> Event | None:
     ranked = sorted(places, key=lambda e: _place_rank(ctx, e, group))
     if group.date is None and not ranked:
         return None
-    casualties = _casualties(ctx, group)
+    casualties = _casualties(ctx, group, next((p.country for p in ranked if p.country), None))
     first = group.sents[0]
     args: dict[str, Any] = {
         "claimed_by": casualties.claimant.name if casualties.claimant else None,
@@ -1191,8 +1191,9 @@ class _Casualties:
     disputed: bool = False
 
 
-def _casualties(ctx: Context, group: _Attack) -> _Casualties:
-    """Killed and injured as the article states them; figures a claimant gives are claims."""
+def _casualties(ctx: Context, group: _Attack, home: str | None) -> _Casualties:
+    """Killed and injured as the article states them; figures a claimant gives are claims. Victims named
+    only by a local role ("two policemen") are of `home`, the country the attack took place in."""
     conf = ctx.triggers["ATTACK"]
     attackers = set(conf["attacker_words"])
     out = _Casualties()
@@ -1216,6 +1217,8 @@ def _casualties(ctx: Context, group: _Attack) -> _Casualties:
             if count is None:
                 continue
             _add_nationalities(ctx, victims, out.nationalities)
+            if home and home not in out.nationalities and _mentions_lemma(victims, set(conf["local_victims"])):
+                out.nationalities.append(home)
             speaker = _reported_by(ctx, tok)
             is_kill = lemma in conf["kill_verbs"]
             if speaker is not None and speaker.kind == "armed_group":
@@ -1279,6 +1282,10 @@ def _victims(verb: Token) -> Token | None:
 
 def _mentions(token: Token, words: set[str]) -> bool:
     return any(t.lower_ in words for t in token.subtree)
+
+
+def _mentions_lemma(token: Token, lemmas: set[str]) -> bool:
+    return any(t.lemma_.lower() in lemmas for t in token.subtree)
 
 
 def _reported_by(ctx: Context, token: Token) -> Entity | None:
