@@ -981,6 +981,9 @@ def test_pledges_of_support_are_financing(text: str):
         "Malaysia agreed to proceed with the railway, financed by a loan, at a cost of RM44 billion.",
         "Beijing is financing infrastructure projects valued at about USD 60 billion across Pakistan.",
         "The line was completed with a loan at a price of EUR 937 million.",
+        # an amount before the noun it prices, past the phrase's other modifiers
+        "The US$ 2.4-billion, 900-megawatt project is owned by China's State Power Investment Corporation and financed by a loan.",
+        "A Chinese firm builds the road under a USD 1.2 billion contract financed by a loan from Beijing.",
     ],
 )
 def test_an_amount_that_prices_something_is_no_financing(text: str):

@@ -552,6 +552,8 @@ def _values_a_project(ctx: Context, amount: Span) -> bool:
     entity = ctx.entity(head)
     if entity is not None and entity.type in ("PROJECT", "FAC") and head.i >= amount.end:
         return True
+    if _noun_after(amount).lemma_.lower() in ctx.triggers["FINANCING"]["priced_nouns"]:
+        return True
     for _ in range(3):  # the amount, its preposition, the noun or verb that governs them
         if head.head.i == head.i:
             break
@@ -559,6 +561,17 @@ def _values_a_project(ctx: Context, amount: Span) -> bool:
         if head.lemma_.lower() in ctx.triggers["FINANCING"]["pricing_words"]:
             return True
     return False
+
+
+def _noun_after(amount: Span) -> Token:
+    """The noun an amount stands before, past the other modifiers of its phrase ("the US$3.6-billion,
+    6,400-megawatt project"); read off the words, as the parser often makes the amount the head."""
+    for tok in amount.doc[amount.end : amount.end + 8]:
+        if tok.pos_ == "NOUN" and tok.dep_ != "compound":
+            return tok
+        if tok.pos_ not in ("NUM", "PUNCT", "ADJ", "NOUN", "PROPN", "SYM"):
+            return tok
+    return amount[-1]
 
 
 def _running_total(ctx: Context, amount: Span, sent: Span) -> bool:
