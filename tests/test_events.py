@@ -968,6 +968,8 @@ def test_a_first_name_after_a_title_is_the_person():
     [
         "President Xi Jinping of China pledged 360 billion yuan to Africa over three years.",
         "China will provide 360 billion yuan in financial support to Africa over three years.",
+        # the region after a preposition of the money's noun, not of the verb
+        "China pledged 360 billion yuan in financial assistance to countries in Africa on Tuesday.",
     ],
 )
 def test_pledges_of_support_are_financing(text: str):

@@ -742,10 +742,12 @@ def _focus_country(ctx: Context, funders: list[Entity], sent: Span) -> Entity | 
 
 
 def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
+    """Who gets the money: a state, body or project after a preposition of receiving, or a region
+    ("financial assistance to countries in Africa")."""
     out = []
     for tok in sent:
         entity = ctx.entity(tok)
-        if entity is None or entity.type not in ("ORG", "GPE", "PROJECT"):
+        if entity is None or entity.type not in ("ORG", "GPE", "LOC", "PROJECT"):
             continue
         head = tok
         while head.dep_ in ("compound", "amod", "poss", "nmod", "appos", "conj") and head.head.i != head.i:
