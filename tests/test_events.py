@@ -980,6 +980,20 @@ def test_pledges_of_support_are_financing(text: str):
 @pytest.mark.parametrize(
     "text",
     [
+        "The Export-Import Bank of China agreed to provide a soft loan amounting to USD 640 million to Kenya.",
+        "The Chinese government is willing to provide financial support amounting to 36 billion yuan to Kenya.",
+    ],
+)
+def test_a_verb_that_measures_the_money_leaves_the_direction_to_the_verb_above(text: str):
+    events = extract("China and Kenya are old friends. " + text)
+    fin = one(events, "FINANCING", text)
+    assert arg(fin, "recipient") == "Kenya"
+    assert arg(fin, "funder") in ("Export-Import Bank of China", "China")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Malaysia agreed to proceed with the railway, financed by a loan, at a cost of RM44 billion.",
         "Beijing is financing infrastructure projects valued at about USD 60 billion across Pakistan.",
         "The line was completed with a loan at a price of EUR 937 million.",

@@ -138,10 +138,10 @@ def _subject(verb: Token) -> Token | None:
             if child.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
                 return verb.head  # "India, which boycotted the forum"
             return child
-    if verb.dep_ in ("conj", "xcomp", "advcl", "relcl") and verb.head.i != verb.i:
+    if verb.dep_ in ("conj", "xcomp", "advcl", "relcl", "acomp") and verb.head.i != verb.i:
         if verb.dep_ == "relcl":
             return verb.head
-        return _subject(verb.head)
+        return _subject(verb.head)  # "the government is willing to provide": willing's subject
     return None
 
 
@@ -592,7 +592,8 @@ def _by_verb(ctx: Context, amount: Span) -> tuple[list[Entity | None], Entity | 
     the verb says nothing of direction or its subject names nobody."""
     conf = ctx.triggers["FINANCING"]
     verb = amount.root
-    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+    measuring = set(conf["measuring_verbs"])
+    while (verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() in measuring) and verb.head.i != verb.i:
         if verb.dep_ in ("conj", "appos"):
             return None  # "Saudi Arabia deposited USD 2 billion and the UAE USD 1 billion": the verb is shared
         verb = verb.head
