@@ -51,6 +51,22 @@ def arg(event: Event, key: str):
 # --- MEETING ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "During the visit, President Xi Jinping will meet Prime Minister Sheikh Hasina in Dhaka.",
+        "Premier Li Qiang is expected to meet Prime Minister Shehbaz Sharif in Beijing next week.",
+    ],
+)
+def test_a_meeting_yet_to_happen_is_no_meeting(text: str):
+    assert of_type(extract(text), "MEETING") == []
+
+
+def test_an_announcement_yet_to_come_is_no_statement():
+    text = "President Xi Jinping is expected to announce new investment in the corridor."
+    assert of_type(extract(text), "STATEMENT") == []
+
+
 def test_meeting_of_two_named_people_with_date_and_place():
     text = "Prime Minister Shehbaz Sharif met Chinese Premier Li Qiang in Beijing on Thursday."
     meeting = one(extract(text), "MEETING", text)

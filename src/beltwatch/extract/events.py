@@ -250,7 +250,7 @@ def find_statements(ctx: Context) -> list[Event]:
     by_speaker: dict[str, tuple[Entity, Span, list[Span], DateMention | None]] = {}
     for sent in ctx.doc.sents:
         for tok in sent:
-            if tok.pos_ not in ("VERB", "AUX") or not _says(tok, conf):
+            if tok.pos_ not in ("VERB", "AUX") or not _says(tok, conf) or _planned(tok):
                 continue
             speakers = _actors(ctx, _subject(tok))
             if any(s.type == "PERSON" for s in speakers):  # "Spokesperson for the Ministry X, Y said": Y speaks
@@ -270,6 +270,13 @@ def find_statements(ctx: Context) -> list[Event]:
         args = {"speaker": speaker.name, "topic": _topic(words, conf["topics"]), "date": when}
         events.append(_ev(ctx, "STATEMENT", first, args, {"speaker": first, "topic": first}))
     return events
+
+
+def _planned(verb: Token) -> bool:
+    """"Xi will meet Hamid", "he is expected to announce": what is yet to happen has not happened."""
+    if any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in verb.children):
+        return True
+    return verb.dep_ == "xcomp" and verb.head.lemma_.lower() in ("expect", "plan", "schedule", "due")
 
 
 def _says(verb: Token, conf: dict[str, Any]) -> bool:
@@ -306,7 +313,7 @@ def find_meetings(ctx: Context) -> list[Event]:
     events: list[Event] = []
     for sent in ctx.doc.sents:
         for trigger in sent:
-            verb = trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["verbs"]
+            verb = trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["verbs"] and not _planned(trigger)
             noun = trigger.pos_ == "NOUN" and trigger.lower_ in conf["nouns"]
             if trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["joint_verbs"]:
                 participants = _doers(ctx, trigger)
