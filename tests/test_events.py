@@ -749,6 +749,12 @@ def test_condemnation_is_a_security_statement():
     assert (arg(statement, "speaker"), arg(statement, "topic")) == ("Chinese Embassy in Pakistan", "security")
 
 
+def test_an_account_of_an_attack_is_a_security_statement():
+    text = "Governor Zorvan Kettleby said three gunmen had stormed the hotel and two people were wounded."
+    statement = one(extract(text), "STATEMENT", text)
+    assert (arg(statement, "speaker"), arg(statement, "topic")) == ("Zorvan Kettleby", "security")
+
+
 # --- PROTEST ---------------------------------------------------------------------------------------
 
 

@@ -267,7 +267,7 @@ def find_statements(ctx: Context) -> list[Event]:
         if speaker.type == "ORG" and any(_speaks_for(p, speaker) for p in people):
             continue  # "BLA spokesman Jeeyand Baloch said": one statement, by the spokesman
         words = {t.lemma_.lower() for s in said for t in s} | {t.lower_ for s in said for t in s}
-        args = {"speaker": speaker.name, "topic": _topic(words, conf["topics"]), "date": when}
+        args = {"speaker": speaker.name, "topic": _topic(words, _topics(ctx)), "date": when}
         events.append(_ev(ctx, "STATEMENT", first, args, {"speaker": first, "topic": first}))
     return events
 
@@ -292,6 +292,17 @@ def _says(verb: Token, conf: dict[str, Any]) -> bool:
 def _speaks_for(person: Entity, org: Entity) -> bool:
     role = person.role or ""
     return "spokes" in role.lower() and any(n in role for n in (org.name, *org.aliases))
+
+
+def _topics(ctx: Context) -> dict[str, list[str]]:
+    """Topic words; an attack's words (gunmen, wounded, died) speak of security too."""
+    attack = ctx.triggers["ATTACK"]
+    topics = dict(ctx.triggers["STATEMENT"]["topics"])
+    topics["security"] = [
+        *topics["security"],
+        *(w for key in ("verbs", "nouns", "kill_verbs", "injure_verbs", "attacker_words") for w in attack[key]),
+    ]
+    return topics
 
 
 def _topic(words: set[str], topics: dict[str, list[str]]) -> str:
