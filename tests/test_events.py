@@ -284,6 +284,17 @@ def test_the_for_phrase_of_a_loan_is_its_purpose():
     assert purpose == "construction of the first phase of the expressway"
 
 
+@pytest.mark.parametrize(
+    ("text", "purpose"),
+    [
+        ("China pledged $40 billion in financial support to Kenya on Monday.", "financial support"),
+        ("China pledged 300 billion yuan ($41 billion) in grants to Kenya on Monday.", "grants to Kenya"),
+    ],
+)
+def test_the_in_phrase_after_an_amount_is_its_purpose(text: str, purpose: str):
+    assert arg(one(extract(text), "FINANCING", text), "purpose") == purpose
+
+
 def test_amount_without_a_financing_word_is_no_financing():
     assert of_type(extract("The dam will cost USD 2 billion, officials said."), "FINANCING") == []
 

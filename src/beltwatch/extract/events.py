@@ -699,10 +699,10 @@ def _purpose(ctx: Context, amount: Span, projects: list[Entity]) -> str | None:
     if named:
         return named[0].name
     root = amount.root
-    for child in root.children:
-        if child.dep_ == "prep" and child.lower_ in ("of", "for", "towards") and child.i >= amount.end:
-            objects = [c for c in child.children if c.dep_ == "pobj"]
-            if objects and ctx.entity(objects[0]) is None:
+    for child in [*(c for c in root.children if c.i >= amount.end), _word_after(amount)]:
+        if child.dep_ == "prep" and child.lower_ in ("of", "for", "towards", "in"):
+            objects = [c for c in child.children if c.dep_ == "pobj"]  # "360 billion yuan in financial assistance"
+            if objects and ctx.entity(objects[0]) is None and (child.lower_ != "in" or objects[0].pos_ == "NOUN"):
                 return _phrase(ctx, objects[0])
     if root.dep_ == "pobj" and root.head.lower_ in ("of", "for") and root.head.head.pos_ == "NOUN":
         owner = root.head.head  # "a second loan tranche of about USD 334 million", "a stake ... for USD 1.1 billion"
@@ -718,6 +718,15 @@ def _purpose(ctx: Context, amount: Span, projects: list[Entity]) -> str | None:
         if text and words[0].i >= amount.start:
             return text
     return projects[0].name if projects else None
+
+
+def _word_after(amount: Span) -> Token:
+    """The word after an amount and the conversion in brackets beside it ("360 billion yuan ($50.7 billion) in")."""
+    i = amount.end
+    if i < len(amount.doc) and amount.doc[i].text == "(":
+        close = next((t.i for t in amount.doc[i : i + 12] if t.text == ")"), i)
+        i = close + 1
+    return amount.doc[min(i, len(amount.doc) - 1)]
 
 
 def _stated_aim(ctx: Context, amount: Span) -> str | None:
