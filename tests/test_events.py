@@ -477,6 +477,15 @@ def test_attack_victims_named_by_a_local_role_are_of_the_attacks_country():
     assert arg(attack, "victim_nationality") == ["PK"]
 
 
+def test_attack_target_the_mention_that_says_what_it_carried():
+    text = (
+        "A bomber attacked their van near Dasu on Tuesday. The blast was so strong that the van carrying "
+        "Chinese engineers fell into a ravine."
+    )
+    attack = one(extract(text), "ATTACK", "A bomber attacked their van near Dasu on Tuesday.")
+    assert arg(attack, "target") == "van carrying Chinese engineers"
+
+
 def test_attack_weekday_resolves_against_another_publication_date():
     text = "Gunmen attacked a bus near Dasu on Tuesday, killing four workers."
     attack = one(extract(text, published="2024-04-05"), "ATTACK", text)  # a Friday

@@ -1349,14 +1349,19 @@ def _reported_by(ctx: Context, token: Token) -> Entity | None:
 
 
 def _target_token(ctx: Context, group: _Attack) -> Token | None:
-    """What was hit: people and vehicles before places ("a convoy ... near the airport")."""
+    """What was hit: people and vehicles before places ("a convoy ... near the airport"), and of one kind
+    the mention that says what it carried ("the vehicle carrying Chinese engineers") before a bare one."""
     nouns = ctx.triggers["ATTACK"]["target_nouns"]
     found = [
         tok for sent in group.sents for tok in sent
-        if tok.lemma_.lower() in nouns and tok.pos_ == "NOUN" and tok.dep_ in ("pobj", "dobj", "nsubjpass")
-        and not _is_reaction(ctx, sent)
+        if tok.lemma_.lower() in nouns and tok.pos_ == "NOUN" and not _is_reaction(ctx, sent)
+        and (tok.dep_ in ("pobj", "dobj", "nsubjpass") or _described(tok))
     ]  # fmt: skip
-    return min(found, key=lambda t: (nouns.index(t.lemma_.lower()), t.i), default=None)
+    return min(found, key=lambda t: (nouns.index(t.lemma_.lower()), not _described(t), t.i), default=None)
+
+
+def _described(noun: Token) -> bool:
+    return any(c.dep_ == "acl" and c.tag_ == "VBG" for c in noun.children)
 
 
 def _target(ctx: Context, group: _Attack) -> str | None:
