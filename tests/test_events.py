@@ -51,6 +51,22 @@ def arg(event: Event, key: str):
 # --- MEETING ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "During the visit, President Xi Jinping will meet Prime Minister Sheikh Hasina in Dhaka.",
+        "Premier Li Qiang is expected to meet Prime Minister Shehbaz Sharif in Beijing next week.",
+    ],
+)
+def test_a_meeting_yet_to_happen_is_no_meeting(text: str):
+    assert of_type(extract(text), "MEETING") == []
+
+
+def test_an_announcement_yet_to_come_is_no_statement():
+    text = "President Xi Jinping is expected to announce new investment in the corridor."
+    assert of_type(extract(text), "STATEMENT") == []
+
+
 def test_meeting_of_two_named_people_with_date_and_place():
     text = "Prime Minister Shehbaz Sharif met Chinese Premier Li Qiang in Beijing on Thursday."
     meeting = one(extract(text), "MEETING", text)
@@ -268,6 +284,17 @@ def test_the_for_phrase_of_a_loan_is_its_purpose():
     assert purpose == "construction of the first phase of the expressway"
 
 
+@pytest.mark.parametrize(
+    ("text", "purpose"),
+    [
+        ("China pledged $40 billion in financial support to Kenya on Monday.", "financial support"),
+        ("China pledged 300 billion yuan ($41 billion) in grants to Kenya on Monday.", "grants to Kenya"),
+    ],
+)
+def test_the_in_phrase_after_an_amount_is_its_purpose(text: str, purpose: str):
+    assert arg(one(extract(text), "FINANCING", text), "purpose") == purpose
+
+
 def test_amount_without_a_financing_word_is_no_financing():
     assert of_type(extract("The dam will cost USD 2 billion, officials said."), "FINANCING") == []
 
@@ -442,6 +469,21 @@ def test_attack_date_from_a_weekday_place_and_count():
 def test_attack_victims_of_two_nationalities_in_a_coordinated_phrase():
     attack = one(extract(DASU_STYLE), "ATTACK", DASU_STYLE)
     assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
+
+
+def test_attack_victims_named_by_a_local_role_are_of_the_attacks_country():
+    text = "Gunmen attacked a hotel in Gwadar on Tuesday, killing two policemen and a guard."
+    attack = one(extract(text), "ATTACK", text)
+    assert arg(attack, "victim_nationality") == ["PK"]
+
+
+def test_attack_target_the_mention_that_says_what_it_carried():
+    text = (
+        "A bomber attacked their van near Dasu on Tuesday. The blast was so strong that the van carrying "
+        "Chinese engineers fell into a ravine."
+    )
+    attack = one(extract(text), "ATTACK", "A bomber attacked their van near Dasu on Tuesday.")
+    assert arg(attack, "target") == "van carrying Chinese engineers"
 
 
 def test_attack_weekday_resolves_against_another_publication_date():
@@ -727,6 +769,12 @@ def test_condemnation_is_a_security_statement():
     assert (arg(statement, "speaker"), arg(statement, "topic")) == ("Chinese Embassy in Pakistan", "security")
 
 
+def test_an_account_of_an_attack_is_a_security_statement():
+    text = "Governor Zorvan Kettleby said three gunmen had stormed the hotel and two people were wounded."
+    statement = one(extract(text), "STATEMENT", text)
+    assert (arg(statement, "speaker"), arg(statement, "topic")) == ("Zorvan Kettleby", "security")
+
+
 # --- PROTEST ---------------------------------------------------------------------------------------
 
 
@@ -962,6 +1010,8 @@ def test_a_first_name_after_a_title_is_the_person():
     [
         "President Xi Jinping of China pledged 360 billion yuan to Africa over three years.",
         "China will provide 360 billion yuan in financial support to Africa over three years.",
+        # the region after a preposition of the money's noun, not of the verb
+        "China pledged 360 billion yuan in financial assistance to countries in Africa on Tuesday.",
     ],
 )
 def test_pledges_of_support_are_financing(text: str):
@@ -972,9 +1022,26 @@ def test_pledges_of_support_are_financing(text: str):
 @pytest.mark.parametrize(
     "text",
     [
+        "The Export-Import Bank of China agreed to provide a soft loan amounting to USD 640 million to Kenya.",
+        "The Chinese government is willing to provide financial support amounting to 36 billion yuan to Kenya.",
+    ],
+)
+def test_a_verb_that_measures_the_money_leaves_the_direction_to_the_verb_above(text: str):
+    events = extract("China and Kenya are old friends. " + text)
+    fin = one(events, "FINANCING", text)
+    assert arg(fin, "recipient") == "Kenya"
+    assert arg(fin, "funder") in ("Export-Import Bank of China", "China")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Malaysia agreed to proceed with the railway, financed by a loan, at a cost of RM44 billion.",
         "Beijing is financing infrastructure projects valued at about USD 60 billion across Pakistan.",
         "The line was completed with a loan at a price of EUR 937 million.",
+        # an amount before the noun it prices, past the phrase's other modifiers
+        "The US$ 2.4-billion, 900-megawatt project is owned by China's State Power Investment Corporation and financed by a loan.",
+        "A Chinese firm builds the road under a USD 1.2 billion contract financed by a loan from Beijing.",
     ],
 )
 def test_an_amount_that_prices_something_is_no_financing(text: str):

@@ -138,10 +138,10 @@ def _subject(verb: Token) -> Token | None:
             if child.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
                 return verb.head  # "India, which boycotted the forum"
             return child
-    if verb.dep_ in ("conj", "xcomp", "advcl", "relcl") and verb.head.i != verb.i:
+    if verb.dep_ in ("conj", "xcomp", "advcl", "relcl", "acomp") and verb.head.i != verb.i:
         if verb.dep_ == "relcl":
             return verb.head
-        return _subject(verb.head)
+        return _subject(verb.head)  # "the government is willing to provide": willing's subject
     return None
 
 
@@ -250,7 +250,7 @@ def find_statements(ctx: Context) -> list[Event]:
     by_speaker: dict[str, tuple[Entity, Span, list[Span], DateMention | None]] = {}
     for sent in ctx.doc.sents:
         for tok in sent:
-            if tok.pos_ not in ("VERB", "AUX") or not _says(tok, conf):
+            if tok.pos_ not in ("VERB", "AUX") or not _says(tok, conf) or _planned(tok):
                 continue
             speakers = _actors(ctx, _subject(tok))
             if any(s.type == "PERSON" for s in speakers):  # "Spokesperson for the Ministry X, Y said": Y speaks
@@ -267,9 +267,16 @@ def find_statements(ctx: Context) -> list[Event]:
         if speaker.type == "ORG" and any(_speaks_for(p, speaker) for p in people):
             continue  # "BLA spokesman Jeeyand Baloch said": one statement, by the spokesman
         words = {t.lemma_.lower() for s in said for t in s} | {t.lower_ for s in said for t in s}
-        args = {"speaker": speaker.name, "topic": _topic(words, conf["topics"]), "date": when}
+        args = {"speaker": speaker.name, "topic": _topic(words, _topics(ctx)), "date": when}
         events.append(_ev(ctx, "STATEMENT", first, args, {"speaker": first, "topic": first}))
     return events
+
+
+def _planned(verb: Token) -> bool:
+    """"Xi will meet Hamid", "he is expected to announce": what is yet to happen has not happened."""
+    if any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in verb.children):
+        return True
+    return verb.dep_ == "xcomp" and verb.head.lemma_.lower() in ("expect", "plan", "schedule", "due")
 
 
 def _says(verb: Token, conf: dict[str, Any]) -> bool:
@@ -285,6 +292,17 @@ def _says(verb: Token, conf: dict[str, Any]) -> bool:
 def _speaks_for(person: Entity, org: Entity) -> bool:
     role = person.role or ""
     return "spokes" in role.lower() and any(n in role for n in (org.name, *org.aliases))
+
+
+def _topics(ctx: Context) -> dict[str, list[str]]:
+    """Topic words; an attack's words (gunmen, wounded, died) speak of security too."""
+    attack = ctx.triggers["ATTACK"]
+    topics = dict(ctx.triggers["STATEMENT"]["topics"])
+    topics["security"] = [
+        *topics["security"],
+        *(w for key in ("verbs", "nouns", "kill_verbs", "injure_verbs", "attacker_words") for w in attack[key]),
+    ]
+    return topics
 
 
 def _topic(words: set[str], topics: dict[str, list[str]]) -> str:
@@ -306,7 +324,7 @@ def find_meetings(ctx: Context) -> list[Event]:
     events: list[Event] = []
     for sent in ctx.doc.sents:
         for trigger in sent:
-            verb = trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["verbs"]
+            verb = trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["verbs"] and not _planned(trigger)
             noun = trigger.pos_ == "NOUN" and trigger.lower_ in conf["nouns"]
             if trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["joint_verbs"]:
                 participants = _doers(ctx, trigger)
@@ -552,6 +570,8 @@ def _values_a_project(ctx: Context, amount: Span) -> bool:
     entity = ctx.entity(head)
     if entity is not None and entity.type in ("PROJECT", "FAC") and head.i >= amount.end:
         return True
+    if _noun_after(amount).lemma_.lower() in ctx.triggers["FINANCING"]["priced_nouns"]:
+        return True
     for _ in range(3):  # the amount, its preposition, the noun or verb that governs them
         if head.head.i == head.i:
             break
@@ -559,6 +579,17 @@ def _values_a_project(ctx: Context, amount: Span) -> bool:
         if head.lemma_.lower() in ctx.triggers["FINANCING"]["pricing_words"]:
             return True
     return False
+
+
+def _noun_after(amount: Span) -> Token:
+    """The noun an amount stands before, past the other modifiers of its phrase ("the US$3.6-billion,
+    6,400-megawatt project"); read off the words, as the parser often makes the amount the head."""
+    for tok in amount.doc[amount.end : amount.end + 8]:
+        if tok.pos_ == "NOUN" and tok.dep_ != "compound":
+            return tok
+        if tok.pos_ not in ("NUM", "PUNCT", "ADJ", "NOUN", "PROPN", "SYM"):
+            return tok
+    return amount[-1]
 
 
 def _running_total(ctx: Context, amount: Span, sent: Span) -> bool:
@@ -579,7 +610,8 @@ def _by_verb(ctx: Context, amount: Span) -> tuple[list[Entity | None], Entity | 
     the verb says nothing of direction or its subject names nobody."""
     conf = ctx.triggers["FINANCING"]
     verb = amount.root
-    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+    measuring = set(conf["measuring_verbs"])
+    while (verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() in measuring) and verb.head.i != verb.i:
         if verb.dep_ in ("conj", "appos"):
             return None  # "Saudi Arabia deposited USD 2 billion and the UAE USD 1 billion": the verb is shared
         verb = verb.head
@@ -667,10 +699,10 @@ def _purpose(ctx: Context, amount: Span, projects: list[Entity]) -> str | None:
     if named:
         return named[0].name
     root = amount.root
-    for child in root.children:
-        if child.dep_ == "prep" and child.lower_ in ("of", "for", "towards") and child.i >= amount.end:
-            objects = [c for c in child.children if c.dep_ == "pobj"]
-            if objects and ctx.entity(objects[0]) is None:
+    for child in [*(c for c in root.children if c.i >= amount.end), _word_after(amount)]:
+        if child.dep_ == "prep" and child.lower_ in ("of", "for", "towards", "in"):
+            objects = [c for c in child.children if c.dep_ == "pobj"]  # "360 billion yuan in financial assistance"
+            if objects and ctx.entity(objects[0]) is None and (child.lower_ != "in" or objects[0].pos_ == "NOUN"):
                 return _phrase(ctx, objects[0])
     if root.dep_ == "pobj" and root.head.lower_ in ("of", "for") and root.head.head.pos_ == "NOUN":
         owner = root.head.head  # "a second loan tranche of about USD 334 million", "a stake ... for USD 1.1 billion"
@@ -686,6 +718,15 @@ def _purpose(ctx: Context, amount: Span, projects: list[Entity]) -> str | None:
         if text and words[0].i >= amount.start:
             return text
     return projects[0].name if projects else None
+
+
+def _word_after(amount: Span) -> Token:
+    """The word after an amount and the conversion in brackets beside it ("360 billion yuan ($50.7 billion) in")."""
+    i = amount.end
+    if i < len(amount.doc) and amount.doc[i].text == "(":
+        close = next((t.i for t in amount.doc[i : i + 12] if t.text == ")"), i)
+        i = close + 1
+    return amount.doc[min(i, len(amount.doc) - 1)]
 
 
 def _stated_aim(ctx: Context, amount: Span) -> str | None:
@@ -729,10 +770,12 @@ def _focus_country(ctx: Context, funders: list[Entity], sent: Span) -> Entity | 
 
 
 def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
+    """Who gets the money: a state, body or project after a preposition of receiving, or a region
+    ("financial assistance to countries in Africa")."""
     out = []
     for tok in sent:
         entity = ctx.entity(tok)
-        if entity is None or entity.type not in ("ORG", "GPE", "PROJECT"):
+        if entity is None or entity.type not in ("ORG", "GPE", "LOC", "PROJECT"):
             continue
         head = tok
         while head.dep_ in ("compound", "amod", "poss", "nmod", "appos", "conj") and head.head.i != head.i:
@@ -1116,7 +1159,7 @@ def _attack_event(ctx: Context, group: _Attack) -> Event | None:
     ranked = sorted(places, key=lambda e: _place_rank(ctx, e, group))
     if group.date is None and not ranked:
         return None
-    casualties = _casualties(ctx, group)
+    casualties = _casualties(ctx, group, next((p.country for p in ranked if p.country), None))
     first = group.sents[0]
     args: dict[str, Any] = {
         "claimed_by": casualties.claimant.name if casualties.claimant else None,
@@ -1191,8 +1234,9 @@ class _Casualties:
     disputed: bool = False
 
 
-def _casualties(ctx: Context, group: _Attack) -> _Casualties:
-    """Killed and injured as the article states them; figures a claimant gives are claims."""
+def _casualties(ctx: Context, group: _Attack, home: str | None) -> _Casualties:
+    """Killed and injured as the article states them; figures a claimant gives are claims. Victims named
+    only by a local role ("two policemen") are of `home`, the country the attack took place in."""
     conf = ctx.triggers["ATTACK"]
     attackers = set(conf["attacker_words"])
     out = _Casualties()
@@ -1216,6 +1260,8 @@ def _casualties(ctx: Context, group: _Attack) -> _Casualties:
             if count is None:
                 continue
             _add_nationalities(ctx, victims, out.nationalities)
+            if home and home not in out.nationalities and _mentions_lemma(victims, set(conf["local_victims"])):
+                out.nationalities.append(home)
             speaker = _reported_by(ctx, tok)
             is_kill = lemma in conf["kill_verbs"]
             if speaker is not None and speaker.kind == "armed_group":
@@ -1281,6 +1327,10 @@ def _mentions(token: Token, words: set[str]) -> bool:
     return any(t.lower_ in words for t in token.subtree)
 
 
+def _mentions_lemma(token: Token, lemmas: set[str]) -> bool:
+    return any(t.lemma_.lower() in lemmas for t in token.subtree)
+
+
 def _reported_by(ctx: Context, token: Token) -> Entity | None:
     """The speaker whose words a token sits in: "the BLA said ... it killed four" gives the BLA.
     A spokesperson speaks for the organisation their role names."""
@@ -1299,14 +1349,19 @@ def _reported_by(ctx: Context, token: Token) -> Entity | None:
 
 
 def _target_token(ctx: Context, group: _Attack) -> Token | None:
-    """What was hit: people and vehicles before places ("a convoy ... near the airport")."""
+    """What was hit: people and vehicles before places ("a convoy ... near the airport"), and of one kind
+    the mention that says what it carried ("the vehicle carrying Chinese engineers") before a bare one."""
     nouns = ctx.triggers["ATTACK"]["target_nouns"]
     found = [
         tok for sent in group.sents for tok in sent
-        if tok.lemma_.lower() in nouns and tok.pos_ == "NOUN" and tok.dep_ in ("pobj", "dobj", "nsubjpass")
-        and not _is_reaction(ctx, sent)
+        if tok.lemma_.lower() in nouns and tok.pos_ == "NOUN" and not _is_reaction(ctx, sent)
+        and (tok.dep_ in ("pobj", "dobj", "nsubjpass") or _described(tok))
     ]  # fmt: skip
-    return min(found, key=lambda t: (nouns.index(t.lemma_.lower()), t.i), default=None)
+    return min(found, key=lambda t: (nouns.index(t.lemma_.lower()), not _described(t), t.i), default=None)
+
+
+def _described(noun: Token) -> bool:
+    return any(c.dep_ == "acl" and c.tag_ == "VBG" for c in noun.children)
 
 
 def _target(ctx: Context, group: _Attack) -> str | None:
