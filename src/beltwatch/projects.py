@@ -295,7 +295,8 @@ def _project_entity(entity: Entity, event: Event, registry: Registry) -> Project
     """A PROJECT entity the knowledge files do not know is a project of its own; a facility is not."""
     if entity.type != "PROJECT" or registry.programme(entity.name):
         return None
-    return _named_in_text(entity.name, event)
+    found = _named_in_text(entity.name, event)
+    return found if found.country else replace(found, country=entity.country)
 
 
 def _named_in_text(name: str, event: Event) -> ProjectRef:
