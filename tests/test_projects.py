@@ -239,6 +239,26 @@ def test_financing_is_a_lenders_commitment_to_the_project_its_event_names():
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "sentence, status, stated",
+    [
+        ("The minister opened the Vardar Motorway by laying its foundation stone.", "completed", "under construction"),
+        ("Once completed, the Vardar Motorway will cut the journey to two hours.", "completed", None),
+        ("The Vardar Motorway builder vowed to ensure it is completed by 2027.", "completed", None),
+        ("The Vardar Motorway was opened to traffic on Monday.", "completed", "completed"),
+        ("The cabinet approved the loan for the construction of the Vardar Motorway.", "under construction",
+         "financing committed"),
+        ("Both sides signed an agreement for the design and construction of the Vardar Motorway.",
+         "under construction", "agreement signed"),
+        ("The Vardar Motorway is being built under a deal signed in 2015.", "under construction", "under construction"),
+        ("Work on the Vardar Motorway was suspended.", "suspended", "suspended"),
+    ],
+)
+def test_the_status_is_what_the_whole_sentence_says(sentence, status, stated):
+    facts = project_facts(_extraction("c", sentence, "2024-01-02", [_project_event(sentence, "Vardar Motorway", status)]))
+    assert [f.value["status"] for f in facts if f.kind == "status"] == ([stated] if stated else [])
+
+
 # --- kept at write time -----------------------------------------------------------------------
 
 DASU = "Dasu Hydropower Project"

@@ -59,6 +59,22 @@ INVESTMENTS = ("investment", "equity")
 _THE_PROJECT = re.compile(r"^(?:the\s+)?project\b", re.IGNORECASE)
 # an event's position for a fact that rests on a mention, not on an event
 NO_EVENT = -1
+# what a PROJECT event's sentence says of the work beside its status word: laying a foundation stone is
+# the start of construction, not its end ("inaugurated the rail link by unveiling its foundation plaque")
+_GROUNDBREAKING = re.compile(r"\bfoundation (?:stone|plaque)s?\b|\bground-?breaking\b|\bbr(?:oke|eaks?) ground\b",
+                             re.IGNORECASE)  # fmt: skip
+# a completion still to come ("when completed", "would be completed by 2023", "to ensure ... is completed")
+_COMPLETION_TO_COME = re.compile(
+    r"\b(?:when|once|until|will|would|should|shall|could|can|to|ensure|due)\b(?:\W+\w+){0,3}?\W+complet", re.IGNORECASE
+)
+_DONE = re.compile(r"\b(?:inaugurat|opened|commissioned|handed over)\w*|\b(?:has|have|had|was|were)\s+(?:been\s+)?"
+                   r"(?:\w+\s+)?completed\b", re.IGNORECASE)  # fmt: skip
+# a sentence about the deal, where "construction" is only its purpose ("approved the loan for the
+# construction of", "signing this agreement for the design, construction and operation of")
+_LOAN_DEAL = re.compile(r"\b(?:approv|sign)\w*\b[^.;]{0,60}\bloan\b", re.IGNORECASE)
+_AGREEMENT_DEAL = re.compile(r"\bsign\w*\b[^.;]{0,60}\b(?:agreement|memorandum|MoU)\b", re.IGNORECASE)
+_WORK_GOING_ON = re.compile(r"\bbeing (?:built|constructed)\b|\bunder construction\b|\bconstruction (?:began|started|"
+                            r"work|is|was)\b|\bworks? (?:began|started|is|are|was|were)\b", re.IGNORECASE)  # fmt: skip
 # reports this close to the latest one describe the same moment, and outvote each other
 SAME_MOMENT = timedelta(days=31)
 # the event's sector words (triggers.yaml) as the knowledge files' sectors
@@ -320,7 +336,7 @@ def _facts_of(
 ) -> Iterable[tuple[str, dict[str, Any]]]:
     args = event.arguments
     kind = _money_kind(args, project, entities) if event.type == "FINANCING" else None
-    status = args.get("status") if event.type == "PROJECT" else STATUS_OF_EVENT[event.type]
+    status = _stated(args.get("status"), event.evidence.text) if event.type == "PROJECT" else STATUS_OF_EVENT[event.type]
     if isinstance(status, str) and kind != "investment" and (event.type != "FINANCING" or kind):
         yield "status", {"status": status}
     money = _money(args, when)
@@ -345,6 +361,23 @@ def _facts_of(
             "name": geo.name, "place_id": geo.place_id, "lat": geo.lat, "lon": geo.lon,
             "precision": geo.precision, "country": geo.country, "placed_by": event.placed_by,
         }  # fmt: skip
+
+
+def _stated(status: Any, sentence: str) -> Any:
+    """A PROJECT event's status as its whole sentence gives it: a foundation stone starts construction,
+    a completion still to come is no status, and a sentence about a loan or an agreement signed "for the
+    construction of" a project, with no work said to go on, reports the deal, not the works."""
+    if status not in ("under construction", "completed"):
+        return status
+    if status == "completed" and _GROUNDBREAKING.search(sentence):
+        return "under construction"
+    if status == "completed" and _COMPLETION_TO_COME.search(sentence) and not _DONE.search(sentence):
+        return None
+    if _WORK_GOING_ON.search(sentence) or _DONE.search(sentence):
+        return status
+    if _LOAN_DEAL.search(sentence):
+        return "financing committed"
+    return "agreement signed" if _AGREEMENT_DEAL.search(sentence) else status
 
 
 def _money_kind(args: dict[str, Any], project: ProjectRef, entities: dict[str, Entity]) -> str | None:
