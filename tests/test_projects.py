@@ -76,6 +76,7 @@ def test_sections_and_spellings_added_for_the_news_name_their_projects():
     assert section.name == "Havelian-Thakot Section" and section.parent == "Karakoram Highway Phase II"
     assert section.programme == CPEC and registry.find("KKH Phase II").name == "Karakoram Highway Phase II"
     assert registry.find("Thakot-Raikot section").parent == "Karakoram Highway Phase II"
+    assert registry.find("Pokhara International").name == "Pokhara International Airport"
     assert registry.find("Mohmand Hydropower Project").name == "Mohmand Dam"
     assert registry.find("Mohmand Dam").country == "PK" and registry.find("Mohmand Dam").sector == "energy"
     kisumu = registry.find("Naivasha-Kisumu line")
@@ -244,6 +245,8 @@ def test_financing_is_a_lenders_commitment_to_the_project_its_event_names():
     [
         ("The minister opened the Vardar Motorway by laying its foundation stone.", "completed", "under construction"),
         ("Once completed, the Vardar Motorway will cut the journey to two hours.", "completed", None),
+        ("Some 60 per cent of the Vardar Motorway has been completed.", "completed", "under construction"),
+        ("Earthworks on the Vardar Motorway are completed by 35% so far.", "completed", "under construction"),
         ("The Vardar Motorway builder vowed to ensure it is completed by 2027.", "completed", None),
         ("The Vardar Motorway was opened to traffic on Monday.", "completed", "completed"),
         ("The cabinet approved the loan for the construction of the Vardar Motorway.", "under construction",

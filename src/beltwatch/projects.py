@@ -67,6 +67,10 @@ _GROUNDBREAKING = re.compile(r"\bfoundation (?:stone|plaque)s?\b|\bground-?break
 _COMPLETION_TO_COME = re.compile(
     r"\b(?:when|once|until|will|would|should|shall|could|can|to|ensure|due)\b(?:\W+\w+){0,3}?\W+complet", re.IGNORECASE
 )
+# a share of the work done ("completed by 40 per cent", "55 percent of the terminal has been completed")
+_SHARE = r"\d+(?:\.\d+)?\s*(?:%|(?:per ?cent|pc)\b)"
+_PART_DONE = re.compile(rf"\b{_SHARE}[^.;]{{0,60}}\bcomplet|\bcomplet\w*\s+(?:by\s+)?(?:over\s+|about\s+)?{_SHARE}",
+                        re.IGNORECASE)  # fmt: skip
 _DONE = re.compile(r"\b(?:inaugurat|opened|commissioned|handed over)\w*|\b(?:has|have|had|was|were)\s+(?:been\s+)?"
                    r"(?:\w+\s+)?completed\b", re.IGNORECASE)  # fmt: skip
 # a sentence about the deal, where "construction" is only its purpose ("approved the loan for the
@@ -364,12 +368,12 @@ def _facts_of(
 
 
 def _stated(status: Any, sentence: str) -> Any:
-    """A PROJECT event's status as its whole sentence gives it: a foundation stone starts construction,
-    a completion still to come is no status, and a sentence about a loan or an agreement signed "for the
+    """A PROJECT event's status as its whole sentence gives it: a foundation stone or a share of the work
+    done means construction, a completion still to come is no status, and a sentence about a loan or an agreement signed "for the
     construction of" a project, with no work said to go on, reports the deal, not the works."""
     if status not in ("under construction", "completed"):
         return status
-    if status == "completed" and _GROUNDBREAKING.search(sentence):
+    if status == "completed" and (_GROUNDBREAKING.search(sentence) or _PART_DONE.search(sentence)):
         return "under construction"
     if status == "completed" and _COMPLETION_TO_COME.search(sentence) and not _DONE.search(sentence):
         return None
