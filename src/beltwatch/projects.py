@@ -71,6 +71,12 @@ _COMPLETION_TO_COME = re.compile(
 _SHARE = r"\d+(?:\.\d+)?\s*(?:%|(?:per ?cent|pc)\b)"
 _PART_DONE = re.compile(rf"\b{_SHARE}[^.;]{{0,60}}\bcomplet|\bcomplet\w*\s+(?:by\s+)?(?:over\s+|about\s+)?{_SHARE}",
                         re.IGNORECASE)  # fmt: skip
+# a step done, not the project ("completed the acquisition of a stake", "has completed the reclamation")
+_STEP_DONE = re.compile(r"\bcomplet\w*\s+(?:the\s+|its\s+)?(?:acquisition|purchase|takeover|sale|reclamation|"
+                        r"survey|study|design|operation)\b", re.IGNORECASE)  # fmt: skip
+# construction still to come ("approval to commence the construction", "is yet to be constructed")
+_WORK_TO_COME = re.compile(r"\b(?:to|will)\s+(?:commence|start|begin)\s+(?:the\s+)?(?:construction|work)\b|"
+                           r"\byet to be (?:built|constructed|started)\b", re.IGNORECASE)  # fmt: skip
 _DONE = re.compile(r"\b(?:inaugurat|opened|commissioned|handed over)\w*|\b(?:has|have|had|was|were)\s+(?:been\s+)?"
                    r"(?:\w+\s+)?completed\b", re.IGNORECASE)  # fmt: skip
 # a sentence about the deal, where "construction" is only its purpose ("approved the loan for the
@@ -369,13 +375,17 @@ def _facts_of(
 
 def _stated(status: Any, sentence: str) -> Any:
     """A PROJECT event's status as its whole sentence gives it: a foundation stone or a share of the work
-    done means construction, a completion still to come is no status, and a sentence about a loan or an agreement signed "for the
+    done means construction, a completion still to come (or of one step: a purchase, the reclamation) and
+    construction still to start are no status, and a sentence about a loan or an agreement signed "for the
     construction of" a project, with no work said to go on, reports the deal, not the works."""
     if status not in ("under construction", "completed"):
         return status
     if status == "completed" and (_GROUNDBREAKING.search(sentence) or _PART_DONE.search(sentence)):
         return "under construction"
-    if status == "completed" and _COMPLETION_TO_COME.search(sentence) and not _DONE.search(sentence):
+    if status == "completed" and (_STEP_DONE.search(sentence) or (_COMPLETION_TO_COME.search(sentence)
+                                                                   and not _DONE.search(sentence))):  # fmt: skip
+        return None
+    if status == "under construction" and _WORK_TO_COME.search(sentence):
         return None
     if _WORK_GOING_ON.search(sentence) or _DONE.search(sentence):
         return status
