@@ -19,7 +19,7 @@ from beltwatch import projects as registry_module
 from beltwatch.cli import app
 from beltwatch.errors import KnowledgeError
 from beltwatch.ingest import ingest
-from beltwatch.model import Article, ArticleMeta, Event, Evidence, Extraction
+from beltwatch.model import Article, ArticleMeta, Entity, Event, Evidence, Extraction, Mention
 from beltwatch.projects import StatusClaim, committed_usd, current_state, load_registry, project_facts
 from beltwatch.registry import project_view
 from beltwatch.settings import Settings
@@ -67,6 +67,25 @@ def test_a_phase_of_a_known_project_is_a_part_of_it():
     assert registry.find("Phase 2A of the Mombasa-Nairobi SGR").parent == "Mombasa-Nairobi Standard Gauge Railway"
     assert registry.find("Madaraka Express").parent == "Mombasa-Nairobi Standard Gauge Railway"  # programmes.yaml
     assert registry.find("Phase II of the Nowhere Railway") is None
+
+
+def test_sections_and_spellings_added_for_the_news_name_their_projects():
+    registry = load_registry()
+    # Havelian-Thakot is one section of KKH Phase II (Thakot-Raikot another), not another name of it
+    section = registry.find("Havelian-Thakot motorway")
+    assert section.name == "Havelian-Thakot Section" and section.parent == "Karakoram Highway Phase II"
+    assert section.programme == CPEC and registry.find("KKH Phase II").name == "Karakoram Highway Phase II"
+    assert registry.find("Thakot-Raikot section").parent == "Karakoram Highway Phase II"
+    assert registry.find("Pokhara International").name == "Pokhara International Airport"
+    assert registry.find("Mohmand Hydropower Project").name == "Mohmand Dam"
+    assert registry.find("Mohmand Dam").country == "PK" and registry.find("Mohmand Dam").sector == "energy"
+    kisumu = registry.find("Naivasha-Kisumu line")
+    assert kisumu.name == "Naivasha-Kisumu Standard Gauge Railway"
+    assert kisumu.parent == "Mombasa-Nairobi Standard Gauge Railway"
+    assert registry.find("Dasu hydroelectric project").name == DASU == registry.find("Dasu Hydro Power Project").name
+    # "the X project" is X; "the CPEC project" is still the programme
+    assert registry.find("Padma rail link project").name == "Padma Bridge Rail Link"
+    assert registry.find("CPEC project") is None
 
 
 @pytest.mark.parametrize(
@@ -158,6 +177,92 @@ def test_an_umbrella_event_gives_no_fact_and_a_known_project_its_canonical_name(
     cost = next(f for f in facts if f.kind == "cost")
     assert cost.value["usd"] == pytest.approx(4.2e9) and cost.date == "2023-05-02" and cost.event_position == 1
     assert cost.evidence.text == "Dasu Dam is being built at a cost of USD 4.2 billion."
+
+
+def _entity(text: str, name: str, type_: str = "PROJECT", **more) -> Entity:
+    """An entity with a mention at each place `text` names it, its sentence as evidence."""
+    mentions = []
+    at = text.find(name)
+    while at >= 0:
+        start = text.rfind(". ", 0, at) + 2 if ". " in text[:at] else 0
+        end = (text + " ").find(". ", at) + 1
+        mentions.append(Mention(name, at, at + len(name), Evidence(text[start:end], start, end)))
+        at = text.find(name, at + 1)
+    return Entity(name, type_, mentions=mentions, **more)
+
+
+def _financing(text: str, sentence: str, **arguments) -> Event:
+    start = text.find(sentence)
+    return Event("FINANCING", arguments, Evidence(sentence, start, start + len(sentence)))
+
+
+def test_a_project_named_without_an_event_is_a_record_with_no_status():
+    text = "Officials toured the Kaduna Bypass Rail Line. The Kaduna Bypass Rail Line was praised. CPEC was hailed."
+    extraction = _extraction("a", text, "2021-06-01", [])
+    extraction.entities += [_entity(text, "Kaduna Bypass Rail Line"), _entity(text, "CPEC"),
+                            _entity(text, "Kaduna Bypass Rail")]  # fmt: skip
+    facts = project_facts(extraction)
+    # one mention per project; no programme, and no shorter name the longer one contains
+    assert [(f.project.name, f.kind, f.event_position, f.date) for f in facts] == [
+        ("Kaduna Bypass Rail Line", "mention", -1, "2021-06-01")
+    ]
+    assert facts[0].evidence.text == "Officials toured the Kaduna Bypass Rail Line."
+
+
+def test_financing_is_a_lenders_commitment_to_the_project_its_event_names():
+    text = (
+        "The Vardar Motorway has begun. A bank loan of EUR 500 million for the project came from the "
+        "Export-Import Bank of China. The ministry repaid a EUR 20 million loan tranche for the Vardar Motorway. "
+        "COSCO will invest EUR 90 million in the Vardar Motorway. The Vardar Motorway is part of CPEC, a USD 60 "
+        "billion investment plan."
+    )  # fmt: skip
+    exim = "Export-Import Bank of China"
+    events = [
+        _financing(text, "A bank loan of EUR 500 million for the project came from the Export-Import Bank of China.",
+                   funder=exim, value=5e8, currency="EUR", instrument="loan", purpose="project"),
+        _financing(text, "The ministry repaid a EUR 20 million loan tranche for the Vardar Motorway.",
+                   funder="Ruritania", value=2e7, currency="EUR", instrument="loan", purpose="Vardar Motorway"),
+        _financing(text, "COSCO will invest EUR 90 million in the Vardar Motorway.",
+                   funder="COSCO", value=9e7, currency="EUR", instrument="investment", recipient="Vardar Motorway"),
+        _financing(text, "The Vardar Motorway is part of CPEC, a USD 60 billion investment plan.",
+                   funder=exim, value=6e10, currency="USD", instrument="loan", purpose="CPEC"),
+    ]  # fmt: skip
+    extraction = _extraction("b", text, "2016-05-04", events)
+    extraction.entities += [
+        _entity(text, "Vardar Motorway", country="RU"), _entity(text, "CPEC"), _entity(text, exim, "ORG", kind="lender"),
+        _entity(text, "Ruritania", "GPE", country="RU"), _entity(text, "COSCO", "ORG", kind="company"),
+    ]  # fmt: skip
+    facts = [f for f in project_facts(extraction) if f.kind in ("financing", "investment", "status")]
+    # the loan "for the project" is the article's project's; the host paying back lends nothing; an owner's
+    # investment is kept apart; the programme's USD 60 billion stays with the programme
+    assert [(f.kind, f.value.get("lender"), f.value.get("value"), f.event_position) for f in facts] == [
+        ("status", None, None, 0), ("financing", exim, 5e8, 0), ("investment", "COSCO", 9e7, 2),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "sentence, status, stated",
+    [
+        ("The minister opened the Vardar Motorway by laying its foundation stone.", "completed", "under construction"),
+        ("Once completed, the Vardar Motorway will cut the journey to two hours.", "completed", None),
+        ("Some 60 per cent of the Vardar Motorway has been completed.", "completed", "under construction"),
+        ("Earthworks on the Vardar Motorway are completed by 35% so far.", "completed", "under construction"),
+        ("The Vardar Motorway builder vowed to ensure it is completed by 2027.", "completed", None),
+        ("The Vardar Motorway was opened to traffic on Monday.", "completed", "completed"),
+        ("The investor has completed the purchase of a stake in the Vardar Motorway.", "completed", None),
+        ("Only the northern leg of the Vardar Motorway is yet to be built.", "under construction", None),
+        ("Approval to start the construction of the Vardar Motorway was given.", "under construction", None),
+        ("The cabinet approved the loan for the construction of the Vardar Motorway.", "under construction",
+         "financing committed"),
+        ("Both sides signed an agreement for the design and construction of the Vardar Motorway.",
+         "under construction", "agreement signed"),
+        ("The Vardar Motorway is being built under a deal signed in 2015.", "under construction", "under construction"),
+        ("Work on the Vardar Motorway was suspended.", "suspended", "suspended"),
+    ],
+)
+def test_the_status_is_what_the_whole_sentence_says(sentence, status, stated):
+    facts = project_facts(_extraction("c", sentence, "2024-01-02", [_project_event(sentence, "Vardar Motorway", status)]))
+    assert [f.value["status"] for f in facts if f.kind == "status"] == ([stated] if stated else [])
 
 
 # --- kept at write time -----------------------------------------------------------------------

@@ -319,8 +319,8 @@ class StoryAssignment:
 
 
 # what an article can say about a project (beltwatch.projects): where it stands in its life, what it
-# costs, who lends to it, who takes part, where it is, and which programme it is counted in
-PROJECT_FACT_KINDS = ("status", "cost", "financing", "party", "location", "programme")
+# costs, who lends to it, who takes part, where it is, which programme it is counted in, and that it names it
+PROJECT_FACT_KINDS = ("status", "cost", "financing", "investment", "party", "location", "programme", "mention")
 
 
 @dataclass(frozen=True)
@@ -343,8 +343,10 @@ class ProjectFact:
     """One thing one event of an article says about one project, with the sentence that says it.
 
     `value` by kind: status {"status"}; cost {"value", "currency", "usd", "usd_constant"}; financing
-    {"lender", "recipient", "instrument", "value", "currency", "usd", "usd_constant"}; party {"name",
-    "role"}; location {"name", "place_id", "lat", "lon", "precision", "country"}; programme {"name"}.
+    {"lender", "recipient", "instrument", "value", "currency", "usd", "usd_constant"}; investment (an owner's
+    stake or outlay) as financing; party {"name",
+    "role"}; location {"name", "place_id", "lat", "lon", "precision", "country"}; programme {"name"};
+    mention {"name"} (the project named, with no event: `event_position` is -1).
     """
 
     project: ProjectRef

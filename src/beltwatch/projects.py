@@ -8,7 +8,9 @@ umbrella programme (CPEC, the BRI) is never a project: it is what projects are c
 project ("Main Line-1 Phase II") is a project of its own whose parent is that project.
 
 `project_facts` turns the PROJECT, FINANCING and AGREEMENT events of one extraction into facts
-(`model.ProjectFact`), each with its event and sentence; the store keeps them and recomputes the
+(`model.ProjectFact`), each with its event and sentence, and every project the article names into a
+mention (a project named without an event still has its record, its status unknown until an article
+states one); the store keeps them and recomputes the
 records of the projects an article touches. `current_state` decides a record's state from its
 status claims: the latest report wins, and among reports of about the same time the status more
 outlets give, a suspension or cancellation before progress on a tie.
@@ -48,6 +50,41 @@ PROGRESS = {
 INTERRUPTIONS = ("suspended", "cancelled")
 # statuses that events other than PROJECT give the projects they concern
 STATUS_OF_EVENT = {"AGREEMENT": "agreement signed", "FINANCING": "financing committed"}
+# the instruments (triggers.yaml) that commit money to a project, and those that are an owner's outlay
+# (kept apart: an investment is no loan); a deposit, rollover or restructuring moves an existing debt
+COMMITMENTS = ("loan", "credit line", "grant", "financing window")
+INVESTMENTS = ("investment", "equity")
+# a FINANCING event's purpose that points back at the article's project ("€840m for the project has
+# been borrowed", "a loan in place for the project that ...")
+_THE_PROJECT = re.compile(r"^(?:the\s+)?project\b", re.IGNORECASE)
+# an event's position for a fact that rests on a mention, not on an event
+NO_EVENT = -1
+# what a PROJECT event's sentence says of the work beside its status word: laying a foundation stone is
+# the start of construction, not its end ("inaugurated the rail link by unveiling its foundation plaque")
+_GROUNDBREAKING = re.compile(r"\bfoundation (?:stone|plaque)s?\b|\bground-?breaking\b|\bbr(?:oke|eaks?) ground\b",
+                             re.IGNORECASE)  # fmt: skip
+# a completion still to come ("when completed", "would be completed by 2023", "to ensure ... is completed")
+_COMPLETION_TO_COME = re.compile(
+    r"\b(?:when|once|until|will|would|should|shall|could|can|to|ensure|due)\b(?:\W+\w+){0,3}?\W+complet", re.IGNORECASE
+)
+# a share of the work done ("completed by 40 per cent", "55 percent of the terminal has been completed")
+_SHARE = r"\d+(?:\.\d+)?\s*(?:%|(?:per ?cent|pc)\b)"
+_PART_DONE = re.compile(rf"\b{_SHARE}[^.;]{{0,60}}\bcomplet|\bcomplet\w*\s+(?:by\s+)?(?:over\s+|about\s+)?{_SHARE}",
+                        re.IGNORECASE)  # fmt: skip
+# a step done, not the project ("completed the acquisition of a stake", "has completed the reclamation")
+_STEP_DONE = re.compile(r"\bcomplet\w*\s+(?:the\s+|its\s+)?(?:acquisition|purchase|takeover|sale|reclamation|"
+                        r"survey|study|design|operation)\b", re.IGNORECASE)  # fmt: skip
+# construction still to come ("approval to commence the construction", "is yet to be constructed")
+_WORK_TO_COME = re.compile(r"\b(?:to|will)\s+(?:commence|start|begin)\s+(?:the\s+)?(?:construction|work)\b|"
+                           r"\byet to be (?:built|constructed|started)\b", re.IGNORECASE)  # fmt: skip
+_DONE = re.compile(r"\b(?:inaugurat|opened|commissioned|handed over)\w*|\b(?:has|have|had|was|were)\s+(?:been\s+)?"
+                   r"(?:\w+\s+)?completed\b", re.IGNORECASE)  # fmt: skip
+# a sentence about the deal, where "construction" is only its purpose ("approved the loan for the
+# construction of", "signing this agreement for the design, construction and operation of")
+_LOAN_DEAL = re.compile(r"\b(?:approv|sign)\w*\b[^.;]{0,60}\bloan\b", re.IGNORECASE)
+_AGREEMENT_DEAL = re.compile(r"\bsign\w*\b[^.;]{0,60}\b(?:agreement|memorandum|MoU)\b", re.IGNORECASE)
+_WORK_GOING_ON = re.compile(r"\bbeing (?:built|constructed)\b|\bunder construction\b|\bconstruction (?:began|started|"
+                            r"work|is|was)\b|\bworks? (?:began|started|is|are|was|were)\b", re.IGNORECASE)  # fmt: skip
 # reports this close to the latest one describe the same moment, and outvote each other
 SAME_MOMENT = timedelta(days=31)
 # the event's sector words (triggers.yaml) as the knowledge files' sectors
@@ -95,10 +132,12 @@ class Registry:
     def find(self, name: str) -> ProjectRef | None:
         """The known project a name gives, or a part of one ("ML-1 Phase II"); None for anything else."""
         key = normalize(name)
-        if key in self.programmes:
+        if key in self.programmes or key.removesuffix(" project") in self.programmes:
             return None
-        if key in self.projects:
-            return self.projects[key]
+        # "the Padma rail link project" is the Padma rail link
+        for spelling in (key, key.removesuffix(" project")):
+            if spelling in self.projects:
+                return self.projects[spelling]
         for pattern in (_PART_AFTER, _PART_BEFORE):
             m = pattern.match(name.strip())
             parent = self.projects.get(normalize(m.group("base"))) if m else None
@@ -194,7 +233,46 @@ def project_facts(extraction: Extraction) -> list[ProjectFact]:
             values = [*_facts_of(event, project, extraction, entities, when)]
             values += [("programme", {"name": name}) for name in programmes]
             facts += [ProjectFact(project, kind, value, when, position, event.evidence) for kind, value in values]
-    return facts
+    return facts + _mentions(extraction, registry)
+
+
+def _mentions(extraction: Extraction, registry: Registry) -> list[ProjectFact]:
+    """One mention fact for each project the article names, at its first mention: what makes a project
+    named only in passing a record, and what counts the articles that report on it."""
+    candidates = _project_entities(extraction.entities)
+    named: dict[str, ProjectFact] = {}
+    for entity in candidates:
+        project = _project_of_entity(entity, registry)
+        if project is None or project.key in named or not entity.mentions:
+            continue
+        if registry.find(entity.name) is None and _shadowed(entity, candidates):
+            continue  # "SINOPEC Oil Refinery Project" beside "Hambantota SINOPEC Oil Refinery Project"
+        first = min(entity.mentions, key=lambda m: m.start)
+        named[project.key] = ProjectFact(project, "mention", {"name": entity.name},
+                                         extraction.article.meta.published, NO_EVENT, first.evidence)  # fmt: skip
+    return list(named.values())
+
+
+def _project_entities(found: list[Entity]) -> list[Entity]:
+    return [e for e in found if e.type in ("PROJECT", "FAC")]
+
+
+def _shadowed(entity: Entity, others: list[Entity]) -> bool:
+    """Whether another name contains this one ("Padma Bridge" in "Padma Bridge rail link"): where both
+    are named, the longer is the one meant."""
+    key = normalize(entity.name)
+    return any(k != key and re.search(rf"\b{re.escape(key)}\b", k) for k in (normalize(o.name) for o in others))
+
+
+def _project_of_entity(entity: Entity, registry: Registry) -> ProjectRef | None:
+    """The project an entity is: a known one by any of its spellings, else a PROJECT entity of its own;
+    a programme, or a facility the knowledge files do not know (a station, a bridge in passing), is none."""
+    if any(registry.programme(n) for n in (entity.name, *entity.aliases)):
+        return None
+    known = next((p for p in map(registry.find, (entity.name, *entity.aliases)) if p is not None), None)
+    if known is not None or entity.type != "PROJECT":
+        return known
+    return ProjectRef(key=normalize(entity.name), name=entity.name, country=entity.country)
 
 
 def _projects_of(
@@ -210,20 +288,41 @@ def _projects_of(
         spellings = [name, *(entity.aliases if entity else ())]
         known = next((p for p in map(registry.find, spellings) if p is not None), None)
         return [known or _named_in_text(name, event)]
-    texts = " ".join(str(event.arguments.get(k) or "") for k in ("purpose", "subject", "recipient"))
-    named = [
-        e for e in found
-        if e.type in ("PROJECT", "FAC") and (_in_sentence(e, event) or e.name in texts)
-    ]  # fmt: skip
+    named = _named_by(event, _project_entities(found))
     projects = [p for e in named if (p := registry.find(e.name) or _project_entity(e, event, registry))]
+    if not projects and _THE_PROJECT.match(str(event.arguments.get("purpose") or "")):
+        projects = [p for p in [_main_project(found, registry)] if p is not None]
     return list({p.key: p for p in projects}.values())
+
+
+def _named_by(event: Event, candidates: list[Entity]) -> list[Entity]:
+    """The projects (and programmes) an event's own arguments (purpose, subject, recipient) name; failing
+    those, the ones its sentence names. Money whose purpose is CPEC stays with CPEC: it is no dam's that
+    the same sentence names."""
+    texts = " ".join(str(event.arguments.get(k) or "") for k in ("purpose", "subject", "recipient"))
+    named = [e for e in candidates if e.name in texts] or [e for e in candidates if _in_sentence(e, event)]
+    return [e for e in named if not _shadowed(e, named)]
+
+
+def _main_project(found: list[Entity], registry: Registry) -> ProjectRef | None:
+    """The project an article is about: the one it names most often, if no other is named as often."""
+    counted: Counter[ProjectRef] = Counter()
+    for entity in _project_entities(found):
+        project = _project_of_entity(entity, registry)
+        if project is not None:
+            counted[project] += len(entity.mentions)
+    ranked = counted.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 def _project_entity(entity: Entity, event: Event, registry: Registry) -> ProjectRef | None:
     """A PROJECT entity the knowledge files do not know is a project of its own; a facility is not."""
     if entity.type != "PROJECT" or registry.programme(entity.name):
         return None
-    return _named_in_text(entity.name, event)
+    found = _named_in_text(entity.name, event)
+    return found if found.country else replace(found, country=entity.country)
 
 
 def _named_in_text(name: str, event: Event) -> ProjectRef:
@@ -246,12 +345,13 @@ def _facts_of(
     event: Event, project: ProjectRef, extraction: Extraction, entities: dict[str, Entity], when: str | None
 ) -> Iterable[tuple[str, dict[str, Any]]]:
     args = event.arguments
-    status = args.get("status") if event.type == "PROJECT" else STATUS_OF_EVENT[event.type]
-    if isinstance(status, str):
+    kind = _money_kind(args, project, entities) if event.type == "FINANCING" else None
+    status = _stated(args.get("status"), event.evidence.text) if event.type == "PROJECT" else STATUS_OF_EVENT[event.type]
+    if isinstance(status, str) and kind != "investment" and (event.type != "FINANCING" or kind):
         yield "status", {"status": status}
     money = _money(args, when)
-    if money and event.type == "FINANCING":
-        yield "financing", {
+    if money and kind:
+        yield kind, {
             "lender": args.get("funder"), "recipient": args.get("recipient"),
             "instrument": args.get("instrument"), **money,
         }  # fmt: skip
@@ -271,6 +371,42 @@ def _facts_of(
             "name": geo.name, "place_id": geo.place_id, "lat": geo.lat, "lon": geo.lon,
             "precision": geo.precision, "country": geo.country, "placed_by": event.placed_by,
         }  # fmt: skip
+
+
+def _stated(status: Any, sentence: str) -> Any:
+    """A PROJECT event's status as its whole sentence gives it: a foundation stone or a share of the work
+    done means construction, a completion still to come (or of one step: a purchase, the reclamation) and
+    construction still to start are no status, and a sentence about a loan or an agreement signed "for the
+    construction of" a project, with no work said to go on, reports the deal, not the works."""
+    if status not in ("under construction", "completed"):
+        return status
+    if status == "completed" and (_GROUNDBREAKING.search(sentence) or _PART_DONE.search(sentence)):
+        return "under construction"
+    if status == "completed" and (_STEP_DONE.search(sentence) or (_COMPLETION_TO_COME.search(sentence)
+                                                                   and not _DONE.search(sentence))):  # fmt: skip
+        return None
+    if status == "under construction" and _WORK_TO_COME.search(sentence):
+        return None
+    if _WORK_GOING_ON.search(sentence) or _DONE.search(sentence):
+        return status
+    if _LOAN_DEAL.search(sentence):
+        return "financing committed"
+    return "agreement signed" if _AGREEMENT_DEAL.search(sentence) else status
+
+
+def _money_kind(args: dict[str, Any], project: ProjectRef, entities: dict[str, Entity]) -> str | None:
+    """What a FINANCING event's money is to a project: "financing" when a lender commits it (a loan, a
+    credit line, a grant: COMMITMENTS), "investment" when an owner puts it in (a stake, an investment),
+    None when no outside funder is named: the host country itself paying back its loan, or spending its
+    own budget, lends nothing."""
+    funder = args.get("funder")
+    entity = entities.get(funder) if isinstance(funder, str) else None
+    if not isinstance(funder, str) or (entity is not None and entity.type == "GPE" and entity.country
+                                       and entity.country == project.country):  # fmt: skip
+        return None
+    if args.get("instrument") in COMMITMENTS:
+        return "financing"
+    return "investment" if args.get("instrument") in INVESTMENTS else None
 
 
 def _role(role: str, entity: Entity | None) -> str:

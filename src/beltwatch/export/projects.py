@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from beltwatch.export import Column, EventRows
 from beltwatch.model import first_day
+from beltwatch.projects import committed_usd
 from beltwatch.store.projects import facts_in_force, list_projects
 
 # AidData's status values for the stages it has; a suspension or cancellation is written as it is
@@ -55,7 +56,7 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     *(Column(name, "int") for name in STAGE_YEARS),
     Column("funding_agencies", "text"),
     Column("implementing_agencies", "text"),
-    Column("amount_nominal_usd", "float"),  # financing committed, each commitment once
+    Column("amount_nominal_usd", "float"),  # loans and investments, each once (AidData counts equity too)
     Column("cost_nominal_usd", "float"),  # the latest reported cost
     Column("programme", "text"),
     Column("parent_project", "text"),
@@ -89,7 +90,8 @@ def _facts_by_project(conn: Connection) -> dict[int, list[Any]]:
 def _row(record: dict[str, Any], facts: list[Any]) -> dict[str, Any]:
     country = pycountry.countries.get(alpha_2=record["country"]) if record["country"] else None
     statuses = [(f.value["status"], first_day(f.date)) for f in facts if f.kind == "status"]
-    lenders = [f.value["lender"] for f in facts if f.kind == "financing" and f.value.get("lender")]
+    # AidData's funding agencies include owners' investments, which the record's commitments leave out
+    lenders = [f.value["name"] for f in facts if f.kind == "party" and f.value.get("role") == "lender"]
     implementing = [
         f.value["name"] for f in facts if f.kind == "party" and f.value.get("role") in IMPLEMENTING_ROLES
     ]
@@ -110,7 +112,7 @@ def _row(record: dict[str, Any], facts: list[Any]) -> dict[str, Any]:
         },
         "funding_agencies": _joined(lenders),
         "implementing_agencies": _joined(implementing),
-        "amount_nominal_usd": record["committed_usd"],
+        "amount_nominal_usd": committed_usd(f.value for f in facts if f.kind in ("financing", "investment")),
         "cost_nominal_usd": record["cost_usd"],
         "programme": record["programme"],
         "parent_project": record["parent"],

@@ -35,7 +35,7 @@ from beltwatch.model import (
     ProjectRef,
     first_day,
 )
-from beltwatch.projects import PROJECT_EVENTS, StatusClaim, committed_usd, current_state, load_registry
+from beltwatch.projects import StatusClaim, committed_usd, current_state, load_registry
 from beltwatch.projects import project_facts as facts_of
 from beltwatch.resolve.places import normalize, place_by_id
 from beltwatch.store.corrections import WRONG, CorrectionIndex, corrections
@@ -190,13 +190,13 @@ def _facts_query() -> sa.Select:
 # the fact fields an edit of an event's argument changes, by the kind of fact
 _EDITED = {
     "status": {"status": "status"},
-    "value": {"cost": "value", "financing": "value"},
-    "currency": {"cost": "currency", "financing": "currency"},
-    "usd": {"cost": "usd", "financing": "usd"},
-    "usd_constant": {"cost": "usd_constant", "financing": "usd_constant"},
-    "funder": {"financing": "lender"},
-    "recipient": {"financing": "recipient"},
-    "instrument": {"financing": "instrument"},
+    "value": {"cost": "value", "financing": "value", "investment": "value"},
+    "currency": {"cost": "currency", "financing": "currency", "investment": "currency"},
+    "usd": {"cost": "usd", "financing": "usd", "investment": "usd"},
+    "usd_constant": {"cost": "usd_constant", "financing": "usd_constant", "investment": "usd_constant"},
+    "funder": {"financing": "lender", "investment": "lender"},
+    "recipient": {"financing": "recipient", "investment": "recipient"},
+    "instrument": {"financing": "instrument", "investment": "instrument"},
 }
 
 
@@ -264,14 +264,11 @@ def rebuild_projects(conn: Connection, stamp: datetime) -> int:
     every record from its facts: for a store written before revision 0010, and the reference the
     writer's incremental updates must equal. Returns the number of records."""
     conn.execute(project_facts.delete())
-    with_events = (
-        sa.select(events.c.article_version_id).where(events.c.type.in_(PROJECT_EVENTS)).distinct().scalar_subquery()
-    )
-    versions = conn.execute(
+    versions = conn.execute(  # every current version: one that names a project without an event mentions it
         sa.select(article_versions, articles.c.key, sources.c.name.label("outlet"))
         .join(articles, articles.c.id == article_versions.c.article_id)
         .outerjoin(sources, sources.c.id == article_versions.c.source_id)
-        .where(article_versions.c.is_current, article_versions.c.id.in_(with_events))
+        .where(article_versions.c.is_current)
         .order_by(article_versions.c.id)
     ).all()
     for version in versions:
@@ -409,6 +406,7 @@ def project_detail(conn: Connection, project_id: int) -> dict[str, Any] | None:
         "lifecycle": sorted(by_kind.get("status", []), key=_chronological),
         "costs": sorted(by_kind.get("cost", []), key=_chronological),
         "financing": sorted(by_kind.get("financing", []), key=_chronological),
+        "investments": sorted(by_kind.get("investment", []), key=_chronological),
         "parties": _parties(by_kind.get("party", [])),
         "locations": sorted({f["name"] for f in by_kind.get("location", [])}),
         "parts": [{"id": p.id, "name": p.name, "status": p.status} for p in parts],
