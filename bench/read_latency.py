@@ -27,9 +27,9 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from build_store import build
 
-from beltwatch.store import open_database, reads, writes
+from beltwatch.ingest import cluster_and_write_stories
+from beltwatch.store import open_database, writes
 from beltwatch.store.schema import entities, stories
-from beltwatch.stories import cluster_stories, find_duplicates
 
 API = (
     "/api/events",
@@ -63,9 +63,7 @@ def prepare(url: str, count: int, seed: int, with_stories: bool) -> dict[str, st
     with open_database(url, writer=True) as db:
         if with_stories and writes.stories_stale(db):
             began = time.perf_counter()
-            with db.engine.connect() as conn:
-                signals = reads.load_signals(conn)
-            writes.write_stories(db, cluster_stories(signals, find_duplicates(signals)))
+            cluster_and_write_stories(db)
             print(f"stories computed in {time.perf_counter() - began:.0f} s", flush=True)
         with db.engine.connect() as conn:
             entity = conn.execute(

@@ -85,3 +85,4 @@ def test_stories_rebuild_clusters_the_whole_store_again(db_url, tmp_path, monkey
     assert code == 0, err
     assert memberships(db_url) == before
     assert sorted(a["id"] for s in json.loads(out) for a in s["articles"]) == NAMES
+

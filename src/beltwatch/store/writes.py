@@ -642,6 +642,15 @@ def stories_stale(db: Database) -> bool:
     return bool(unassigned or stale)
 
 
+def _stories_in(scope: sa.Select | None) -> sa.Select:
+    """The stored stories of the articles `scope` selects; all of them, memberless ones too, without it."""
+    if scope is None:
+        return sa.select(stories)
+    return sa.select(stories).where(
+        stories.c.id.in_(sa.select(story_members.c.story_id).where(story_members.c.article_id.in_(scope)))
+    )
+
+
 def write_stories(db: Database, assignments: Iterable[StoryAssignment], scope: sa.Select | None = None) -> None:
     """Replace the stored stories by these assignments, touching only the rows that change; with
     `scope` (`reads.story_scope`), only the stories of the articles it selects, which the
@@ -666,8 +675,7 @@ def write_stories(db: Database, assignments: Iterable[StoryAssignment], scope: s
             if assignment.article_id in current:
                 groups[assignment.story_id].append(assignment)
 
-        scoped_stories = sa.select(story_members.c.story_id).where(in_scope(story_members.c.article_id))
-        existing = {r.key: r for r in conn.execute(sa.select(stories).where(stories.c.id.in_(scoped_stories)))}
+        existing = {r.key: r for r in conn.execute(_stories_in(scope))}
         story_ids: dict[str, int] = {}
         for story_key, group in sorted(groups.items()):
             rows = [current[a.article_id] for a in group]
