@@ -483,28 +483,86 @@ def test_the_registry_exports_as_csv_parquet_and_geojson_with_aiddata_columns(co
     assert refused.exit_code != 0
 
 
-def test_the_registry_kept_article_by_article_equals_one_rebuilt_from_the_stored_events(corpus_db, tmp_path):
+def _registry_content(url: str) -> tuple[list, list]:
+    """Every record (with its tally) and every fact of a store, as two comparable lists."""
+    with open_database(url) as db, db.engine.connect() as conn:
+        records = [r._asdict() for r in conn.execute(sa.select(projects).order_by(projects.c.id))]
+        facts = conn.execute(
+            sa.select(project_facts_table).order_by(project_facts_table.c.project_id, project_facts_table.c.id)
+        ).all()
+    for record in records:
+        record.pop("updated_at")
+    return records, sorted(json.dumps([*f[1:]], sort_keys=True, default=str) for f in facts)
+
+
+def _rebuilt(url: str, tmp_path: Path) -> tuple[list, list]:
+    """The registry of a copy of the store at `url`, rebuilt from nothing but its stored events."""
     import shutil
 
-    copy = tmp_path / "copy.db"
-    shutil.copyfile(corpus_db.removeprefix("sqlite:///"), copy)
-
-    def content(url: str) -> tuple[list, list]:
-        with open_database(url) as db, db.engine.connect() as conn:
-            records = [r._asdict() for r in conn.execute(sa.select(projects).order_by(projects.c.id))]
-            facts = conn.execute(
-                sa.select(project_facts_table).order_by(project_facts_table.c.project_id, project_facts_table.c.id)
-            ).all()
-        for record in records:
-            record.pop("updated_at")
-        return records, sorted(json.dumps([*f[1:]], sort_keys=True, default=str) for f in facts)
-
-    kept = content(corpus_db)
+    copy = tmp_path / "rebuilt.db"
+    shutil.copyfile(url.removeprefix("sqlite:///"), copy)
     with open_database(f"sqlite:///{copy}") as db, db.engine.begin() as conn:
-        conn.execute(projects.update().values(status=None, articles=0))  # rebuilt from nothing but the events
+        conn.execute(projects.update().values(status=None, articles=0, tally=None))
     done = CliRunner().invoke(app, ["projects", "--rebuild", "--db", f"sqlite:///{copy}", "--json"])
     assert done.exit_code == 0, done.output
-    assert content(f"sqlite:///{copy}") == kept and len(kept[0]) >= 8
+    return _registry_content(f"sqlite:///{copy}")
+
+
+def test_the_registry_kept_article_by_article_equals_one_rebuilt_from_the_stored_events(corpus_db, tmp_path):
+    kept = _registry_content(corpus_db)
+    assert _rebuilt(corpus_db, tmp_path) == kept and len(kept[0]) >= 8
+
+
+def test_records_updated_from_their_tallies_equal_records_recomputed_whatever_the_order_of_writes(
+    corpus_db, tmp_path
+):
+    """The corpus's extractions written again one per transaction in a shuffled order, one article
+    rewritten with a changed text half way (its old facts taken away): the records kept from tallies are
+    those a rebuild computes from all facts."""
+    import random
+
+    from beltwatch.store.projects import stored_extractions
+
+    with open_database(corpus_db) as db, db.engine.connect() as conn:
+        found = list(stored_extractions(conn))
+    random.Random(7).shuffle(found)
+    changed = next(x for x in found if project_facts(x))
+    rewritten = Extraction(
+        Article(changed.article.id, changed.article.text + " More to follow.", changed.article.meta),
+        changed.entities, changed.amounts, changed.events,
+    )  # fmt: skip
+    url = f"sqlite:///{tmp_path / 'shuffled.db'}"
+    with open_database(url, create=True, writer=True) as db:
+        for i, extraction in enumerate(found):
+            writes.store_extraction(db, extraction, signal_of(extraction), run_id=None)
+            if i == len(found) // 2:
+                writes.store_extraction(db, rewritten, signal_of(rewritten), run_id=None)
+    kept = _registry_content(url)
+    assert kept[0] and all(r["tally"] is not None for r in kept[0])
+    assert _rebuilt(url, tmp_path) == kept
+    with open_database(url) as db, db.engine.connect() as conn:
+        for record in kept[0]:
+            assert _from_all_facts(conn, record["id"]) == {k: record[k] for k in _from_all_facts(conn, record["id"])}
+
+
+def _from_all_facts(conn, project_id: int) -> dict:
+    """A record's fields computed the plain way, from every fact it has."""
+    from beltwatch.model import first_day
+    from beltwatch.store.projects import facts_in_force
+
+    facts = facts_in_force(conn, project_facts_table.c.project_id == project_id)
+    kinds = {kind: [f for f in facts if f.kind == kind] for kind in ("status", "financing", "cost")}
+    state = current_state(StatusClaim(f.value["status"], f.date, f.outlet or f.article_key) for f in kinds["status"])
+    costs = sorted(kinds["cost"], key=lambda f: (first_day(f.date) is not None, first_day(f.date)))
+    return {
+        "articles": len({f.article_key for f in facts}),
+        "last_reported": max((f.published for f in facts if f.published), default=None),
+        "status": state.status,
+        "status_date": state.date,
+        "confidence": state.confidence,
+        "committed_usd": committed_usd(f.value for f in kinds["financing"]),
+        "cost_usd": costs[-1].value.get("usd") if costs else None,
+    }
 
 
 def test_an_analysts_correction_of_an_event_reaches_the_records(corpus_db, tmp_path):

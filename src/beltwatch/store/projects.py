@@ -12,10 +12,9 @@ precise place its events were placed at).
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -35,7 +34,15 @@ from beltwatch.model import (
     ProjectRef,
     first_day,
 )
-from beltwatch.projects import StatusClaim, committed_usd, current_state, load_registry
+from beltwatch.projects import (
+    SAME_MOMENT,
+    STATUS_OF_EVENT,
+    StatusClaim,
+    committed_usd,
+    current_state,
+    load_registry,
+    same_commitment,
+)
 from beltwatch.projects import project_facts as facts_of
 from beltwatch.resolve.places import normalize, place_by_id
 from beltwatch.store.corrections import WRONG, CorrectionIndex, corrections
@@ -52,30 +59,43 @@ from beltwatch.store.schema import (
 
 # what facts say of a project's identity: kept from earlier facts (or the first event) when they say nothing
 _IDENTITY = ("programme", "country", "lat", "lon", "precision")
+# what one write stores of an article: the version it supersedes (if any), the new version and its facts
+VersionFacts = tuple[int | None, int, Sequence[ProjectFact]]
 
 
 # --- writing ----------------------------------------------------------------------------------
 
 
-def update_projects(
-    conn: Connection, old_version: int | None, new_version: int, facts: Sequence[ProjectFact], stamp: datetime
-) -> set[int]:
-    """Replace the facts of `old_version` by those of `new_version` and refresh the records they concern;
-    returns the ids of the projects refreshed."""
-    touched: set[int] = set()
-    if old_version is not None:
-        where = project_facts.c.article_version_id == old_version
-        touched |= set(conn.scalars(sa.select(project_facts.c.project_id).where(where).distinct()))
-        conn.execute(project_facts.delete().where(where))
+def update_projects(conn: Connection, changes: Sequence[VersionFacts], stamp: datetime) -> set[int]:
+    """Replace the facts of each superseded version by those of the version that supersedes it, and bring
+    the records they concern up to date; returns the ids of the projects refreshed.
+
+    A record whose facts only grew is updated from its tally and the new facts alone; one that lost facts
+    (a superseded version took them away) is recomputed from all its facts, which happens only when an
+    article changes."""
+    lost: set[int] = set()
+    for old_version, _, _ in changes:
+        if old_version is not None:
+            where = project_facts.c.article_version_id == old_version
+            lost |= set(conn.scalars(sa.select(project_facts.c.project_id).where(where).distinct()))
+            conn.execute(project_facts.delete().where(where))
     ids: dict[str, int] = {}
-    for fact in facts:
-        if fact.project.key not in ids:
-            ids[fact.project.key] = _project_id(conn, fact.project, stamp)
-    if facts:
-        conn.execute(project_facts.insert(), [_fact_row(fact, ids[fact.project.key], new_version) for fact in facts])
-    touched |= set(ids.values())
+    rows = []
+    for _, new_version, facts in changes:
+        for fact in facts:
+            if fact.project.key not in ids:
+                ids[fact.project.key] = _project_id(conn, fact.project, stamp)
+            rows.append(_fact_row(fact, ids[fact.project.key], new_version))
+    if rows:
+        conn.execute(project_facts.insert(), rows)
+    added: dict[int, list[SimpleNamespace]] = {}
+    if ids:
+        new_versions = [new_version for _, new_version, facts in changes if facts]
+        for fact in facts_in_force(conn, project_facts.c.article_version_id.in_(new_versions), sentences=False):
+            added.setdefault(fact.project_id, []).append(fact)
+    touched = lost | set(ids.values())
     for project_id in sorted(touched):
-        _refresh(conn, project_id, stamp)
+        _refresh(conn, project_id, stamp, None if project_id in lost else added.get(project_id, []))
     return touched
 
 
@@ -113,12 +133,16 @@ def _identity(ref: ProjectRef | None) -> dict[str, Any]:
     return {name: getattr(ref, name) if ref is not None else None for name in names}
 
 
-def _refresh(conn: Connection, project_id: int, stamp: datetime) -> None:
-    """Recompute one record from its facts; the row is written only when something changed."""
+def _refresh(conn: Connection, project_id: int, stamp: datetime, added: list[Any] | None = None) -> None:
+    """Bring one record up to date: from its tally and the facts `added` since, or (without them, or
+    without a tally) from all its facts. The row is written only when something changed."""
     row = conn.execute(sa.select(projects).where(projects.c.id == project_id)).one()
-    facts = facts_in_force(conn, project_facts.c.project_id == project_id)
-    derived = {k: v for k, v in _derived(facts).items() if v is not None or k not in _IDENTITY}
-    values = {**derived, **_known(row)}
+    if added is not None and row.tally is not None:
+        tally = Tally.load(row.tally).add(added)
+    else:
+        tally = Tally().add(facts_in_force(conn, project_facts.c.project_id == project_id, sentences=False))
+    derived = {k: v for k, v in tally.record().items() if v is not None or k not in _IDENTITY}
+    values = {**derived, **_known(row), "tally": tally.dump()}
     if any(getattr(row, name) != value for name, value in values.items()):
         conn.execute(projects.update().where(projects.c.id == project_id).values(updated_at=stamp, **values))
 
@@ -129,53 +153,124 @@ def _known(row: Any) -> dict[str, Any]:
     return {name: value for name, value in _identity(ref).items() if value is not None}
 
 
-def _derived(facts: Sequence[Any]) -> dict[str, Any]:
-    by_kind: dict[str, list[Any]] = {}
-    for f in facts:
-        by_kind.setdefault(f.kind, []).append(f)
-    state = current_state(
-        StatusClaim(f.value["status"], f.date, f.outlet or f.article_key) for f in by_kind.get("status", [])
+@dataclass
+class Tally:
+    """What a record is computed from, kept with it so that new facts update it without the old ones being
+    read again: every count and extreme the record's fields take, the distinct commitments, and of the
+    status claims only those that can still vote (within SAME_MOMENT of the latest, as `current_state`
+    counts them). Folding facts in in the order they were stored gives the same tally whichever way they
+    are split between writes."""
+
+    articles: int = 0
+    last_reported: str | None = None
+    programmes: dict[str, int] = field(default_factory=dict)
+    countries: dict[str, int] = field(default_factory=dict)
+    place: dict[str, Any] | None = None  # the most precise location, the first of equals
+    cost: dict[str, Any] | None = None  # the latest cost, the last of equals
+    commitments: list[dict[str, Any]] = field(default_factory=list)
+    own_status: bool = False  # any claim of the project's own status, dated or not
+    own_claims: list[list[Any]] = field(default_factory=list)  # [status, date, source], still voting
+    all_claims: list[list[Any]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, stored: dict[str, Any]) -> Tally:
+        return cls(**stored)
+
+    def dump(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def add(self, facts: Sequence[Any]) -> Tally:
+        """The tally with `facts` (in the order stored) folded in; each fact's article is new to the record."""
+        self.articles += len({f.article_key for f in facts})
+        for f in facts:
+            if f.published and (self.last_reported is None or f.published.isoformat() > self.last_reported):
+                self.last_reported = f.published.isoformat()
+            self._add(f)
+        return self
+
+    def _add(self, f: Any) -> None:
+        if f.kind == "programme" and f.value["name"]:
+            self.programmes[f.value["name"]] = self.programmes.get(f.value["name"], 0) + 1
+        elif f.kind == "location" and f.value.get("lat") is not None:
+            if f.value.get("country"):
+                self.countries[f.value["country"]] = self.countries.get(f.value["country"], 0) + 1
+            if self.place is None or f.value["precision"] < self.place["precision"]:
+                self.place = {k: f.value[k] for k in ("lat", "lon", "precision")}
+        elif f.kind == "cost" and (self.cost is None or _cost_order(f.date) >= _cost_order(self.cost["date"])):
+            self.cost = {"date": f.date, "usd": f.value.get("usd")}
+        elif f.kind == "financing" and not any(same_commitment(f.value, c) for c in self.commitments):
+            self.commitments.append({k: f.value.get(k) for k in ("lender", "currency", "value", "usd")})
+        elif f.kind == "status":
+            claim = [f.value["status"], f.date, f.outlet or f.article_key]
+            if claim[0] not in STATUS_OF_EVENT.values():
+                self.own_status = True
+                self.own_claims = _still_voting(self.own_claims, claim)
+            self.all_claims = _still_voting(self.all_claims, claim)
+
+    def record(self) -> dict[str, Any]:
+        """The record's fields that its facts give."""
+        state = current_state(StatusClaim(*c) for c in (self.own_claims if self.own_status else self.all_claims))
+        place = self.place or {}
+        return {
+            "programme": _most_common(self.programmes),
+            "country": _most_common(self.countries),
+            "status": state.status,
+            "status_date": state.date,
+            "confidence": state.confidence,
+            "cost_usd": self.cost["usd"] if self.cost else None,
+            "committed_usd": committed_usd(self.commitments),
+            "articles": self.articles,
+            "last_reported": date.fromisoformat(self.last_reported) if self.last_reported else None,
+            "lat": place.get("lat"),
+            "lon": place.get("lon"),
+            "precision": place.get("precision"),
+        }
+
+
+def _cost_order(when: str | None) -> tuple[bool, Any]:
+    """Costs by date, an undated one before any dated one."""
+    day = first_day(when)
+    return (day is not None, day)
+
+
+def _still_voting(claims: list[list[Any]], claim: list[Any]) -> list[list[Any]]:
+    """The claims that can still vote once `claim` is in: those within SAME_MOMENT of the latest day."""
+    day = first_day(claim[1])
+    if day is None:
+        return claims
+    latest = max((first_day(c[1]) for c in claims), default=day)
+    if latest - day > SAME_MOMENT:
+        return claims
+    if day <= latest:
+        return [*claims, claim]
+    return [c for c in claims if day - first_day(c[1]) <= SAME_MOMENT] + [claim]
+
+
+def _most_common(counts: dict[str, int]) -> Any:
+    """The value counted most often, the first met of equals."""
+    return max(counts, key=counts.__getitem__) if counts else None
+
+
+def _facts_query(sentences: bool) -> sa.Select:
+    """Facts with their article (key, outlet, publication) and, with `sentences`, the article's title and
+    URL and the text of the fact's sentence (what the faces show and the records do not need)."""
+    shown = (
+        article_versions.c.title,
+        article_versions.c.url,
+        sa.func.substr(
+            article_versions.c.text,
+            project_facts.c.sentence_start + 1,
+            project_facts.c.sentence_end - project_facts.c.sentence_start,
+        ).label("evidence"),
     )
-    costs = sorted(by_kind.get("cost", []), key=lambda f: (first_day(f.date) is not None, first_day(f.date)))
-    places = [f.value for f in by_kind.get("location", []) if f.value.get("lat") is not None]
-    best = min(places, key=lambda p: p["precision"], default=None)
-    return {
-        "programme": _most_common(f.value["name"] for f in by_kind.get("programme", [])),
-        "country": _most_common(p.get("country") for p in places),
-        "status": state.status,
-        "status_date": state.date,
-        "confidence": state.confidence,
-        "cost_usd": costs[-1].value.get("usd") if costs else None,
-        "committed_usd": committed_usd(f.value for f in by_kind.get("financing", [])),
-        "articles": len({f.article_key for f in facts}),
-        "last_reported": max((f.published for f in facts if f.published), default=None),
-        "lat": best["lat"] if best else None,
-        "lon": best["lon"] if best else None,
-        "precision": best["precision"] if best else None,
-    }
-
-
-def _most_common(values: Iterable[Any]) -> Any:
-    counted = Counter(v for v in values if v)
-    return counted.most_common(1)[0][0] if counted else None
-
-
-def _facts_query() -> sa.Select:
-    """Facts with their article (key, outlet, title, URL, publication) and their sentence's text."""
     return (
         sa.select(
             project_facts,
             articles.c.key.label("article_key"),
             sources.c.name.label("outlet"),
-            article_versions.c.title,
-            article_versions.c.url,
             article_versions.c.published,
             article_versions.c.published_precision,
-            sa.func.substr(
-                article_versions.c.text,
-                project_facts.c.sentence_start + 1,
-                project_facts.c.sentence_end - project_facts.c.sentence_start,
-            ).label("evidence"),
+            *(shown if sentences else ()),
         )
         .join(article_versions, article_versions.c.id == project_facts.c.article_version_id)
         .join(articles, articles.c.id == article_versions.c.article_id)
@@ -200,16 +295,19 @@ _EDITED = {
 }
 
 
-def facts_in_force(conn: Connection, where: sa.ColumnElement[bool]) -> list[SimpleNamespace]:
-    """The facts `where` selects (with their article and sentence), with the analysts' corrections of
-    their events in force, as everywhere else the store is read: a fact of an event marked wrong is
-    left out, and an edited argument (a status, a date, an amount, a lender) is what the fact says."""
-    facts = [SimpleNamespace(**row._mapping) for row in conn.execute(_facts_query().where(where))]
-    keys = sorted({f.article_key for f in facts})
-    if not keys or conn.execute(sa.select(corrections.c.id).where(corrections.c.article_key.in_(keys)).limit(1)).first() is None:
+def facts_in_force(
+    conn: Connection, where: sa.ColumnElement[bool], *, sentences: bool = True
+) -> list[SimpleNamespace]:
+    """The facts `where` selects (with their article, and with `sentences` their sentence), with the
+    analysts' corrections of their events in force, as everywhere else the store is read: a fact of an
+    event marked wrong is left out, and an edited argument (a status, a date, an amount, a lender) is
+    what the fact says."""
+    facts = [SimpleNamespace(**row._mapping) for row in conn.execute(_facts_query(sentences).where(where))]
+    if not facts or conn.execute(sa.select(corrections.c.id).limit(1)).first() is None:
         return facts
     index = CorrectionIndex.load(conn)
-    states = {key: index.event_states(key, _events_of(conn, key)) for key in set(keys) & index.articles()}
+    corrected = {f.article_key for f in facts} & index.articles()
+    states = {key: index.event_states(key, _events_of(conn, key)) for key in sorted(corrected)}
     kept = []
     for fact in facts:
         state = states.get(fact.article_key, {}).get(fact.event_position)
@@ -264,6 +362,25 @@ def rebuild_projects(conn: Connection, stamp: datetime) -> int:
     every record from its facts: for a store written before revision 0010, and the reference the
     writer's incremental updates must equal. Returns the number of records."""
     conn.execute(project_facts.delete())
+    for version_id, extraction in _current_extractions(conn):
+        facts = facts_of(extraction)
+        if facts:
+            conn.execute(
+                project_facts.insert(),
+                [_fact_row(f, _project_id(conn, f.project, stamp), version_id) for f in facts],
+            )
+    ids = conn.scalars(sa.select(projects.c.id).order_by(projects.c.id)).all()
+    for project_id in ids:
+        _refresh(conn, project_id, stamp)
+    return len(ids)
+
+
+def stored_extractions(conn: Connection) -> Iterator[Extraction]:
+    """What the projects stage reads of each current article version, in the order stored."""
+    return (extraction for _, extraction in _current_extractions(conn))
+
+
+def _current_extractions(conn: Connection) -> Iterator[tuple[int, Extraction]]:
     versions = conn.execute(  # every current version: one that names a project without an event mentions it
         sa.select(article_versions, articles.c.key, sources.c.name.label("outlet"))
         .join(articles, articles.c.id == article_versions.c.article_id)
@@ -271,17 +388,7 @@ def rebuild_projects(conn: Connection, stamp: datetime) -> int:
         .where(article_versions.c.is_current)
         .order_by(article_versions.c.id)
     ).all()
-    for version in versions:
-        facts = facts_of(_stored_extraction(conn, version))
-        if facts:
-            conn.execute(
-                project_facts.insert(),
-                [_fact_row(f, _project_id(conn, f.project, stamp), version.id) for f in facts],
-            )
-    ids = conn.scalars(sa.select(projects.c.id).order_by(projects.c.id)).all()
-    for project_id in ids:
-        _refresh(conn, project_id, stamp)
-    return len(ids)
+    return ((version.id, _stored_extraction(conn, version)) for version in versions)
 
 
 def _stored_extraction(conn: Connection, version: Any) -> Extraction:

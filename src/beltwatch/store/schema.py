@@ -409,6 +409,7 @@ projects = sa.Table(
     sa.Column("lat", sa.Double),
     sa.Column("lon", sa.Double),
     sa.Column("precision", sa.Integer),
+    sa.Column("tally", Json),  # store.projects.Tally: what new facts update the record from (revision 0012)
     sa.Column("updated_at", Timestamp, nullable=False),
 )
 

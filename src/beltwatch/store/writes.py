@@ -268,8 +268,7 @@ class _Batch:
         merged = {self.resolver.current(target) for target in self.resolver.merged_into.values()}
         update_summaries(self.conn, self.changes, merged)
         update_event_months(self.conn, self.changes)
-        for (old, new), facts in self.facts:  # after the rows they point to
-            update_projects(self.conn, old, new, facts, self.stamp)
+        update_projects(self.conn, [(old, new, facts) for (old, new), facts in self.facts], self.stamp)
         self.changes, self.facts = [], []
         if self.is_sqlite:
             _refresh_entity_fts(self.conn, self.resolver.touched, self.resolver.merged_into)
