@@ -8,10 +8,13 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import test_web
@@ -595,3 +598,35 @@ def test_an_analysts_correction_of_an_event_reaches_the_records(corpus_db, tmp_p
         assert (record["status"], record["lifecycle"][-1]["status"]) == ("cancelled", "cancelled")
         # Diamer-Bhasha and Tarbela share the article; their events were not corrected
         assert {p["id"]: p for p in client.get("/api/projects").json()["items"] if p["id"] != dasu_id} == others
+
+
+_CLAIMS = st.lists(
+    st.tuples(
+        st.sampled_from(["under construction", "suspended", "completed", "agreement signed", "financing committed"]),
+        st.one_of(st.none(), st.dates(date(2020, 1, 1), date(2020, 6, 30)).map(date.isoformat),
+                  st.sampled_from(["2020-03", "2020-04", "2020"])),
+        st.sampled_from(["Dawn", "Reuters", "Xinhua", None]),
+    ),
+    max_size=30,
+)  # fmt: skip
+
+
+@given(claims=_CLAIMS, cut=st.integers(0, 30))
+def test_a_tally_fed_claim_by_claim_gives_the_state_of_all_the_claims(claims, cut):
+    """The tally keeps only the status claims that can still vote; the state it gives is the state of
+    every claim, however the claims are split between writes."""
+    from types import SimpleNamespace
+
+    from beltwatch.store.projects import Tally
+
+    facts = [
+        SimpleNamespace(kind="status", value={"status": status}, date=when, outlet=outlet,
+                        article_key=f"a{i}", published=None)
+        for i, (status, when, outlet) in enumerate(claims)
+    ]  # fmt: skip
+    tally = Tally.load(json.loads(json.dumps(Tally().add(facts[:cut]).dump()))).add(facts[cut:])
+    expected = current_state(StatusClaim(f.value["status"], f.date, f.outlet or f.article_key) for f in facts)
+    got = tally.record()
+    assert (got["status"], got["status_date"], got["confidence"]) == (expected.status, expected.date,
+                                                                      expected.confidence)  # fmt: skip
+    assert tally.articles == len(facts)

@@ -13,7 +13,7 @@ precise place its events were placed at).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -169,7 +169,7 @@ class Tally:
     cost: dict[str, Any] | None = None  # the latest cost, the last of equals
     commitments: list[dict[str, Any]] = field(default_factory=list)
     own_status: bool = False  # any claim of the project's own status, dated or not
-    own_claims: list[list[Any]] = field(default_factory=list)  # [status, date, source], still voting
+    own_claims: list[list[Any]] = field(default_factory=list)  # [status, date, source] that still vote
     all_claims: list[list[Any]] = field(default_factory=list)
 
     @classmethod
@@ -177,7 +177,7 @@ class Tally:
         return cls(**stored)
 
     def dump(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(vars(self))
 
     def add(self, facts: Sequence[Any]) -> Tally:
         """The tally with `facts` (in the order stored) folded in; each fact's article is new to the record."""
@@ -218,7 +218,7 @@ class Tally:
             "status_date": state.date,
             "confidence": state.confidence,
             "cost_usd": self.cost["usd"] if self.cost else None,
-            "committed_usd": committed_usd(self.commitments),
+            "committed_usd": committed_usd(self.commitments),  # distinct already: a sum, in effect
             "articles": self.articles,
             "last_reported": date.fromisoformat(self.last_reported) if self.last_reported else None,
             "lat": place.get("lat"),
@@ -234,16 +234,17 @@ def _cost_order(when: str | None) -> tuple[bool, Any]:
 
 
 def _still_voting(claims: list[list[Any]], claim: list[Any]) -> list[list[Any]]:
-    """The claims that can still vote once `claim` is in: those within SAME_MOMENT of the latest day."""
+    """The claims that can still vote once `claim` is in: those within SAME_MOMENT of the latest day, and
+    of one source's claims of one status only the latest (an earlier one adds no vote and no date)."""
     day = first_day(claim[1])
     if day is None:
         return claims
     latest = max((first_day(c[1]) for c in claims), default=day)
-    if latest - day > SAME_MOMENT:
+    same = [c for c in claims if c[0] == claim[0] and c[2] == claim[2]]
+    if latest - day > SAME_MOMENT or any(first_day(c[1]) >= day for c in same):
         return claims
-    if day <= latest:
-        return [*claims, claim]
-    return [c for c in claims if day - first_day(c[1]) <= SAME_MOMENT] + [claim]
+    latest = max(latest, day)
+    return [c for c in claims if c not in same and latest - first_day(c[1]) <= SAME_MOMENT] + [claim]
 
 
 def _most_common(counts: dict[str, int]) -> Any:
