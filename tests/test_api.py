@@ -718,3 +718,47 @@ def test_the_export_command_applies_corrections(writable, tmp_path):
     assert attack["id"] not in {
         json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()
     }
+
+
+def test_serve_with_several_workers_answers_from_each_and_stops_on_sigterm(base_url, tmp_path):
+    """`beltwatch serve --workers 2`: two processes answer on one port from one database, the pages and
+    the API alike, and SIGTERM stops them all."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    import psutil
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("BELTWATCH_TOKEN", "BELTWATCH_DB")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "beltwatch.cli", "serve", "--db", base_url, "--port", str(port), "--workers", "2"],
+        env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline, answered = time.monotonic() + 90, None
+        while answered is None and time.monotonic() < deadline:
+            try:
+                answered = httpx.get(f"http://127.0.0.1:{port}/api/events", params={"limit": 5}, timeout=10)
+            except httpx.TransportError:
+                time.sleep(0.5)
+        assert answered is not None and answered.status_code == 200 and answered.json()["items"]
+        workers = [p for p in psutil.Process(server.pid).children() if "spawn_main" in " ".join(p.cmdline())]
+        assert len(workers) == 2
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            for path in ("/", "/api/entities", "/timeline", "/api/search?q=Gwadar") * 3:
+                assert http.get(path).status_code == 200, path
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in workers)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)  # the workers too, which hold the pipe open
+        stderr = server.communicate(timeout=30)[1]
+    assert "2 worker(s)" in stderr and "Traceback" not in stderr

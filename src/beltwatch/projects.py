@@ -485,6 +485,10 @@ def committed_usd(financing: Iterable[dict[str, Any]]) -> float | None:
     for fact in financing:
         if not any(same_commitment(fact, other) for other in distinct):
             distinct.append(fact)
-    dollars = [f["usd"] for f in distinct if isinstance(f.get("usd"), (int, float))]
-    return float(sum(dollars)) if dollars else None
+    return usd_total(distinct)
 
+
+def usd_total(commitments: Iterable[dict[str, Any]]) -> float | None:
+    """The dollars of distinct commitments; None when none gives a figure in dollars."""
+    dollars = [f["usd"] for f in commitments if isinstance(f.get("usd"), (int, float))]
+    return float(sum(dollars)) if dollars else None

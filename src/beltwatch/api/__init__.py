@@ -122,14 +122,33 @@ def register(app: typer.Typer) -> None:
         ] = None,
         host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+        workers: Annotated[
+            int, typer.Option(min=1, max=64, help="Processes answering requests (each with its own connections).")
+        ] = 1,
     ) -> None:
         """Serve the REST API (/api) and the dashboard; writes need BELTWATCH_TOKEN (see /api/docs)."""
         import uvicorn
 
-        from beltwatch.settings import Settings
+        from beltwatch.settings import DB_ENV, Settings
 
-        application = create_app(Settings.load(db))
+        settings = Settings.load(db)
+        application = create_app(settings)  # in this process too, so that a bad database stops it at once
         where = f"http://{host}:{port}/"
         writes = "enabled (Bearer token)" if application.state.config.token else f"disabled (no {TOKEN_ENV})"
-        typer.echo(f"beltwatch: serving {where} (API {where}api/docs); writes {writes}", err=True)
-        uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
+        typer.echo(f"beltwatch: serving {where} (API {where}api/docs); writes {writes}; {workers} worker(s)", err=True)
+        if workers == 1:
+            uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
+            return
+        # uvicorn starts each worker process afresh and builds its app from an import string: the
+        # database reaches them as the environment variable `Settings.load` reads
+        application.state.db.close()
+        os.environ[DB_ENV] = settings.db_url
+        uvicorn.run(f"{__name__}:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                    log_level="warning", proxy_headers=False)  # fmt: skip
+
+
+def app_from_environment() -> FastAPI:
+    """The application over $BELTWATCH_DB: what each worker of `beltwatch serve --workers N` serves."""
+    from beltwatch.settings import Settings
+
+    return create_app(Settings.load(None))

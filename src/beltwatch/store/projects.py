@@ -38,10 +38,10 @@ from beltwatch.projects import (
     SAME_MOMENT,
     STATUS_OF_EVENT,
     StatusClaim,
-    committed_usd,
     current_state,
     load_registry,
     same_commitment,
+    usd_total,
 )
 from beltwatch.projects import project_facts as facts_of
 from beltwatch.resolve.places import normalize, place_by_id
@@ -218,7 +218,7 @@ class Tally:
             "status_date": state.date,
             "confidence": state.confidence,
             "cost_usd": self.cost["usd"] if self.cost else None,
-            "committed_usd": committed_usd(self.commitments),  # distinct already: a sum, in effect
+            "committed_usd": usd_total(self.commitments),
             "articles": self.articles,
             "last_reported": date.fromisoformat(self.last_reported) if self.last_reported else None,
             "lat": place.get("lat"),
