@@ -13,7 +13,7 @@ import yaml
 
 from beltwatch.model import StorySignal
 from beltwatch.stories import cluster_stories
-from beltwatch.stories.anchors import ANCHORS_FILE, anchor_terms, countries_named, is_country
+from beltwatch.stories.anchors import ANCHORS_FILE, anchor_terms, cast_of, is_country
 
 DATA = yaml.safe_load(ANCHORS_FILE.read_text(encoding="utf-8"))
 ALIASES = [
@@ -75,9 +75,10 @@ def test_capitalised_words_that_name_nothing_are_no_anchors():
 
 
 def test_officials_name_their_countries():
-    named, officials = countries_named(anchor_terms("Xi Jinping received Sadyr Japarov in Beijing."))
-    assert officials == {"E:countries:CN", "E:countries:KG"}
-    assert named == officials
+    cast = cast_of(anchor_terms("Xi Jinping received Sadyr Japarov in Beijing before the BRICS summit."))
+    assert cast.official_countries == {"E:countries:CN", "E:countries:KG"}
+    assert cast.countries == cast.official_countries
+    assert cast.gatherings == {"E:events:BRICS Summit"}
 
 
 def test_two_happenings_of_one_day_and_capital_stay_apart_on_their_guests_countries():
@@ -100,6 +101,20 @@ def test_two_happenings_of_one_day_and_capital_stay_apart_on_their_guests_countr
     groups = _groups(cluster_stories(signals))
     assert not any({"visit", "railway"} <= g or {"visit-brief", "railway"} <= g for g in groups)
     assert any({"visit", "visit-brief"} <= g for g in groups)
+
+
+def test_reports_of_one_forum_name_different_guests():
+    # each outlet names the leaders its readers care about; the forum they both name is one happening
+    one = (
+        "Leaders gathered in Beijing for the Belt and Road Forum, where Xi Jinping greeted Vladimir Putin "
+        "of Russia and spoke of 37 heads of state."
+    )
+    other = (
+        "At the Belt and Road Forum in Beijing, Xi Jinping held talks with Imran Khan of Pakistan; "
+        "37 heads of state attended."
+    )
+    signals = [StorySignal("one", one, "2019-04-26"), StorySignal("other", other, "2019-04-26")]
+    assert _groups(cluster_stories(signals)) == [{"one", "other"}]
 
 
 def test_shared_countries_do_not_count_among_the_names_two_reports_share():

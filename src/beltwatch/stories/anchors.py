@@ -33,13 +33,14 @@ import unicodedata
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
 from beltwatch.knowledge import load_knowledge
 from beltwatch.stories.signals import STOP_WORDS
 
-__all__ = ["anchor_terms", "countries_named", "is_country"]
+__all__ = ["Cast", "anchor_terms", "cast_of", "is_country"]
 
 ANCHORS_FILE = Path(__file__).with_name("anchors.yaml")
 # knowledge files whose entries say what happened where, and who was involved
@@ -158,9 +159,19 @@ def _official_countries() -> dict[str, str]:
     }
 
 
-def countries_named(terms: list[str]) -> tuple[frozenset[str], frozenset[str]]:
-    """(the countries an article names, itself or by one of its officials; the countries of its
-    officials), as anchor terms, from the article's `anchor_terms`."""
+class Cast(NamedTuple):
+    """Whose happening an article reports, as anchor terms: the countries it names, itself or
+    by one of its officials; the countries of its officials; the gatherings (summits, forums of
+    `events.yaml`) it names."""
+
+    countries: frozenset[str]
+    official_countries: frozenset[str]
+    gatherings: frozenset[str]
+
+
+def cast_of(terms: list[str]) -> Cast:
+    """The `Cast` of an article from its `anchor_terms`."""
     of_official = _official_countries()
     officials = frozenset(of_official[t] for t in terms if t in of_official)
-    return frozenset(t for t in terms if t.startswith("E:countries:")) | officials, officials
+    countries = frozenset(t for t in terms if t.startswith("E:countries:")) | officials
+    return Cast(countries, officials, frozenset(t for t in terms if t.startswith("E:events:")))

@@ -100,7 +100,7 @@ import numpy as np
 from datasketch import MinHash
 
 from beltwatch.model import StoryAssignment, StorySignal
-from beltwatch.stories.anchors import anchor_terms, countries_named, is_country
+from beltwatch.stories.anchors import Cast, anchor_terms, cast_of, is_country
 from beltwatch.stories.duplicates import find_duplicates
 from beltwatch.stories.signals import STOP_WORDS, name_key, normal_words
 
@@ -195,7 +195,7 @@ def cluster_stories(
     vectors = _Vectors(_lead_terms(signals[i]) for i in members)
     anchors = [anchor_terms(_lead_text(signals[i])) for i in members]
     names = _Vectors(anchors, uncounted=is_country)
-    links = _links(docs, vectors, names, [countries_named(terms) for terms in anchors])
+    links = _links(docs, vectors, names, [cast_of(terms) for terms in anchors])
 
     forest = _Forest([d.published for d in docs])
     links.sort()  # strongest first, then by cosine, then by publication order
@@ -511,9 +511,9 @@ _NEEDED = {_STRONG: STRONG_TEXT, _WEAK: WEAK_TEXT, _TEXT: TEXT_ONLY}
 
 
 def _links(
-    docs: list[_Doc], vectors: _Vectors, names: _Vectors, countries: list[tuple[frozenset[str], frozenset[str]]]
+    docs: list[_Doc], vectors: _Vectors, names: _Vectors, casts: list[Cast]
 ) -> list[tuple[int, float, int, int]]:
-    """Accepted links as (-tier, -cosine, a, b) with a < b; `countries` as `anchors.countries_named` gives them."""
+    """Accepted links as (-tier, -cosine, a, b) with a < b."""
     links: list[tuple[int, float, int, int]] = []
     n = len(docs)
     pairs = _candidate_pairs(docs, vectors, names)
@@ -539,7 +539,7 @@ def _links(
             elif _names_may_link(docs[a], docs[b]):
                 unlinked.append(b)
         # what the wording does not show, the names and numbers may: other outlets, other languages
-        unlinked = [b for b in unlinked if not _other_officials(countries[a], countries[b])]
+        unlinked = [b for b in unlinked if not _other_guests(casts[a], casts[b])]
         for b, cos in zip(unlinked, names.cosines(a, unlinked)):
             if _names_agree(cos, names.shared(a, b)):
                 links.append((-_NAMES, -round(cos, 6), a, b))
@@ -548,7 +548,7 @@ def _links(
         followers = [
             b
             for b in partners
-            if b not in linked and _follows(docs[b], docs[a]) and not _other_officials(countries[a], countries[b])
+            if b not in linked and _follows(docs[b], docs[a]) and not _other_guests(casts[a], casts[b])
         ]
         for b, cos in zip(followers, names.cosines(a, followers)):
             if _names_agree(cos, names.shared(a, b)):
@@ -561,16 +561,18 @@ def _names_agree(cosine: float, shared: int) -> bool:
     return cosine >= NAMES_ONLY and shared >= NAMES_SHARED
 
 
-def _other_officials(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> bool:
-    """Whether each article names an official of a country the other never names.
+def _other_guests(a: Cast, b: Cast) -> bool:
+    """Whether each article names an official of a country the other never names, and they
+    name no gathering in common.
 
     Reports of one happening in any language name the countries whose officials spoke or met;
     "Xi met Pakistan's prime minister" and "Xi saw Kyrgyz and Uzbek ministers sign" share Xi,
-    Beijing and the Belt and Road, but neither names the other's guests' country. (named, of
-    officials) pairs, as `anchors.countries_named` gives them.
+    Beijing and the Belt and Road, but neither names the other's guests' country. At a summit
+    or forum each report names the leaders its readers care about, so there it says nothing.
     """
-    (named_a, officials_a), (named_b, officials_b) = a, b
-    return bool(officials_a - named_b) and bool(officials_b - named_a)
+    if a.gatherings & b.gatherings:
+        return False
+    return bool(a.official_countries - b.countries) and bool(b.official_countries - a.countries)
 
 
 def _tier(a: _Doc, b: _Doc) -> int:
