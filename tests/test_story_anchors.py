@@ -11,9 +11,9 @@ from collections import defaultdict
 import pytest
 import yaml
 
-from beltwatch.model import StorySignal
+from beltwatch.model import EventSignature, StorySignal
 from beltwatch.stories import cluster_stories
-from beltwatch.stories.anchors import ANCHORS_FILE, anchor_terms, cast_of, is_country
+from beltwatch.stories.anchors import ANCHORS_FILE, anchor_terms, cast_of, districts, is_country
 
 DATA = yaml.safe_load(ANCHORS_FILE.read_text(encoding="utf-8"))
 ALIASES = [
@@ -129,3 +129,27 @@ def test_shared_countries_do_not_count_among_the_names_two_reports_share():
         StorySignal("ur", urdu + "، جناح انٹرنیشنل ایئرپورٹ", "2024-10-07"),
     ]
     assert _groups(cluster_stories(signals)) == [{"ur", "zh"}]
+
+
+def test_a_town_lies_in_its_district_by_any_of_its_names():
+    assert "shangla" in districts()["besham"] and "shangla" in districts()["bisham"]
+    assert "upperkohistan" in districts()["dasu"]
+
+
+def test_an_attack_in_a_town_and_one_in_its_district_the_same_day_are_one_happening():
+    town = (
+        "Investigators said the convoy of Chinese engineers hit near Besham had no armoured vehicles, "
+        "and police arrested suspects who had helped the bomber."
+    )
+    district = (
+        "The inquiry into the convoy bombing in Shangla found the Chinese engineers' vehicles were not "
+        "armoured; police have arrested suspects who helped the bomber."
+    )
+    signals = [
+        StorySignal("town", town, "2024-04-07", events=[EventSignature("ATTACK", "2024-04-07", "Besham", ())]),
+        StorySignal("district", district, "2024-04-08", events=[EventSignature("ATTACK", "2024-04-07", "Shangla", ())]),
+        StorySignal("elsewhere", "In Turbat the inquiry into the bombing of a convoy of Chinese engineers "
+                    "found their vehicles were not armoured.", "2024-04-08",
+                    events=[EventSignature("ATTACK", "2024-04-07", "Turbat", ())]),
+    ]  # fmt: skip
+    assert _groups(cluster_stories(signals)) == [{"district", "town"}, {"elsewhere"}]

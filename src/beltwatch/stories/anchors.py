@@ -38,9 +38,9 @@ from typing import NamedTuple
 import yaml
 
 from beltwatch.knowledge import load_knowledge
-from beltwatch.stories.signals import STOP_WORDS
+from beltwatch.stories.signals import STOP_WORDS, name_key
 
-__all__ = ["Cast", "anchor_terms", "cast_of", "is_country"]
+__all__ = ["Cast", "anchor_terms", "cast_of", "districts", "is_country"]
 
 ANCHORS_FILE = Path(__file__).with_name("anchors.yaml")
 # knowledge files whose entries say what happened where, and who was involved
@@ -115,6 +115,22 @@ def _known_names() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
             index[words[0]].add((tuple(sys.intern(w) for w in words), anchor))
     # longest first, then by id, so that a spelling two entries share resolves the same way every time
     return {w: tuple(sorted(names, key=lambda n: (-len(n[0]), n[1]))) for w, names in index.items()}
+
+
+@cache
+def districts() -> dict[str, frozenset[str]]:
+    """Name key of a town, by any of its names -> the name keys of the districts it lies in
+    (`within` of `anchors.yaml`)."""
+    places = {e.name: e for e in load_knowledge().entities if e.id.startswith("places:")}
+    data = yaml.safe_load(ANCHORS_FILE.read_text(encoding="utf-8"))
+    out: dict[str, set[str]] = defaultdict(set)
+    for entry in data["within"]:
+        town, district = places.get(entry["place"]), places.get(entry["district"])
+        if town is None or district is None or not entry.get("source"):
+            raise ValueError(f"{ANCHORS_FILE.name}: {entry} needs two places of places.yaml and a source")
+        for name in town.names:
+            out[name_key(name)].update(name_key(n) for n in district.names)
+    return {town: frozenset(keys) for town, keys in out.items()}
 
 
 def _number(word: str) -> str:

@@ -12,7 +12,7 @@ is too vague to match on; an undated event is placed in the `UNDATED_DAYS` (3) u
 publication (for an article dated to the month only, in that month). Two events *match* when they have the same type, their dates are at most
 `DATE_TOLERANCE_DAYS` (2) apart, they do not name different places, and they share the
 place (compared case-, accent- and punctuation-insensitively; or each article mentions the
-other's place) or an actor. A match is *strong* when at least two of place, actor and same
+other's place; or one is a town and the other its district, `anchors.districts`) or an actor. A match is *strong* when at least two of place, actor and same
 day agree, both events carry their own date and the type is not STATEMENT (one speaker
 talks about many things); any other match is *weak*. Two articles that both report a
 day-dated current ATTACK, MEETING or AGREEMENT, none of which match, are in *conflict*:
@@ -100,7 +100,7 @@ import numpy as np
 from datasketch import MinHash
 
 from beltwatch.model import StoryAssignment, StorySignal
-from beltwatch.stories.anchors import Cast, anchor_terms, cast_of, is_country
+from beltwatch.stories.anchors import Cast, anchor_terms, cast_of, districts, is_country
 from beltwatch.stories.duplicates import find_duplicates
 from beltwatch.stories.signals import STOP_WORDS, name_key, normal_words
 
@@ -608,7 +608,11 @@ def _follows(later: _Doc, earlier: _Doc) -> bool:
 
 
 def _same_place(a: _Event, b: _Event, doc_a: _Doc, doc_b: _Doc) -> bool:
-    return a.place == b.place or (a.place in doc_b.places and b.place in doc_a.places)
+    """One place by name, by each article naming the other's, or a town and its district."""
+    if a.place == b.place or (a.place in doc_b.places and b.place in doc_a.places):
+        return True
+    within = districts()
+    return b.place in within.get(a.place, ()) or a.place in within.get(b.place, ())
 
 
 def _names_may_link(a: _Doc, b: _Doc) -> bool:
