@@ -153,3 +153,29 @@ def test_an_attack_in_a_town_and_one_in_its_district_the_same_day_are_one_happen
                     events=[EventSignature("ATTACK", "2024-04-07", "Turbat", ())]),
     ]  # fmt: skip
     assert _groups(cluster_stories(signals)) == [{"district", "town"}, {"elsewhere"}]
+
+
+def test_a_signing_and_the_project_it_is_about_are_one_kind_of_happening():
+    signing = (
+        "Ministers of Kyrgyzstan and Uzbekistan signed the accord on the China-Kyrgyzstan-Uzbekistan Railway "
+        "in Beijing, with Zheng Shanjie of the National Development and Reform Commission."
+    )
+    project = (
+        "The China-Kyrgyzstan-Uzbekistan Railway will run through Kyrgyzstan to Uzbekistan, said Zheng Shanjie "
+        "of the National Development and Reform Commission in Beijing; it is to carry freight to Europe."
+    )
+    protest = (
+        "Angry herders blocked a mountain road near Naryn on Friday, chanting slogans and waving banners "
+        "about pastures they fear losing to the China-Kyrgyzstan-Uzbekistan Railway; shepherds' elders "
+        "demanded compensation, and riot police watched. Zheng Shanjie, National Development and Reform "
+        "Commission, Beijing: no comment."
+    )
+    agreement = EventSignature("AGREEMENT", "2024-06-06", "Beijing", ("Kyrgyzstan", "Uzbekistan"))
+    signals = [
+        StorySignal("signing", signing, "2024-06-06", events=[agreement]),
+        StorySignal("project", project, "2024-06-07",
+                    events=[EventSignature("PROJECT", None, "Central Asia", ("China-Kyrgyzstan-Uzbekistan Railway",))]),
+        StorySignal("protest", protest, "2024-06-07",
+                    events=[EventSignature("PROTEST", "2024-06-07", "Naryn", ("herders",))]),
+    ]  # fmt: skip
+    assert _groups(cluster_stories(signals)) == [{"project", "signing"}, {"protest"}]

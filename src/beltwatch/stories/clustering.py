@@ -30,7 +30,7 @@ A pair is one story, unless in conflict, when
   (0.5), or
 - failing these, published at most `NAMES_WINDOW_DAYS` (1) apart (a month-only date is the
   month, near only to dates within it), the events of the two not of different kinds (an
-  attack and an opening), and the TF-IDF cosine of their anchors (`anchors.anchor_terms`:
+  attack and an opening; a project alone is of a meeting's or an agreement's kind), and the TF-IDF cosine of their anchors (`anchors.anchor_terms`:
   known names and countries in any script, numbers, capitalised Latin words) >= `NAMES_ONLY`
   (0.15) with >= `NAMES_SHARED` (3) anchors in common, countries not counted (China and
   Pakistan are in nearly every report; counted, chance-shared names chain the stories of
@@ -157,6 +157,7 @@ TEXT_ROWS = 2
 TEXT_SEED = 7
 WEAK_TYPES = frozenset({"STATEMENT"})
 CONFLICT_TYPES = frozenset({"ATTACK", "MEETING", "AGREEMENT"})
+_DIPLOMATIC = frozenset({"MEETING", "AGREEMENT"})
 
 _STRONG, _WEAK, _TEXT, _NAMES, _FOLLOW = 5, 4, 3, 2, 1  # link tiers, strongest first when joining
 
@@ -625,10 +626,20 @@ def _kinds_agree(a: _Doc, b: _Doc) -> bool:
     An attack and an airport opening at one place share its name and the corridor's; a report
     the extractor could not read (another language) has no events and is judged on its names.
     """
-    kinds_a, kinds_b = a.events.keys() & CONFLICT_TYPES, b.events.keys() & CONFLICT_TYPES
+    kinds_a, kinds_b = _kinds(a), _kinds(b)
     if not (kinds_a or kinds_b) or not (_read(a) and _read(b)):
         return True
     return bool(kinds_a & kinds_b)
+
+
+def _kinds(doc: _Doc) -> frozenset[str]:
+    """The kinds of happening an article's current events say (`CONFLICT_TYPES`).
+
+    A project is what a meeting or an agreement is about: one report of a signing may say who
+    signed, another only what the railway will be, so a project alone is of either kind.
+    """
+    kinds = doc.events.keys() & CONFLICT_TYPES
+    return frozenset(kinds or (_DIPLOMATIC if "PROJECT" in doc.events else ()))
 
 
 def _read(doc: _Doc) -> bool:
