@@ -19,6 +19,9 @@ those, one term per occurrence:
   Spanish (sentence openers, weekdays, German common nouns): the names the knowledge files do
   not know, as every Latin-script language writes them.
 
+`districts()` reads the towns and the districts they lie in (`within` of `anchors.yaml`), for
+clustering to take an event in "Besham" and one in "Shangla" for one place.
+
 Words here are runs of letters, digits and combining marks, so that a Hindi or Telugu word
 stays one word with its vowel signs (`normal_words`, which duplicates and text TF-IDF use,
 splits them); each Chinese, Japanese or Korean character is a word. Clustering weighs these
