@@ -48,6 +48,10 @@ def test_a_country_is_one_anchor_in_every_language():
 
 def test_inflected_russian_and_latin_spellings_are_the_place():
     assert "E:places:Beijing" in anchor_terms("Соглашение подписали в Пекине во вторник.")
+    assert "E:places:Gwadar" in anchor_terms("Конвой атаковали недалеко от Гвадара.")
+    assert "E:places:Quetta" in anchor_terms("Взрыв прогремел в Кветте.")
+    assert "E:countries:CN" in anchor_terms("Делегация из Китая прибыла.")
+    assert anchor_terms("В Карачи") == ["E:places:Karachi"]  # indeclinable
     assert "E:places:Balochistan" in anchor_terms("Ein Anschlag in Belutschistan traf einen Konvoi.")
     assert "E:places:Rome" in anchor_terms("Il governo di Roma ha deciso.")
 

@@ -8,8 +8,9 @@ those, one term per occurrence:
   knowledge files, and every country, named by its name, an alias or a demonym in any script
   ("卡拉奇", "Карачи" and "Karachi" are all ``E:places:Karachi``; "چینی", "cinesi" and
   "Chinese" are ``E:countries:CN``). `anchors.yaml` adds the spellings of other languages the
-  knowledge files do not list (Russian cases, Italian and German forms, Telugu script) and a
-  few anchors of their own (``E:anchors:Dalbandin``). Outlets (`media.yaml`) are left out:
+  knowledge files do not list (Russian adjectives, Italian and German forms, Telugu script) and
+  a few anchors of their own (``E:anchors:Dalbandin``); a one-word Russian name is also found
+  in its cases ("в Пакистане", "из Китая"). Outlets (`media.yaml`) are left out:
   they say who reports, not what happened. Every name starting at a word counts ("Karachi
   airport" names the airport and Karachi), and the next name starts after the longest.
 - ``N:<number>`` for every number written in digits of any script (leading zeros dropped):
@@ -115,9 +116,35 @@ def _known_names() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
     for name, anchor in named:
         words = tuple(_words(name))
         if words and (len(name) >= _MIN_NAME_CHARS or not name.isascii()):
-            index[words[0]].add((tuple(sys.intern(w) for w in words), anchor))
+            for form in _russian_cases(words):
+                index[form[0]].add((tuple(sys.intern(w) for w in form), anchor))
     # longest first, then by id, so that a spelling two entries share resolves the same way every time
     return {w: tuple(sorted(names, key=lambda n: (-len(n[0]), n[1]))) for w, names in index.items()}
+
+
+# Russian nouns change their ending with their case ("в Пакистане", "из Китая", "Кветты"): a
+# one-word name in Cyrillic is also matched in the singular cases of its declension, by its
+# last letter (ending, then the endings that replace it). Indeclinable names (Карачи) end otherwise.
+_CASES = (
+    ("ия", ("ии", "ию", "ией")),
+    ("й", ("я", "ю", "е", "ем")),
+    ("а", ("ы", "и", "е", "у", "ой")),
+    ("я", ("и", "ю", "ей", "е")),
+    ("", ("а", "у", "е", "ом")),
+)
+_RUSSIAN_CONSONANTS = frozenset("бвгджзклмнпрстфхцчшщ")
+
+
+def _russian_cases(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """A name's words, and for a one-word Russian name of four letters or more its case forms."""
+    if len(words) != 1 or len(words[0]) < 4 or not all("а" <= c <= "я" or c == "ё" for c in words[0]):
+        return [words]
+    word = words[0]
+    for ending, endings in _CASES:
+        if word.endswith(ending) and (ending or word[-1] in _RUSSIAN_CONSONANTS):
+            stem = word[: len(word) - len(ending)]
+            return [words, *((stem + e,) for e in endings)]
+    return [words]
 
 
 @cache
