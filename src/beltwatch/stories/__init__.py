@@ -15,13 +15,14 @@ Pure functions over `StorySignal` records; the store calls them and keeps the re
   the texts (`DuplicateIndex.add_fingerprint`).
 - `cluster_stories(signals, duplicates)` (`clustering`): reports of one happening in
   different words. Two articles are linked when a current event of each matches (same
-  type, dates <= 2 days apart, same place or a shared actor, no two different places) and
-  their TF-IDF cosine is >= 0.2 (a strong match: two of place, actor and same day, both
-  events dated), >= 0.35 (a weak one), or, with no event evidence, >= 0.5 for articles
-  published <= 2 days apart. Reports in other words or languages are also linked, published
+  type, dates <= 2 days apart, same place (a town and its district are one) or a shared
+  actor, no two different places) and their TF-IDF cosine is >= 0.2 (a strong match: two of
+  place, actor and same day, both events dated), >= 0.35 (a weak one), or, with no event
+  evidence, >= 0.5 for articles published <= 2 days apart. Reports in other words or languages are also linked, published
   <= 1 day apart (a month-only date is its month), on their names and numbers (`anchors`:
-  knowledge names in any script, numbers, capitalised Latin words): anchor cosine >= 0.15 and
-  >= 3 anchors shared, unless the events of both say different kinds of happening. A later
+  knowledge names and countries in any script, numbers, capitalised Latin words): anchor cosine
+  >= 0.15 and >= 3 anchors shared (countries not counted), unless the events of both say
+  different kinds of happening or each names an official of a country the other never names. A later
   report up to 60 days on (arrests, findings, compensation) joins the story of the happening
   it recalls by kind, place and date when it shares its names. Articles that report
   different day-dated attacks, meetings or agreements are otherwise never linked, events

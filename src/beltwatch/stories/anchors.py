@@ -4,65 +4,220 @@ Two reports of one attack, one in Chinese and one in English, share hardly a wor
 name the same town, the same armed group and the same numbers. `anchor_terms(text)` lists
 those, one term per occurrence:
 
-- ``E:<knowledge id>`` for every place, official, project, armed group, lender or
-  organisation of the knowledge files named by its name or an alias in any script ("卡拉奇",
-  "Карачи" and "Karachi" are all ``E:places:Karachi``). Outlets (`media.yaml`) are left out:
+- ``E:<id>`` for every place, official, project, armed group, lender or organisation of the
+  knowledge files, and every country, named by its name, an alias or a demonym in any script
+  ("卡拉奇", "Карачи" and "Karachi" are all ``E:places:Karachi``; "چینی", "cinesi" and
+  "Chinese" are ``E:countries:CN``). `anchors.yaml` adds the spellings of other languages the
+  knowledge files do not list (Russian adjectives, Italian and German forms, Telugu script) and
+  a few anchors of their own (``E:anchors:Dalbandin``); a one-word Russian name is also found
+  in its cases ("в Пакистане", "из Китая"). Outlets (`media.yaml`) are left out:
   they say who reports, not what happened. Every name starting at a word counts ("Karachi
   airport" names the airport and Karachi), and the next name starts after the longest.
-- ``N:<number>`` for every number written in digits (leading zeros dropped): casualties,
-  amounts, days and years are written alike in most languages.
-- ``C:<word>`` for every capitalised word in Latin script (not a stop word): the names the
-  knowledge files do not know, as every Latin-script language writes them.
+- ``N:<number>`` for every number written in digits of any script (leading zeros dropped):
+  casualties, amounts, days and years are written alike in most languages.
+- ``C:<word>`` for every capitalised word in Latin script that is neither a stop word nor one
+  of the words `anchors.yaml` lists as no name in Italian, German, Indonesian, French or
+  Spanish (sentence openers, weekdays, German common nouns): the names the knowledge files do
+  not know, as every Latin-script language writes them.
 
-Clustering weighs these as TF-IDF terms (rare names count more than "Pakistan" or "2").
+`districts()` reads the towns and the districts they lie in (`within` of `anchors.yaml`), for
+clustering to take an event in "Besham" and one in "Shangla" for one place.
+
+Words here are runs of letters, digits and combining marks, so that a Hindi or Telugu word
+stays one word with its vowel signs (`normal_words`, which duplicates and text TF-IDF use,
+splits them); each Chinese, Japanese or Korean character is a word. Clustering weighs these
+as TF-IDF terms (rare names count more than "Pakistan" or "2").
 """
 
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from collections import defaultdict
 from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+import yaml
 
 from beltwatch.knowledge import load_knowledge
-from beltwatch.stories.signals import STOP_WORDS, normal_words
+from beltwatch.stories.signals import STOP_WORDS, name_key
 
-__all__ = ["anchor_terms"]
+__all__ = ["Cast", "anchor_terms", "cast_of", "districts", "is_country"]
 
+ANCHORS_FILE = Path(__file__).with_name("anchors.yaml")
 # knowledge files whose entries say what happened where, and who was involved
 _ANCHOR_FILES = frozenset({"places", "officials", "projects", "armed_groups", "lenders", "organisations", "events"})
 # Shorter Latin spellings ("KP", "PM") are also everyday abbreviations; two Chinese characters are a name.
 _MIN_NAME_CHARS = 3
 _CAPITALISED = re.compile(r"(?<![\w-])[A-Z][a-zA-Z\u00c0-\u024f]{2,}")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+
+
+def _ranges(chars: list[int]) -> str:
+    """A regex character class body for the given code points, as ranges."""
+    out, start = [], None
+    for c, nxt in zip(chars, [*chars[1:], None]):
+        start = c if start is None else start
+        if nxt != c + 1:
+            out.append(re.escape(chr(start)) + ("-" + re.escape(chr(c)) if c != start else ""))
+            start = None
+    return "".join(out)
+
+
+# combining marks (Indic vowel signs and viramas, Arabic diacritics) belong to the word they are in;
+# the pattern that keeps them is slower, so it reads only the texts that have any
+_MARKS = _ranges([c for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M")])
+_MARK = re.compile(f"[{_MARKS}]")
+_MARKED_WORD = re.compile(rf"[{_CJK}]|(?:[^\W_{_CJK}]|[{_MARKS}])+")
+_WORD = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+
+
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return (_MARKED_WORD if _MARK.search(text) else _WORD).findall(text)
+
+
+@cache
+def _anchor_data() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """(anchor id -> its extra names, words that are no names) from `anchors.yaml`, checked."""
+    data = yaml.safe_load(ANCHORS_FILE.read_text(encoding="utf-8"))
+    knowledge = load_knowledge()
+    known = {e.id for e in knowledge.entities} | {f"countries:{c.code}" for c in knowledge.countries}
+    aliases: dict[str, tuple[str, ...]] = {}
+    for entry in data["aliases"]:
+        anchor, names = entry["anchor"], tuple(entry["names"])
+        if not entry.get("source"):
+            raise ValueError(f"{ANCHORS_FILE.name}: {anchor} needs a source")
+        if anchor.startswith("anchors:"):
+            if anchor.removeprefix("anchors:") not in names:
+                raise ValueError(f"{ANCHORS_FILE.name}: {anchor} must list its English name")
+        elif anchor not in known:
+            raise ValueError(f"{ANCHORS_FILE.name}: {anchor} is no knowledge id or country")
+        aliases[anchor] = aliases.get(anchor, ()) + names
+    not_names = frozenset(w.casefold() for words in data["not_names"].values() for w in words.split())
+    return aliases, not_names
 
 
 @cache
 def _known_names() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
-    """First word of a name -> (its words, knowledge id), longest name first."""
+    """First word of a name -> (its words, anchor id), longest name first."""
+    knowledge = load_knowledge()
+    named: list[tuple[str, str]] = [
+        (name, entity.id)
+        for entity in knowledge.entities
+        if entity.id.split(":", 1)[0] in _ANCHOR_FILES
+        for name in entity.names
+    ]
+    named += [(name, f"countries:{c.code}") for c in knowledge.countries for name in (*c.names, *c.demonyms)]
+    named += [(name, anchor) for anchor, names in _anchor_data()[0].items() for name in names]
     index: dict[str, set[tuple[tuple[str, ...], str]]] = defaultdict(set)
-    for entity in load_knowledge().entities:
-        if entity.id.split(":", 1)[0] not in _ANCHOR_FILES:
-            continue
-        for name in entity.names:
-            words = tuple(normal_words(name))
-            if words and (len(name) >= _MIN_NAME_CHARS or not name.isascii()):
-                index[words[0]].add((words, entity.id))
+    for name, anchor in named:
+        words = tuple(_words(name))
+        if words and (len(name) >= _MIN_NAME_CHARS or not name.isascii()):
+            for form in _russian_cases(words):
+                index[form[0]].add((tuple(sys.intern(w) for w in form), anchor))
     # longest first, then by id, so that a spelling two entries share resolves the same way every time
     return {w: tuple(sorted(names, key=lambda n: (-len(n[0]), n[1]))) for w, names in index.items()}
 
 
+# Russian nouns change their ending with their case ("в Пакистане", "из Китая", "Кветты"): a
+# one-word name in Cyrillic is also matched in the singular cases of its declension, by its
+# last letter (ending, then the endings that replace it). Indeclinable names (Карачи) end otherwise.
+_CASES = (
+    ("ия", ("ии", "ию", "ией")),
+    ("й", ("я", "ю", "е", "ем")),
+    ("а", ("ы", "и", "е", "у", "ой")),
+    ("я", ("и", "ю", "ей", "е")),
+    ("", ("а", "у", "е", "ом")),
+)
+_RUSSIAN_CONSONANTS = frozenset("бвгджзклмнпрстфхцчшщ")
+
+
+def _russian_cases(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """A name's words, and for a one-word Russian name of four letters or more its case forms."""
+    if len(words) != 1 or len(words[0]) < 4 or not all("а" <= c <= "я" or c == "ё" for c in words[0]):
+        return [words]
+    word = words[0]
+    for ending, endings in _CASES:
+        if word.endswith(ending) and (ending or word[-1] in _RUSSIAN_CONSONANTS):
+            stem = word[: len(word) - len(ending)]
+            return [words, *((stem + e,) for e in endings)]
+    return [words]
+
+
+@cache
+def districts() -> dict[str, frozenset[str]]:
+    """Name key of a town, by any of its names -> the name keys of the districts it lies in
+    (`within` of `anchors.yaml`)."""
+    places = {e.name: e for e in load_knowledge().entities if e.id.startswith("places:")}
+    data = yaml.safe_load(ANCHORS_FILE.read_text(encoding="utf-8"))
+    out: dict[str, set[str]] = defaultdict(set)
+    for entry in data["within"]:
+        town, district = places.get(entry["place"]), places.get(entry["district"])
+        if town is None or district is None or not entry.get("source"):
+            raise ValueError(f"{ANCHORS_FILE.name}: {entry} needs two places of places.yaml and a source")
+        for name in town.names:
+            out[name_key(name)].update(name_key(n) for n in district.names)
+    return {town: frozenset(keys) for town, keys in out.items()}
+
+
+def _number(word: str) -> str:
+    """A number in digits of any script, as ASCII digits without leading zeros."""
+    return "".join(str(unicodedata.digit(c)) for c in word).lstrip("0") or "0"
+
+
 def anchor_terms(text: str) -> list[str]:
     """The known names, numbers and capitalised Latin-script words of `text`, in order of kind."""
-    words = normal_words(text)
+    words = _words(text)
     known = _known_names()
     terms = []
     position = 0
     while position < len(words):
         step = 1
-        for name, entity_id in known.get(words[position], ()):
+        for name, anchor in known.get(words[position], ()):
             if tuple(words[position : position + len(name)]) == name:
-                terms.append("E:" + entity_id)
+                terms.append("E:" + anchor)
                 step = max(step, len(name))
         position += step
-    terms += ["N:" + (w.lstrip("0") or "0") for w in words if w.isdigit() and len(w) <= 4]
-    terms += ["C:" + c for c in map(str.casefold, _CAPITALISED.findall(text)) if c not in STOP_WORDS]
+    terms += ["N:" + _number(w) for w in words if w.isdigit() and len(w) <= 4]
+    not_names = _anchor_data()[1]
+    capitalised = map(str.casefold, _CAPITALISED.findall(text))
+    terms += ["C:" + c for c in capitalised if c not in STOP_WORDS and c not in not_names]
     return terms
+
+
+def is_country(term: str) -> bool:
+    """Whether an anchor term is a country's: China or Pakistan is named in nearly every report
+    of the corridor, in any language, so a country weighs little and is not one of the names
+    two reports must share (`clustering.NAMES_SHARED`)."""
+    return term.startswith("E:countries:")
+
+
+@cache
+def _official_countries() -> dict[str, str]:
+    """Anchor term of an official -> anchor term of the country the official serves."""
+    return {
+        f"E:{e.id}": f"E:countries:{e.country}"
+        for e in load_knowledge().entities
+        if e.id.startswith("officials:") and e.country
+    }
+
+
+class Cast(NamedTuple):
+    """Whose happening an article reports, as anchor terms: the countries it names, itself or
+    by one of its officials; the countries of its officials; the gatherings (summits, forums of
+    `events.yaml`) it names."""
+
+    countries: frozenset[str]
+    official_countries: frozenset[str]
+    gatherings: frozenset[str]
+
+
+def cast_of(terms: list[str]) -> Cast:
+    """The `Cast` of an article from its `anchor_terms`."""
+    of_official = _official_countries()
+    officials = frozenset(of_official[t] for t in terms if t in of_official)
+    countries = frozenset(t for t in terms if t.startswith("E:countries:")) | officials
+    return Cast(countries, officials, frozenset(t for t in terms if t.startswith("E:events:")))
