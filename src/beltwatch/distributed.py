@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from distributed import Client, Future
 
 IN_FLIGHT_PER_WORKER = 2  # one batch running and one waiting on each worker
+WRITE_AT_MOST = 128  # articles handed to the writer at once when batches come back together
 KILLED_WORKERS = "extraction failed: the Dask workers extracting it died every time (KilledWorker)"
 
 
@@ -97,15 +98,27 @@ def _connect(address: str) -> Client:
 
 
 def extract_on_cluster(client: Client, batches: Iterable[list[Article]]) -> Iterator[list[Extracted]]:
-    """`extract_batch` of every batch on the cluster, in order, with a bounded number in flight."""
+    """`extract_batch` of every batch on the cluster, in order, with a bounded number in flight.
+
+    Batches that are back by the time the oldest is come as one (up to WRITE_AT_MOST articles): a
+    writer that falls behind the workers then stores more articles a transaction, which costs it
+    less an article, and catches up."""
     limit = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
     in_flight: deque[tuple[list[Article], Future]] = deque()
     for batch in batches:
         in_flight.append((batch, client.submit(extract_batch, batch, pure=False)))
         if len(in_flight) >= limit:
-            yield _result(client, *in_flight.popleft())
+            yield _ready(client, in_flight)
     while in_flight:
-        yield _result(client, *in_flight.popleft())
+        yield _ready(client, in_flight)
+
+
+def _ready(client: Client, in_flight: deque[tuple[list[Article], Future]]) -> list[Extracted]:
+    """The oldest batch's results, and those of the batches after it that are done too."""
+    found = _result(client, *in_flight.popleft())
+    while in_flight and in_flight[0][1].done() and len(found) + len(in_flight[0][0]) <= WRITE_AT_MOST:
+        found += _result(client, *in_flight.popleft())
+    return found
 
 
 def _result(client: Client, batch: list[Article], future: Future) -> list[Extracted]:
