@@ -506,6 +506,36 @@ def test_a_name_ends_in_a_name_word():
     assert not [n for n in names(entities) if n.endswith((" in", " central"))]
 
 
+def test_an_office_of_a_place_named_elsewhere_is_no_part_of_the_name():
+    entities = extract(
+        "The bus was hit on the road to Kharan. Deputy Commissioner Kharan Zorvan Ali Kettleby confirmed that five "
+        "people were hurt."
+    )
+    assert named(entities, "Zorvan Ali Kettleby").type == "PERSON"
+    assert named(entities, "Kharan").type == "GPE"
+
+
+def test_a_portfolio_after_minister_is_no_organisation():
+    entities = extract(
+        "Federal Minister for Planning & Development Ahmed Raza Khan opened the road, and the Minister of "
+        "Construction & Transport Bence Kovacs said the line was ready."
+    )
+    assert named(entities, "Ahmed Raza Khan").type == "PERSON"
+    assert not {"Planning & Development", "Construction & Transport"} & set(names(entities))
+
+
+def test_a_known_bank_at_the_end_of_a_longer_name_is_another_bank():
+    entities = extract("Pakistan received a loan from the Commercial Bank of China on Monday.")
+    assert named(entities, "Commercial Bank of China").kind == "lender"
+    assert "Bank of China" not in names(entities)
+
+
+def test_a_dash_left_by_a_line_break_keeps_a_known_name():
+    entities = extract("The Export- Import Bank of China will lend the money, the ministry said.")
+    assert named(entities, "Export-Import Bank of China").type == "ORG"
+    assert "Bank of China" not in names(entities)
+
+
 @pytest.mark.parametrize("title", ["PM", "CM", "IG", "IGP", "DIG", "SSP", "SP", "DSP", "SHO", "DPO", "RPO", "DG", "DC", "GM", "MD"])
 def test_every_abbreviated_office_is_a_title(title: str):
     entities = extract(f"In a call with reporters on the evening of Monday, {title} Varun Tesh Maharaj confirmed the toll.")

@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span, Token
@@ -39,6 +40,7 @@ STATE_WORDS = {"the", "government", "govt", "republic", "people", "'s", "’s", 
 COMPASS_WORDS = {"north", "south", "east", "west", "central", "upper", "lower"}
 TITLE_PREFIXES = {"prime", "foreign", "interior"}  # words that begin a title ("Prime Minister")
 POSSESSIVE = {"'s", "’s", "'", "’"}
+PORTFOLIO_HOLDERS = {"minister", "ministers"}  # "Minister for Railways"; a "secretary of" may be an organisation's
 
 
 @dataclass
@@ -266,9 +268,14 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     ]  # fmt: skip
     out = list(infrastructure)
     people: list[Span] = []  # persons' names as completed, which the model's pieces of them must not repeat
+    longer = _known_ends_of_longer_names(ents, known)
     for ent in ents:
         if ent.label_ not in LABELS or any(f.start < ent.end_char and ent.start_char < f.end for f in infrastructure):
             continue
+        whole = longer.get((ent.start, ent.end))
+        if whole is not None and whole.end != ent.end:
+            continue  # the front of a longer name, taken with the rest below
+        ent = whole if whole is not None else ent
         if any(p.start <= ent.start and ent.end <= p.end for p in people):
             continue
         if ent.ent_id_.startswith("country:") and _in_a_currency(ent, doc_text(doc), knowledge):
@@ -276,7 +283,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         span = _trim(_with_place_after_of(ent, ents))
         if span is None:
             continue
-        kid = ent.ent_id_
+        kid = ent.ent_id_ if whole is None else ""  # a span's ent_id_ is its root token's
         label = ent.label_
         if not kid:
             span, label = _person_after_title(span, label, knowledge)
@@ -298,6 +305,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
             or text.lower() in COMPASS_WORDS  # "relations with the West", "in South" cut off from "Asia"
             or _names_money(text)  # "Chinese yuan", "USD45B"
             or _is_title_word(span, ent.label_, knowledge)
+            or _is_portfolio(span, label)
             or not _plausible(span, text, demonyms, headline_spans, outside_headlines)
         ):
             continue
@@ -311,6 +319,22 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         out.append(found)
         if label == "ORG" and span.end <= ent.end:
             out.extend(_places_inside(span, knowledge))
+    return out
+
+
+def _known_ends_of_longer_names(ents: tuple[Span, ...], known: dict[str, KnownEntity]) -> dict[int, Span]:
+    """A known organisation's name that ends a longer one the model saw in front of it ("Commercial" +
+    "Bank of China", "Agricultural Development" + "Bank of China") names another organisation: the whole
+    span, unknown, keyed by each part's (start, end)."""
+    out: dict[tuple[int, int], Span] = {}
+    for front, ent in pairwise(ents):
+        body = known.get(ent.ent_id_)
+        if body is None or body.type != "ORG" or front.ent_id_ or front.label_ != "ORG" or front.end != ent.start:
+            continue
+        if not (front[-1].is_title or front[-1].text.endswith("-")) or "\n" in front[-1].whitespace_:
+            continue
+        whole = Span(ent.doc, front.start, ent.end, label="ORG")
+        out[front.start, front.end] = out[ent.start, ent.end] = whole
     return out
 
 
@@ -549,6 +573,19 @@ def _is_title_word(span: Span, label: str, knowledge: Knowledge) -> bool:
     return False
 
 
+def _is_portfolio(span: Span, label: str) -> bool:
+    """"Minister for Planning & Development", "Minister of Construction and Transport": the words after an
+    office's "for" or "of" say what it is in charge of; they name no organisation."""
+    doc = span.doc
+    start = span.start - (span.start > 0 and doc[span.start - 1].lower_ == "the")
+    return (
+        label == "ORG"
+        and start >= 2
+        and doc[start - 1].lower_ in ("for", "of")
+        and doc[start - 2].lower_ in PORTFOLIO_HOLDERS
+    )
+
+
 def _complement(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
     out, pos = [], 0
     for a, b in spans:
@@ -612,6 +649,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_acronyms(doc_text(doc), groups)
     groups = _bare_place_names(groups)
     groups = _places_by_gazetteer(doc, groups, knowledge)
+    _people_without_place_in_front(groups)
     groups = _merge_short_person_names(groups)
     _recover_surnames(doc, groups, knowledge)
     return groups
@@ -657,6 +695,20 @@ def _places_by_gazetteer(doc: Doc, groups: list[Group], knowledge: Knowledge) ->
             if same is not None:
                 _merge_into(same, group)
     return [g for g in groups if g.found]
+
+
+def _people_without_place_in_front(groups: list[Group]) -> None:
+    """"Deputy Commissioner Chagai Saif Ullah Khaitran": a first word that the article names as a place of
+    its own is the office's district, not the person's name."""
+    places = {normalise(s) for g in groups if g.label in ("GPE", "LOC") for s in g.surfaces}
+    for group in groups:
+        if group.label != "PERSON" or group.known:
+            continue
+        for f in group.found:
+            first, _, rest = f.text.partition(" ")
+            if len(rest.split()) >= 2 and normalise(first) in places:
+                f.start += len(f.text) - len(rest)
+                f.text = rest
 
 
 def _titled(doc: Doc, found: Found, knowledge: Knowledge) -> bool:
