@@ -536,6 +536,53 @@ def test_a_dash_left_by_a_line_break_keeps_a_known_name():
     assert "Bank of China" not in names(entities)
 
 
+def test_a_name_cut_off_at_the_end_of_a_text_is_no_name():
+    entities = extract("The pact was signed by Foreign Minister Zorvan Kettleby and the transport minister Marhaz Q")
+    assert named(entities, "Zorvan Kettleby").type == "PERSON"
+    assert not [n for n in names(entities) if n.startswith("Marhaz")]
+
+
+def test_a_known_name_printed_with_a_space_for_its_dash_is_that_name():
+    entities = extract("The corridor runs through Pakistan occupied Kashmir, the ministry in New Delhi said.")
+    assert "Pakistan occupied Kashmir" in named(entities, "Pakistan-occupied Kashmir").aliases
+    assert "Kashmir" not in names(entities)
+
+
+def test_a_known_firm_at_the_start_of_a_longer_name_is_another_firm():
+    entities = extract(
+        "China Three Gorges South Asia Investment Limited said on Friday that the plant had reached financial "
+        "close, and China Three Gorges Corporation Limited welcomed the news."
+    )
+    assert named(entities, "China Three Gorges South Asia Investment Limited").type == "ORG"
+    assert named(entities, "China Three Gorges Corporation").type == "ORG"
+
+
+def test_a_demonym_and_government_is_the_country():
+    entities = extract(
+        "The ambassador called on the Prime Minister to share the news of Chinese Government approving USD 2 "
+        "billion for the second phase of the port."
+    )
+    assert "Chinese Government" in named(entities, "China").aliases
+    assert "Chinese Government" not in names(entities)
+
+
+@pytest.mark.parametrize("head", sorted(load_knowledge().numbered_events))
+def test_a_numbered_gathering_is_an_event_named_with_its_number(head: str):
+    entities = extract(f"The delegates met after the 14th National {head} of the Zorvan Workers Party in October.")
+    events = [e.name for e in entities if e.type == "EVENT"]
+    assert [n for n in events if n.startswith(f"14th National {head}")], [(e.name, e.type) for e in entities]
+
+
+def test_known_outlets_and_regions():
+    entities = extract(
+        "Radio Pakistan said the force would guard the corridor, Bloomberg reported, while Islamabad raised the "
+        "situation in Indian Illegally Occupied Jammu and Kashmir (IIOJK)."
+    )
+    assert named(entities, "Radio Pakistan").kind == "media"
+    assert named(entities, "Bloomberg").kind == "media"
+    assert "IIOJK" in named(entities, "Jammu and Kashmir").aliases
+
+
 @pytest.mark.parametrize("title", ["PM", "CM", "IG", "IGP", "DIG", "SSP", "SP", "DSP", "SHO", "DPO", "RPO", "DG", "DC", "GM", "MD"])
 def test_every_abbreviated_office_is_a_title(title: str):
     entities = extract(f"In a call with reporters on the evening of Monday, {title} Varun Tesh Maharaj confirmed the toll.")

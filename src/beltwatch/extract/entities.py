@@ -264,7 +264,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         if not any(a <= f.start and f.end <= b for a, b in known_spans)
     ] + places_by_head(text, knowledge, known_spans) + people_after_titles(doc, knowledge) + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + [
         f for f in organisations_named_after_places(text, knowledge)
-        if not any(a < f.end and f.start < b for a, b in known_names)
+        if all(_outside_or_longer(f, a, b, knowledge) for a, b in known_names)
     ]  # fmt: skip
     out = list(infrastructure)
     people: list[Span] = []  # persons' names as completed, which the model's pieces of them must not repeat
@@ -306,9 +306,16 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
             or _names_money(text)  # "Chinese yuan", "USD45B"
             or _is_title_word(span, ent.label_, knowledge)
             or _is_portfolio(span, label)
+            or _cut_off(span)
             or not _plausible(span, text, demonyms, headline_spans, outside_headlines)
         ):
             continue
+        if not kid and label in ("ORG", "EVENT"):
+            span, label = _numbered_event(span, label, knowledge)
+            text = span.text.strip()
+        state = _government_of(text, knowledge) if not kid and label == "ORG" else None
+        if state is not None:  # "the Chinese Government" acts for China, as "Beijing" does
+            label, kid = "GPE", f"country:{state.code}"
         found = Found(text, label, span.start_char, span.end_char)
         if label == "ORG" and _the_in_name(span, headline_spans):
             found.name = f"The {text}"
@@ -384,7 +391,8 @@ def people_after_titles(doc: Doc, knowledge: Knowledge) -> list[Found]:
         if end - start < 2 or (end < len(doc) and doc[end].is_title and knowledge.org_kind(doc[end].text) != "other"):
             continue
         name = doc[start:end]
-        out.append(Found(name.text, "PERSON", name.start_char, name.end_char))
+        if not _cut_off(name):
+            out.append(Found(name.text, "PERSON", name.start_char, name.end_char))
     return out
 
 
@@ -571,6 +579,34 @@ def _is_title_word(span: Span, label: str, knowledge: Knowledge) -> bool:
         if not (tok.is_title or tok.lower_ in ("and", "&")):
             return False
     return False
+
+
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
+def _numbered_event(span: Span, label: str, knowledge: Knowledge) -> tuple[Span, str]:
+    """"the 19th National Congress of the Communist Party of China": a numbered congress, session or summit is
+    an EVENT named with its number, not the organisation that holds it."""
+    doc = span.doc
+    start = span.start - 1 if span.start > 0 and _ORDINAL.fullmatch(doc[span.start - 1].text) else span.start
+    if not _ORDINAL.fullmatch(doc[start].text) or not any(t.text in knowledge.numbered_events for t in span):
+        return span, label
+    return doc[start : span.end], "EVENT"
+
+
+def _government_of(name: str, knowledge: Knowledge) -> Country | None:
+    """The state whose government a name is by its demonym or name ("Chinese Government", "Pakistan Govt")."""
+    owner, _, last = name.rpartition(" ")
+    if last.lower() not in ("government", "govt"):
+        return None
+    return knowledge.country_by_demonym.get(owner) or knowledge.country_by_name.get(owner)
+
+
+def _cut_off(span: Span) -> bool:
+    """A name that runs to the end of a text stopping mid-sentence may be cut mid-word ("... and Transport
+    Minister Ramesh L"): a page opening or a feed's summary ends where its length does, not where a name does."""
+    text = doc_text(span.doc).rstrip()
+    return span.end_char >= len(text) and not text.endswith((".", "!", "?", '"', "”", ")"))
 
 
 def _is_portfolio(span: Span, label: str) -> bool:
@@ -979,6 +1015,21 @@ def organisations_named_after_places(text: str, knowledge: Knowledge) -> list[Fo
         end = m.start(1) + words[heads[-1]].start() + len(words[heads[-1]].group().rstrip("."))
         out.append(Found(text[m.start() : end], "ORG", m.start(), end))
     return out
+
+
+def _outside_or_longer(found: Found, start: int, end: int, knowledge: Knowledge) -> bool:
+    """Whether a known name at start:end leaves `found` a name of its own: apart from it, or holding it with
+    name words more than a company's legal form ("China Three Gorges International Corporation" is a
+    subsidiary of "China Three Gorges"; "China Three Gorges Corporation Limited" is the same firm)."""
+    if end <= found.start or found.end <= start:
+        return True
+    if start < found.start or found.end < end:
+        return False
+    after = found.text[end - found.start :].split()
+    if after[:1] in (["and"], ["&"]):
+        return False  # two names: "China Road and Bridge Corporation and Gilgit Development Company"
+    rest = found.text[: start - found.start].split() + after
+    return any(w not in knowledge.name_heads for w in rest)
 
 
 def place_bodies(text: str, knowledge: Knowledge) -> list[Found]:
