@@ -269,6 +269,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     out = list(infrastructure)
     people: list[Span] = []  # persons' names as completed, which the model's pieces of them must not repeat
     longer = _known_ends_of_longer_names(ents, known)
+    no_names: set[str] = set()  # acronyms of names that are no entities ("Standard Operating Procedure (SOP)")
     for ent in ents:
         if ent.label_ not in LABELS or any(f.start < ent.end_char and ent.start_char < f.end for f in infrastructure):
             continue
@@ -302,12 +303,16 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         if not kid and (
             text in knowledge.not_entities
             or text.lower() in knowledge.title_heads
+            or text.lower() in knowledge.honorifics  # "Tun Dr" less its "Tun"
             or text.lower() in COMPASS_WORDS  # "relations with the West", "in South" cut off from "Asia"
             or _names_money(text)  # "Chinese yuan", "USD45B"
             or _is_title_word(span, ent.label_, knowledge)
             or _is_portfolio(span, label)
+            or _names_no_organisation(span, label, knowledge, no_names)
+            or _first_of_a_compound(span)
             or _cut_off(span)
             or not _plausible(span, text, demonyms, headline_spans, outside_headlines)
+            or text in no_names
         ):
             continue
         if not kid and label in ("ORG", "EVENT"):
@@ -602,6 +607,25 @@ def _government_of(name: str, knowledge: Knowledge) -> Country | None:
     return knowledge.country_by_demonym.get(owner) or knowledge.country_by_name.get(owner)
 
 
+def _names_no_organisation(span: Span, label: str, knowledge: Knowledge, acronyms: set[str]) -> bool:
+    """A procedure, plan or agreement the model took for an organisation ("Standard Operating Procedure");
+    its bracketed acronym after it, if any, goes into `acronyms`, as no name either."""
+    if label != "ORG" or span.text.split()[-1] not in knowledge.not_organisation_heads:
+        return False
+    m = re.match(r"\s*\(([A-Z][A-Za-z]{1,9})\)", doc_text(span.doc)[span.end_char : span.end_char + 14])
+    if m:
+        acronyms.add(m.group(1))
+    return True
+
+
+def _first_of_a_compound(span: Span) -> bool:
+    """"Non-CPEC", "Ethio-Djibouti", "Jamiat Ulema-i-Islami": a name the model cut from the name a dash joins
+    it to is the front of one compound, and names nothing alone. Before a common word it is still a name
+    ("the Taliban-run administration", "a Kathmandu-based professor")."""
+    after = doc_text(span.doc)[span.end_char : span.end_char + 4]
+    return re.match(r"[-–](?:[A-Z]|[a-z]{1,2}[-–])", after) is not None
+
+
 def _cut_off(span: Span) -> bool:
     """A name that runs to the end of a text stopping mid-sentence may be cut mid-word ("... and Transport
     Minister Ramesh L"): a page opening or a feed's summary ends where its length does, not where a name does."""
@@ -687,6 +711,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _places_by_gazetteer(doc, groups, knowledge)
     _people_without_place_in_front(groups)
     groups = _merge_short_person_names(groups)
+    groups = _merge_fronts_of_longer_names(groups)
     _recover_surnames(doc, groups, knowledge)
     return groups
 
@@ -816,6 +841,28 @@ def _merge_short_person_names(groups: list[Group]) -> list[Group]:
         if len(matches) == 1:
             _merge_into(matches[0], group)
     return [g for g in groups if g.found]
+
+
+def _merge_fronts_of_longer_names(groups: list[Group]) -> list[Group]:
+    """"Sheikh Mohammed bin Rashid" after "Sheikh Mohammed bin Rashid Al Maktoum": a person's name of two or
+    more words that begins the longer name of exactly one other person is that person."""
+    people = [g for g in groups if g.label == "PERSON"]
+    for group in people:
+        if group.known or not group.found or any(len(s.split()) < 2 for s in group.surfaces):
+            continue
+        longer = [
+            p for p in people
+            if p is not group and p.found
+            and all(any(_begins(s, t) for t in p.surfaces) for s in group.surfaces)
+        ]  # fmt: skip
+        if len(longer) == 1:
+            _merge_into(longer[0], group)
+    return [g for g in groups if g.found]
+
+
+def _begins(front: str, name: str) -> bool:
+    words = front.split()
+    return len(name.split()) > len(words) and name.split()[: len(words)] == words
 
 
 def _shortens(word: str, person: Group, fuzzy: bool) -> bool:
@@ -1153,6 +1200,17 @@ def extract_entities(doc: Doc, knowledge: Knowledge, sentences: Sentences) -> li
     """Every entity of one English article, once, with all its mentions."""
     groups = group_names(doc, find_names(doc, knowledge), knowledge)
     return to_entities(doc, groups, knowledge, sentences)
+
+
+def without_dateline(entities: list[Entity], text: str) -> tuple[list[Entity], Entity | None]:
+    """The entities less a place named only in the dateline ("BEIJING, April 27 (Xinhua) -- ..."), and that
+    place: where the article was filed from, not a place its news is about."""
+    from beltwatch.resolve.placement import is_dateline
+
+    for i, entity in enumerate(entities):
+        if entity.type == "GPE" and all(is_dateline(text, m.start, m.end) for m in entity.mentions):
+            return entities[:i] + entities[i + 1 :], entity
+    return entities, None
 
 
 def extract_known_entities(text: str, knowledge: Knowledge, sentences: Sentences) -> list[Entity]:
