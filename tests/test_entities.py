@@ -663,6 +663,28 @@ def test_two_honorifics_before_a_name_are_no_person():
     assert names(entities) == ["Mahathir Mohamad"]
 
 
+def test_a_name_listed_with_people_is_a_person():
+    entities = extract("Party leaders such as Khawaja Saad Rafique, Marriyum Aurangzeb and Ayaz Sadiq attended the rally.")
+    assert {named(entities, n).type for n in ("Khawaja Saad Rafique", "Marriyum Aurangzeb", "Ayaz Sadiq")} == {"PERSON"}
+
+
+def test_a_name_owning_a_government_is_a_person():
+    entities = extract(
+        "The deal is a flagrant contradiction of the foreign policy of Javier Milei's government. Milei has not "
+        "commented."
+    )
+    person = named(entities, "Javier Milei")
+    assert person.type == "PERSON"
+    assert "Milei" in person.aliases
+
+
+@pytest.mark.parametrize(
+    "text", ["This Port will connect the north to the coast.", "The line will reach other regional States by 2030."]
+)
+def test_a_facility_or_place_word_alone_names_nothing(text: str):
+    assert not {"Port", "States"} & set(names(extract(text)))
+
+
 @pytest.mark.parametrize("title", ["PM", "CM", "IG", "IGP", "DIG", "SSP", "SP", "DSP", "SHO", "DPO", "RPO", "DG", "DC", "GM", "MD"])
 def test_every_abbreviated_office_is_a_title(title: str):
     entities = extract(f"In a call with reporters on the evening of Monday, {title} Varun Tesh Maharaj confirmed the toll.")

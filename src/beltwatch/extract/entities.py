@@ -310,11 +310,14 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
             or _is_portfolio(span, label)
             or _names_no_organisation(span, label, knowledge, no_names)
             or _first_of_a_compound(span)
+            or _a_kind_of_thing(text, knowledge)
             or _cut_off(span)
             or not _plausible(span, text, demonyms, headline_spans, outside_headlines)
             or text in no_names
         ):
             continue
+        if not kid and label == "ORG" and _person_by_company(span, knowledge):
+            label = "PERSON"
         if not kid and label in ("ORG", "EVENT"):
             span, label = _numbered_event(span, label, knowledge)
             text = span.text.strip()
@@ -586,6 +589,21 @@ def _is_title_word(span: Span, label: str, knowledge: Knowledge) -> bool:
     return False
 
 
+def _person_by_company(span: Span, knowledge: Knowledge) -> bool:
+    """A name the model called an organisation that the sentence treats as a person's: listed with people
+    ("leaders such as Khawaja Saad Rafique, Marriyum Aurangzeb and ...") or owning a government ("Javier
+    Milei's government"). Only a name of two or more name words that no organisation's word ends."""
+    if len(span) < 2 or not _name_like(span) or knowledge.org_kind(span.text) != "other":
+        return False
+    root = span.root
+    doc = span.doc
+    linked = [t for t in root.children if t.dep_ == "conj"] + ([root.head] if root.dep_ == "conj" else [])
+    if any(t.ent_type_ == "PERSON" and not t.ent_id_.startswith("country:") for t in linked):
+        return True
+    after = doc[span.end : span.end + 2]
+    return len(after) == 2 and after[0].text in POSSESSIVE and after[1].lower_ in ("government", "administration")
+
+
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 
 
@@ -616,6 +634,17 @@ def _names_no_organisation(span: Span, label: str, knowledge: Knowledge, acronym
     if m:
         acronyms.add(m.group(1))
     return True
+
+
+def _a_kind_of_thing(text: str, knowledge: Knowledge) -> bool:
+    """"This Port will connect ...", "other regional States": one word that ends names of facilities or
+    places says what a thing is, not which one."""
+    word = text.lower()
+    return " " not in text and (
+        word in knowledge.infrastructure.heads
+        or word in knowledge.place_heads
+        or word.removesuffix("s") in knowledge.place_heads
+    )
 
 
 def _first_of_a_compound(span: Span) -> bool:
