@@ -685,6 +685,20 @@ def test_a_facility_or_place_word_alone_names_nothing(text: str):
     assert not {"Port", "States"} & set(names(extract(text)))
 
 
+def test_two_ports_named_after_one_plural_word_are_two_ports():
+    entities = extract("The firm signed management deals for the ports of Trieste and Genoa on Saturday.")
+    assert named(entities, "Port of Trieste").type == "FAC"
+    assert named(entities, "Port of Genoa").type == "FAC"
+
+
+def test_the_ancient_silk_road_is_no_entity_and_its_programmes_are():
+    entities = extract(
+        "Kazakhstan was a major stop along the ancient Silk Road, and Xi proposed the Silk Road Economic Belt."
+    )
+    assert "Silk Road" not in names(entities)
+    assert named(entities, "Silk Road Economic Belt").type == "PROJECT"
+
+
 @pytest.mark.parametrize("title", ["PM", "CM", "IG", "IGP", "DIG", "SSP", "SP", "DSP", "SHO", "DPO", "RPO", "DG", "DC", "GM", "MD"])
 def test_every_abbreviated_office_is_a_title(title: str):
     entities = extract(f"In a call with reporters on the evening of Monday, {title} Varun Tesh Maharaj confirmed the toll.")

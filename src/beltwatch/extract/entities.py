@@ -486,6 +486,25 @@ def infrastructure_names(text: str, knowledge: Knowledge) -> list[Found]:
     for m in of_place.finditer(text):
         if not any(f.start <= m.start() < f.end for f in out):
             out.append(Found(m.group(0), "FAC", m.start(), m.end()))
+    return out + _ports_of_places(text, knowledge)
+
+
+@cache
+def _ports_of_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    heads = "|".join(re.escape(h) for h in knowledge.infrastructure.port_of)
+    name = rf"{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}}"
+    return re.compile(rf"(?<![\w-])((?i:{heads}))s of ({name}) and ({name})(?![\w-])")
+
+
+def _ports_of_places(text: str, knowledge: Knowledge) -> list[Found]:
+    """"the ports of Trieste and Genoa": two ports, each named as "Port of Trieste" is; the towns' names
+    are their mentions."""
+    out = []
+    for m in _ports_of_pattern(knowledge).finditer(text):
+        head = m.group(1).title()
+        for i in (2, 3):
+            if not _not_a_name_word(m.group(i).split()[0], knowledge):
+                out.append(Found(m.group(i), "FAC", m.start(i), m.end(i), name=f"{head} of {m.group(i)}"))
     return out
 
 
