@@ -699,6 +699,22 @@ def test_the_ancient_silk_road_is_no_entity_and_its_programmes_are():
     assert named(entities, "Silk Road Economic Belt").type == "PROJECT"
 
 
+def test_a_misspelt_name_is_the_person_it_misspells():
+    entities = extract(
+        "Xi in Pakistan to unveil plans\n\nSharif welcomed Xi Jingping to Islamabad on Monday. A poster showed "
+        "Chinese President Xi Jinping beside him."
+    )
+    xi = named(entities, "Xi Jinping")
+    assert {"Xi Jingping", "Xi"} <= set(xi.aliases)
+    assert not {"Xi", "Xi Jingping"} & set(names(entities))
+
+
+def test_an_organisation_of_a_place_runs_over_its_name_words_after_the_place():
+    entities = extract("The Engineering Corps of Bangladesh Army will oversee the rail project.")
+    assert named(entities, "Engineering Corps of Bangladesh Army").type == "ORG"
+    assert "Engineering Corps of Bangladesh" not in names(entities)
+
+
 @pytest.mark.parametrize("title", ["PM", "CM", "IG", "IGP", "DIG", "SSP", "SP", "DSP", "SHO", "DPO", "RPO", "DG", "DC", "GM", "MD"])
 def test_every_abbreviated_office_is_a_title(title: str):
     entities = extract(f"In a call with reporters on the evening of Monday, {title} Varun Tesh Maharaj confirmed the toll.")

@@ -172,7 +172,7 @@ def _known_by_id(knowledge: Knowledge) -> dict[str, KnownEntity]:
 def _with_place_after_of(ent: Span, ents: tuple[Span, ...]) -> Span:
     """"Central Bank of" + the known place "Argentina": the ruler took the place, and the model left the
     organisation's name cut before it. The organisation runs over the place (which stays a place of its
-    own, as `_places_inside` has it)."""
+    own, as `_places_inside` has it) and the name words after it."""
     doc = ent.doc
     if ent.ent_id_ or ent.label_ != "ORG" or ent.end >= len(doc) or doc[ent.end - 1].lower_ != "of":
         return ent
@@ -181,7 +181,10 @@ def _with_place_after_of(ent: Span, ents: tuple[Span, ...]) -> Span:
         return ent
     if {t.lower_ for t in ent[:-1]} <= STATE_WORDS:
         return ent  # "the Government of Ghana" is Ghana, as a capital standing for it is
-    return doc[ent.start : after.end]
+    end = after.end
+    while end < len(doc) and doc[end].is_title and doc[end].pos_ in ("PROPN", "NOUN") and not doc[end].ent_type_:
+        end += 1  # "Engineering Corps of" + "Bangladesh" + "Army"
+    return doc[ent.start : end]
 
 
 def _body_elsewhere(span: Span, body: KnownEntity, ents: tuple[Span, ...]) -> Span | None:
@@ -758,6 +761,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _bare_place_names(groups)
     groups = _places_by_gazetteer(doc, groups, knowledge)
     _people_without_place_in_front(groups)
+    groups = _merge_misspelt_names(groups)
     groups = _merge_short_person_names(groups)
     groups = _merge_fronts_of_longer_names(groups)
     _recover_surnames(doc, groups, knowledge)
@@ -889,6 +893,28 @@ def _merge_short_person_names(groups: list[Group]) -> list[Group]:
         if len(matches) == 1:
             _merge_into(matches[0], group)
     return [g for g in groups if g.found]
+
+
+def _merge_misspelt_names(groups: list[Group]) -> list[Group]:
+    """"Xi Jingping" in an article that names Xi Jinping: an unknown person's full name one slip of the
+    keyboard from the name of exactly one other person of the article is that person (the known one)."""
+    people = [g for g in groups if g.label == "PERSON"]
+    for group in people:
+        if group.known or not group.found or any(len(s.split()) < 2 for s in group.surfaces):
+            continue
+        close = [
+            p for p in people
+            if p is not group and p.found
+            and any(_misspelt(s, t) for s in group.surfaces for t in [*p.surfaces, *(p.known.names if p.known else ())])
+        ]  # fmt: skip
+        if len(close) == 1:
+            _merge_into(close[0], group)
+    return [g for g in groups if g.found]
+
+
+def _misspelt(a: str, b: str) -> bool:
+    words_a, words_b = a.split(), b.split()
+    return len(words_a) == len(words_b) >= 2 and words_a[0] == words_b[0] and fuzz.ratio(a, b) >= 90
 
 
 def _merge_fronts_of_longer_names(groups: list[Group]) -> list[Group]:
