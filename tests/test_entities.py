@@ -715,6 +715,17 @@ def test_an_organisation_of_a_place_runs_over_its_name_words_after_the_place():
     assert "Engineering Corps of Bangladesh" not in names(entities)
 
 
+def test_a_port_city_is_the_town():
+    entities = extract("Gunmen stormed a hotel in the Gwadar port city on Saturday, the police said.")
+    assert named(entities, "Gwadar").type == "GPE"
+    assert "Gwadar Port" not in names(entities)
+
+
+def test_an_unknown_port_city_is_no_port():
+    entities = extract("The railway links Addis Ababa to Djibouti's Red Sea port city.")
+    assert not [n for n in names(entities) if n.endswith(("port", "Port"))]
+
+
 @pytest.mark.parametrize("title", ["PM", "CM", "IG", "IGP", "DIG", "SSP", "SP", "DSP", "SHO", "DPO", "RPO", "DG", "DC", "GM", "MD"])
 def test_every_abbreviated_office_is_a_title(title: str):
     entities = extract(f"In a call with reporters on the evening of Monday, {title} Varun Tesh Maharaj confirmed the toll.")

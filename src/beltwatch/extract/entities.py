@@ -302,6 +302,10 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
             elsewhere = _body_elsewhere(span, known[kid], ents)
             if elsewhere is not None:  # "the Chinese Embassy in Myanmar" is not the one in Pakistan
                 span, kid = elsewhere, ""
+        elif kid in known and known[kid].type == "FAC":
+            town = _port_city_town(span, knowledge)
+            if town is not None:  # "Gwadar port city" is the town
+                span, kid, label = town[0], town[1].id, "GPE"
         text = span.text.strip()
         if not kid and (
             text in knowledge.not_entities
@@ -338,6 +342,17 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         if label == "ORG" and span.end <= ent.end:
             out.extend(_places_inside(span, knowledge))
     return out
+
+
+def _port_city_town(span: Span, knowledge: Knowledge) -> tuple[Span, KnownEntity] | None:
+    """"the Gwadar port city": a known port's name before "city" names the town, when the knowledge
+    files know the town by the port's name less its word."""
+    doc = span.doc
+    if len(span) < 2 or span[-1].lower_ != "port" or span.end >= len(doc) or doc[span.end].lower_ != "city":
+        return None
+    town = span[:-1]
+    place = _known_places(knowledge).get(town.text)
+    return (town, place) if place is not None else None
 
 
 def _known_ends_of_longer_names(ents: tuple[Span, ...], known: dict[str, KnownEntity]) -> dict[int, Span]:
@@ -473,6 +488,8 @@ def infrastructure_names(text: str, knowledge: Knowledge) -> list[Found]:
         while lead < len(words) and (words[lead] in "-–" or _not_a_name_word(words[lead], knowledge)):
             lead += 1
         head = m.group(2)
+        if head.lower() in infra.port_of and re.match(r"[ \t]+city\b", text[m.end(2) :]):
+            continue  # "Djibouti's Red Sea port city" is the town
         while words[lead:] and f"{words[-1]} {head}".lower() in infra.heads:
             head = f"{words.pop()} {head}"  # the greedy name took the first word of a longer head ("Ring Road")
         name_words = [w for w in words[lead:] if w not in "-–"]
