@@ -726,6 +726,11 @@ def test_an_unknown_port_city_is_no_port():
     assert not [n for n in names(entities) if n.endswith(("port", "Port"))]
 
 
+def test_a_demonym_and_a_portfolio_before_a_title_name_no_person():
+    entities = extract("Bangladeshi Railway Minister Zorvan Haque said the link would open in 2024.")
+    assert names(entities) == ["Zorvan Haque"]
+
+
 @pytest.mark.parametrize("title", ["PM", "CM", "IG", "IGP", "DIG", "SSP", "SP", "DSP", "SHO", "DPO", "RPO", "DG", "DC", "GM", "MD"])
 def test_every_abbreviated_office_is_a_title(title: str):
     entities = extract(f"In a call with reporters on the evening of Monday, {title} Varun Tesh Maharaj confirmed the toll.")

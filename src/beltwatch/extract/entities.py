@@ -618,8 +618,8 @@ def _is_title_word(span: Span, label: str, knowledge: Knowledge) -> bool:
     """"Interior" in "Interior Minister Mohsin Naqvi" or "Ports" in "Ports and Shipping Minister X" is part
     of a title, not an organisation."""
     doc = span.doc
-    if label != "ORG" and len(span) > 1:
-        return False
+    if label != "ORG" and len(span) > 1 and span[0].text not in knowledge.country_by_demonym:
+        return False  # a name may stand before a title, but no name begins with a demonym ("Bangladeshi Railway")
     for tok in doc[span.end : span.end + 4]:
         if tok.lower_ in knowledge.title_heads:
             return True
