@@ -731,6 +731,12 @@ def test_a_demonym_and_a_portfolio_before_a_title_name_no_person():
     assert names(entities) == ["Zorvan Haque"]
 
 
+def test_a_place_named_as_a_known_towns_own_is_a_part_of_the_town():
+    entities = extract("Gunmen shot a trader in Karachi's posh Zamzama district on Friday.")
+    assert named(entities, "Zamzama").type == "LOC"
+    assert named(entities, "Karachi").type == "GPE"
+
+
 @pytest.mark.parametrize("title", ["PM", "CM", "IG", "IGP", "DIG", "SSP", "SP", "DSP", "SHO", "DPO", "RPO", "DG", "DC", "GM", "MD"])
 def test_every_abbreviated_office_is_a_title(title: str):
     entities = extract(f"In a call with reporters on the evening of Monday, {title} Varun Tesh Maharaj confirmed the toll.")

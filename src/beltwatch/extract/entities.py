@@ -778,6 +778,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _bare_place_names(groups)
     groups = _places_by_gazetteer(doc, groups, knowledge)
     _people_without_place_in_front(groups)
+    _parts_of_towns(doc, groups, knowledge)
     groups = _merge_misspelt_names(groups)
     groups = _merge_short_person_names(groups)
     groups = _merge_fronts_of_longer_names(groups)
@@ -825,6 +826,28 @@ def _places_by_gazetteer(doc: Doc, groups: list[Group], knowledge: Knowledge) ->
             if same is not None:
                 _merge_into(same, group)
     return [g for g in groups if g.found]
+
+
+def _parts_of_towns(doc: Doc, groups: list[Group], knowledge: Knowledge) -> None:
+    """"Karachi's Clifton area", "Karachi's posh Zamzama district": a place the article names only as a
+    known town's own is a part of that town, a LOC by its bare name, not a town or district of its own."""
+    towns = {n for n, e in _known_places(knowledge).items() if not e.level}
+    for group in groups:
+        if group.label != "GPE" or group.known or group.country_code:
+            continue
+        if all(_town_before(doc, f, towns) for f in group.found):
+            for f in group.found:
+                f.label, f.name = "LOC", None
+
+
+def _town_before(doc: Doc, found: Found, towns: set[str]) -> bool:
+    span = doc.char_span(found.start, found.end, alignment_mode="expand")
+    if span is None:
+        return False
+    i = span.start - 1
+    while i >= 0 and doc[i].is_lower and doc[i].pos_ == "ADJ":
+        i -= 1  # "posh", "upscale"
+    return i >= 1 and doc[i].text in POSSESSIVE and doc[i - 1].text in towns
 
 
 def _people_without_place_in_front(groups: list[Group]) -> None:
