@@ -168,25 +168,6 @@ def test_without_a_place_in_the_paragraph_the_dateline_places_the_event():
     assert where(placed(text, "A spokesman said the talks went well.")) == ("Quetta", "dateline", 3)
 
 
-@pytest.mark.parametrize(
-    "opening", ["Quetta, May 5 (PTI) Officials met on Monday.", "Quetta [Pakistan], Jan. 22 (APP): Officials met."]
-)
-def test_a_dateline_in_title_case_goes_on_with_the_day(opening: str):
-    text = TITLE + opening + "\n\nA spokesman said the talks went well.\n"
-    assert where(placed(text, "A spokesman said the talks went well.")) == ("Quetta", "dateline", 3)
-
-
-def test_a_dateline_kept_apart_from_the_entities_still_places_the_event():
-    text = TITLE + "QUETTA: Officials met on Monday.\n\nA spokesman said the talks went well.\n"
-    sentence = "A spokesman said the talks went well."
-    start = text.index(sentence)
-    evidence = Evidence(sentence, start, start + len(sentence))
-    quetta = Entity("Quetta", "GPE", country="PK", mentions=[Mention("QUETTA", text.index("QUETTA"), 6 + text.index("QUETTA"), evidence)])
-    article = Article("placement-test", text, ArticleMeta(published="2024-05-06", language="en"))
-    extraction = Extraction(article, [], [], [Event("STATEMENT", {"speaker": "a spokesman"}, evidence)], dateline=quetta)
-    assert where(resolve_extraction(extraction).events[0]) == ("Quetta", "dateline", 3)
-
-
 def test_a_headline_in_capitals_is_no_dateline():
     text = "QUETTA BLAST KILLS TWO\n\nOfficials met on Monday.\n\nA spokesman said the talks went well.\n"
     assert where(placed(text, "A spokesman said the talks went well.")) == (None, None, None)

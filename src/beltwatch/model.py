@@ -267,9 +267,6 @@ class Extraction:
     entities: list[Entity] = field(default_factory=list)
     amounts: list[Amount] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    # the place the article was filed from ("ISLAMABAD: ..."), when the article names it nowhere else: kept
-    # out of `entities` (a dateline is no mention of a place the news is about) but still the events' fallback place
-    dateline: Entity | None = None
 
     def to_json(self, with_text: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -13,7 +13,7 @@ from datetime import date
 
 from beltwatch.extract.amounts import distinct_amounts, find_amounts
 from beltwatch.extract.dates import find_dates
-from beltwatch.extract.entities import extract_entities, extract_known_entities, without_dateline
+from beltwatch.extract.entities import extract_entities, extract_known_entities
 from beltwatch.extract.events import Context, extract_events, load_triggers
 from beltwatch.extract.evidence import Sentences
 from beltwatch.extract.keywords import keyword_events, keyword_sentences
@@ -50,9 +50,7 @@ def extract_articles(articles: Iterable[Article]) -> Iterator[Extraction]:
                 dates=find_dates(text, _published(article)),
                 published=_published(article),
             )
-            events = extract_events(ctx)
-            kept, dateline = without_dateline(entities, text)
-            yield Extraction(article, kept, distinct_amounts(occurrences), events, dateline)
+            yield Extraction(article, entities, distinct_amounts(occurrences), extract_events(ctx))
         english.clear()
 
     for article in articles:

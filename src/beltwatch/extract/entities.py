@@ -1316,17 +1316,6 @@ def extract_entities(doc: Doc, knowledge: Knowledge, sentences: Sentences) -> li
     return to_entities(doc, groups, knowledge, sentences)
 
 
-def without_dateline(entities: list[Entity], text: str) -> tuple[list[Entity], Entity | None]:
-    """The entities less a place named only in the dateline ("BEIJING, April 27 (Xinhua) -- ..."), and that
-    place: where the article was filed from, not a place its news is about."""
-    from beltwatch.resolve.placement import is_dateline
-
-    for i, entity in enumerate(entities):
-        if entity.type == "GPE" and all(is_dateline(text, m.start, m.end) for m in entity.mentions):
-            return entities[:i] + entities[i + 1 :], entity
-    return entities, None
-
-
 def extract_known_entities(text: str, knowledge: Knowledge, sentences: Sentences) -> list[Entity]:
     """Entities of an article in a language without a model: known names in any script, found verbatim."""
     groups: dict[str, Group] = {}

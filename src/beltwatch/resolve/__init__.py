@@ -38,13 +38,12 @@ def resolve_extraction(extraction: Extraction) -> Extraction:
     published = first_day(extraction.article.meta.published)  # rates of a month's or year's first day
     context = focus_countries(extraction.entities)
     resolved: list[Geo] = []
-    entities = [*extraction.entities, *([extraction.dateline] if extraction.dateline else [])]
-    for entity in entities:
+    for entity in extraction.entities:
         if entity.type in PLACE_TYPES:
             entity.geo = _resolve_entity(entity, context, resolved)
             if entity.geo is not None:
                 resolved.append(entity.geo)
-    places = {e.name: e for e in entities if e.geo is not None}
+    places = {e.name: e for e in extraction.entities if e.geo is not None}
     for event in extraction.events:
         event.geo = _event_geo(event, places, context, resolved)
         event.placed_by = "sentence" if event.geo is not None else None

@@ -35,9 +35,6 @@ FALLBACK_PRECISION = {"paragraph": DISTRICT, "dateline": REGION, "article": REGI
 MAIN_MENTIONS = 2  # a place named once, in passing, is not what an article is about
 DATELINE_LINES = 4  # a dateline opens one of the article's first lines (title, standfirst, body)
 DATELINE_END = re.compile(r"[ \t]*(?:$|[,:\-–—(])", re.MULTILINE)
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
-DATELINE_DAY = re.compile(rf"[ \t]*(?:$|(?:\[[^\]\n]*\])?[ \t]*,[ \t]*{_MONTH}[ \t]+\d)", re.MULTILINE)
-DATE_STAMP = re.compile(r"\s*(?:(?:date[ \t]+)?\d{4}-\d\d-\d\d\s*)?")  # what may stand before a dateline on its line
 
 
 def fallback_place(event: Event, extraction: Extraction) -> tuple[Geo | None, str | None]:
@@ -65,8 +62,7 @@ Place = tuple[Entity, Geo]  # a place entity of the article, and where it is
 
 def _ties(event: Event, extraction: Extraction) -> Iterator[tuple[str, list[Geo]]]:
     """The candidate places of each tie, nearest tie first, each list best first."""
-    entities = [*extraction.entities, *([extraction.dateline] if extraction.dateline else [])]
-    places = [(e, e.geo) for e in entities if e.geo is not None and e.mentions]
+    places = [(e, e.geo) for e in extraction.entities if e.geo is not None and e.mentions]
     text = extraction.article.text
     sentence = event.evidence
     start = text.rfind("\n", 0, sentence.start) + 1
@@ -101,20 +97,15 @@ def _main_places(places: list[Place]) -> list[Geo]:
 
 
 def _has_dateline(entity: Entity, text: str) -> bool:
-    return any(is_dateline(text, m.start, m.end) for m in entity.mentions)
-
-
-def is_dateline(text: str, start: int, end: int) -> bool:
-    """Whether the name at start:end is a dateline: it opens one of the article's first lines (after a
-    date stamp at most) and is either in capitals and ends there or at a comma, colon or dash
-    ("KARACHI: ...", "DASU, Pakistan, July 15 - ...", "JAKARTA"), or ends its line or goes on with the
-    day ("Islamabad, May 19 (PTI)", "Islamabad [Pakistan], Jan. 22"). A headline in capitals ("QUETTA
-    BLAST KILLS TWO") is none."""
-    line_start = text.rfind("\n", 0, start) + 1
-    if not DATE_STAMP.fullmatch(text[line_start:start]) or end - start < 3:
-        return False
-    name = text[start:end]
-    ends = DATELINE_END if name.isupper() else DATELINE_DAY
-    if not ends.match(text, end):
-        return False
-    return sum(1 for line in text[:line_start].splitlines() if line.strip()) < DATELINE_LINES
+    """A mention in capitals that opens one of the article's first lines and ends there or at a
+    comma, colon or dash ("KARACHI: ...", "DASU, Pakistan, July 15 - ...", "JAKARTA"); a headline in
+    capitals ("QUETTA BLAST KILLS TWO") is none."""
+    for mention in entity.mentions:
+        line_start = text.rfind("\n", 0, mention.start) + 1
+        if text[line_start : mention.start].strip() or not mention.text.isupper() or len(mention.text) < 3:
+            continue
+        if not DATELINE_END.match(text, mention.end):
+            continue
+        if sum(1 for line in text[:line_start].splitlines() if line.strip()) < DATELINE_LINES:
+            return True
+    return False
