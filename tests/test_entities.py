@@ -691,6 +691,14 @@ def test_a_misspelt_name_is_the_person_it_misspells():
     assert not {"Xi", "Xi Jingping"} & set(names(entities))
 
 
+def test_a_misspelt_project_name_is_the_project_it_misspells():
+    entities = extract(
+        "Work on the East Coast Rail Link resumed in July. The cost of the East Cost Rail Link fell by a third."
+    )
+    assert "East Cost Rail Link" in named(entities, "East Coast Rail Link").aliases
+    assert "East Cost Rail Link" not in names(entities)
+
+
 def test_an_organisation_of_a_place_runs_over_its_name_words_after_the_place():
     entities = extract("The Engineering Corps of Bangladesh Army will oversee the rail project.")
     assert named(entities, "Engineering Corps of Bangladesh Army").type == "ORG"

@@ -936,16 +936,16 @@ def _merge_short_person_names(groups: list[Group]) -> list[Group]:
 
 
 def _merge_misspelt_names(groups: list[Group]) -> list[Group]:
-    """"Xi Jingping" in an article that names Xi Jinping: an unknown person's full name one slip of the
-    keyboard from the name of exactly one other person of the article is that person (the known one)."""
-    people = [g for g in groups if g.label == "PERSON"]
-    for group in people:
-        if group.known or not group.found or any(len(s.split()) < 2 for s in group.surfaces):
+    """"Xi Jingping" in an article that names Xi Jinping, "East Cost Rail Link" beside the East Coast Rail
+    Link: an unknown name of two or more words, one slip of the keyboard from the name of exactly one other
+    entity of its type in the article, is that entity."""
+    for group in groups:
+        if group.known or group.country_code or not group.found or any(len(s.split()) < 2 for s in group.surfaces):
             continue
         close = [
-            p for p in people
-            if p is not group and p.found
-            and any(_misspelt(s, t) for s in group.surfaces for t in [*p.surfaces, *(p.known.names if p.known else ())])
+            g for g in groups
+            if g is not group and g.found and g.label == group.label
+            and any(_misspelt(s, t) for s in group.surfaces for t in [*g.surfaces, *(g.known.names if g.known else ())])
         ]  # fmt: skip
         if len(close) == 1:
             _merge_into(close[0], group)
@@ -953,8 +953,12 @@ def _merge_misspelt_names(groups: list[Group]) -> list[Group]:
 
 
 def _misspelt(a: str, b: str) -> bool:
+    """Two names of the same words but one, and that one a slip of the keyboard ("Cost" for "Coast")."""
     words_a, words_b = a.split(), b.split()
-    return len(words_a) == len(words_b) >= 2 and words_a[0] == words_b[0] and fuzz.ratio(a, b) >= 90
+    if len(words_a) != len(words_b) or len(words_a) < 2:
+        return False
+    differ = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+    return len(differ) == 1 and min(map(len, differ[0])) >= 4 and fuzz.ratio(*differ[0]) >= 80
 
 
 def _merge_fronts_of_longer_names(groups: list[Group]) -> list[Group]:
