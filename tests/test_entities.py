@@ -699,6 +699,15 @@ def test_a_misspelt_project_name_is_the_project_it_misspells():
     assert "East Cost Rail Link" not in names(entities)
 
 
+def test_a_shortened_project_name_is_the_project():
+    entities = extract(
+        "The Zorvan Hydropower Project entered commercial operation on Thursday. The Zorvan Project will supply "
+        "power to the national grid."
+    )
+    assert "Zorvan Project" in named(entities, "Zorvan Hydropower Project").aliases
+    assert "Zorvan Project" not in names(entities)
+
+
 def test_an_organisation_of_a_place_runs_over_its_name_words_after_the_place():
     entities = extract("The Engineering Corps of Bangladesh Army will oversee the rail project.")
     assert named(entities, "Engineering Corps of Bangladesh Army").type == "ORG"

@@ -782,6 +782,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_misspelt_names(groups)
     groups = _merge_short_person_names(groups)
     groups = _merge_fronts_of_longer_names(groups)
+    groups = _merge_shortened_works(groups)
     _recover_surnames(doc, groups, knowledge)
     return groups
 
@@ -976,6 +977,32 @@ def _merge_fronts_of_longer_names(groups: list[Group]) -> list[Group]:
         if len(longer) == 1:
             _merge_into(longer[0], group)
     return [g for g in groups if g.found]
+
+
+def _merge_shortened_works(groups: list[Group]) -> list[Group]:
+    """"Karot Project" beside the Karot Hydropower Project: a project's or facility's name that keeps the
+    first and last words of exactly one longer name of its type in the article, and drops only words between
+    them, is that project."""
+    works = [g for g in groups if g.label in ("PROJECT", "FAC")]
+    for group in works:
+        if group.known or not group.found or any(len(s.split()) < 2 for s in group.surfaces):
+            continue
+        longer = [
+            g for g in works
+            if g is not group and g.found and g.label == group.label
+            and all(any(_shortens_name(s, t) for t in [*g.surfaces, *(g.known.names if g.known else ())]) for s in group.surfaces)
+        ]  # fmt: skip
+        if len(longer) == 1:
+            _merge_into(longer[0], group)
+    return [g for g in groups if g.found]
+
+
+def _shortens_name(short: str, name: str) -> bool:
+    words, full = short.split(), name.split()
+    if len(full) <= len(words) or words[0] != full[0] or words[-1].lower() != full[-1].lower():
+        return False
+    rest = iter(full)
+    return all(any(w == f for f in rest) for w in words)
 
 
 def _begins(front: str, name: str) -> bool:
