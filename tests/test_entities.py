@@ -506,6 +506,236 @@ def test_a_name_ends_in_a_name_word():
     assert not [n for n in names(entities) if n.endswith((" in", " central"))]
 
 
+def test_an_office_of_a_place_named_elsewhere_is_no_part_of_the_name():
+    entities = extract(
+        "The bus was hit on the road to Kharan. Deputy Commissioner Kharan Zorvan Ali Kettleby confirmed that five "
+        "people were hurt."
+    )
+    assert named(entities, "Zorvan Ali Kettleby").type == "PERSON"
+    assert named(entities, "Kharan").type == "GPE"
+
+
+def test_a_portfolio_after_minister_is_no_organisation():
+    entities = extract(
+        "Federal Minister for Planning & Development Ahmed Raza Khan opened the road, and the Minister of "
+        "Construction & Transport Bence Kovacs said the line was ready."
+    )
+    assert named(entities, "Ahmed Raza Khan").type == "PERSON"
+    assert not {"Planning & Development", "Construction & Transport"} & set(names(entities))
+
+
+def test_a_known_bank_at_the_end_of_a_longer_name_is_another_bank():
+    entities = extract("Pakistan received a loan from the Commercial Bank of China on Monday.")
+    assert named(entities, "Commercial Bank of China").kind == "lender"
+    assert "Bank of China" not in names(entities)
+
+
+def test_a_dash_left_by_a_line_break_keeps_a_known_name():
+    entities = extract("The Export- Import Bank of China will lend the money, the ministry said.")
+    assert named(entities, "Export-Import Bank of China").type == "ORG"
+    assert "Bank of China" not in names(entities)
+
+
+def test_a_name_cut_off_at_the_end_of_a_text_is_no_name():
+    entities = extract("The pact was signed by Foreign Minister Zorvan Kettleby and the transport minister Marhaz Q")
+    assert named(entities, "Zorvan Kettleby").type == "PERSON"
+    assert not [n for n in names(entities) if n.startswith("Marhaz")]
+
+
+def test_a_known_name_printed_with_a_space_for_its_dash_is_that_name():
+    entities = extract("The corridor runs through Pakistan occupied Kashmir, the ministry in New Delhi said.")
+    assert "Pakistan occupied Kashmir" in named(entities, "Pakistan-occupied Kashmir").aliases
+    assert "Kashmir" not in names(entities)
+
+
+def test_a_known_firm_at_the_start_of_a_longer_name_is_another_firm():
+    entities = extract(
+        "China Three Gorges South Asia Investment Limited said on Friday that the plant had reached financial "
+        "close, and China Three Gorges Corporation Limited welcomed the news."
+    )
+    assert named(entities, "China Three Gorges South Asia Investment Limited").type == "ORG"
+    assert named(entities, "China Three Gorges Corporation").type == "ORG"
+
+
+def test_a_demonym_and_government_is_the_country():
+    entities = extract(
+        "The ambassador called on the Prime Minister to share the news of Chinese Government approving USD 2 "
+        "billion for the second phase of the port."
+    )
+    assert "Chinese Government" in named(entities, "China").aliases
+    assert "Chinese Government" not in names(entities)
+
+
+@pytest.mark.parametrize("head", sorted(load_knowledge().numbered_events))
+def test_a_numbered_gathering_is_an_event_named_with_its_number(head: str):
+    entities = extract(f"The delegates met after the 14th National {head} of the Zorvan Workers Party in October.")
+    events = [e.name for e in entities if e.type == "EVENT"]
+    assert [n for n in events if n.startswith(f"14th National {head}")], [(e.name, e.type) for e in entities]
+
+
+def test_known_outlets_and_regions():
+    entities = extract(
+        "Radio Pakistan said the force would guard the corridor, Bloomberg reported, while Islamabad raised the "
+        "situation in Indian Illegally Occupied Jammu and Kashmir (IIOJK)."
+    )
+    assert named(entities, "Radio Pakistan").kind == "media"
+    assert named(entities, "Bloomberg").kind == "media"
+    assert "IIOJK" in named(entities, "Jammu and Kashmir").aliases
+
+
+NO_ORGANISATIONS = {
+    "Procedure": "Guards must follow the Standard Operating Procedure during every convoy.",
+    "Procedures": "Guards must follow the Standard Operating Procedures during every convoy.",
+    "Operations": "The army said Intelligence-Based Operations would continue in the north.",
+    "Responsibility": "The firm published its first Corporate Social Responsibility report in May.",
+    "Agreement": "Parliament approved the Master Project Support Agreement with the contractor.",
+    "Plan": "The committee reviewed the National Action Plan on Monday.",
+    "Initiative": "The minister launched the Youth Sports Initiative in Lahore.",
+    "Dynasty": "The route dates back to the Western Han Dynasty.",
+    "Projects": "The plant is one of the Prioritized Projects of the corridor.",
+    "Countries": "He praised the role of African Countries in the talks.",
+}
+
+
+def test_every_head_of_no_organisation_has_a_sentence():
+    assert set(NO_ORGANISATIONS) == load_knowledge().not_organisation_heads
+
+
+@pytest.mark.parametrize(("head", "text"), NO_ORGANISATIONS.items())
+def test_a_procedure_plan_or_agreement_is_no_organisation(head: str, text: str):
+    assert not [n for n in names(extract(text)) if n.endswith(head)]
+
+
+def test_the_acronym_of_a_procedure_is_no_organisation_either():
+    entities = extract("The firm published its first Corporate Social Responsibility (CSRX) report in May.")
+    assert not [n for n in names(entities) if "CSRX" in n or "Responsibility" in n]
+
+
+def test_a_known_plan_is_still_found():
+    assert named(extract("Pakistan joined the Belt and Road Initiative in 2015."), "Belt and Road Initiative")
+
+
+@pytest.mark.parametrize("text", ["Guards were posted at CPEC and Non-CPEC sites.", "Ethio-Djibouti trains ran late."])
+def test_the_front_of_a_compound_names_nothing(text: str):
+    assert not {"Non", "Ethio"} & set(names(extract(text)))
+
+
+def test_a_name_before_a_common_word_in_a_compound_is_still_named():
+    entities = extract("A spokesperson for the Taliban-run administration in Kabul declined to comment.")
+    assert named(entities, "Taliban").type == "ORG"
+
+
+def test_the_front_of_a_longer_name_is_the_same_person():
+    entities = extract(
+        "The guests were welcomed by Sheikh Zorvan bin Kettle Al Marhaz, the ruler. Later Sheikh Zorvan bin "
+        "Kettle thanked them."
+    )
+    person = named(entities, "Sheikh Zorvan bin Kettle Al Marhaz")
+    assert "Sheikh Zorvan bin Kettle" in person.aliases
+    assert "Sheikh Zorvan bin Kettle" not in names(entities)
+
+
+def test_a_king_known_by_his_title_and_name_is_the_known_official():
+    entities = extract("The delegation also called on King Salman in Riyadh on Thursday.")
+    assert named(entities, "Salman bin Abdulaziz Al Saud").role == "King of Saudi Arabia"
+
+
+def test_two_honorifics_before_a_name_are_no_person():
+    entities = extract("Prime Minister Tun Dr Mahathir Mohamad said the refund would come within a week.")
+    assert names(entities) == ["Mahathir Mohamad"]
+
+
+def test_a_name_listed_with_people_is_a_person():
+    entities = extract("Party leaders such as Khawaja Saad Rafique, Marriyum Aurangzeb and Ayaz Sadiq attended the rally.")
+    assert {named(entities, n).type for n in ("Khawaja Saad Rafique", "Marriyum Aurangzeb", "Ayaz Sadiq")} == {"PERSON"}
+
+
+def test_a_name_owning_a_government_is_a_person():
+    entities = extract(
+        "The deal is a flagrant contradiction of the foreign policy of Javier Milei's government. Milei has not "
+        "commented."
+    )
+    person = named(entities, "Javier Milei")
+    assert person.type == "PERSON"
+    assert "Milei" in person.aliases
+
+
+@pytest.mark.parametrize(
+    "text", ["This Port will connect the north to the coast.", "The line will reach other regional States by 2030."]
+)
+def test_a_facility_or_place_word_alone_names_nothing(text: str):
+    assert not {"Port", "States"} & set(names(extract(text)))
+
+
+def test_two_ports_named_after_one_plural_word_are_two_ports():
+    entities = extract("The firm signed management deals for the ports of Trieste and Genoa on Saturday.")
+    assert named(entities, "Port of Trieste").type == "FAC"
+    assert named(entities, "Port of Genoa").type == "FAC"
+
+
+def test_the_ancient_silk_road_is_no_entity_and_its_programmes_are():
+    entities = extract(
+        "Kazakhstan was a major stop along the ancient Silk Road, and Xi proposed the Silk Road Economic Belt."
+    )
+    assert "Silk Road" not in names(entities)
+    assert named(entities, "Silk Road Economic Belt").type == "PROJECT"
+
+
+def test_a_misspelt_name_is_the_person_it_misspells():
+    entities = extract(
+        "Xi in Pakistan to unveil plans\n\nSharif welcomed Xi Jingping to Islamabad on Monday. A poster showed "
+        "Chinese President Xi Jinping beside him."
+    )
+    xi = named(entities, "Xi Jinping")
+    assert {"Xi Jingping", "Xi"} <= set(xi.aliases)
+    assert not {"Xi", "Xi Jingping"} & set(names(entities))
+
+
+def test_a_misspelt_project_name_is_the_project_it_misspells():
+    entities = extract(
+        "Work on the East Coast Rail Link resumed in July. The cost of the East Cost Rail Link fell by a third."
+    )
+    assert "East Cost Rail Link" in named(entities, "East Coast Rail Link").aliases
+    assert "East Cost Rail Link" not in names(entities)
+
+
+def test_a_shortened_project_name_is_the_project():
+    entities = extract(
+        "The Zorvan Hydropower Project entered commercial operation on Thursday. The Zorvan Project will supply "
+        "power to the national grid."
+    )
+    assert "Zorvan Project" in named(entities, "Zorvan Hydropower Project").aliases
+    assert "Zorvan Project" not in names(entities)
+
+
+def test_an_organisation_of_a_place_runs_over_its_name_words_after_the_place():
+    entities = extract("The Engineering Corps of Bangladesh Army will oversee the rail project.")
+    assert named(entities, "Engineering Corps of Bangladesh Army").type == "ORG"
+    assert "Engineering Corps of Bangladesh" not in names(entities)
+
+
+def test_a_port_city_is_the_town():
+    entities = extract("Gunmen stormed a hotel in the Gwadar port city on Saturday, the police said.")
+    assert named(entities, "Gwadar").type == "GPE"
+    assert "Gwadar Port" not in names(entities)
+
+
+def test_an_unknown_port_city_is_no_port():
+    entities = extract("The railway links Addis Ababa to Djibouti's Red Sea port city.")
+    assert not [n for n in names(entities) if n.endswith(("port", "Port"))]
+
+
+def test_a_demonym_and_a_portfolio_before_a_title_name_no_person():
+    entities = extract("Bangladeshi Railway Minister Zorvan Haque said the link would open in 2024.")
+    assert names(entities) == ["Zorvan Haque"]
+
+
+def test_a_place_named_as_a_known_towns_own_is_a_part_of_the_town():
+    entities = extract("Gunmen shot a trader in Karachi's posh Zamzama district on Friday.")
+    assert named(entities, "Zamzama").type == "LOC"
+    assert named(entities, "Karachi").type == "GPE"
+
+
 @pytest.mark.parametrize("title", ["PM", "CM", "IG", "IGP", "DIG", "SSP", "SP", "DSP", "SHO", "DPO", "RPO", "DG", "DC", "GM", "MD"])
 def test_every_abbreviated_office_is_a_title(title: str):
     entities = extract(f"In a call with reporters on the evening of Monday, {title} Varun Tesh Maharaj confirmed the toll.")
@@ -513,7 +743,7 @@ def test_every_abbreviated_office_is_a_title(title: str):
     assert title not in names(entities)
 
 
-@pytest.mark.parametrize("honorific", ["Mr", "Mrs", "Ms", "Dr", "Fr", "Prof", "Sir", "Engr", "Mr.", "Dr."])
+@pytest.mark.parametrize("honorific", ["Mr", "Mrs", "Ms", "Dr", "Fr", "Prof", "Sir", "Engr", "Tun", "Mr.", "Dr."])
 def test_an_honorific_is_no_part_of_a_name(honorific: str):
     entities = extract(f"Zorvan Kettleby spoke first. Later {honorific} Kettleby said the work would go on.")
     assert not [n for n in names(entities) if n.startswith(honorific.rstrip("."))]

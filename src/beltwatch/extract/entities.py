@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span, Token
@@ -39,6 +40,7 @@ STATE_WORDS = {"the", "government", "govt", "republic", "people", "'s", "’s", 
 COMPASS_WORDS = {"north", "south", "east", "west", "central", "upper", "lower"}
 TITLE_PREFIXES = {"prime", "foreign", "interior"}  # words that begin a title ("Prime Minister")
 POSSESSIVE = {"'s", "’s", "'", "’"}
+PORTFOLIO_HOLDERS = {"minister", "ministers"}  # "Minister for Railways"; a "secretary of" may be an organisation's
 
 
 @dataclass
@@ -170,7 +172,7 @@ def _known_by_id(knowledge: Knowledge) -> dict[str, KnownEntity]:
 def _with_place_after_of(ent: Span, ents: tuple[Span, ...]) -> Span:
     """"Central Bank of" + the known place "Argentina": the ruler took the place, and the model left the
     organisation's name cut before it. The organisation runs over the place (which stays a place of its
-    own, as `_places_inside` has it)."""
+    own, as `_places_inside` has it) and the name words after it."""
     doc = ent.doc
     if ent.ent_id_ or ent.label_ != "ORG" or ent.end >= len(doc) or doc[ent.end - 1].lower_ != "of":
         return ent
@@ -179,7 +181,10 @@ def _with_place_after_of(ent: Span, ents: tuple[Span, ...]) -> Span:
         return ent
     if {t.lower_ for t in ent[:-1]} <= STATE_WORDS:
         return ent  # "the Government of Ghana" is Ghana, as a capital standing for it is
-    return doc[ent.start : after.end]
+    end = after.end
+    while end < len(doc) and doc[end].is_title and doc[end].pos_ in ("PROPN", "NOUN") and not doc[end].ent_type_:
+        end += 1  # "Engineering Corps of" + "Bangladesh" + "Army"
+    return doc[ent.start : end]
 
 
 def _body_elsewhere(span: Span, body: KnownEntity, ents: tuple[Span, ...]) -> Span | None:
@@ -262,13 +267,19 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         if not any(a <= f.start and f.end <= b for a, b in known_spans)
     ] + places_by_head(text, knowledge, known_spans) + people_after_titles(doc, knowledge) + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + [
         f for f in organisations_named_after_places(text, knowledge)
-        if not any(a < f.end and f.start < b for a, b in known_names)
+        if all(_outside_or_longer(f, a, b, knowledge) for a, b in known_names)
     ]  # fmt: skip
     out = list(infrastructure)
     people: list[Span] = []  # persons' names as completed, which the model's pieces of them must not repeat
+    longer = _known_ends_of_longer_names(ents, known)
+    no_names: set[str] = set()  # acronyms of names that are no entities ("Standard Operating Procedure (SOP)")
     for ent in ents:
         if ent.label_ not in LABELS or any(f.start < ent.end_char and ent.start_char < f.end for f in infrastructure):
             continue
+        whole = longer.get((ent.start, ent.end))
+        if whole is not None and whole.end != ent.end:
+            continue  # the front of a longer name, taken with the rest below
+        ent = whole if whole is not None else ent
         if any(p.start <= ent.start and ent.end <= p.end for p in people):
             continue
         if ent.ent_id_.startswith("country:") and _in_a_currency(ent, doc_text(doc), knowledge):
@@ -276,7 +287,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         span = _trim(_with_place_after_of(ent, ents))
         if span is None:
             continue
-        kid = ent.ent_id_
+        kid = ent.ent_id_ if whole is None else ""  # a span's ent_id_ is its root token's
         label = ent.label_
         if not kid:
             span, label = _person_after_title(span, label, knowledge)
@@ -291,16 +302,35 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
             elsewhere = _body_elsewhere(span, known[kid], ents)
             if elsewhere is not None:  # "the Chinese Embassy in Myanmar" is not the one in Pakistan
                 span, kid = elsewhere, ""
+        elif kid in known and known[kid].type == "FAC":
+            town = _port_city_town(span, knowledge)
+            if town is not None:  # "Gwadar port city" is the town
+                span, kid, label = town[0], town[1].id, "GPE"
         text = span.text.strip()
         if not kid and (
             text in knowledge.not_entities
             or text.lower() in knowledge.title_heads
+            or text.lower() in knowledge.honorifics  # "Tun Dr" less its "Tun"
             or text.lower() in COMPASS_WORDS  # "relations with the West", "in South" cut off from "Asia"
             or _names_money(text)  # "Chinese yuan", "USD45B"
             or _is_title_word(span, ent.label_, knowledge)
+            or _is_portfolio(span, label)
+            or _names_no_organisation(span, label, knowledge, no_names)
+            or _first_of_a_compound(span)
+            or _a_kind_of_thing(text, knowledge)
+            or _cut_off(span)
             or not _plausible(span, text, demonyms, headline_spans, outside_headlines)
+            or text in no_names
         ):
             continue
+        if not kid and label == "ORG" and _person_by_company(span, knowledge):
+            label = "PERSON"
+        if not kid and label in ("ORG", "EVENT"):
+            span, label = _numbered_event(span, label, knowledge)
+            text = span.text.strip()
+        state = _government_of(text, knowledge) if not kid and label == "ORG" else None
+        if state is not None:  # "the Chinese Government" acts for China, as "Beijing" does
+            label, kid = "GPE", f"country:{state.code}"
         found = Found(text, label, span.start_char, span.end_char)
         if label == "ORG" and _the_in_name(span, headline_spans):
             found.name = f"The {text}"
@@ -311,6 +341,33 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
         out.append(found)
         if label == "ORG" and span.end <= ent.end:
             out.extend(_places_inside(span, knowledge))
+    return out
+
+
+def _port_city_town(span: Span, knowledge: Knowledge) -> tuple[Span, KnownEntity] | None:
+    """"the Gwadar port city": a known port's name before "city" names the town, when the knowledge
+    files know the town by the port's name less its word."""
+    doc = span.doc
+    if len(span) < 2 or span[-1].lower_ != "port" or span.end >= len(doc) or doc[span.end].lower_ != "city":
+        return None
+    town = span[:-1]
+    place = _known_places(knowledge).get(town.text)
+    return (town, place) if place is not None else None
+
+
+def _known_ends_of_longer_names(ents: tuple[Span, ...], known: dict[str, KnownEntity]) -> dict[int, Span]:
+    """A known organisation's name that ends a longer one the model saw in front of it ("Commercial" +
+    "Bank of China", "Agricultural Development" + "Bank of China") names another organisation: the whole
+    span, unknown, keyed by each part's (start, end)."""
+    out: dict[tuple[int, int], Span] = {}
+    for front, ent in pairwise(ents):
+        body = known.get(ent.ent_id_)
+        if body is None or body.type != "ORG" or front.ent_id_ or front.label_ != "ORG" or front.end != ent.start:
+            continue
+        if not (front[-1].is_title or front[-1].text.endswith("-")) or "\n" in front[-1].whitespace_:
+            continue
+        whole = Span(ent.doc, front.start, ent.end, label="ORG")
+        out[front.start, front.end] = out[ent.start, ent.end] = whole
     return out
 
 
@@ -360,7 +417,8 @@ def people_after_titles(doc: Doc, knowledge: Knowledge) -> list[Found]:
         if end - start < 2 or (end < len(doc) and doc[end].is_title and knowledge.org_kind(doc[end].text) != "other"):
             continue
         name = doc[start:end]
-        out.append(Found(name.text, "PERSON", name.start_char, name.end_char))
+        if not _cut_off(name):
+            out.append(Found(name.text, "PERSON", name.start_char, name.end_char))
     return out
 
 
@@ -430,6 +488,8 @@ def infrastructure_names(text: str, knowledge: Knowledge) -> list[Found]:
         while lead < len(words) and (words[lead] in "-–" or _not_a_name_word(words[lead], knowledge)):
             lead += 1
         head = m.group(2)
+        if head.lower() in infra.port_of and re.match(r"[ \t]+city\b", text[m.end(2) :]):
+            continue  # "Djibouti's Red Sea port city" is the town
         while words[lead:] and f"{words[-1]} {head}".lower() in infra.heads:
             head = f"{words.pop()} {head}"  # the greedy name took the first word of a longer head ("Ring Road")
         name_words = [w for w in words[lead:] if w not in "-–"]
@@ -446,6 +506,25 @@ def infrastructure_names(text: str, knowledge: Knowledge) -> list[Found]:
     for m in of_place.finditer(text):
         if not any(f.start <= m.start() < f.end for f in out):
             out.append(Found(m.group(0), "FAC", m.start(), m.end()))
+    return out + _ports_of_places(text, knowledge)
+
+
+@cache
+def _ports_of_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    heads = "|".join(re.escape(h) for h in knowledge.infrastructure.port_of)
+    name = rf"{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}}"
+    return re.compile(rf"(?<![\w-])((?i:{heads}))s of ({name}) and ({name})(?![\w-])")
+
+
+def _ports_of_places(text: str, knowledge: Knowledge) -> list[Found]:
+    """"the ports of Trieste and Genoa": two ports, each named as "Port of Trieste" is; the towns' names
+    are their mentions."""
+    out = []
+    for m in _ports_of_pattern(knowledge).finditer(text):
+        head = m.group(1).title()
+        for i in (2, 3):
+            if not _not_a_name_word(m.group(i).split()[0], knowledge):
+                out.append(Found(m.group(i), "FAC", m.start(i), m.end(i), name=f"{head} of {m.group(i)}"))
     return out
 
 
@@ -539,14 +618,100 @@ def _is_title_word(span: Span, label: str, knowledge: Knowledge) -> bool:
     """"Interior" in "Interior Minister Mohsin Naqvi" or "Ports" in "Ports and Shipping Minister X" is part
     of a title, not an organisation."""
     doc = span.doc
-    if label != "ORG" and len(span) > 1:
-        return False
+    if label != "ORG" and len(span) > 1 and span[0].text not in knowledge.country_by_demonym:
+        return False  # a name may stand before a title, but no name begins with a demonym ("Bangladeshi Railway")
     for tok in doc[span.end : span.end + 4]:
         if tok.lower_ in knowledge.title_heads:
             return True
         if not (tok.is_title or tok.lower_ in ("and", "&")):
             return False
     return False
+
+
+def _person_by_company(span: Span, knowledge: Knowledge) -> bool:
+    """A name the model called an organisation that the sentence treats as a person's: listed with people
+    ("leaders such as Khawaja Saad Rafique, Marriyum Aurangzeb and ...") or owning a government ("Javier
+    Milei's government"). Only a name of two or more name words that no organisation's word ends."""
+    if len(span) < 2 or not _name_like(span) or knowledge.org_kind(span.text) != "other":
+        return False
+    root = span.root
+    doc = span.doc
+    linked = [t for t in root.children if t.dep_ == "conj"] + ([root.head] if root.dep_ == "conj" else [])
+    if any(t.ent_type_ == "PERSON" and not t.ent_id_.startswith("country:") for t in linked):
+        return True
+    after = doc[span.end : span.end + 2]
+    return len(after) == 2 and after[0].text in POSSESSIVE and after[1].lower_ in ("government", "administration")
+
+
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
+def _numbered_event(span: Span, label: str, knowledge: Knowledge) -> tuple[Span, str]:
+    """"the 19th National Congress of the Communist Party of China": a numbered congress, session or summit is
+    an EVENT named with its number, not the organisation that holds it."""
+    doc = span.doc
+    start = span.start - 1 if span.start > 0 and _ORDINAL.fullmatch(doc[span.start - 1].text) else span.start
+    if not _ORDINAL.fullmatch(doc[start].text) or not any(t.text in knowledge.numbered_events for t in span):
+        return span, label
+    return doc[start : span.end], "EVENT"
+
+
+def _government_of(name: str, knowledge: Knowledge) -> Country | None:
+    """The state whose government a name is by its demonym or name ("Chinese Government", "Pakistan Govt")."""
+    owner, _, last = name.rpartition(" ")
+    if last.lower() not in ("government", "govt"):
+        return None
+    return knowledge.country_by_demonym.get(owner) or knowledge.country_by_name.get(owner)
+
+
+def _names_no_organisation(span: Span, label: str, knowledge: Knowledge, acronyms: set[str]) -> bool:
+    """A procedure, plan or agreement the model took for an organisation ("Standard Operating Procedure");
+    its bracketed acronym after it, if any, goes into `acronyms`, as no name either."""
+    if label != "ORG" or span.text.split()[-1] not in knowledge.not_organisation_heads:
+        return False
+    m = re.match(r"\s*\(([A-Z][A-Za-z]{1,9})\)", doc_text(span.doc)[span.end_char : span.end_char + 14])
+    if m:
+        acronyms.add(m.group(1))
+    return True
+
+
+def _a_kind_of_thing(text: str, knowledge: Knowledge) -> bool:
+    """"This Port will connect ...", "other regional States": one word that ends names of facilities or
+    places says what a thing is, not which one."""
+    word = text.lower()
+    return " " not in text and (
+        word in knowledge.infrastructure.heads
+        or word in knowledge.place_heads
+        or word.removesuffix("s") in knowledge.place_heads
+    )
+
+
+def _first_of_a_compound(span: Span) -> bool:
+    """"Non-CPEC", "Ethio-Djibouti", "Jamiat Ulema-i-Islami": a name the model cut from the name a dash joins
+    it to is the front of one compound, and names nothing alone. Before a common word it is still a name
+    ("the Taliban-run administration", "a Kathmandu-based professor")."""
+    after = doc_text(span.doc)[span.end_char : span.end_char + 4]
+    return re.match(r"[-–](?:[A-Z]|[a-z]{1,2}[-–])", after) is not None
+
+
+def _cut_off(span: Span) -> bool:
+    """A name that runs to the end of a text stopping mid-sentence may be cut mid-word ("... and Transport
+    Minister Ramesh L"): a page opening or a feed's summary ends where its length does, not where a name does."""
+    text = doc_text(span.doc).rstrip()
+    return span.end_char >= len(text) and not text.endswith((".", "!", "?", '"', "”", ")"))
+
+
+def _is_portfolio(span: Span, label: str) -> bool:
+    """"Minister for Planning & Development", "Minister of Construction and Transport": the words after an
+    office's "for" or "of" say what it is in charge of; they name no organisation."""
+    doc = span.doc
+    start = span.start - (span.start > 0 and doc[span.start - 1].lower_ == "the")
+    return (
+        label == "ORG"
+        and start >= 2
+        and doc[start - 1].lower_ in ("for", "of")
+        and doc[start - 2].lower_ in PORTFOLIO_HOLDERS
+    )
 
 
 def _complement(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
@@ -612,7 +777,12 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_acronyms(doc_text(doc), groups)
     groups = _bare_place_names(groups)
     groups = _places_by_gazetteer(doc, groups, knowledge)
+    _people_without_place_in_front(groups)
+    _parts_of_towns(doc, groups, knowledge)
+    groups = _merge_misspelt_names(groups)
     groups = _merge_short_person_names(groups)
+    groups = _merge_fronts_of_longer_names(groups)
+    groups = _merge_shortened_works(groups)
     _recover_surnames(doc, groups, knowledge)
     return groups
 
@@ -657,6 +827,42 @@ def _places_by_gazetteer(doc: Doc, groups: list[Group], knowledge: Knowledge) ->
             if same is not None:
                 _merge_into(same, group)
     return [g for g in groups if g.found]
+
+
+def _parts_of_towns(doc: Doc, groups: list[Group], knowledge: Knowledge) -> None:
+    """"Karachi's Clifton area", "Karachi's posh Zamzama district": a place the article names only as a
+    known town's own is a part of that town, a LOC by its bare name, not a town or district of its own."""
+    towns = {n for n, e in _known_places(knowledge).items() if not e.level}
+    for group in groups:
+        if group.label != "GPE" or group.known or group.country_code:
+            continue
+        if all(_town_before(doc, f, towns) for f in group.found):
+            for f in group.found:
+                f.label, f.name = "LOC", None
+
+
+def _town_before(doc: Doc, found: Found, towns: set[str]) -> bool:
+    span = doc.char_span(found.start, found.end, alignment_mode="expand")
+    if span is None:
+        return False
+    i = span.start - 1
+    while i >= 0 and doc[i].is_lower and doc[i].pos_ == "ADJ":
+        i -= 1  # "posh", "upscale"
+    return i >= 1 and doc[i].text in POSSESSIVE and doc[i - 1].text in towns
+
+
+def _people_without_place_in_front(groups: list[Group]) -> None:
+    """"Deputy Commissioner Chagai Saif Ullah Khaitran": a first word that the article names as a place of
+    its own is the office's district, not the person's name."""
+    places = {normalise(s) for g in groups if g.label in ("GPE", "LOC") for s in g.surfaces}
+    for group in groups:
+        if group.label != "PERSON" or group.known:
+            continue
+        for f in group.found:
+            first, _, rest = f.text.partition(" ")
+            if len(rest.split()) >= 2 and normalise(first) in places:
+                f.start += len(f.text) - len(rest)
+                f.text = rest
 
 
 def _titled(doc: Doc, found: Found, knowledge: Knowledge) -> bool:
@@ -728,6 +934,80 @@ def _merge_short_person_names(groups: list[Group]) -> list[Group]:
         if len(matches) == 1:
             _merge_into(matches[0], group)
     return [g for g in groups if g.found]
+
+
+def _merge_misspelt_names(groups: list[Group]) -> list[Group]:
+    """"Xi Jingping" in an article that names Xi Jinping, "East Cost Rail Link" beside the East Coast Rail
+    Link: an unknown name of two or more words, one slip of the keyboard from the name of exactly one other
+    entity of its type in the article, is that entity."""
+    for group in groups:
+        if group.known or group.country_code or not group.found or any(len(s.split()) < 2 for s in group.surfaces):
+            continue
+        close = [
+            g for g in groups
+            if g is not group and g.found and g.label == group.label
+            and any(_misspelt(s, t) for s in group.surfaces for t in [*g.surfaces, *(g.known.names if g.known else ())])
+        ]  # fmt: skip
+        if len(close) == 1:
+            _merge_into(close[0], group)
+    return [g for g in groups if g.found]
+
+
+def _misspelt(a: str, b: str) -> bool:
+    """Two names of the same words but one, and that one a slip of the keyboard ("Cost" for "Coast")."""
+    words_a, words_b = a.split(), b.split()
+    if len(words_a) != len(words_b) or len(words_a) < 2:
+        return False
+    differ = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+    return len(differ) == 1 and min(map(len, differ[0])) >= 4 and fuzz.ratio(*differ[0]) >= 80
+
+
+def _merge_fronts_of_longer_names(groups: list[Group]) -> list[Group]:
+    """"Sheikh Mohammed bin Rashid" after "Sheikh Mohammed bin Rashid Al Maktoum": a person's name of two or
+    more words that begins the longer name of exactly one other person is that person."""
+    people = [g for g in groups if g.label == "PERSON"]
+    for group in people:
+        if group.known or not group.found or any(len(s.split()) < 2 for s in group.surfaces):
+            continue
+        longer = [
+            p for p in people
+            if p is not group and p.found
+            and all(any(_begins(s, t) for t in p.surfaces) for s in group.surfaces)
+        ]  # fmt: skip
+        if len(longer) == 1:
+            _merge_into(longer[0], group)
+    return [g for g in groups if g.found]
+
+
+def _merge_shortened_works(groups: list[Group]) -> list[Group]:
+    """"Karot Project" beside the Karot Hydropower Project: a project's or facility's name that keeps the
+    first and last words of exactly one longer name of its type in the article, and drops only words between
+    them, is that project."""
+    works = [g for g in groups if g.label in ("PROJECT", "FAC")]
+    for group in works:
+        if group.known or not group.found or any(len(s.split()) < 2 for s in group.surfaces):
+            continue
+        longer = [
+            g for g in works
+            if g is not group and g.found and g.label == group.label
+            and all(any(_shortens_name(s, t) for t in [*g.surfaces, *(g.known.names if g.known else ())]) for s in group.surfaces)
+        ]  # fmt: skip
+        if len(longer) == 1:
+            _merge_into(longer[0], group)
+    return [g for g in groups if g.found]
+
+
+def _shortens_name(short: str, name: str) -> bool:
+    words, full = short.split(), name.split()
+    if len(full) <= len(words) or words[0] != full[0] or words[-1].lower() != full[-1].lower():
+        return False
+    rest = iter(full)
+    return all(any(w == f for f in rest) for w in words)
+
+
+def _begins(front: str, name: str) -> bool:
+    words = front.split()
+    return len(name.split()) > len(words) and name.split()[: len(words)] == words
 
 
 def _shortens(word: str, person: Group, fuzzy: bool) -> bool:
@@ -927,6 +1207,21 @@ def organisations_named_after_places(text: str, knowledge: Knowledge) -> list[Fo
         end = m.start(1) + words[heads[-1]].start() + len(words[heads[-1]].group().rstrip("."))
         out.append(Found(text[m.start() : end], "ORG", m.start(), end))
     return out
+
+
+def _outside_or_longer(found: Found, start: int, end: int, knowledge: Knowledge) -> bool:
+    """Whether a known name at start:end leaves `found` a name of its own: apart from it, or holding it with
+    name words more than a company's legal form ("China Three Gorges International Corporation" is a
+    subsidiary of "China Three Gorges"; "China Three Gorges Corporation Limited" is the same firm)."""
+    if end <= found.start or found.end <= start:
+        return True
+    if start < found.start or found.end < end:
+        return False
+    after = found.text[end - found.start :].split()
+    if after[:1] in (["and"], ["&"]):
+        return False  # two names: "China Road and Bridge Corporation and Gilgit Development Company"
+    rest = found.text[: start - found.start].split() + after
+    return any(w not in knowledge.name_heads for w in rest)
 
 
 def place_bodies(text: str, knowledge: Knowledge) -> list[Found]:

@@ -118,10 +118,12 @@ class Knowledge:
     honorifics: frozenset[str]  # "Mr", "Dr": before a name, neither part of it nor a role
     titles_spelled_out: dict[str, str]  # "pm" -> "prime minister"
     not_entities: frozenset[str]
+    not_organisation_heads: frozenset[str]  # "Procedure": "Standard Operating Procedure" is no organisation
     infrastructure: Infrastructure
     ministries: dict[str, str]  # "foreign" -> "Foreign Affairs", for "Nepal's foreign ministry"
     place_bodies: tuple[str, ...]  # "police", for "Haripur police"
     name_heads: frozenset[str]  # "Company", for "China National Petroleum Company"
+    numbered_events: frozenset[str]  # "Congress", for "the 20th National Congress of the CPC"
     place_heads: dict[str, str]  # "district" -> "GPE", for "Darvoz district"
     place_heads_gazetteer_only: frozenset[str]  # capitalised, "State" needs a known region before it
 
@@ -273,13 +275,22 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         title_heads=frozenset(titles["heads"]),
         honorifics=frozenset(titles["honorifics"]),
         titles_spelled_out=dict(titles["spelled_out"]),
-        not_entities=frozenset(_read_yaml(directory / "not_entities.yaml")["names"]),
+        **_not_entities(directory / "not_entities.yaml"),
         infrastructure=_infrastructure(directory / "infrastructure.yaml"),
         ministries={k.lower(): v for k, v in ministries.items()},
         place_bodies=tuple(kinds.get("place_bodies") or ()),
         name_heads=frozenset(kinds.get("name_heads") or ()),
+        numbered_events=frozenset(kinds.get("numbered_events") or ()),
         **_place_heads(directory / "place_heads.yaml"),
     )
+
+
+def _not_entities(path: Path) -> dict[str, frozenset[str]]:
+    data = _read_yaml(path)
+    _require(isinstance(data, dict) and isinstance(data.get("names"), list), "needs a `names` list", path.name)
+    heads = data.get("not_organisation_heads") or []
+    _require(isinstance(heads, list) and all(isinstance(w, str) for w in heads), "heads must be words", path.name)
+    return {"not_entities": frozenset(data["names"]), "not_organisation_heads": frozenset(heads)}
 
 
 def _place_heads(path: Path) -> dict[str, Any]:
