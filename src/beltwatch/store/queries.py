@@ -658,7 +658,7 @@ def list_stories(conn: Connection) -> list[dict[str, Any]]:
 def get_story(conn: Connection, key: str, corrections: Corrections | None = None) -> dict[str, Any]:
     """A story: its member articles side by side with their events, and the figures they disagree on."""
     corrections = corrections or Corrections.load(conn)
-    story = next((s for s in reads.list_stories(conn) if s["story"] == key), None)
+    story = next(iter(reads.list_stories(conn, key)), None)
     if story is None:
         raise NotFoundError(f"no story {key!r}")
     _, found = list_events(conn, EventFilter(story=key), corrections=corrections, limit=None)

@@ -469,9 +469,11 @@ def country_code(value: str) -> str:
 # --- stories ----------------------------------------------------------------------------------
 
 
-def list_stories(conn: Connection) -> list[dict[str, Any]]:
-    """Every story with its member articles (originals first), earliest story first."""
+def list_stories(conn: Connection, key: str | None = None) -> list[dict[str, Any]]:
+    """Every story (or the one of `key`) with its member articles (originals first), earliest story first."""
     original = articles.alias("original")
+    chosen = stories.c.key == key if key is not None else sa.true()
+    ids = conn.scalars(sa.select(stories.c.id).where(chosen)).all() if key is not None else None
     rows = conn.execute(
         sa.select(
             stories.c.id.label("story_id"),
@@ -490,6 +492,7 @@ def list_stories(conn: Connection) -> list[dict[str, Any]]:
         .join(article_versions, _current)
         .outerjoin(sources, sources.c.id == article_versions.c.source_id)
         .outerjoin(original, original.c.id == story_members.c.duplicate_of)
+        .where(story_members.c.story_id.in_(ids) if ids is not None else sa.true())
         .order_by(
             story_members.c.duplicate_of.is_not(None),
             article_versions.c.published.is_(None),
@@ -498,7 +501,7 @@ def list_stories(conn: Connection) -> list[dict[str, Any]]:
         )
     ).all()
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    merged = story_events(conn)
+    merged = story_events(conn, ids)
     for r in rows:
         members[r.story_id].append(
             {
@@ -514,9 +517,9 @@ def list_stories(conn: Connection) -> list[dict[str, Any]]:
         )
     out = []
     for s in conn.execute(
-        sa.select(stories).order_by(
-            stories.c.first_published.is_(None), stories.c.first_published, stories.c.key
-        )
+        sa.select(stories)
+        .where(chosen)
+        .order_by(stories.c.first_published.is_(None), stories.c.first_published, stories.c.key)
     ):
         out.append(
             {
