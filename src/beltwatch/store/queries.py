@@ -220,8 +220,9 @@ def list_events(
     if ids is not None:
         ids = with_merged(conn, corrections.index, ids)
         query = query.where(reads.involves(ids))
-    if filters.story:
-        query = query.where(stories.c.key == filters.story)
+    if filters.story:  # as a set of articles, so that the database starts from the story's few
+        members = sa.select(story_members.c.article_id).join(stories).where(stories.c.key == filters.story)
+        query = query.where(article_versions.c.article_id.in_(members))
     if filters.article:
         query = query.where(articles.c.key == filters.article)
     if filters.text:
