@@ -30,7 +30,7 @@ import yaml
 
 from beltwatch.errors import KnowledgeError
 from beltwatch.knowledge import KNOWLEDGE_DIR, load_knowledge
-from beltwatch.model import Entity, Event, Extraction, ProjectFact, ProjectRef, first_day
+from beltwatch.model import Entity, Event, Evidence, Extraction, ProjectFact, ProjectRef, first_day
 from beltwatch.resolve import in_usd
 from beltwatch.resolve.corridor import SITES_FILE
 from beltwatch.resolve.places import normalize
@@ -77,14 +77,40 @@ _STEP_DONE = re.compile(r"\bcomplet\w*\s+(?:the\s+|its\s+)?(?:acquisition|purcha
 # construction still to come ("approval to commence the construction", "is yet to be constructed")
 _WORK_TO_COME = re.compile(r"\b(?:to|will)\s+(?:commence|start|begin)\s+(?:the\s+)?(?:construction|work)\b|"
                            r"\byet to be (?:built|constructed|started)\b", re.IGNORECASE)  # fmt: skip
-_DONE = re.compile(r"\b(?:inaugurat|opened|commissioned|handed over)\w*|\b(?:has|have|had|was|were)\s+(?:been\s+)?"
-                   r"(?:\w+\s+)?completed\b", re.IGNORECASE)  # fmt: skip
+_DONE = re.compile(r"\b(?:inaugurat|opened(?! fire)|reopened|commissioned|handed over)\w*|\b(?:has|have|had|was|were)\s+"
+                   r"(?:been\s+)?(?:\w+\s+)?completed\b", re.IGNORECASE)  # fmt: skip
 # a sentence about the deal, where "construction" is only its purpose ("approved the loan for the
 # construction of", "signing this agreement for the design, construction and operation of")
 _LOAN_DEAL = re.compile(r"\b(?:approv|sign)\w*\b[^.;]{0,60}\bloan\b", re.IGNORECASE)
 _AGREEMENT_DEAL = re.compile(r"\bsign\w*\b[^.;]{0,60}\b(?:agreement|memorandum|MoU)\b", re.IGNORECASE)
-_WORK_GOING_ON = re.compile(r"\bbeing (?:built|constructed)\b|\bunder construction\b|\bconstruction (?:began|started|"
-                            r"work|is|was)\b|\bworks? (?:began|started|is|are|was|were)\b", re.IGNORECASE)  # fmt: skip
+_WORK_GOING_ON = re.compile(r"\bbeing (?:built|constructed|upgraded)\b|\bunder construction\b|\bconstruction (?:began|"
+                            r"started|work|is|was)\b|\bworks? (?:began|started|is|are|was|were)\b|"
+                            r"\b(?:construction|works?)\b[^.;]{0,40}\b(?:continues|has entered|in full swing)\b",
+                            re.IGNORECASE)  # fmt: skip
+# the works taken up again ("the resumption of construction on the dam", "resumed construction of the line")
+_RESUMED = re.compile(r"\b(?:resum|restart)\w*\s+(?:of\s+)?(?:the\s+)?(?:construction|works?)\b", re.IGNORECASE)
+# construction said to start, not started: a project approved ("an approval to commence the construction")
+_APPROVED_TO_START = re.compile(r"\bapprov\w*\b[^.;]{0,20}\bto\s+(?:commence|start|begin)\b", re.IGNORECASE)
+_LOAN_SIGNED = re.compile(r"\bloan (?:agreement|deal|contract)s?\b[^.;]{0,80}\bsigned\b|"
+                          r"\bsign\w*\b[^.;]{0,60}\bloan (?:agreement|deal|contract)s?\b", re.IGNORECASE)  # fmt: skip
+# what a sentence that names a project without an event of it says of it (`_said`), in the order the events
+# rank statuses: halted or scrapped works, a project opened, works going on or taken up again, a loan
+# agreement signed for it, a feasibility study of it
+_SAID = (
+    ("suspended", re.compile(r"\b(?:halted|suspended|stopped work|put on hold)\b", re.IGNORECASE)),
+    ("cancelled", re.compile(r"\b(?:cancell?ed|scrapped)\b", re.IGNORECASE)),
+    ("completed", _DONE),
+    ("under construction", _RESUMED),
+    ("under construction", _WORK_GOING_ON),
+    ("financing committed", _LOAN_SIGNED),
+    ("proposed", re.compile(r"\bfeasibility stud(?:y|ies)\b", re.IGNORECASE)),
+)
+# a state still to come: these words within three words before the status word
+_STILL_TO_COME = re.compile(r"\b(?:will|would|could|should|shall|may|to|wants?|hopes?|expected|likely|yet|once|when|"
+                            r"until)\W+(?:[\w'’-]+\W+){0,2}$", re.IGNORECASE)  # fmt: skip
+_PART_WORDS = r"phase|section|unit|package|stage|lot|stretch|segment|leg"
+# the words before a project's name that make what the sentence says a part's ("the first section of the")
+_PART_OF = re.compile(rf"\b(?:{_PART_WORDS})\b[^.;,]{{0,40}}\bof\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}$", re.IGNORECASE)
 # reports this close to the latest one describe the same moment, and outvote each other
 SAME_MOMENT = timedelta(days=31)
 # the event's sector words (triggers.yaml) as the knowledge files' sectors
@@ -114,8 +140,8 @@ SECTOR_OF_SITE = {
     "mine": "mining",
 }
 # "Main Line-1 Phase II", "Karachi Nuclear Power Plant Unit 3", "Phase 2A of the SGR"
-_PART_AFTER = re.compile(r"^(?P<base>.+?)\s+(?:phase|section|unit|package|stage|lot)\b.*$", re.IGNORECASE)
-_PART_BEFORE = re.compile(r"^(?:phase|section|unit|package|stage|lot)\b\S*(?:\s+\S+)?\s+of\s+(?:the\s+)?(?P<base>.+)$",
+_PART_AFTER = re.compile(rf"^(?P<base>.+?)\s+(?:{_PART_WORDS})\b.*$", re.IGNORECASE)
+_PART_BEFORE = re.compile(rf"^(?:{_PART_WORDS})\b\S*(?:\s+\S+)?\s+of\s+(?:the\s+)?(?P<base>.+)$",
                           re.IGNORECASE)  # fmt: skip
 
 
@@ -223,6 +249,7 @@ def project_facts(extraction: Extraction) -> list[ProjectFact]:
     registry = load_registry()
     entities = {e.name: e for e in extraction.entities}
     facts: list[ProjectFact] = []
+    read: set[tuple[str, int]] = set()  # (project, sentence) pairs a PROJECT event has read the status of
     for position, event in enumerate(extraction.events):
         if event.type not in PROJECT_EVENTS:
             continue
@@ -233,7 +260,9 @@ def project_facts(extraction: Extraction) -> list[ProjectFact]:
             values = [*_facts_of(event, project, extraction, entities, when)]
             values += [("programme", {"name": name}) for name in programmes]
             facts += [ProjectFact(project, kind, value, when, position, event.evidence) for kind, value in values]
-    return facts + _mentions(extraction, registry)
+            if event.type == "PROJECT":
+                read.add((project.key, event.evidence.start))
+    return facts + _mentions(extraction, registry) + _statuses_said(extraction, registry, read)
 
 
 def _mentions(extraction: Extraction, registry: Registry) -> list[ProjectFact]:
@@ -252,6 +281,68 @@ def _mentions(extraction: Extraction, registry: Registry) -> list[ProjectFact]:
                                          extraction.article.meta.published, NO_EVENT, first.evidence)  # fmt: skip
     return list(named.values())
 
+
+def _statuses_said(extraction: Extraction, registry: Registry, read: set[tuple[str, int]]) -> list[ProjectFact]:
+    """The statuses sentences state of the projects they name with no PROJECT event of them ("the Orange
+    Line was inaugurated", "loan agreements were signed on the Kaliwa Dam Project"), and, in an article
+    about one project, of that project where they refer to it without its name ("it was inaugurated in
+    2016", "the airport opened"). Each is the report's of its publication date."""
+    published = extraction.article.meta.published
+    facts = []
+    for entity in _project_entities(extraction.entities):
+        project = _project_of_entity(entity, registry)
+        for mention in entity.mentions if project is not None else ():
+            sentence = mention.evidence
+            status = _said(sentence.text, mention.start - sentence.start)
+            if status and (project.key, sentence.start) not in read:
+                read.add((project.key, sentence.start))
+                facts.append(ProjectFact(project, "status", {"status": status}, published, NO_EVENT, sentence))
+    main = _the_one_project(extraction.entities, registry)
+    if main is None:
+        return facts
+    project, names = main
+    refers = re.compile(r"\b(?:it|the project|this project|" + "|".join(names) + r")\b", re.IGNORECASE)
+    named = {m.evidence.start for e in extraction.entities for m in e.mentions if e.type in ("PROJECT", "FAC")}
+    for sentence in _sentences(extraction.article.text):
+        status = _said(sentence.text) if sentence.start not in named and refers.search(sentence.text) else None
+        if status:
+            facts.append(ProjectFact(project, "status", {"status": status}, published, NO_EVENT, sentence))
+    return facts
+
+
+# the nouns a project's name ends in that an article uses for it alone ("the airport", "the dam")
+_HEAD_NOUNS = ("airport", "port", "dam", "railway", "motorway", "expressway", "highway", "plant", "bridge",
+               "terminal", "refinery", "mine", "park", "zone")  # fmt: skip
+
+
+def _the_one_project(found: list[Entity], registry: Registry) -> tuple[ProjectRef, list[str]] | None:
+    """The project an article is clearly about (the only one it names, or one named at least twice as
+    often as any other), with the nouns its names end in; None when it is about several."""
+    counted: Counter[ProjectRef] = Counter()
+    heads: dict[str, set[str]] = {}
+    for entity in _project_entities(found):
+        project = _project_of_entity(entity, registry)
+        if project is not None:
+            counted[project] += len(entity.mentions)
+            ends = {n.split()[-1].lower() for n in (project.name, entity.name, *entity.aliases) if n.split()}
+            heads.setdefault(project.key, set()).update(ends & set(_HEAD_NOUNS))
+    ranked = counted.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]):
+        return None
+    return ranked[0][0], sorted(heads[ranked[0][0].key])
+
+
+# a sentence ends at a full stop, question or exclamation mark before a capital or a quote, or at a line end
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘(])|\n+")
+
+
+def _sentences(text: str) -> Iterable[Evidence]:
+    start = 0
+    for gap in [*_SENTENCE_END.finditer(text), None]:
+        end = gap.start() if gap else len(text)
+        if text[start:end].strip():
+            yield Evidence(text[start:end], start, end)
+        start = gap.end() if gap else end
 
 def _project_entities(found: list[Entity]) -> list[Entity]:
     return [e for e in found if e.type in ("PROJECT", "FAC")]
@@ -376,8 +467,11 @@ def _facts_of(
 def _stated(status: Any, sentence: str) -> Any:
     """A PROJECT event's status as its whole sentence gives it: a foundation stone or a share of the work
     done means construction, a completion still to come (or of one step: a purchase, the reclamation) and
-    construction still to start are no status, and a sentence about a loan or an agreement signed "for the
-    construction of" a project, with no work said to go on, reports the deal, not the works."""
+    construction still to start are no status (an approval to start it announces the project), a sentence
+    about a loan or an agreement signed "for the construction of" a project, with no work said to go on,
+    reports the deal, not the works, and an upgrade is where its works are (`_upgrade`)."""
+    if status == "upgrade proposed":
+        return _upgrade(sentence)
     if status not in ("under construction", "completed"):
         return status
     if status == "completed" and (_GROUNDBREAKING.search(sentence) or _PART_DONE.search(sentence)):
@@ -386,12 +480,35 @@ def _stated(status: Any, sentence: str) -> Any:
                                                                    and not _DONE.search(sentence))):  # fmt: skip
         return None
     if status == "under construction" and _WORK_TO_COME.search(sentence):
-        return None
+        return "announced" if _APPROVED_TO_START.search(sentence) else None
     if _WORK_GOING_ON.search(sentence) or _DONE.search(sentence):
         return status
     if _LOAN_DEAL.search(sentence):
         return "financing committed"
     return "agreement signed" if _AGREEMENT_DEAL.search(sentence) else status
+
+
+def _upgrade(sentence: str) -> str:
+    """An upgrade's status: the lifecycle has no "upgraded" state, so a rebuilt line reopened is completed,
+    one being upgraded under construction, an upgrade signed for an agreement, and any other proposed."""
+    if _DONE.search(sentence):
+        return "completed"
+    if _WORK_GOING_ON.search(sentence):
+        return "under construction"
+    return "agreement signed" if _AGREEMENT_DEAL.search(sentence) else "proposed"
+
+
+def _said(sentence: str, at: int = 0) -> str | None:
+    """The status a sentence states in words of its own, for the project it names at `at` or refers to:
+    an interruption first, as the events rank them; none for a state still to come ("will be opened",
+    "wants construction to resume"). A part opened ("the section of the line has reopened") leaves the
+    whole under construction."""
+    for status, pattern in _SAID:
+        if any(not _STILL_TO_COME.search(sentence[: m.start()]) for m in pattern.finditer(sentence)):
+            if status == "completed" and _PART_OF.search(sentence[:at]):
+                return "under construction"
+            return status
+    return None
 
 
 def _money_kind(args: dict[str, Any], project: ProjectRef, entities: dict[str, Entity]) -> str | None:
