@@ -88,6 +88,19 @@ def test_sections_and_spellings_added_for_the_news_name_their_projects():
     assert registry.find("CPEC project") is None
 
 
+def test_projects_added_for_the_news_name_their_projects():
+    registry = load_registry()
+    assert registry.find("Orange Line Train").name == "Lahore Orange Line Metro Train"
+    assert registry.find("Beograd – Budapest main line").name == "Budapest-Belgrade Railway"
+    for section in ("Novi Sad – Subotica section", "Beograd – Novi Sad section"):
+        assert registry.find(section).parent == "Budapest-Belgrade Railway"
+    assert registry.find("Safe Philippines Project Phase 1").name == "Safe Philippines Project"
+    assert registry.find("Panay-Guimaras-Negros Islands bridges project").country == "PH"
+    assert registry.find("Davao City Expressway project").sector == "transport"
+    assert registry.find("La Barrancosa hydroelectric dam").name == "Santa Cruz River Hydroelectric Complex"
+    assert registry.find("Central Expressway").name == "Central Expressway Project"
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
@@ -251,7 +264,10 @@ def test_financing_is_a_lenders_commitment_to_the_project_its_event_names():
         ("The Vardar Motorway was opened to traffic on Monday.", "completed", "completed"),
         ("The investor has completed the purchase of a stake in the Vardar Motorway.", "completed", None),
         ("Only the northern leg of the Vardar Motorway is yet to be built.", "under construction", None),
-        ("Approval to start the construction of the Vardar Motorway was given.", "under construction", None),
+        ("Approval to start the construction of the Vardar Motorway was given.", "under construction", "announced"),
+        ("The Vardar Motorway reopened after being rebuilt for faster traffic.", "upgrade proposed", "completed"),
+        ("The Vardar Motorway is being upgraded by a consortium.", "upgrade proposed", "under construction"),
+        ("The ministry plans to upgrade the Vardar Motorway.", "upgrade proposed", "proposed"),
         ("The cabinet approved the loan for the construction of the Vardar Motorway.", "under construction",
          "financing committed"),
         ("Both sides signed an agreement for the design and construction of the Vardar Motorway.",
@@ -263,6 +279,44 @@ def test_financing_is_a_lenders_commitment_to_the_project_its_event_names():
 def test_the_status_is_what_the_whole_sentence_says(sentence, status, stated):
     facts = project_facts(_extraction("c", sentence, "2024-01-02", [_project_event(sentence, "Vardar Motorway", status)]))
     assert [f.value["status"] for f in facts if f.kind == "status"] == ([stated] if stated else [])
+
+
+@pytest.mark.parametrize(
+    "sentence, stated",
+    [
+        ("The Vardar Motorway was inaugurated by the president on Sunday.", "completed"),
+        ("Gunmen opened fire on a convoy near the Vardar Motorway.", None),
+        ("Residents expect the Vardar Motorway to be inaugurated next year.", None),
+        ("The northern section of the Vardar Motorway has reopened to traffic.", "under construction"),
+        ("Some 40 per cent of the Vardar Motorway has been completed.", "under construction"),
+        ("Work on the Vardar Motorway continues despite the rain.", "under construction"),
+        ("Officials marked the resumption of construction on the Vardar Motorway.", "under construction"),
+        ("The Vardar Motorway was halted after the floods.", "suspended"),
+        ("Loan agreements were signed on the Vardar Motorway and two bridges.", "financing committed"),
+        ("A memorandum covers a feasibility study for the Vardar Motorway.", "proposed"),
+        ("Ministers toured the Vardar Motorway.", None),
+    ],
+)
+def test_a_sentence_naming_a_project_without_an_event_states_its_status(sentence, stated):
+    extraction = _extraction("d", sentence, "2024-01-02", [])
+    extraction.entities.append(_entity(sentence, "Vardar Motorway"))
+    facts = [f for f in project_facts(extraction) if f.kind == "status"]
+    assert [(f.value["status"], f.date, f.event_position) for f in facts] == ([(stated, "2024-01-02", -1)] if stated else [])
+
+
+def test_an_article_about_one_project_states_its_status_without_naming_it():
+    text = "The Vardar Motorway links two towns. It was inaugurated in 2019. The motorway carries trucks."
+    extraction = _extraction("e", text, "2024-01-02", [])
+    extraction.entities.append(_entity(text, "Vardar Motorway"))
+    facts = [f for f in project_facts(extraction) if f.kind == "status"]
+    assert [(f.project.name, f.value["status"], f.evidence.text) for f in facts] == [
+        ("Vardar Motorway", "completed", "It was inaugurated in 2019.")
+    ]
+    # an article about two projects says of neither what a sentence says of "it"
+    two = "The Vardar Motorway links two towns. The Struma Bridge spans a river. It was inaugurated in 2019."
+    extraction = _extraction("f", two, "2024-01-02", [])
+    extraction.entities += [_entity(two, "Vardar Motorway"), _entity(two, "Struma Bridge")]
+    assert [f for f in project_facts(extraction) if f.kind == "status"] == []
 
 
 # --- kept at write time -----------------------------------------------------------------------

@@ -301,7 +301,7 @@ def _statuses_said(extraction: Extraction, registry: Registry, read: set[tuple[s
     if main is None:
         return facts
     project, names = main
-    refers = re.compile(r"\b(?:it|the project|this project|" + "|".join(names) + r")\b", re.IGNORECASE)
+    refers = re.compile(r"\b(?:" + "|".join(["it", "the project", "this project", *names]) + r")\b", re.IGNORECASE)
     named = {m.evidence.start for e in extraction.entities for m in e.mentions if e.type in ("PROJECT", "FAC")}
     for sentence in _sentences(extraction.article.text):
         status = _said(sentence.text) if sentence.start not in named and refers.search(sentence.text) else None
@@ -501,13 +501,14 @@ def _upgrade(sentence: str) -> str:
 def _said(sentence: str, at: int = 0) -> str | None:
     """The status a sentence states in words of its own, for the project it names at `at` or refers to:
     an interruption first, as the events rank them; none for a state still to come ("will be opened",
-    "wants construction to resume"). A part opened ("the section of the line has reopened") leaves the
-    whole under construction."""
+    "wants construction to resume"), and what the whole sentence makes of it (`_stated`: "55 per cent of
+    the work has been completed" is construction). A part opened ("the section of the line has reopened")
+    leaves the whole under construction."""
     for status, pattern in _SAID:
         if any(not _STILL_TO_COME.search(sentence[: m.start()]) for m in pattern.finditer(sentence)):
             if status == "completed" and _PART_OF.search(sentence[:at]):
                 return "under construction"
-            return status
+            return _stated(status, sentence)
     return None
 
 
