@@ -99,6 +99,8 @@ def test_projects_added_for_the_news_name_their_projects():
     assert registry.find("Davao City Expressway project").sector == "transport"
     assert registry.find("La Barrancosa hydroelectric dam").name == "Santa Cruz River Hydroelectric Complex"
     assert registry.find("Central Expressway").name == "Central Expressway Project"
+    assert registry.find("Kadawatha – Meerigama section").name == "Central Expressway Project Section 1"
+    assert registry.find("Section 2 of the Central Expressway").parent == "Central Expressway Project"
 
 
 @pytest.mark.parametrize(
@@ -251,6 +253,37 @@ def test_financing_is_a_lenders_commitment_to_the_project_its_event_names():
     assert [(f.kind, f.value.get("lender"), f.value.get("value"), f.event_position) for f in facts] == [
         ("status", None, None, 0), ("financing", exim, 5e8, 0), ("investment", "COSCO", 9e7, 2),
     ]  # fmt: skip
+
+
+def test_a_loan_for_a_part_named_after_its_project_is_the_parts():
+    text = "The bank will lend USD 900 million for the Central Expressway Project (CEP) - Section 1 from Kadawatha."
+    exim = "Export-Import Bank of China"
+    extraction = _extraction("g", text, "2019-03-23", [
+        _financing(text, text, funder=exim, value=9e8, currency="USD", instrument="loan",
+                   purpose="Central Expressway Project")])  # fmt: skip
+    extraction.entities += [_entity(text, "Central Expressway Project"), _entity(text, exim, "ORG", kind="lender")]
+    money = [f for f in project_facts(extraction) if f.kind == "financing"]
+    assert [(f.project.name, f.project.parent, f.value["value"]) for f in money] == [
+        ("Central Expressway Project Section 1", "Central Expressway Project", 9e8)
+    ]
+
+
+def test_a_loan_whose_sentence_names_no_project_is_the_one_the_article_is_about():
+    text = ("The Vardar Motorway opened in May. A USD 200 million loan came from the Export-Import Bank of China. "
+            "Without the toll, the loan would have cost twice as much.")  # fmt: skip
+    exim = "Export-Import Bank of China"
+    loan, supposed = text.split(". ")[1] + ".", text.split(". ")[2]
+    events = [_financing(text, loan, funder=exim, value=2e8, currency="USD", instrument="loan"),
+              _financing(text, supposed, funder=exim, value=4e8, currency="USD", instrument="loan")]  # fmt: skip
+    extraction = _extraction("h", text, "2024-06-01", events)
+    extraction.entities += [_entity(text, "Vardar Motorway"), _entity(text, exim, "ORG", kind="lender")]
+    money = [f for f in project_facts(extraction) if f.kind == "financing"]
+    assert [(f.project.name, f.value["value"]) for f in money] == [("Vardar Motorway", 2e8)]
+    two = "The Vardar Motorway and the Struma Bridge opened in May. " + loan
+    extraction = _extraction("i", two, "2024-06-01", [_financing(two, loan, funder=exim, value=2e8, currency="USD",
+                                                                 instrument="loan")])  # fmt: skip
+    extraction.entities += [_entity(two, "Vardar Motorway"), _entity(two, "Struma Bridge")]
+    assert [f for f in project_facts(extraction) if f.kind == "financing"] == []  # about two: nobody's
 
 
 @pytest.mark.parametrize(

@@ -111,6 +111,10 @@ _STILL_TO_COME = re.compile(r"\b(?:will|would|could|should|shall|may|to|wants?|h
 _PART_WORDS = r"phase|section|unit|package|stage|lot|stretch|segment|leg"
 # the words before a project's name that make what the sentence says a part's ("the first section of the")
 _PART_OF = re.compile(rf"\b(?:{_PART_WORDS})\b[^.;,]{{0,40}}\bof\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}$", re.IGNORECASE)
+# a part named right after its project's name, an abbreviation between ("(CEP) - Section 1")
+_PART_NEXT = re.compile(rf"^\s*(?:\([^()]{{1,15}}\)\s*)?[-–—:,]?\s*(?P<part>(?:{_PART_WORDS})\s+[\w-]+)", re.IGNORECASE)
+# money supposed, not committed
+_SUPPOSED = re.compile(r"\b(?:would|could|might|if)\b", re.IGNORECASE)
 # reports this close to the latest one describe the same moment, and outvote each other
 SAME_MOMENT = timedelta(days=31)
 # the event's sector words (triggers.yaml) as the knowledge files' sectors
@@ -255,7 +259,7 @@ def project_facts(extraction: Extraction) -> list[ProjectFact]:
             continue
         when = event.arguments.get("date") or extraction.article.meta.published
         programmes = _programmes_named(event, extraction.entities, registry)
-        for project in _projects_of(event, extraction.entities, entities, registry):
+        for project in _projects_of(event, extraction, entities, registry):
             project = replace(project, programme=project.programme or next(iter(programmes), None))
             values = [*_facts_of(event, project, extraction, entities, when)]
             values += [("programme", {"name": name}) for name in programmes]
@@ -367,7 +371,7 @@ def _project_of_entity(entity: Entity, registry: Registry) -> ProjectRef | None:
 
 
 def _projects_of(
-    event: Event, found: list[Entity], entities: dict[str, Entity], registry: Registry
+    event: Event, extraction: Extraction, entities: dict[str, Entity], registry: Registry
 ) -> list[ProjectRef]:
     """The projects an event concerns: a PROJECT event's own project (a known one, or the name it gives,
     unless that is a programme); for the others, the projects named in their sentence or their text."""
@@ -379,11 +383,37 @@ def _projects_of(
         spellings = [name, *(entity.aliases if entity else ())]
         known = next((p for p in map(registry.find, spellings) if p is not None), None)
         return [known or _named_in_text(name, event)]
+    found, text = extraction.entities, extraction.article.text
     named = _named_by(event, _project_entities(found))
-    projects = [p for e in named if (p := registry.find(e.name) or _project_entity(e, event, registry))]
+    projects = [_part_named(p, e, event, text, registry) for e in named
+                if (p := registry.find(e.name) or _project_entity(e, event, registry))]  # fmt: skip
     if not projects and _THE_PROJECT.match(str(event.arguments.get("purpose") or "")):
         projects = [p for p in [_main_project(found, registry)] if p is not None]
+    elif not projects and _unaddressed_loan(event, found, registry):
+        projects = [one[0] for one in [_the_one_project(found, registry)] if one is not None]
     return list({p.key: p for p in projects}.values())
+
+
+def _part_named(project: ProjectRef, entity: Entity, event: Event, text: str, registry: Registry) -> ProjectRef:
+    """The part of a known project an event's sentence names right after the project's name ("a loan for
+    the Central Expressway Project (CEP) - Section 1" is the section's, however the sentence was cut at
+    the dash), else the project."""
+    sentence = event.evidence
+    for mention in entity.mentions:
+        if sentence.start <= mention.start < sentence.end:
+            after = _PART_NEXT.match(text[mention.end : mention.end + 40])
+            part = registry.find(f"{project.name} {after.group('part')}") if after else None
+            if part is not None:
+                return part
+    return project
+
+
+def _unaddressed_loan(event: Event, found: list[Entity], registry: Registry) -> bool:
+    """A loan, credit or grant whose sentence names no project, no programme and no purpose, and that is no
+    supposition ("would have amounted to"): in an article about one project, that project's."""
+    args = event.arguments
+    return (event.type == "FINANCING" and args.get("instrument") in COMMITMENTS and not args.get("purpose")
+            and not _programmes_named(event, found, registry) and not _SUPPOSED.search(event.evidence.text))  # fmt: skip
 
 
 def _named_by(event: Event, candidates: list[Entity]) -> list[Entity]:
