@@ -328,6 +328,8 @@ def test_the_status_is_what_the_whole_sentence_says(sentence, status, stated):
         ("Loan agreements were signed on the Vardar Motorway and two bridges.", "financing committed"),
         ("A memorandum covers a feasibility study for the Vardar Motorway.", "proposed"),
         ("Ministers toured the Vardar Motorway.", None),
+        ("The builders have not stopped work on the Vardar Motorway.", None),
+        ("The Vardar Motorway was initially cancelled by the new cabinet.", None),
     ],
 )
 def test_a_sentence_naming_a_project_without_an_event_states_its_status(sentence, stated):
@@ -335,6 +337,17 @@ def test_a_sentence_naming_a_project_without_an_event_states_its_status(sentence
     extraction.entities.append(_entity(sentence, "Vardar Motorway"))
     facts = [f for f in project_facts(extraction) if f.kind == "status"]
     assert [(f.value["status"], f.date, f.event_position) for f in facts] == ([(stated, "2024-01-02", -1)] if stated else [])
+
+
+def test_a_passing_state_a_sentence_puts_in_an_earlier_year_is_of_that_year():
+    text = "In 2011 work on the Vardar Motorway was halted. The Struma Bridge, inaugurated in 2015, carries trucks."
+    extraction = _extraction("j", text, "2024-01-02", [])
+    extraction.entities += [_entity(text, "Vardar Motorway"), _entity(text, "Struma Bridge")]
+    facts = [f for f in project_facts(extraction) if f.kind == "status"]
+    # a completion stays: the report's date stands for it
+    assert [(f.project.name, f.value["status"], f.date) for f in facts] == [
+        ("Vardar Motorway", "suspended", "2011"), ("Struma Bridge", "completed", "2024-01-02"),
+    ]  # fmt: skip
 
 
 def test_an_article_about_one_project_states_its_status_without_naming_it():

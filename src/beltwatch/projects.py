@@ -105,9 +105,14 @@ _SAID = (
     ("financing committed", _LOAN_SIGNED),
     ("proposed", re.compile(r"\bfeasibility stud(?:y|ies)\b", re.IGNORECASE)),
 )
-# a state still to come: these words within three words before the status word
-_STILL_TO_COME = re.compile(r"\b(?:will|would|could|should|shall|may|to|wants?|hopes?|expected|likely|yet|once|when|"
-                            r"until)\W+(?:[\w'’-]+\W+){0,2}$", re.IGNORECASE)  # fmt: skip
+# a state still to come or denied: these words within three words before the status word ("is likely to
+# inaugurate", "have not stopped work")
+_NOT_SO = re.compile(r"\b(?:will|would|could|should|shall|may|to|wants?|hopes?|expected|likely|yet|once|when|until|"
+                     r"not|never)\W+(?:[\w'’-]+\W+){0,2}$|n't\s+(?:[\w'’-]+\s+){0,2}$", re.IGNORECASE)  # fmt: skip
+# a former state recalled, which says nothing of the present ("the project was initially cancelled")
+_RECALLED = re.compile(r"\b(?:initially|originally|previously|formerly)\b", re.IGNORECASE)
+# the year a sentence puts its state in ("halted construction in 2011", "on hold since 2011")
+_YEAR_STATED = re.compile(r"\b(?:[Ii]n|[Ss]ince|[Bb]y|[Ff]rom)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d\d)\b")
 _PART_WORDS = r"phase|section|unit|package|stage|lot|stretch|segment|leg"
 # the words before a project's name that make what the sentence says a part's ("the first section of the")
 _PART_OF = re.compile(rf"\b(?:{_PART_WORDS})\b[^.;,]{{0,40}}\bof\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}$", re.IGNORECASE)
@@ -290,7 +295,7 @@ def _statuses_said(extraction: Extraction, registry: Registry, read: set[tuple[s
     """The statuses sentences state of the projects they name with no PROJECT event of them ("the Orange
     Line was inaugurated", "loan agreements were signed on the Kaliwa Dam Project"), and, in an article
     about one project, of that project where they refer to it without its name ("it was inaugurated in
-    2016", "the airport opened"). Each is the report's of its publication date."""
+    2016", "the airport opened"). Each is dated as `_when_said` says."""
     published = extraction.article.meta.published
     facts = []
     for entity in _project_entities(extraction.entities):
@@ -300,7 +305,9 @@ def _statuses_said(extraction: Extraction, registry: Registry, read: set[tuple[s
             status = _said(sentence.text, mention.start - sentence.start)
             if status and (project.key, sentence.start) not in read:
                 read.add((project.key, sentence.start))
-                facts.append(ProjectFact(project, "status", {"status": status}, published, NO_EVENT, sentence))
+                facts.append(ProjectFact(project, "status", {"status": status}, _when_said(sentence.text, status,
+                                                                                          published),
+                                         NO_EVENT, sentence))  # fmt: skip
     main = _the_one_project(extraction.entities, registry)
     if main is None:
         return facts
@@ -310,8 +317,17 @@ def _statuses_said(extraction: Extraction, registry: Registry, read: set[tuple[s
     for sentence in _sentences(extraction.article.text):
         status = _said(sentence.text) if sentence.start not in named and refers.search(sentence.text) else None
         if status:
-            facts.append(ProjectFact(project, "status", {"status": status}, published, NO_EVENT, sentence))
+            when = _when_said(sentence.text, status, published)
+            facts.append(ProjectFact(project, "status", {"status": status}, when, NO_EVENT, sentence))
     return facts
+
+
+def _when_said(sentence: str, status: str, published: str | None) -> str | None:
+    """When a stated status held: the year the sentence puts it in, where that is before the report, for
+    a state that passes ("construction was halted in 2011"); a project completed or cancelled stays so, and
+    the report's date stands for it."""
+    years = [y for y in _YEAR_STATED.findall(sentence) if published and y < published[:4]]
+    return years[-1] if years and status not in ("completed", "cancelled") else published
 
 
 # the nouns a project's name ends in that an article uses for it alone ("the airport", "the dam")
@@ -531,11 +547,14 @@ def _upgrade(sentence: str) -> str:
 def _said(sentence: str, at: int = 0) -> str | None:
     """The status a sentence states in words of its own, for the project it names at `at` or refers to:
     an interruption first, as the events rank them; none for a state still to come ("will be opened",
-    "wants construction to resume"), and what the whole sentence makes of it (`_stated`: "55 per cent of
+    "wants construction to resume"), denied ("have not stopped work") or recalled ("was initially
+    cancelled"), and what the whole sentence makes of it (`_stated`: "55 per cent of
     the work has been completed" is construction). A part opened ("the section of the line has reopened")
     leaves the whole under construction."""
+    if _RECALLED.search(sentence):
+        return None
     for status, pattern in _SAID:
-        if any(not _STILL_TO_COME.search(sentence[: m.start()]) for m in pattern.finditer(sentence)):
+        if any(not _NOT_SO.search(sentence[: m.start()]) for m in pattern.finditer(sentence)):
             if status == "completed" and _PART_OF.search(sentence[:at]):
                 return "under construction"
             return _stated(status, sentence)
