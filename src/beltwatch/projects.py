@@ -8,10 +8,11 @@ umbrella programme (CPEC, the BRI) is never a project: it is what projects are c
 project ("Main Line-1 Phase II") is a project of its own whose parent is that project.
 
 `project_facts` turns the PROJECT, FINANCING and AGREEMENT events of one extraction into facts
-(`model.ProjectFact`), each with its event and sentence, and every project the article names into a
+(`model.ProjectFact`), each with its event and sentence, every project the article names into a
 mention (a project named without an event still has its record, its status unknown until an article
-states one); the store keeps them and recomputes the
-records of the projects an article touches. `current_state` decides a record's state from its
+states one), and the statuses its sentences state in words of their own of a project they name without
+an event, or of the one project the article is about where they refer to it; the store keeps them
+and recomputes the records of the projects an article touches. `current_state` decides a record's state from its
 status claims: the latest report wins, and among reports of about the same time the status more
 outlets give, a suspension or cancellation before progress on a tie.
 """
@@ -305,17 +306,18 @@ def _statuses_said(extraction: Extraction, registry: Registry, read: set[tuple[s
             status = _said(sentence.text, mention.start - sentence.start)
             if status and (project.key, sentence.start) not in read:
                 read.add((project.key, sentence.start))
-                facts.append(ProjectFact(project, "status", {"status": status}, _when_said(sentence.text, status,
-                                                                                          published),
-                                         NO_EVENT, sentence))  # fmt: skip
-    main = _the_one_project(extraction.entities, registry)
+                when = _when_said(sentence.text, status, published)
+                facts.append(ProjectFact(project, "status", {"status": status}, when, NO_EVENT, sentence))
+    main = _main_project(extraction.entities, registry, clearly=True)
     if main is None:
         return facts
     project, names = main
     refers = re.compile(r"\b(?:" + "|".join(["it", "the project", "this project", *names]) + r")\b", re.IGNORECASE)
-    named = {m.evidence.start for e in extraction.entities for m in e.mentions if e.type in ("PROJECT", "FAC")}
+    named = [m.start for e in _project_entities(extraction.entities) for m in e.mentions]
     for sentence in _sentences(extraction.article.text):
-        status = _said(sentence.text) if sentence.start not in named and refers.search(sentence.text) else None
+        if any(sentence.start <= at < sentence.end for at in named) or not refers.search(sentence.text):
+            continue  # a sentence that names a project speaks of it
+        status = _said(sentence.text)
         if status:
             when = _when_said(sentence.text, status, published)
             facts.append(ProjectFact(project, "status", {"status": status}, when, NO_EVENT, sentence))
@@ -335,9 +337,12 @@ _HEAD_NOUNS = ("airport", "port", "dam", "railway", "motorway", "expressway", "h
                "terminal", "refinery", "mine", "park", "zone")  # fmt: skip
 
 
-def _the_one_project(found: list[Entity], registry: Registry) -> tuple[ProjectRef, list[str]] | None:
-    """The project an article is clearly about (the only one it names, or one named at least twice as
-    often as any other), with the nouns its names end in; None when it is about several."""
+def _main_project(
+    found: list[Entity], registry: Registry, clearly: bool = False
+) -> tuple[ProjectRef, list[str]] | None:
+    """The project an article is about, with the nouns its names end in: the one it names most often, if
+    no other is named as often; `clearly` about, the only one it names or one named at least twice as often
+    as any other. None when it is about several."""
     counted: Counter[ProjectRef] = Counter()
     heads: dict[str, set[str]] = {}
     for entity in _project_entities(found):
@@ -347,7 +352,8 @@ def _the_one_project(found: list[Entity], registry: Registry) -> tuple[ProjectRe
             ends = {n.split()[-1].lower() for n in (project.name, entity.name, *entity.aliases) if n.split()}
             heads.setdefault(project.key, set()).update(ends & set(_HEAD_NOUNS))
     ranked = counted.most_common(2)
-    if not ranked or (len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]):
+    runner_up = ranked[1][1] if len(ranked) == 2 else 0
+    if not ranked or ranked[0][1] < (2 * runner_up if clearly else runner_up + 1):
         return None
     return ranked[0][0], sorted(heads[ranked[0][0].key])
 
@@ -363,6 +369,7 @@ def _sentences(text: str) -> Iterable[Evidence]:
         if text[start:end].strip():
             yield Evidence(text[start:end], start, end)
         start = gap.end() if gap else end
+
 
 def _project_entities(found: list[Entity]) -> list[Entity]:
     return [e for e in found if e.type in ("PROJECT", "FAC")]
@@ -404,9 +411,9 @@ def _projects_of(
     projects = [_part_named(p, e, event, text, registry) for e in named
                 if (p := registry.find(e.name) or _project_entity(e, event, registry))]  # fmt: skip
     if not projects and _THE_PROJECT.match(str(event.arguments.get("purpose") or "")):
-        projects = [p for p in [_main_project(found, registry)] if p is not None]
+        projects = [main[0] for main in [_main_project(found, registry)] if main is not None]
     elif not projects and _unaddressed_loan(event, found, registry):
-        projects = [one[0] for one in [_the_one_project(found, registry)] if one is not None]
+        projects = [main[0] for main in [_main_project(found, registry, clearly=True)] if main is not None]
     return list({p.key: p for p in projects}.values())
 
 
@@ -439,19 +446,6 @@ def _named_by(event: Event, candidates: list[Entity]) -> list[Entity]:
     texts = " ".join(str(event.arguments.get(k) or "") for k in ("purpose", "subject", "recipient"))
     named = [e for e in candidates if e.name in texts] or [e for e in candidates if _in_sentence(e, event)]
     return [e for e in named if not _shadowed(e, named)]
-
-
-def _main_project(found: list[Entity], registry: Registry) -> ProjectRef | None:
-    """The project an article is about: the one it names most often, if no other is named as often."""
-    counted: Counter[ProjectRef] = Counter()
-    for entity in _project_entities(found):
-        project = _project_of_entity(entity, registry)
-        if project is not None:
-            counted[project] += len(entity.mentions)
-    ranked = counted.most_common(2)
-    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-        return None
-    return ranked[0][0]
 
 
 def _project_entity(entity: Entity, event: Event, registry: Registry) -> ProjectRef | None:
