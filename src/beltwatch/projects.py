@@ -78,14 +78,17 @@ _STEP_DONE = re.compile(r"\bcomplet\w*\s+(?:the\s+|its\s+)?(?:acquisition|purcha
 # construction still to come ("approval to commence the construction", "is yet to be constructed")
 _WORK_TO_COME = re.compile(r"\b(?:to|will)\s+(?:commence|start|begin)\s+(?:the\s+)?(?:construction|work)\b|"
                            r"\byet to be (?:built|constructed|started)\b", re.IGNORECASE)  # fmt: skip
-_DONE = re.compile(r"\b(?:inaugurat|opened(?! fire)|reopened|commissioned|handed over)\w*|\b(?:has|have|had|was|were)\s+"
-                   r"(?:been\s+)?(?:\w+\s+)?completed\b", re.IGNORECASE)  # fmt: skip
+# a project done: opened, commissioned, put into operation ("flagged off for full commercial operations")
+_DONE = re.compile(r"\b(?:inaugurat|opened(?! fire)|reopened|commissioned|handed over|flagged off|operationali[sz])\w*|"
+                   r"\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:\w+\s+)?completed\b|"
+                   r"\b(?:put|went|came|entered)\s+into\s+(?:full\s+)?(?:commercial\s+)?operation", re.IGNORECASE)  # fmt: skip
 # a sentence about the deal, where "construction" is only its purpose ("approved the loan for the
 # construction of", "signing this agreement for the design, construction and operation of")
 _LOAN_DEAL = re.compile(r"\b(?:approv|sign)\w*\b[^.;]{0,60}\bloan\b", re.IGNORECASE)
 _AGREEMENT_DEAL = re.compile(r"\bsign\w*\b[^.;]{0,60}\b(?:agreement|memorandum|MoU)\b", re.IGNORECASE)
 _WORK_GOING_ON = re.compile(r"\bbeing (?:built|constructed|upgraded)\b|\bunder construction\b|\bconstruction (?:began|"
                             r"started|work|is|was)\b|\bworks? (?:began|started|is|are|was|were)\b|"
+                            r"\b(?:began|started|kicked off)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:construction\s+)?work\b|"
                             r"\b(?:construction|works?)\b[^.;]{0,40}\b(?:continues|has entered|in full swing)\b",
                             re.IGNORECASE)  # fmt: skip
 # the works taken up again ("the resumption of construction on the dam", "resumed construction of the line")
@@ -114,7 +117,7 @@ _NOT_SO = re.compile(r"\b(?:will|would|could|should|shall|may|to|wants?|hopes?|e
 _RECALLED = re.compile(r"\b(?:initially|originally|previously|formerly)\b", re.IGNORECASE)
 # the year a sentence puts its state in ("halted construction in 2011", "on hold since 2011")
 _YEAR_STATED = re.compile(r"\b(?:[Ii]n|[Ss]ince|[Bb]y|[Ff]rom)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d\d)\b")
-_PART_WORDS = r"phase|section|unit|package|stage|lot|stretch|segment|leg"
+_PART_WORDS = r"phase|section|unit|package|stage|lot|stretch|segment|leg|berth"
 # the words before a project's name that make what the sentence says a part's ("the first section of the")
 _PART_OF = re.compile(rf"\b(?:{_PART_WORDS})\b[^.;,]{{0,40}}\bof\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}$", re.IGNORECASE)
 # a part named right after its project's name, an abbreviation between ("(CEP) - Section 1")
