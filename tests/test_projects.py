@@ -344,6 +344,14 @@ def test_a_sentence_naming_a_project_without_an_event_states_its_status(sentence
     assert [(f.value["status"], f.date, f.event_position) for f in facts] == ([(stated, "2024-01-02", -1)] if stated else [])
 
 
+def test_what_a_sentence_says_after_naming_one_project_is_not_of_one_it_names_later():
+    text = "The Vardar Motorway is being built 30 km from the Struma Bridge."
+    extraction = _extraction("k", text, "2024-01-02", [])
+    extraction.entities += [_entity(text, "Vardar Motorway"), _entity(text, "Struma Bridge")]
+    facts = [f for f in project_facts(extraction) if f.kind == "status"]
+    assert [(f.project.name, f.value["status"]) for f in facts] == [("Vardar Motorway", "under construction")]
+
+
 def test_a_passing_state_a_sentence_puts_in_an_earlier_year_is_of_that_year():
     text = "In 2011 work on the Vardar Motorway was halted. The Struma Bridge, inaugurated in 2015, carries trucks."
     extraction = _extraction("j", text, "2024-01-02", [])

@@ -302,23 +302,24 @@ def _statuses_said(extraction: Extraction, registry: Registry, read: set[tuple[s
     2016", "the airport opened"). Each is dated as `_when_said` says."""
     published = extraction.article.meta.published
     facts = []
-    for entity in _project_entities(extraction.entities):
-        project = _project_of_entity(entity, registry)
-        for mention in entity.mentions if project is not None else ():
-            sentence = mention.evidence
-            status = _said(sentence.text, mention.start - sentence.start)
-            if status and (project.key, sentence.start) not in read:
-                read.add((project.key, sentence.start))
-                when = _when_said(sentence.text, status, published)
-                facts.append(ProjectFact(project, "status", {"status": status}, when, NO_EVENT, sentence))
+    named = [(m, p) for e in _project_entities(extraction.entities) if (p := _project_of_entity(e, registry))
+             for m in e.mentions]  # fmt: skip
+    for mention, project in named:
+        sentence = mention.evidence
+        others = [m.start - sentence.start for m, p in named
+                  if p.key != project.key and sentence.start <= m.start < sentence.end]  # fmt: skip
+        status = _said(sentence.text, mention.start - sentence.start, others)
+        if status and (project.key, sentence.start) not in read:
+            read.add((project.key, sentence.start))
+            when = _when_said(sentence.text, status, published)
+            facts.append(ProjectFact(project, "status", {"status": status}, when, NO_EVENT, sentence))
     main = _main_project(extraction.entities, registry, clearly=True)
     if main is None:
         return facts
     project, names = main
     refers = re.compile(r"\b(?:" + "|".join(["it", "the project", "this project", *names]) + r")\b", re.IGNORECASE)
-    named = [m.start for e in _project_entities(extraction.entities) for m in e.mentions]
     for sentence in _sentences(extraction.article.text):
-        if any(sentence.start <= at < sentence.end for at in named) or not refers.search(sentence.text):
+        if any(sentence.start <= m.start < sentence.end for m, _ in named) or not refers.search(sentence.text):
             continue  # a sentence that names a project speaks of it
         status = _said(sentence.text)
         if status:
@@ -541,20 +542,25 @@ def _upgrade(sentence: str) -> str:
     return "agreement signed" if _AGREEMENT_DEAL.search(sentence) else "proposed"
 
 
-def _said(sentence: str, at: int = 0) -> str | None:
+def _said(sentence: str, at: int = 0, others: Iterable[int] = ()) -> str | None:
     """The status a sentence states in words of its own, for the project it names at `at` or refers to:
     an interruption first, as the events rank them; none for a state still to come ("will be opened",
     "wants construction to resume"), denied ("have not stopped work") or recalled ("was initially
     cancelled"), and what the whole sentence makes of it (`_stated`: "55 per cent of
     the work has been completed" is construction). A part opened ("the section of the line has reopened")
-    leaves the whole under construction."""
+    leaves the whole under construction. What a sentence says after naming another project (at `others`)
+    is that one's, not of a project it names later ("the dam is being built 315 km from Tarbela Dam")."""
     if _RECALLED.search(sentence):
         return None
     for status, pattern in _SAID:
-        if any(not _NOT_SO.search(sentence[: m.start()]) for m in pattern.finditer(sentence)):
-            if status == "completed" and _PART_OF.search(sentence[:at]):
-                return "under construction"
-            return _stated(status, sentence)
+        said = [m.start() for m in pattern.finditer(sentence) if not _NOT_SO.search(sentence[: m.start()])]
+        if not said:
+            continue
+        if at > said[0] and any(other < said[0] for other in others):
+            return None
+        if status == "completed" and _PART_OF.search(sentence[:at]):
+            return "under construction"
+        return _stated(status, sentence)
     return None
 
 
