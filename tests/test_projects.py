@@ -332,6 +332,7 @@ def test_the_status_is_what_the_whole_sentence_says(sentence, status, stated):
         ("The president flagged off the Vardar Motorway for commercial traffic.", "completed"),
         ("The Vardar Motorway was put into full commercial operation last week.", "completed"),
         ("Contractors began work on the Vardar Motorway in the spring.", "under construction"),
+        ("The foundation stone of the Vardar Motorway was laid on Monday.", "under construction"),
         ("The minister attended the operationalisation of the first berth of the Vardar Motorway.",
          "under construction"),
         ("The Vardar Motorway was initially cancelled by the new cabinet.", None),

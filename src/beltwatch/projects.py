@@ -98,12 +98,13 @@ _APPROVED_TO_START = re.compile(r"\bapprov\w*\b[^.;]{0,20}\bto\s+(?:commence|sta
 _LOAN_SIGNED = re.compile(r"\bloan (?:agreement|deal|contract)s?\b[^.;]{0,80}\bsigned\b|"
                           r"\bsign\w*\b[^.;]{0,60}\bloan (?:agreement|deal|contract)s?\b", re.IGNORECASE)  # fmt: skip
 # what a sentence that names a project without an event of it says of it (`_said`), in the order the events
-# rank statuses: halted or scrapped works, a project opened, works going on or taken up again, a loan
-# agreement signed for it, a feasibility study of it
+# rank statuses: halted or scrapped works, a project opened, its foundation stone laid, works going on or
+# taken up again, a loan agreement signed for it, a feasibility study of it
 _SAID = (
     ("suspended", re.compile(r"\b(?:halted|suspended|stopped work|put on hold)\b", re.IGNORECASE)),
     ("cancelled", re.compile(r"\b(?:cancell?ed|scrapped)\b", re.IGNORECASE)),
     ("completed", _DONE),
+    ("under construction", _GROUNDBREAKING),
     ("under construction", _RESUMED),
     ("under construction", _WORK_GOING_ON),
     ("financing committed", _LOAN_SIGNED),
