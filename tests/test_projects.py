@@ -101,6 +101,10 @@ def test_projects_added_for_the_news_name_their_projects():
     assert registry.find("Central Expressway").name == "Central Expressway Project"
     assert registry.find("Kadawatha – Meerigama section").name == "Central Expressway Project Section 1"
     assert registry.find("Section 2 of the Central Expressway").parent == "Central Expressway Project"
+    assert registry.find("Soroksár-Kelebia line").parent == "Budapest-Belgrade Railway"
+    assert registry.find("T-5 Hydropower project").name == "Tarbela 5th Extension"
+    assert registry.find("Kunming-Vientiane railway").name == "China-Laos Railway"
+    assert registry.find("Ibadan-Kano rail line").country == registry.find("Kano-Kaduna rail line").country == "NG"
 
 
 @pytest.mark.parametrize(
