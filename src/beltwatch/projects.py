@@ -8,10 +8,11 @@ umbrella programme (CPEC, the BRI) is never a project: it is what projects are c
 project ("Main Line-1 Phase II") is a project of its own whose parent is that project.
 
 `project_facts` turns the PROJECT, FINANCING and AGREEMENT events of one extraction into facts
-(`model.ProjectFact`), each with its event and sentence, and every project the article names into a
+(`model.ProjectFact`), each with its event and sentence, every project the article names into a
 mention (a project named without an event still has its record, its status unknown until an article
-states one); the store keeps them and recomputes the
-records of the projects an article touches. `current_state` decides a record's state from its
+states one), and the statuses its sentences state in words of their own of a project they name without
+an event, or of the one project the article is about where they refer to it; the store keeps them
+and recomputes the records of the projects an article touches. `current_state` decides a record's state from its
 status claims: the latest report wins, and among reports of about the same time the status more
 outlets give, a suspension or cancellation before progress on a tie.
 """
@@ -30,7 +31,7 @@ import yaml
 
 from beltwatch.errors import KnowledgeError
 from beltwatch.knowledge import KNOWLEDGE_DIR, load_knowledge
-from beltwatch.model import Entity, Event, Extraction, ProjectFact, ProjectRef, first_day
+from beltwatch.model import Entity, Event, Evidence, Extraction, ProjectFact, ProjectRef, first_day
 from beltwatch.resolve import in_usd
 from beltwatch.resolve.corridor import SITES_FILE
 from beltwatch.resolve.places import normalize
@@ -77,14 +78,53 @@ _STEP_DONE = re.compile(r"\bcomplet\w*\s+(?:the\s+|its\s+)?(?:acquisition|purcha
 # construction still to come ("approval to commence the construction", "is yet to be constructed")
 _WORK_TO_COME = re.compile(r"\b(?:to|will)\s+(?:commence|start|begin)\s+(?:the\s+)?(?:construction|work)\b|"
                            r"\byet to be (?:built|constructed|started)\b", re.IGNORECASE)  # fmt: skip
-_DONE = re.compile(r"\b(?:inaugurat|opened|commissioned|handed over)\w*|\b(?:has|have|had|was|were)\s+(?:been\s+)?"
-                   r"(?:\w+\s+)?completed\b", re.IGNORECASE)  # fmt: skip
+# a project done: opened, commissioned, put into operation ("flagged off for full commercial operations")
+_DONE = re.compile(r"\b(?:inaugurat|opened(?! fire)|reopened|commissioned|handed over|flagged off|operationali[sz])\w*|"
+                   r"\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:\w+\s+)?completed\b|"
+                   r"\b(?:put|went|came|entered)\s+into\s+(?:full\s+)?(?:commercial\s+)?operation", re.IGNORECASE)  # fmt: skip
 # a sentence about the deal, where "construction" is only its purpose ("approved the loan for the
 # construction of", "signing this agreement for the design, construction and operation of")
 _LOAN_DEAL = re.compile(r"\b(?:approv|sign)\w*\b[^.;]{0,60}\bloan\b", re.IGNORECASE)
 _AGREEMENT_DEAL = re.compile(r"\bsign\w*\b[^.;]{0,60}\b(?:agreement|memorandum|MoU)\b", re.IGNORECASE)
-_WORK_GOING_ON = re.compile(r"\bbeing (?:built|constructed)\b|\bunder construction\b|\bconstruction (?:began|started|"
-                            r"work|is|was)\b|\bworks? (?:began|started|is|are|was|were)\b", re.IGNORECASE)  # fmt: skip
+_WORK_GOING_ON = re.compile(r"\bbeing (?:built|constructed|upgraded)\b|\bunder construction\b|\bconstruction (?:began|"
+                            r"started|work|is|was)\b|\bworks? (?:began|started|is|are|was|were)\b|"
+                            r"\b(?:began|started|kicked off)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:construction\s+)?work\b|"
+                            r"\b(?:construction|works?)\b[^.;]{0,40}\b(?:continues|has entered|in full swing)\b",
+                            re.IGNORECASE)  # fmt: skip
+# the works taken up again ("the resumption of construction on the dam", "resumed construction of the line")
+_RESUMED = re.compile(r"\b(?:resum|restart)\w*\s+(?:of\s+)?(?:the\s+)?(?:construction|works?)\b", re.IGNORECASE)
+# construction said to start, not started: a project approved ("an approval to commence the construction")
+_APPROVED_TO_START = re.compile(r"\bapprov\w*\b[^.;]{0,20}\bto\s+(?:commence|start|begin)\b", re.IGNORECASE)
+_LOAN_SIGNED = re.compile(r"\bloan (?:agreement|deal|contract)s?\b[^.;]{0,80}\bsigned\b|"
+                          r"\bsign\w*\b[^.;]{0,60}\bloan (?:agreement|deal|contract)s?\b", re.IGNORECASE)  # fmt: skip
+# what a sentence that names a project without an event of it says of it (`_said`), in the order the events
+# rank statuses: halted or scrapped works, a project opened, its foundation stone laid, works going on or
+# taken up again, a loan agreement signed for it, a feasibility study of it
+_SAID = (
+    ("suspended", re.compile(r"\b(?:halted|suspended|stopped work|put on hold)\b", re.IGNORECASE)),
+    ("cancelled", re.compile(r"\b(?:cancell?ed|scrapped)\b", re.IGNORECASE)),
+    ("completed", _DONE),
+    ("under construction", _GROUNDBREAKING),
+    ("under construction", _RESUMED),
+    ("under construction", _WORK_GOING_ON),
+    ("financing committed", _LOAN_SIGNED),
+    ("proposed", re.compile(r"\bfeasibility stud(?:y|ies)\b", re.IGNORECASE)),
+)
+# a state still to come or denied: these words within three words before the status word ("is likely to
+# inaugurate", "have not stopped work")
+_NOT_SO = re.compile(r"\b(?:will|would|could|should|shall|may|to|wants?|hopes?|expected|likely|yet|once|when|until|"
+                     r"not|never)\W+(?:[\w'’-]+\W+){0,2}$|n't\s+(?:[\w'’-]+\s+){0,2}$", re.IGNORECASE)  # fmt: skip
+# a former state recalled, which says nothing of the present ("the project was initially cancelled")
+_RECALLED = re.compile(r"\b(?:initially|originally|previously|formerly)\b", re.IGNORECASE)
+# the year a sentence puts its state in ("halted construction in 2011", "on hold since 2011")
+_YEAR_STATED = re.compile(r"\b(?:[Ii]n|[Ss]ince|[Bb]y|[Ff]rom)\s+(?:[A-Z][a-z]+\s+)?((?:19|20)\d\d)\b")
+_PART_WORDS = r"phase|section|unit|package|stage|lot|stretch|segment|leg|berth"
+# the words before a project's name that make what the sentence says a part's ("the first section of the")
+_PART_OF = re.compile(rf"\b(?:{_PART_WORDS})\b[^.;,]{{0,40}}\bof\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}$", re.IGNORECASE)
+# a part named right after its project's name, an abbreviation between ("(CEP) - Section 1")
+_PART_NEXT = re.compile(rf"^\s*(?:\([^()]{{1,15}}\)\s*)?[-–—:,]?\s*(?P<part>(?:{_PART_WORDS})\s+[\w-]+)", re.IGNORECASE)
+# money supposed, not committed
+_SUPPOSED = re.compile(r"\b(?:would|could|might|if)\b", re.IGNORECASE)
 # reports this close to the latest one describe the same moment, and outvote each other
 SAME_MOMENT = timedelta(days=31)
 # the event's sector words (triggers.yaml) as the knowledge files' sectors
@@ -114,8 +154,8 @@ SECTOR_OF_SITE = {
     "mine": "mining",
 }
 # "Main Line-1 Phase II", "Karachi Nuclear Power Plant Unit 3", "Phase 2A of the SGR"
-_PART_AFTER = re.compile(r"^(?P<base>.+?)\s+(?:phase|section|unit|package|stage|lot)\b.*$", re.IGNORECASE)
-_PART_BEFORE = re.compile(r"^(?:phase|section|unit|package|stage|lot)\b\S*(?:\s+\S+)?\s+of\s+(?:the\s+)?(?P<base>.+)$",
+_PART_AFTER = re.compile(rf"^(?P<base>.+?)\s+(?:{_PART_WORDS})\b.*$", re.IGNORECASE)
+_PART_BEFORE = re.compile(rf"^(?:{_PART_WORDS})\b\S*(?:\s+\S+)?\s+of\s+(?:the\s+)?(?P<base>.+)$",
                           re.IGNORECASE)  # fmt: skip
 
 
@@ -223,17 +263,20 @@ def project_facts(extraction: Extraction) -> list[ProjectFact]:
     registry = load_registry()
     entities = {e.name: e for e in extraction.entities}
     facts: list[ProjectFact] = []
+    read: set[tuple[str, int]] = set()  # (project, sentence) pairs a PROJECT event has read the status of
     for position, event in enumerate(extraction.events):
         if event.type not in PROJECT_EVENTS:
             continue
         when = event.arguments.get("date") or extraction.article.meta.published
         programmes = _programmes_named(event, extraction.entities, registry)
-        for project in _projects_of(event, extraction.entities, entities, registry):
+        for project in _projects_of(event, extraction, entities, registry):
             project = replace(project, programme=project.programme or next(iter(programmes), None))
             values = [*_facts_of(event, project, extraction, entities, when)]
             values += [("programme", {"name": name}) for name in programmes]
             facts += [ProjectFact(project, kind, value, when, position, event.evidence) for kind, value in values]
-    return facts + _mentions(extraction, registry)
+            if event.type == "PROJECT":
+                read.add((project.key, event.evidence.start))
+    return facts + _mentions(extraction, registry) + _statuses_said(extraction, registry, read)
 
 
 def _mentions(extraction: Extraction, registry: Registry) -> list[ProjectFact]:
@@ -251,6 +294,86 @@ def _mentions(extraction: Extraction, registry: Registry) -> list[ProjectFact]:
         named[project.key] = ProjectFact(project, "mention", {"name": entity.name},
                                          extraction.article.meta.published, NO_EVENT, first.evidence)  # fmt: skip
     return list(named.values())
+
+
+def _statuses_said(extraction: Extraction, registry: Registry, read: set[tuple[str, int]]) -> list[ProjectFact]:
+    """The statuses sentences state of the projects they name with no PROJECT event of them ("the Orange
+    Line was inaugurated", "loan agreements were signed on the Kaliwa Dam Project"), and, in an article
+    about one project, of that project where they refer to it without its name ("it was inaugurated in
+    2016", "the airport opened"). Each is dated as `_when_said` says."""
+    published = extraction.article.meta.published
+    facts = []
+    named = [(m, p) for e in _project_entities(extraction.entities) if (p := _project_of_entity(e, registry))
+             for m in e.mentions]  # fmt: skip
+    for mention, project in named:
+        sentence = mention.evidence
+        others = [m.start - sentence.start for m, p in named
+                  if p.key != project.key and sentence.start <= m.start < sentence.end]  # fmt: skip
+        status = _said(sentence.text, mention.start - sentence.start, others)
+        if status and (project.key, sentence.start) not in read:
+            read.add((project.key, sentence.start))
+            when = _when_said(sentence.text, status, published)
+            facts.append(ProjectFact(project, "status", {"status": status}, when, NO_EVENT, sentence))
+    main = _main_project(extraction.entities, registry, clearly=True)
+    if main is None:
+        return facts
+    project, names = main
+    refers = re.compile(r"\b(?:" + "|".join(["it", "the project", "this project", *names]) + r")\b", re.IGNORECASE)
+    for sentence in _sentences(extraction.article.text):
+        if any(sentence.start <= m.start < sentence.end for m, _ in named) or not refers.search(sentence.text):
+            continue  # a sentence that names a project speaks of it
+        status = _said(sentence.text)
+        if status:
+            when = _when_said(sentence.text, status, published)
+            facts.append(ProjectFact(project, "status", {"status": status}, when, NO_EVENT, sentence))
+    return facts
+
+
+def _when_said(sentence: str, status: str, published: str | None) -> str | None:
+    """When a stated status held: the year the sentence puts it in, where that is before the report, for
+    a state that passes ("construction was halted in 2011"); a project completed or cancelled stays so, and
+    the report's date stands for it."""
+    years = [y for y in _YEAR_STATED.findall(sentence) if published and y < published[:4]]
+    return years[-1] if years and status not in ("completed", "cancelled") else published
+
+
+# the nouns a project's name ends in that an article uses for it alone ("the airport", "the dam")
+_HEAD_NOUNS = ("airport", "port", "dam", "railway", "motorway", "expressway", "highway", "plant", "bridge",
+               "terminal", "refinery", "mine", "park", "zone")  # fmt: skip
+
+
+def _main_project(
+    found: list[Entity], registry: Registry, clearly: bool = False
+) -> tuple[ProjectRef, list[str]] | None:
+    """The project an article is about, with the nouns its names end in: the one it names most often, if
+    no other is named as often; `clearly` about, the only one it names or one named at least twice as often
+    as any other. None when it is about several."""
+    counted: Counter[ProjectRef] = Counter()
+    heads: dict[str, set[str]] = {}
+    for entity in _project_entities(found):
+        project = _project_of_entity(entity, registry)
+        if project is not None:
+            counted[project] += len(entity.mentions)
+            ends = {n.split()[-1].lower() for n in (project.name, entity.name, *entity.aliases) if n.split()}
+            heads.setdefault(project.key, set()).update(ends & set(_HEAD_NOUNS))
+    ranked = counted.most_common(2)
+    runner_up = ranked[1][1] if len(ranked) == 2 else 0
+    if not ranked or ranked[0][1] < (2 * runner_up if clearly else runner_up + 1):
+        return None
+    return ranked[0][0], sorted(heads[ranked[0][0].key])
+
+
+# a sentence ends at a full stop, question or exclamation mark before a capital or a quote, or at a line end
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘(])|\n+")
+
+
+def _sentences(text: str) -> Iterable[Evidence]:
+    start = 0
+    for gap in [*_SENTENCE_END.finditer(text), None]:
+        end = gap.start() if gap else len(text)
+        if text[start:end].strip():
+            yield Evidence(text[start:end], start, end)
+        start = gap.end() if gap else end
 
 
 def _project_entities(found: list[Entity]) -> list[Entity]:
@@ -276,7 +399,7 @@ def _project_of_entity(entity: Entity, registry: Registry) -> ProjectRef | None:
 
 
 def _projects_of(
-    event: Event, found: list[Entity], entities: dict[str, Entity], registry: Registry
+    event: Event, extraction: Extraction, entities: dict[str, Entity], registry: Registry
 ) -> list[ProjectRef]:
     """The projects an event concerns: a PROJECT event's own project (a known one, or the name it gives,
     unless that is a programme); for the others, the projects named in their sentence or their text."""
@@ -288,11 +411,37 @@ def _projects_of(
         spellings = [name, *(entity.aliases if entity else ())]
         known = next((p for p in map(registry.find, spellings) if p is not None), None)
         return [known or _named_in_text(name, event)]
+    found, text = extraction.entities, extraction.article.text
     named = _named_by(event, _project_entities(found))
-    projects = [p for e in named if (p := registry.find(e.name) or _project_entity(e, event, registry))]
+    projects = [_part_named(p, e, event, text, registry) for e in named
+                if (p := registry.find(e.name) or _project_entity(e, event, registry))]  # fmt: skip
     if not projects and _THE_PROJECT.match(str(event.arguments.get("purpose") or "")):
-        projects = [p for p in [_main_project(found, registry)] if p is not None]
+        projects = [main[0] for main in [_main_project(found, registry)] if main is not None]
+    elif not projects and _unaddressed_loan(event, found, registry):
+        projects = [main[0] for main in [_main_project(found, registry, clearly=True)] if main is not None]
     return list({p.key: p for p in projects}.values())
+
+
+def _part_named(project: ProjectRef, entity: Entity, event: Event, text: str, registry: Registry) -> ProjectRef:
+    """The part of a known project an event's sentence names right after the project's name ("a loan for
+    the Central Expressway Project (CEP) - Section 1" is the section's, however the sentence was cut at
+    the dash), else the project."""
+    sentence = event.evidence
+    for mention in entity.mentions:
+        if sentence.start <= mention.start < sentence.end:
+            after = _PART_NEXT.match(text[mention.end : mention.end + 40])
+            part = registry.find(f"{project.name} {after.group('part')}") if after else None
+            if part is not None:
+                return part
+    return project
+
+
+def _unaddressed_loan(event: Event, found: list[Entity], registry: Registry) -> bool:
+    """A loan, credit or grant whose sentence names no project, no programme and no purpose, and that is no
+    supposition ("would have amounted to"): in an article about one project, that project's."""
+    args = event.arguments
+    return (event.type == "FINANCING" and args.get("instrument") in COMMITMENTS and not args.get("purpose")
+            and not _programmes_named(event, found, registry) and not _SUPPOSED.search(event.evidence.text))  # fmt: skip
 
 
 def _named_by(event: Event, candidates: list[Entity]) -> list[Entity]:
@@ -302,19 +451,6 @@ def _named_by(event: Event, candidates: list[Entity]) -> list[Entity]:
     texts = " ".join(str(event.arguments.get(k) or "") for k in ("purpose", "subject", "recipient"))
     named = [e for e in candidates if e.name in texts] or [e for e in candidates if _in_sentence(e, event)]
     return [e for e in named if not _shadowed(e, named)]
-
-
-def _main_project(found: list[Entity], registry: Registry) -> ProjectRef | None:
-    """The project an article is about: the one it names most often, if no other is named as often."""
-    counted: Counter[ProjectRef] = Counter()
-    for entity in _project_entities(found):
-        project = _project_of_entity(entity, registry)
-        if project is not None:
-            counted[project] += len(entity.mentions)
-    ranked = counted.most_common(2)
-    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-        return None
-    return ranked[0][0]
 
 
 def _project_entity(entity: Entity, event: Event, registry: Registry) -> ProjectRef | None:
@@ -376,8 +512,11 @@ def _facts_of(
 def _stated(status: Any, sentence: str) -> Any:
     """A PROJECT event's status as its whole sentence gives it: a foundation stone or a share of the work
     done means construction, a completion still to come (or of one step: a purchase, the reclamation) and
-    construction still to start are no status, and a sentence about a loan or an agreement signed "for the
-    construction of" a project, with no work said to go on, reports the deal, not the works."""
+    construction still to start are no status (an approval to start it announces the project), a sentence
+    about a loan or an agreement signed "for the construction of" a project, with no work said to go on,
+    reports the deal, not the works, and an upgrade is where its works are (`_upgrade`)."""
+    if status == "upgrade proposed":
+        return _upgrade(sentence)
     if status not in ("under construction", "completed"):
         return status
     if status == "completed" and (_GROUNDBREAKING.search(sentence) or _PART_DONE.search(sentence)):
@@ -386,12 +525,44 @@ def _stated(status: Any, sentence: str) -> Any:
                                                                    and not _DONE.search(sentence))):  # fmt: skip
         return None
     if status == "under construction" and _WORK_TO_COME.search(sentence):
-        return None
+        return "announced" if _APPROVED_TO_START.search(sentence) else None
     if _WORK_GOING_ON.search(sentence) or _DONE.search(sentence):
         return status
     if _LOAN_DEAL.search(sentence):
         return "financing committed"
     return "agreement signed" if _AGREEMENT_DEAL.search(sentence) else status
+
+
+def _upgrade(sentence: str) -> str:
+    """An upgrade's status: the lifecycle has no "upgraded" state, so a rebuilt line reopened is completed,
+    one being upgraded under construction, an upgrade signed for an agreement, and any other proposed."""
+    if _DONE.search(sentence):
+        return "completed"
+    if _WORK_GOING_ON.search(sentence):
+        return "under construction"
+    return "agreement signed" if _AGREEMENT_DEAL.search(sentence) else "proposed"
+
+
+def _said(sentence: str, at: int = 0, others: Iterable[int] = ()) -> str | None:
+    """The status a sentence states in words of its own, for the project it names at `at` or refers to:
+    an interruption first, as the events rank them; none for a state still to come ("will be opened",
+    "wants construction to resume"), denied ("have not stopped work") or recalled ("was initially
+    cancelled"), and what the whole sentence makes of it (`_stated`: "55 per cent of
+    the work has been completed" is construction). A part opened ("the section of the line has reopened")
+    leaves the whole under construction. What a sentence says after naming another project (at `others`)
+    is that one's, not of a project it names later ("the dam is being built 315 km from Tarbela Dam")."""
+    if _RECALLED.search(sentence):
+        return None
+    for status, pattern in _SAID:
+        said = [m.start() for m in pattern.finditer(sentence) if not _NOT_SO.search(sentence[: m.start()])]
+        if not said:
+            continue
+        if at > said[0] and any(other < said[0] for other in others):
+            return None
+        if status == "completed" and _PART_OF.search(sentence[:at]):
+            return "under construction"
+        return _stated(status, sentence)
+    return None
 
 
 def _money_kind(args: dict[str, Any], project: ProjectRef, entities: dict[str, Entity]) -> str | None:
