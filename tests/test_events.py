@@ -477,6 +477,27 @@ def test_attack_victims_named_by_a_local_role_are_of_the_attacks_country():
     assert arg(attack, "victim_nationality") == ["PK"]
 
 
+def test_attack_victims_beyond_the_foreigners_included_are_of_the_attacks_country():
+    text = "Five people, including three Chinese technicians, were killed in a blast near Turbat on Monday."
+    attack = one(extract(text), "ATTACK", text)
+    assert arg(attack, "killed") == 5
+    assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
+
+
+def test_attack_victims_counted_before_killed_in_a_headline_phrase():
+    text = "Seven workers, including four Chinese welders, killed in a bombing near Gwadar on Monday."
+    attack = one(extract(text), "ATTACK", text)
+    assert arg(attack, "killed") == 7
+    assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
+
+
+def test_attack_victims_who_are_dead():
+    text = "Two Chinese surveyors and their Pakistani guard are dead after a bomb hit their car near Turbat on Monday."
+    attack = one(extract(text), "ATTACK", text)
+    assert arg(attack, "killed") == 3
+    assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
+
+
 def test_attack_target_the_mention_that_says_what_it_carried():
     text = (
         "A bomber attacked their van near Dasu on Tuesday. The blast was so strong that the van carrying "
@@ -773,6 +794,15 @@ def test_an_account_of_an_attack_is_a_security_statement():
     text = "Governor Zorvan Kettleby said three gunmen had stormed the hotel and two people were wounded."
     statement = one(extract(text), "STATEMENT", text)
     assert (arg(statement, "speaker"), arg(statement, "topic")) == ("Zorvan Kettleby", "security")
+
+
+def test_statement_without_topic_words_takes_the_articles_topic():
+    text = (
+        "The two governments signed a cooperation agreement on the port on Monday, deepening their partnership "
+        "and friendship. Minister Tavish Orrenby said the harbour would open to ships in May."
+    )
+    statement = one(extract(text), "STATEMENT", "Minister Tavish Orrenby said")
+    assert arg(statement, "topic") == "cooperation"
 
 
 # --- PROTEST ---------------------------------------------------------------------------------------

@@ -262,12 +262,15 @@ def find_statements(ctx: Context) -> list[Event]:
                     by_speaker[speaker.name] = (speaker, sent, [], ctx.date_near(sent))
                 by_speaker[speaker.name][2].append(sent)
     people = [e for e, *_ in by_speaker.values() if e.type == "PERSON"]
+    topics = _topics(ctx)
     events = []
     for speaker, first, said, when in by_speaker.values():
         if speaker.type == "ORG" and any(_speaks_for(p, speaker) for p in people):
             continue  # "BLA spokesman Jeeyand Baloch said": one statement, by the spokesman
-        words = {t.lemma_.lower() for s in said for t in s} | {t.lower_ for s in said for t in s}
-        args = {"speaker": speaker.name, "topic": _topic(words, _topics(ctx)), "date": when}
+        topic = _topic(_lemmas([t for s in said for t in s]), topics)
+        if topic == "other":  # "the envoy was fine": words that name no topic speak to what the article is about
+            topic = _main_topic(_lemmas(ctx.doc), topics)
+        args = {"speaker": speaker.name, "topic": topic, "date": when}
         events.append(_ev(ctx, "STATEMENT", first, args, {"speaker": first, "topic": first}))
     return events
 
@@ -307,10 +310,14 @@ def _topics(ctx: Context) -> dict[str, list[str]]:
 
 def _topic(words: set[str], topics: dict[str, list[str]]) -> str:
     """Security concerns outrank everything (they are what this record is for); otherwise the most words win."""
-    scores = {topic: len(words & set(vocab)) for topic, vocab in topics.items()}
     first = next(iter(topics))
-    if scores[first]:
-        return first
+    return first if words & set(topics[first]) else _main_topic(words, topics)
+
+
+def _main_topic(words: set[str], topics: dict[str, list[str]]) -> str:
+    """The topic most of the words name; of a whole article, a passing mention of security does not outweigh
+    what the article is about."""
+    scores = {topic: len(words & set(vocab)) for topic, vocab in topics.items()}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] else "other"
 
@@ -1260,8 +1267,9 @@ def _casualties(ctx: Context, group: _Attack, home: str | None) -> _Casualties:
             if count is None:
                 continue
             _add_nationalities(ctx, victims, out.nationalities)
-            if home and home not in out.nationalities and _mentions_lemma(victims, set(conf["local_victims"])):
-                out.nationalities.append(home)
+            local = _mentions_lemma(victims, set(conf["local_victims"])) or _others_than_included(victims)
+            if home and home not in out.nationalities and local:
+                out.nationalities.append(home)  # the victims not named as foreigners were of the country
             speaker = _reported_by(ctx, tok)
             is_kill = lemma in conf["kill_verbs"]
             if speaker is not None and speaker.kind == "armed_group":
@@ -1309,7 +1317,8 @@ def _add_nationalities(ctx: Context, phrase: Token, found: list[str]) -> None:
 
 
 def _victims(verb: Token) -> Token | None:
-    """Who was killed or hurt: the object of "killed", or the subject of "were killed" / "died"."""
+    """Who was killed or hurt: the object of "killed", the subject of "were killed" / "died" / "are dead";
+    of "six people, including five engineers, killed", all six."""
     for child in verb.children:
         if child.dep_ == "dobj":
             return child
@@ -1318,9 +1327,21 @@ def _victims(verb: Token) -> Token | None:
             if child.dep_ == "nsubj" and verb.lemma_.lower() in ("kill",):
                 continue
             return child
+    if verb.dep_ == "acomp" and verb.head.i != verb.i:
+        return _victims(verb.head)
     if verb.dep_ in ("acl", "amod") and verb.head.pos_ in ("NOUN", "PROPN", "NUM"):
-        return verb.head
+        noun = verb.head
+        if noun.dep_ == "pobj" and noun.head.lemma_ == "include" and noun.head.head.pos_ == "NOUN":
+            return noun.head.head
+        return noun
     return None
+
+
+def _others_than_included(victims: Token) -> bool:
+    """"Four people, including three Chinese nationals": more victims than the named ones."""
+    included = [p for c in victims.children if c.lemma_ == "include" for p in c.children if p.dep_ == "pobj"]
+    total, named = _count(victims), _count(included[0]) if included else None
+    return total is not None and named is not None and total > named
 
 
 def _mentions(token: Token, words: set[str]) -> bool:
