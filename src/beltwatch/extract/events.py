@@ -198,6 +198,10 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
         return next((e for e in ctx.named_before(token.idx) if e.type == "ORG"), None)
     if word in STATE_NOUNS:
         return _state_named(ctx, token)
+    if word == "country" and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+        # "the country" is the one the article is about, not the last named ("a highway that will link it with Serbia")
+        countries = [e for e in ctx.named_before(token.idx) if e.name in ctx.knowledge.country_by_name]
+        return max(countries, key=lambda e: len(e.mentions), default=None)
     det = [c for c in token.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")]
     if det and word in ctx.knowledge.title_heads:  # "The PM, who was in Beijing, also met ..."
         title = ctx.knowledge.titles_spelled_out.get(word, word)
@@ -531,9 +535,10 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
     subject_places = [
         e for e in _actors(ctx, _subject(sent.root), ("GPE",)) if e not in funders and all(e is not c[1] for c in pool)
     ]
-    recipient = (recipients or subject_places or [_focus_country(ctx, funders, sent)])[0]
     if directed is not None:  # what the verb says of direction outweighs where names stand
         funders = [f for f in directed[0] if f is not None] or [f for f in funders if f is not directed[1]]
+    recipient = (recipients or subject_places or [_focus_country(ctx, funders, sent)])[0]
+    if directed is not None:
         recipient = directed[1] or (recipient if recipient not in funders else None)
     projects = _projects_in(ctx, sent) or _paragraph_projects(ctx, sent)
     if not funders and recipient is not None and _invested_in(ctx, recipient, sent):
@@ -666,18 +671,21 @@ def _funding_states(ctx: Context, sent: Span) -> list[Entity]:
 
 def _by_participle(ctx: Context, amount: Span) -> tuple[list[Entity | None], Entity | None] | None:
     """The funder a participle after the money names: "an investment ($4.7 billion) financed by China",
-    "a EUR 687 million loan that was provided by China's Exim Bank", "financed by a loan from Exim"."""
+    "a EUR 687 million loan that was provided by China's Exim Bank", "financed by a loan from Exim";
+    or the money's own "from": "was financed by a $216m loan from China's Exim Bank"."""
     giving = ctx.triggers["FINANCING"]["giving_verbs"]
     noun = amount.root
     while noun.dep_ in ("compound", "nummod", "quantmod", "amod", "nmod", "appos") and noun.head.i != noun.i:
         noun = noun.head
-    for clause in noun.children:
-        if clause.dep_ not in ("acl", "relcl") or clause.lemma_.lower() not in giving:
-            continue
-        for agent in (c for c in clause.children if c.dep_ == "agent"):
-            found = [e for e in ctx.entities_in(agent.subtree, ("ORG", "GPE")) if e.kind != "media"]
-            if found:
-                return [found[-1]], None  # the last named: "a loan from China's Exim Bank" is Exim's
+    phrases = [
+        agent for clause in noun.children if clause.dep_ in ("acl", "relcl") and clause.lemma_.lower() in giving
+        for agent in clause.children if agent.dep_ == "agent"
+    ]  # fmt: skip
+    phrases += [c for c in noun.children if c.dep_ == "prep" and c.lower_ == "from" and noun.i >= amount.end - 1]
+    for phrase in phrases:
+        found = [e for e in ctx.entities_in(phrase.subtree, ("ORG", "GPE")) if e.kind != "media"]
+        if found:
+            return [found[-1]], None  # the last named: "a loan from China's Exim Bank" is Exim's
     return None
 
 
