@@ -132,6 +132,21 @@ def test_financing_lender_named_after_the_amount():
     assert (arg(fin, "value"), arg(fin, "instrument")) == (500e6, "loan")
 
 
+def test_financing_lender_named_by_the_loans_own_from():
+    text = "The terminal was financed by a $150 million loan from the Export-Import Bank of China."
+    fin = one(extract(text), "FINANCING", text)
+    assert arg(fin, "funder") == "Export-Import Bank of China"
+
+
+def test_financing_the_country_that_borrows_is_the_articles_country():
+    text = (
+        "Kenya is repaying its railway debt to China. Kenya faces heavy payments this year. "
+        "The country borrowed $3 billion from China in 2014 for the line, which runs toward Uganda."
+    )
+    fin = one(extract(text), "FINANCING", "The country borrowed $3 billion")
+    assert (arg(fin, "funder"), arg(fin, "recipient")) == ("China", "Kenya")
+
+
 def test_financing_grant_received():
     text = "Pakistan received a USD 300 million grant from the Asian Development Bank."
     fin = one(extract(text), "FINANCING", text)
@@ -333,10 +348,36 @@ def project(text: str, name: str) -> Event:
         ("The prime minister inaugurated the first section of the Multan-Sukkur Motorway on Saturday.",
          "Multan-Sukkur Motorway", "under construction"),
         ("President Ruto commissioned the first berth of the Lamu Port in May.", "Lamu Port", "under construction"),
+        ("The Karot Hydropower Project is due to be completed in 2026.", "Karot Hydropower Project",
+         "under construction"),
+        ("The Suki Kinari Hydropower Project, when completed, will feed 870 MW into the grid.",
+         "Suki Kinari Hydropower Project", "under construction"),
+        (("Contractors resumed work on the Karachi Circular Railway in May. The Karachi Circular Railway had "
+          "been suspended for a year."), "Karachi Circular Railway", "under construction"),
     ],
 )  # fmt: skip
 def test_project_status(text: str, name: str, status: str):
     assert arg(project(text, name), "status") == status
+
+
+def test_a_negated_stop_is_no_suspension():
+    events = extract("The contractor said it has not stopped work on the Mohmand Dam.")
+    assert [arg(e, "status") for e in of_type(events, "PROJECT")] in ([], ["under construction"])
+    assert of_type(events, "SECURITY_MEASURE") == []
+
+
+def test_a_stop_on_a_line_is_no_suspension():
+    text = "Naivasha is the last stop of the Mombasa-Nairobi Standard Gauge Railway."
+    assert "suspended" not in [arg(e, "status") for e in of_type(extract(text), "PROJECT")]
+
+
+def test_a_project_named_with_and_without_the_word_project_is_one_project():
+    text = (
+        "Malaysia restarted the East Coast Rail Link project on Monday. The East Coast Rail Link will link "
+        "Kota Bharu with Port Klang."
+    )
+    found = of_type(extract(text), "PROJECT")
+    assert [arg(e, "status") for e in found] == ["under construction"]
 
 
 def test_a_maker_named_with_a_hyphen_is_no_status():

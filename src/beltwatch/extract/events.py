@@ -822,12 +822,20 @@ def find_projects(ctx: Context) -> list[Event]:
     ranking = list(dict.fromkeys(statuses.values()))
     umbrella = _umbrellas(ctx.knowledge)
     projects = _known_projects(ctx.knowledge)
-    found: dict[str, tuple[Entity, str, Span]] = {}
+    found: dict[str, tuple[Entity, str, Span, int]] = {}
     for sent in ctx.doc.sents:
         for tok in sent:
-            status = statuses.get(tok.lemma_.lower()) or statuses.get(tok.lower_)
-            if status is None or tok.pos_ not in ("VERB", "NOUN", "ADJ") or _describes_maker(tok):
+            lemma = tok.lemma_.lower()
+            resumed = lemma in conf["resumptions"]
+            status = "under construction" if resumed else statuses.get(lemma) or statuses.get(tok.lower_)
+            if status is None or tok.pos_ not in ("VERB", "NOUN", "ADJ") or _describes_maker(tok) or _negated(tok):
                 continue
+            if tok.pos_ == "NOUN" and lemma in conf["verbs_only"]:
+                continue  # "the final stop being Dakar"
+            if _yet_to_come(tok):
+                if status != "completed" or resumed:
+                    continue
+                status = "under construction"  # "is due to be completed in 2021": work is under way
             direct = [c for c in tok.children if c.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")]
             direct += [c for c in tok.subtree if c.dep_ == "pobj" and c.head.head.i == tok.i]
             if status == "completed" and any(d.lemma_.lower() in conf["part_nouns"] for d in direct):
@@ -837,13 +845,36 @@ def find_projects(ctx: Context) -> list[Event]:
                 if e.name not in umbrella or _is_the_argument(ctx, e, d)
             ]
             linked += [e for e in _projects_in(ctx, sent) if e.name not in umbrella]
+            rank = -1 if resumed else ranking.index(status)  # work resumed after a suspension goes on
             for project in dict.fromkeys(linked):
                 if project.type == "FAC" and project.name not in projects and not _fac_is_project(ctx, project):
                     continue
-                known = found.get(project.name)
-                if known is None or ranking.index(status) < ranking.index(known[1]):
-                    found[project.name] = (project, status, sent)
-    return [_project_event(ctx, project, status, sent) for project, status, sent in found.values()]
+                key = _PROJECT_WORD.sub("", project.name).lower()  # "the ECRL project" is the ECRL
+                known = found.get(key)
+                if known is None or rank < known[3]:
+                    shorter = known is not None and len(known[0].name) < len(project.name)
+                    found[key] = (known[0] if shorter else project, status, sent, rank)
+                elif len(project.name) < len(known[0].name):
+                    found[key] = (project, *known[1:])
+    return [_project_event(ctx, project, status, sent) for project, status, sent, _ in found.values()]
+
+
+_PROJECT_WORD = re.compile(r"\s+project$", re.IGNORECASE)
+
+
+def _negated(token: Token) -> bool:
+    """"They have not stopped work": a negated trigger states that the thing did not happen."""
+    return any(c.dep_ == "neg" for c in token.children)
+
+
+def _yet_to_come(token: Token) -> bool:
+    """A status still ahead: "will be completed", "is due to be completed", "when completed", "to ensure
+    the project is completed"."""
+    if _planned(token):
+        return True
+    if token.tag_ == "VBN" and any(c.lower_ in ("when", "once") for c in token.children):
+        return not any(c.dep_ in ("aux", "auxpass") for c in token.children)
+    return token.dep_ in ("ccomp", "xcomp") and token.head.lemma_.lower() in ("ensure", "aim", "want", "hope")
 
 
 def _describes_maker(token: Token) -> bool:
@@ -1411,7 +1442,7 @@ def find_security_measures(ctx: Context) -> list[Event]:
     for sent in ctx.doc.sents:
         for tok in sent:
             lemma = tok.lemma_.lower() if tok.lemma_.lower() in verbs else tok.lower_
-            if tok.pos_ != "VERB" or lemma not in verbs:
+            if tok.pos_ != "VERB" or lemma not in verbs or _negated(tok):
                 continue
             objects = {t.lower_ for t in tok.subtree if t.i != tok.i}
             if verbs[lemma] and not objects & set(verbs[lemma]):
