@@ -1019,6 +1019,15 @@ def test_a_lower_case_word_goes_on_its_sentence_after_a_headline(nlp):
     assert any(s.startswith("Hungary and China have signed") for s in sentences), sentences
 
 
+def test_a_states_central_bank_is_the_bank_the_article_names():
+    text = (
+        "Officials of the State Bank of Pakistan met bankers in Karachi on Monday. On Tuesday Pakistan's "
+        "central bank signed a currency swap agreement with the Central Bank of Sri Lanka."
+    )
+    found = of_type(extract(text), "AGREEMENT")
+    assert [sorted(arg(e, "parties")) for e in found] == [["Central Bank of Sri Lanka", "State Bank of Pakistan"]]
+
+
 # --- SECURITY_MEASURE: demands, warnings, new forces ------------------------------------------------------
 
 @pytest.mark.parametrize(

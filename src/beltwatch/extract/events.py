@@ -149,6 +149,8 @@ def _actors(ctx: Context, token: Token | None, types=ACTOR_TYPES) -> list[Entity
     """The entities a noun phrase names, its conjuncts and appositions included, or what it refers back to."""
     if token is None:
         return []
+    if _is_central_bank(ctx, token):  # "China's central bank" is the bank, not China
+        return [e for e in [_central_bank(ctx, token)] if e is not None and e.type in types]
     found = ctx.entities_in(token.subtree, types)
     if found:
         # a relative clause or prepositional tail must not lend its names to the head
@@ -198,6 +200,8 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
         return next((e for e in ctx.named_before(token.idx) if e.type == "ORG"), None)
     if word in STATE_NOUNS:
         return _state_named(ctx, token)
+    if _is_central_bank(ctx, token):
+        return _central_bank(ctx, token)
     if word == "country" and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
         # "the country" is the one the article is about, not the last named ("a highway that will link it with Serbia")
         countries = [e for e in ctx.named_before(token.idx) if e.name in ctx.knowledge.country_by_name]
@@ -219,6 +223,25 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
             if noun == "project" and e.type == "PROJECT":
                 return e
     return None
+
+
+def _is_central_bank(ctx: Context, token: Token) -> bool:
+    """"China's central bank", not the name "Central Bank of Argentina"."""
+    return token.lower_ == "bank" and ctx.entity(token) is None and any(c.lower_ == "central" for c in token.children)
+
+
+def _central_bank(ctx: Context, bank: Token) -> Entity | None:
+    """"China's central bank", "the country's central bank": the state bank the article names for that country."""
+    owner = next((c for c in bank.children if c.dep_ == "poss"), None)
+    state = (ctx.entity(owner) or _refers_to(ctx, owner)) if owner is not None else None
+    return next(
+        (
+            e for e in ctx.entities
+            if e.type == "ORG" and e.kind == "government" and "Bank" in e.name
+            and (state is None or e.country == state.country)
+        ),
+        None,
+    )  # fmt: skip
 
 
 def _state_named(ctx: Context, noun: Token) -> Entity | None:
