@@ -1038,11 +1038,19 @@ def test_a_states_central_bank_is_the_bank_the_article_names():
         ("The Chinese Embassy in Pakistan urged a thorough investigation into the attack.", "Chinese Embassy in Pakistan"),
         ("The Chinese Embassy in Pakistan warned its citizens not to travel outside Karachi.", "Chinese Embassy in Pakistan"),
         ("The Ministry of Interior established a Special Security Division for the corridor.", "Ministry of Interior"),
+        ("Police fired water cannons at the marchers outside the port of Gwadar.", "Police"),
+        ("Police commandos guarded the town and stationed water cannons at the gates of the zone.", "Police commandos"),
     ],
 )
 def test_security_measure_triggers(sentence: str, actor: str):
     measure = one(extract(sentence), "SECURITY_MEASURE", sentence)
     assert arg(measure, "actor") == actor
+
+
+def test_security_measure_is_dated_by_its_paragraph():
+    text = "Gunmen attacked a convoy near Gwadar on Sunday. Police tightened security around the port."
+    measure = one(extract(text), "SECURITY_MEASURE", "Police tightened security around the port.")
+    assert arg(measure, "date") == "2024-03-24"
 
 
 # --- PROTEST: opposition, marches and their leaders -------------------------------------------------------

@@ -1461,20 +1461,24 @@ def _target(ctx: Context, group: _Attack) -> str | None:
 
 def find_security_measures(ctx: Context) -> list[Event]:
     verbs: dict[str, list[str]] = ctx.triggers["SECURITY_MEASURE"]["verbs"]
+    equipment = set(ctx.triggers["SECURITY_MEASURE"]["equipment"])
     events = []
     for sent in ctx.doc.sents:
         for tok in sent:
             lemma = tok.lemma_.lower() if tok.lemma_.lower() in verbs else tok.lower_
-            if tok.pos_ != "VERB" or lemma not in verbs or _negated(tok):
+            if tok.pos_ != "VERB" or _negated(tok):
                 continue
-            objects = {t.lower_ for t in tok.subtree if t.i != tok.i}
-            if verbs[lemma] and not objects & set(verbs[lemma]):
+            if lemma in verbs:
+                objects = {t.lower_ for t in tok.subtree if t.i != tok.i}
+                if verbs[lemma] and not objects & set(verbs[lemma]):
+                    continue
+            elif not {t.lower_ for c in tok.children if c.dep_ == "dobj" for t in c.subtree} & equipment:
                 continue
             actors = _measure_actors(ctx, tok)
             if not actors:
                 continue
             measure = ctx.doc[tok.i : tok.right_edge.i + 1].text.rstrip(" .,")
-            when = ctx.date_in(sent)
+            when = ctx.date_near(sent)  # news reports a measure as it is taken
             places = [p for p in _places(ctx, sent, skip_countries=False) if p not in actors]
             for actor in actors:
                 name = actor if isinstance(actor, str) else actor.name
@@ -1483,7 +1487,7 @@ def find_security_measures(ctx: Context) -> list[Event]:
                 args = {
                     "actor": name,
                     "measure": measure,
-                    "date": when.value if when else None,
+                    "date": when,
                     "location": places[0].name if places else None,
                 }
                 events.append(_ev(ctx, "SECURITY_MEASURE", sent, args, {k: sent for k in args}))
@@ -1509,7 +1513,8 @@ def _measure_actors(ctx: Context, verb: Token) -> list[Entity | str]:
     if head_entity is None and all(isinstance(a, Entity) and a.type == "GPE" for a in actors):
         phrase = ctx.doc[subject.left_edge.i + (subject.left_edge.dep_ == "det") : subject.right_edge.i + 1]
         forces = ctx.triggers["SECURITY_MEASURE"]["unnamed_actors"]
-        actors = [phrase.text] if subject.lemma_.lower() in forces else []  # "Malian security forces"
+        named_force = any(t.lemma_.lower() in forces for t in phrase)  # "Malian security forces", "Police commandos"
+        actors = [phrase.text] if named_force else []
     return [a for a in actors if not (isinstance(a, Entity) and a.kind == "media")]
 
 
