@@ -1069,6 +1069,25 @@ def test_marchers_led_by_a_named_group_protest_with_it():
     assert (arg(protest, "actor"), arg(protest, "target")) == ("Joint Opposition", "Zorvan Kettle Motorway")
 
 
+def test_marchers_who_name_no_one_protest_with_the_articles_organiser():
+    text = (
+        "Hundreds of farmers marched against the Zorvan Kettle Motorway in Gwadar on Sunday. They want their land back, "
+        "said Tavish Orrenby, one of the organisers."
+    )
+    protest = one(extract(text), "PROTEST", "farmers marched against the Zorvan Kettle Motorway")
+    assert (arg(protest, "actor"), arg(protest, "target")) == ("Tavish Orrenby", "Zorvan Kettle Motorway")
+    assert (arg(protest, "location"), arg(protest, "date")) == ("Gwadar", "2024-03-24")
+
+
+def test_what_marchers_oppose_may_be_a_clause():
+    text = (
+        "Villagers marched against what they call a plan to seize farmland for an industrial zone. "
+        "Tavish Orrenby, one of the march organizers, spoke to reporters."
+    )
+    protest = one(extract(text), "PROTEST", "Villagers marched against what they call")
+    assert "industrial zone" in arg(protest, "target")
+
+
 # --- STATEMENT: affirming, remarking, making remarks ------------------------------------------------------
 
 @pytest.mark.parametrize(

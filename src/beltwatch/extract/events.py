@@ -1523,17 +1523,20 @@ def _measure_actors(ctx: Context, verb: Token) -> list[Entity | str]:
 
 def find_protests(ctx: Context) -> list[Event]:
     forms: dict[str, str] = ctx.triggers["PROTEST"]["forms"]
+    organisers = _organisers(ctx)
     events = []
     for sent in ctx.doc.sents:
         for tok in sent:
             form = forms.get(tok.lemma_.lower())
             if form is None or tok.pos_ != "VERB":
                 continue
-            actors = _actors(ctx, _subject(tok), ("GPE", "ORG", "PERSON")) or _crowd_leaders(ctx, sent)
+            named = [a for a in _actors(ctx, _subject(tok), ("GPE", "ORG", "PERSON")) if a.kind != "media"]
+            actors = named or _crowd_leaders(ctx, sent) or organisers
             obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
             if obj is None:
                 prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("against", "over")), None)
-                obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+                # "marched against what they say is a plan": the clause is what they oppose
+                obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep is not None else None
             if not actors or obj is None:
                 continue
             targets = _actors(ctx, obj, ("PROJECT", "EVENT", "ORG", "FAC", "GPE"))
@@ -1543,10 +1546,30 @@ def find_protests(ctx: Context) -> list[Event]:
                 target = f"{target} on {hit}" if hit and " on " not in target else target
             reason_tok = next((c for c in tok.children if c.dep_ == "advcl" or (c.dep_ == "prep" and c.lower_ == "as")), None)
             reason = ctx.doc[reason_tok.left_edge.i : reason_tok.right_edge.i + 1].text if reason_tok is not None else None
+            places = [p for p in _places(ctx, sent, skip_countries=True) if p not in actors and p.name != target]
             for actor in actors:
-                args = {"actor": actor.name, "target": target, "form": form, "reason": reason}
+                args = {
+                    "actor": actor.name,
+                    "target": target,
+                    "form": form,
+                    "reason": reason,
+                    "location": places[0].name if places else None,
+                    "date": ctx.date_near(sent),  # news reports a march or a boycott as it happens
+                }
                 events.append(_ev(ctx, "PROTEST", sent, args, {k: sent for k in args}))
     return events
+
+
+def _organisers(ctx: Context) -> list[Entity]:
+    """Who the article says organised the protest ("Ye Htut Khaung, one of the organizers"): the actor of a
+    march whose own sentence names no one."""
+    nouns = set(ctx.triggers["PROTEST"]["organiser_nouns"])
+    found = [
+        entity for tok in ctx.doc for appos in tok.children
+        if appos.dep_ == "appos" and any(t.lemma_.lower() in nouns for t in appos.subtree)
+        and (entity := ctx.entity(tok)) is not None and entity.type in ("PERSON", "ORG")
+    ]  # fmt: skip
+    return list(dict.fromkeys(found))
 
 
 def _crowd_leaders(ctx: Context, sent: Span) -> list[Entity]:
