@@ -56,9 +56,15 @@ def arg(event: Event, key: str):
     [
         "During the visit, President Xi Jinping will meet Prime Minister Sheikh Hasina in Dhaka.",
         "Premier Li Qiang is expected to meet Prime Minister Shehbaz Sharif in Beijing next week.",
+        "In Dhaka, Xi Jinping will tour a bridge and hold talks with Prime Minister Sheikh Hasina.",
     ],
 )
 def test_a_meeting_yet_to_happen_is_no_meeting(text: str):
+    assert of_type(extract(text), "MEETING") == []
+
+
+def test_the_body_whose_meeting_it_is_does_not_meet():
+    text = "Xi Jinping attended the annual meeting of the Council of Heads of State in Astana on Monday."
     assert of_type(extract(text), "MEETING") == []
 
 

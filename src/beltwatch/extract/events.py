@@ -359,7 +359,7 @@ def find_meetings(ctx: Context) -> list[Event]:
     for sent in ctx.doc.sents:
         for trigger in sent:
             verb = trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["verbs"] and not _planned(trigger)
-            noun = trigger.pos_ == "NOUN" and trigger.lower_ in conf["nouns"]
+            noun = trigger.pos_ == "NOUN" and trigger.lower_ in conf["nouns"] and not _held_later(trigger)
             if trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["joint_verbs"]:
                 participants = _doers(ctx, trigger)
             elif verb or noun:
@@ -383,6 +383,14 @@ def find_meetings(ctx: Context) -> list[Event]:
             }
             events.append(_ev(ctx, "MEETING", sent, args, {k: sent for k in args}))
     return _dated_by_context(ctx, events)
+
+
+def _held_later(noun: Token) -> bool:
+    """"Xi will meet Hamid and hold talks with Hasina": talks that a planned verb governs are yet to be held."""
+    verb = noun.head if noun.dep_ == "dobj" else None
+    while verb is not None and not _planned(verb) and verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return verb is not None and _planned(verb)
 
 
 def _doers(ctx: Context, verb: Token) -> list[Entity]:
@@ -425,7 +433,9 @@ def _participants(ctx: Context, sent: Span, trigger: Token, verb: bool) -> list[
         if child.dep_ in ("prep", "dobj", "poss", "compound", "nmod", "agent") or (
             child.dep_ == "pobj" and not verb
         ):
-            linked += ctx.entities_in(child.subtree, ("PERSON", "ORG"))
+            # "the meeting of the Joint Cooperation Committee": the body is where people meet, not one of them
+            types = ("PERSON",) if not verb and child.lower_ == "of" else ("PERSON", "ORG")
+            linked += ctx.entities_in(child.subtree, types)
             if child.dep_ == "poss" and child.pos_ == "PRON":
                 linked += [e for e in [_refers_to(ctx, child)] if e is not None]
     if trigger.dep_ in ("pobj", "dobj") and trigger.head.pos_ in ("VERB", "ADP"):
