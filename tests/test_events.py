@@ -852,6 +852,18 @@ def test_statement_without_topic_words_takes_the_articles_topic():
     assert arg(statement, "topic") == "cooperation"
 
 
+def test_statement_made_in_a_town():
+    text = "Minister Tavish Orrenby said at a ceremony in Gwadar that the attack in Balochistan would not stop work."
+    statement = one(extract(text), "STATEMENT", text)
+    assert arg(statement, "location") == "Gwadar"
+
+
+def test_a_province_is_no_venue():
+    text = "Minister Tavish Orrenby said security in Balochistan would be increased."
+    statement = one(extract(text), "STATEMENT", text)
+    assert arg(statement, "location") is None
+
+
 # --- PROTEST ---------------------------------------------------------------------------------------
 
 
@@ -1032,6 +1044,21 @@ def test_a_states_central_bank_is_the_bank_the_article_names():
     )
     found = of_type(extract(text), "AGREEMENT")
     assert [sorted(arg(e, "parties")) for e in found] == [["Central Bank of Sri Lanka", "State Bank of Pakistan"]]
+
+
+def test_an_agreement_signed_here_is_signed_in_the_dateline_town():
+    text = (
+        "KATHMANDU — Nepal and China signed a memorandum of understanding on transport here on Friday. "
+        "Officials in Kathmandu welcomed it."
+    )
+    agreement = one(extract(text), "AGREEMENT", "Nepal and China signed")
+    assert arg(agreement, "location") == "Kathmandu"
+
+
+def test_a_town_of_another_happening_is_not_where_an_agreement_was_signed():
+    text = "Nepal and China signed a framework agreement on Friday, days ahead of a summit in Beijing."
+    agreement = one(extract(text), "AGREEMENT", text)
+    assert arg(agreement, "location") is None
 
 
 # --- SECURITY_MEASURE: demands, warnings, new forces ------------------------------------------------------

@@ -110,6 +110,19 @@ class Context:
         return [a for a in self.amounts if span.start_char <= a.start < span.end_char]
 
     @property
+    def dateline(self) -> Entity | None:
+        """The town a dateline names ("KATHMANDU — ...", "PUTRAJAYA: ..."), as the article names it elsewhere:
+        where the report was filed."""
+        found = _DATELINE.search(self.text)
+        if found is None:
+            return None
+        town = found.group(1).strip().casefold()
+        return next(
+            (e for e in self.entities if e.type == "GPE" and town in {n.casefold() for n in (e.name, *e.aliases)}),
+            None,
+        )
+
+    @property
     def anchor_date(self) -> str | None:
         """The date the article reports on: the first resolved date of its body, or its publication date."""
         for d in self.dates:
@@ -119,6 +132,9 @@ class Context:
 
     def evidence(self, span: Span) -> Evidence:
         return self.sentences.evidence(span.start_char, span.end_char)
+
+
+_DATELINE = re.compile(r"^[ \t]*(?:date \S+\s+)?([A-Z]{3,}(?: [A-Z]{3,})?)(?:,[^\n]{0,30})?\s*[—–:-]\s", re.MULTILINE)
 
 
 def _in_dateline(text: str, mention: DateMention) -> bool:
@@ -297,9 +313,32 @@ def find_statements(ctx: Context) -> list[Event]:
         topic = _topic(_lemmas([t for s in said for t in s]), topics)
         if topic == "other":  # "the envoy was fine": words that name no topic speak to what the article is about
             topic = _main_topic(_lemmas(ctx.doc), topics)
-        args = {"speaker": speaker.name, "topic": topic, "date": when}
+        venue = _venue(ctx, said)
+        args = {"speaker": speaker.name, "topic": topic, "date": when, "location": venue.name if venue else None}
         events.append(_ev(ctx, "STATEMENT", first, args, {"speaker": first, "topic": first}))
     return events
+
+
+def _venue(ctx: Context, sents: list[Span]) -> Entity | None:
+    """Where something was said or done: the first town after "in" or "at" ("said at the launch ceremony in
+    Islamabad"); countries and provinces say too little."""
+    provinces = _provinces(ctx.knowledge)
+    for sent in sents:
+        if ctx.dateline is not None and any(t.lower_ == "here" and t.dep_ == "advmod" for t in sent):
+            return ctx.dateline  # "ISLAMABAD: ... said here on Monday"
+        for tok in sent:
+            entity = ctx.entity(tok)
+            if entity is not None and entity.type == "GPE" and tok.head.lower_ in ("in", "at"):
+                if _elsewhere(tok.head, sent.root):
+                    continue
+                if entity.name not in ctx.knowledge.country_by_name and entity.name not in provinces:
+                    return entity
+    return None
+
+
+@cache
+def _provinces(knowledge: Knowledge) -> frozenset[str]:
+    return frozenset(e.name for e in knowledge.entities if e.level == "province")
 
 
 def _planned(verb: Token) -> bool:
@@ -1127,13 +1166,20 @@ def _signed_at(ctx: Context, verbs: list[Token]) -> Entity | None:
     """Where an agreement was signed: a town in a locative phrase of the signing verb itself ("signed the
     documents in Colombo"), not a place the agreement is about ("a stake in the port of Hambantota")."""
     for verb in verbs:
+        if any(c.lower_ == "here" for c in verb.children) and ctx.dateline is not None:
+            return ctx.dateline  # "KATHMANDU — Nepal and China signed the MoU here"
         for prep in verb.subtree:
-            if prep.dep_ == "prep" and prep.lower_ in ("in", "at"):
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "at") and not _elsewhere(prep, verb):
                 for obj in prep.children:
                     entity = ctx.entity(obj)
                     if entity is not None and entity.type == "GPE":
                         return entity
     return None
+
+
+def _elsewhere(token: Token, verb: Token) -> bool:
+    """A place of another happening the clause dates itself by: "days ahead of a summit in Beijing"."""
+    return any(t.lower_ in ("ahead", "before", "after") for t in token.ancestors if t.i != verb.i and verb.is_ancestor(t))
 
 
 # --- ATTACK ----------------------------------------------------------------------------------------
