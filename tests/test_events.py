@@ -63,6 +63,15 @@ def test_a_meeting_yet_to_happen_is_no_meeting(text: str):
     assert of_type(extract(text), "MEETING") == []
 
 
+def test_a_meeting_is_where_it_took_place_not_where_the_report_was_filed():
+    text = (
+        "MANILA, Philippines – President Rodrigo Duterte and President Xi Jinping held a meeting on Thursday. "
+        "Their meeting took place at a guesthouse in Beijing."
+    )
+    meeting = one(extract(text), "MEETING", "held a meeting on Thursday")
+    assert arg(meeting, "location") == "Beijing"
+
+
 def test_the_body_whose_meeting_it_is_does_not_meet():
     text = "Xi Jinping attended the annual meeting of the Council of Heads of State in Astana on Monday."
     assert of_type(extract(text), "MEETING") == []

@@ -406,6 +406,8 @@ def find_meetings(ctx: Context) -> list[Event]:
             else:
                 continue
             if len(participants) < 2:
+                if noun and events and not events[-1].arguments.get("location"):
+                    _fill_place(events[-1], _venue(ctx, [sent]), sent, ctx)  # "Their meeting took place in Beijing"
                 continue
             names = [p.name for p in participants]
             # a later mention naming no one new is the same meeting; one with more people is another
@@ -413,7 +415,11 @@ def find_meetings(ctx: Context) -> list[Event]:
             if same is not None:
                 _fill(same, "date", ctx.date_in(sent), sent, ctx)
                 continue
-            places = _places(ctx, sent, skip_countries=True)
+            # a dateline says where the report was filed, not where the leaders met
+            places = [
+                p for p in _places(ctx, sent, skip_countries=True)
+                if any(sent.start_char <= m.start < sent.end_char and not m.text.isupper() for m in p.mentions)
+            ]  # fmt: skip
             when = ctx.date_in(sent)
             args = {
                 "participants": names,
@@ -454,6 +460,12 @@ def _dated_by_context(ctx: Context, events: list[Event]) -> list[Event]:
             sent = ctx.doc.char_span(event.evidence.start, event.evidence.end, alignment_mode="expand")
             event.arguments["date"] = ctx.date_near(sent) if sent is not None else ctx.anchor_date
     return events
+
+
+def _fill_place(event: Event, place: Entity | None, sent: Span, ctx: Context) -> None:
+    if place is not None:
+        event.arguments["location"] = place.name
+        event.argument_evidence["location"] = ctx.evidence(sent)
 
 
 def _fill(event: Event, name: str, mention: DateMention | None, sent: Span, ctx: Context) -> None:
