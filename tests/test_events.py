@@ -554,6 +554,12 @@ def test_attack_victims_who_are_dead():
     assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
 
 
+def test_attack_claimed_in_the_passive():
+    text = "Gunmen attacked a bus near Turbat on Monday. The attack was claimed by the Balochistan Liberation Army."
+    attack = one(extract(text), "ATTACK", "Gunmen attacked a bus near Turbat on Monday.")
+    assert arg(attack, "claimed_by") == "Balochistan Liberation Army"
+
+
 def test_attack_target_the_mention_that_says_what_it_carried():
     text = (
         "A bomber attacked their van near Dasu on Tuesday. The blast was so strong that the van carrying "

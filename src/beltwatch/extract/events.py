@@ -1424,8 +1424,10 @@ def _casualties(ctx: Context, group: _Attack, home: str | None) -> _Casualties:
 
 
 def _claiming_group(ctx: Context, verb: Token) -> Entity | None:
-    """The armed group that claims an attack; a unit's claim is its parent group's."""
-    groups = [e for e in _actors(ctx, _subject(verb), ("ORG",)) if e.kind == "armed_group"]
+    """The armed group that claims an attack ("was claimed by the BLA" too); a unit's claim is its parent group's."""
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    claimants = [e for c in agent.children for e in _actors(ctx, c, ("ORG",))] if agent is not None else []
+    groups = [e for e in claimants or _actors(ctx, _subject(verb), ("ORG",)) if e.kind == "armed_group"]
     if not groups:
         return None
     known = next((k for k in ctx.knowledge.entities if k.name == groups[0].name and k.part_of), None)
