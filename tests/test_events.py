@@ -162,6 +162,16 @@ def test_financing_the_country_that_borrows_is_the_articles_country():
     assert (arg(fin, "funder"), arg(fin, "recipient")) == ("China", "Kenya")
 
 
+def test_financing_a_fund_the_money_goes_to_receives_it():
+    text = (
+        "Xi Jinping announced more support for the Belt and Road Initiative on Sunday, contributing "
+        "100 billion yuan to the Silk Road Fund."
+    )
+    fin = one(extract(text), "FINANCING", text)
+    assert arg(fin, "recipient") == "Silk Road Fund"
+    assert arg(fin, "funder") != "Silk Road Fund"
+
+
 def test_financing_grant_received():
     text = "Pakistan received a USD 300 million grant from the Asian Development Bank."
     fin = one(extract(text), "FINANCING", text)

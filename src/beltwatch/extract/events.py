@@ -777,13 +777,14 @@ LENDER_KINDS = ("lender", "multilateral")
 
 
 def _invested_in(ctx: Context, entity: Entity, sent: Span) -> bool:
-    """"invested in the Silk Road Fund": a fund named after "in"/"into" receives the money."""
+    """"invested in the Silk Road Fund", "contributing 100 billion yuan to the Silk Road Fund": a fund or bank
+    named after "in", "into" or "to" receives the money."""
     for tok in sent:
         if ctx.entity(tok) is entity:
             head = tok
             while head.dep_ in ("compound", "poss", "amod") and head.head.i != head.i:
                 head = head.head
-            return head.dep_ == "pobj" and head.head.lower_ in ("in", "into")
+            return head.dep_ == "pobj" and head.head.lower_ in ("in", "into", "to")
     return False
 
 
@@ -870,7 +871,8 @@ def _focus_country(ctx: Context, funders: list[Entity], sent: Span) -> Entity | 
 
 def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
     """Who gets the money: a state, body or project after a preposition of receiving, or a region
-    ("financial assistance to countries in Africa")."""
+    ("financial assistance to countries in Africa"); a programme the money is for comes after a body that
+    takes it ("support for the Belt and Road Initiative by contributing 100 billion yuan to the Silk Road Fund")."""
     out = []
     for tok in sent:
         entity = ctx.entity(tok)
@@ -885,7 +887,7 @@ def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
                 out.append(entity)
         elif tok.dep_ == "poss" and tok.head.lemma_.lower() in ("debt", "loan", "loans", "principal"):
             out.append(entity)
-    return out
+    return sorted(out, key=lambda e: e.type == "PROJECT")
 
 
 def _paragraph_projects(ctx: Context, sent: Span) -> list[Entity]:
