@@ -889,6 +889,24 @@ def test_a_province_is_no_venue():
     assert arg(statement, "location") is None
 
 
+ATTACK_NEWS = (
+    "Gunmen attacked a convoy near Gwadar on Sunday, killing two guards. Militants fired rockets at the "
+    "port and the blast wounded four workers."
+)
+
+
+def test_a_security_official_without_topic_words_speaks_to_security_in_news_of_an_attack():
+    text = ATTACK_NEWS + " Home Minister Tavish Orrenby said the envoy was fine."
+    statement = one(extract(text), "STATEMENT", "Home Minister Tavish Orrenby said")
+    assert arg(statement, "topic") == "security"
+
+
+def test_a_manager_without_topic_words_says_other_in_news_of_an_attack():
+    text = ATTACK_NEWS + " Site manager Tavish Orrenby said the envoy was fine."
+    statement = one(extract(text), "STATEMENT", "Site manager Tavish Orrenby said")
+    assert arg(statement, "topic") == "other"
+
+
 # --- PROTEST ---------------------------------------------------------------------------------------
 
 

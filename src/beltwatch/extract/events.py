@@ -306,13 +306,15 @@ def find_statements(ctx: Context) -> list[Event]:
                 by_speaker[speaker.name][2].append(sent)
     people = [e for e, *_ in by_speaker.values() if e.type == "PERSON"]
     topics = _topics(ctx)
+    article_topic = _main_topic(_lemmas(ctx.doc), topics)
     events = []
     for speaker, first, said, when in by_speaker.values():
         if speaker.type == "ORG" and any(_speaks_for(p, speaker) for p in people):
             continue  # "BLA spokesman Jeeyand Baloch said": one statement, by the spokesman
         topic = _topic(_lemmas([t for s in said for t in s]), topics)
-        if topic == "other":  # "the envoy was fine": words that name no topic speak to what the article is about
-            topic = _main_topic(_lemmas(ctx.doc), topics)
+        security_voice = article_topic == "security" and _speaks_to_security(speaker, conf)
+        if topic == "other" and (article_topic in conf["article_topics"] or security_voice):
+            topic = article_topic  # "the projects will be an engine of growth" (cooperation), "the envoy was fine"
         venue = _venue(ctx, said)
         args = {"speaker": speaker.name, "topic": topic, "date": when, "location": venue.name if venue else None}
         events.append(_ev(ctx, "STATEMENT", first, args, {"speaker": first, "topic": first}))
@@ -339,6 +341,15 @@ def _venue(ctx: Context, sents: list[Span]) -> Entity | None:
 @cache
 def _provinces(knowledge: Knowledge) -> frozenset[str]:
     return frozenset(e.name for e in knowledge.entities if e.level == "province")
+
+
+def _speaks_to_security(speaker: Entity, conf: dict[str, Any]) -> bool:
+    """Governments, armed groups and officials of security (a home minister, a military spokesman): in news
+    of an attack, what they say concerns it."""
+    voices = conf["security_voices"]
+    if speaker.type == "ORG":
+        return speaker.kind in voices["kinds"]
+    return bool(set((speaker.role or "").lower().split()) & set(voices["roles"]))
 
 
 def _planned(verb: Token) -> bool:
