@@ -570,6 +570,15 @@ def test_attack_claimed_in_the_passive():
     assert arg(attack, "claimed_by") == "Balochistan Liberation Army"
 
 
+def test_attack_target_is_what_the_attack_verb_names():
+    text = (
+        "Gunmen attacked a gold mine in the village of Kettleby near Turbat on Wednesday, killing three "
+        "security guards. Such groups have often targeted workers in the province."
+    )
+    attack = one(extract(text), "ATTACK", "Gunmen attacked a gold mine")
+    assert arg(attack, "target").startswith("gold mine")
+
+
 def test_attack_target_the_mention_that_says_what_it_carried():
     text = (
         "A bomber attacked their van near Dasu on Tuesday. The blast was so strong that the van carrying "

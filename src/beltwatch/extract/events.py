@@ -1515,8 +1515,21 @@ def _reported_by(ctx: Context, token: Token) -> Entity | None:
 
 
 def _target_token(ctx: Context, group: _Attack) -> Token | None:
-    """What was hit: people and vehicles before places ("a convoy ... near the airport"), and of one kind
-    the mention that says what it carried ("the vehicle carrying Chinese engineers") before a bare one."""
+    """What was hit: what an attack verb names as its object ("attacked a mine in the village of ..."), else
+    people and vehicles before places ("a convoy ... near the airport"), and of one kind the mention that says
+    what it carried ("the vehicle carrying Chinese engineers") before a bare one."""
+    verbs = ctx.triggers["ATTACK"]["verbs"]
+    attacked = next(
+        (
+            tok for sent in group.sents if not _is_reaction(ctx, sent) for tok in sent
+            if tok.dep_ in ("dobj", "nsubjpass") and tok.pos_ in ("NOUN", "PROPN")
+            and tok.head.pos_ == "VERB" and tok.head.lemma_.lower() in verbs and _told_as_done(tok.head)
+        ),
+        None,
+    )  # fmt: skip
+    if attacked is not None:  # a later mention of it may say what it carried ("their van" ... "the van carrying")
+        said = (t for s in group.sents for t in s if t.lemma_ == attacked.lemma_ and _described(t))
+        return next(said, attacked)
     nouns = ctx.triggers["ATTACK"]["target_nouns"]
     found = [
         tok for sent in group.sents for tok in sent
@@ -1524,6 +1537,13 @@ def _target_token(ctx: Context, group: _Attack) -> Token | None:
         and (tok.dep_ in ("pobj", "dobj", "nsubjpass") or _described(tok))
     ]  # fmt: skip
     return min(found, key=lambda t: (nouns.index(t.lemma_.lower()), not _described(t), t.i), default=None)
+
+
+def _told_as_done(verb: Token) -> bool:
+    """"Gunmen attacked a mine", "a bus was attacked": one deed, not a habit ("have often targeted projects")."""
+    if verb.tag_ == "VBD":
+        return True
+    return verb.tag_ == "VBN" and any(c.dep_ == "auxpass" and c.lower_ in ("was", "were") for c in verb.children)
 
 
 def _described(noun: Token) -> bool:
