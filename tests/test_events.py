@@ -385,6 +385,11 @@ def test_project_status(text: str, name: str, status: str):
     assert arg(project(text, name), "status") == status
 
 
+def test_a_project_runs_through_the_towns_its_name_joins():
+    text = "Pakistan halted the Karachi Circular Railway in March. Commuters in Karachi were angry."
+    assert "Karachi" in arg(project(text, "Karachi Circular Railway"), "locations")
+
+
 def test_a_negated_stop_is_no_suspension():
     events = extract("The contractor said it has not stopped work on the Mohmand Dam.")
     assert [arg(e, "status") for e in of_type(events, "PROJECT")] in ([], ["under construction"])

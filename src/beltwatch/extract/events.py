@@ -1028,7 +1028,11 @@ def _project_event(ctx: Context, project: Entity, status: str, sent: Span) -> Ev
         ctx.doc[s.start : min(s.end + 40, len(ctx.doc))].text.lower() for s in mention_sents
     ) + " " + project.name.lower()
     sectors = _sectors(ctx, context_text)
-    locations = []
+    # the towns a name joins are where the project runs: "Naivasha-Kisumu Standard Gauge Railway"
+    locations = [
+        e.name for e in ctx.entities
+        if e.type == "GPE" and e is not project and re.search(rf"\b{re.escape(e.name)}\b", project.name)
+    ]  # fmt: skip
     for s in mention_sents:
         for e in _places(ctx, s, skip_countries=True):
             if e.type == "FAC" and e.name.split()[-1] == project.name.split()[-1]:
