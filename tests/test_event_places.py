@@ -230,9 +230,10 @@ def test_corpus_events_take_the_place_their_paragraph_sets(resolved):
     # Beijing, where the paragraph's last sentence recalls the 2013 framework agreement was signed
     signed = corpus_event(resolved, "cpec-decade-celebration-zh", "AGREEMENT", "当天")
     assert (signed.placed_by, haversine_km(signed.geo, TRUE_PLACE["Islamabad"]) <= 25) == ("paragraph", True)
+    # a statement made "In Beijing" carries that venue itself
     condemned = corpus_event(resolved, "dasu-bus-bombing-2021", "STATEMENT", "In Beijing")
     assert (condemned.placed_by, haversine_km(condemned.geo, TRUE_PLACE["Beijing"]) <= 25) == (
-        "paragraph",
+        "sentence",
         True,
     )
 
