@@ -562,6 +562,15 @@ def test_attack_victims_counted_before_killed_in_a_headline_phrase():
     assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
 
 
+def test_attack_victims_listed_after_the_verb():
+    text = (
+        "A van was attacked near Turbat on Monday in which nine people were killed including five Chinese "
+        "surveyors and two policemen."
+    )
+    attack = one(extract(text), "ATTACK", text)
+    assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
+
+
 def test_attack_victims_who_are_dead():
     text = "Two Chinese surveyors and their Pakistani guard are dead after a bomb hit their car near Turbat on Monday."
     attack = one(extract(text), "ATTACK", text)

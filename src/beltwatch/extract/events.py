@@ -1414,7 +1414,12 @@ def _casualties(ctx: Context, group: _Attack, home: str | None) -> _Casualties:
             if count is None:
                 continue
             _add_nationalities(ctx, victims, out.nationalities)
-            local = _mentions_lemma(victims, set(conf["local_victims"])) or _others_than_included(victims)
+            # "13 people were killed including nine Chinese nationals and police": the list may hang on the verb
+            listed = [p for c in tok.children if c.lemma_ == "include" for p in c.children if p.dep_ == "pobj"]
+            for phrase in listed:
+                _add_nationalities(ctx, phrase, out.nationalities)
+            local = any(_mentions_lemma(v, set(conf["local_victims"])) for v in [victims, *listed])
+            local = local or _others_than_included(victims)
             if home and home not in out.nationalities and local:
                 out.nationalities.append(home)  # the victims not named as foreigners were of the country
             speaker = _reported_by(ctx, tok)
