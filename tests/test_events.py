@@ -1112,6 +1112,18 @@ def test_a_states_central_bank_is_the_bank_the_article_names():
     assert [sorted(arg(e, "parties")) for e in found] == [["Central Bank of Sri Lanka", "State Bank of Pakistan"]]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A port concession agreement was signed by Pakistan and China in Gwadar on Monday.",
+        "Pakistan's Shehbaz Sharif and China's Xi Jinping witnessed the signing of a port concession agreement.",
+    ],
+)
+def test_what_was_signed_without_an_object(text: str):
+    agreement = one(extract(text), "AGREEMENT", text)
+    assert "port concession agreement" in arg(agreement, "subject")
+
+
 def test_an_agreement_signed_here_is_signed_in_the_dateline_town():
     text = (
         "KATHMANDU — Nepal and China signed a memorandum of understanding on transport here on Friday. "

@@ -1099,6 +1099,8 @@ def find_agreements(ctx: Context) -> list[Event]:
             continue
         for verb in verbs:
             parties += _parties(ctx, _subject(verb))
+            # "was signed by Pakistan and China"
+            parties += [e for a in verb.children if a.dep_ == "agent" for c in a.children for e in _parties(ctx, c)]
             for child in verb.subtree:
                 if child.lower_ in ("with", "between") and child.head.i in {v.i for v in verb.subtree}:
                     parties += [e for c in child.children for e in _parties(ctx, c)]
@@ -1124,7 +1126,7 @@ def find_agreements(ctx: Context) -> list[Event]:
                 merged.argument_evidence["location"] = ctx.evidence(sent)
             continue
         when = ctx.date_in(sent)
-        obj = next((c for v in verbs for c in v.children if c.dep_ == "dobj"), None)
+        obj = next((c for v in verbs for c in v.children if c.dep_ == "dobj"), None) or _signed_thing(verbs)
         args = {
             "parties": [p.name for p in parties],
             "subject": _phrase(ctx, obj) if obj is not None else None,
@@ -1134,6 +1136,18 @@ def find_agreements(ctx: Context) -> list[Event]:
         }
         events.append(_ev(ctx, "AGREEMENT", sent, args, {k: sent for k in args}))
     return _dated_by_context(ctx, [e for e in events if len(e.arguments["parties"]) >= 2])
+
+
+def _signed_thing(verbs: list[Token]) -> Token | None:
+    """What was signed when no verb has an object: the subject of a passive ("six MoUs were signed") or the
+    "of" of a signing noun ("witnessed the signing of a memorandum of understanding")."""
+    for verb in verbs:
+        for child in verb.children:
+            if child.dep_ == "nsubjpass":
+                return child
+            if child.lower_ == "of" and verb.pos_ == "NOUN":
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+    return None
 
 
 def _sellers(ctx: Context, verb: Token) -> list[Entity]:
