@@ -215,7 +215,7 @@ def test_every_corpus_event_keeps_its_arguments_and_most_get_a_place(resolved):
             assert event.to_json()["geo"]["placed_by"] == event.placed_by
     own = sum(e.placed_by == "sentence" for e in after)
     assert own == sum(isinstance(e.arguments.get("location"), str) and e.geo is not None for e in after)
-    assert sum(e.geo is not None for e in after) >= 0.9 * len(after) > 5 * own
+    assert sum(e.geo is not None for e in after) >= 0.9 * len(after) > 3 * own
 
 
 def corpus_event(resolved, article: str, type_: str, sentence_start: str) -> Event:
@@ -230,9 +230,10 @@ def test_corpus_events_take_the_place_their_paragraph_sets(resolved):
     # Beijing, where the paragraph's last sentence recalls the 2013 framework agreement was signed
     signed = corpus_event(resolved, "cpec-decade-celebration-zh", "AGREEMENT", "当天")
     assert (signed.placed_by, haversine_km(signed.geo, TRUE_PLACE["Islamabad"]) <= 25) == ("paragraph", True)
+    # a statement made "In Beijing" carries that venue itself
     condemned = corpus_event(resolved, "dasu-bus-bombing-2021", "STATEMENT", "In Beijing")
     assert (condemned.placed_by, haversine_km(condemned.geo, TRUE_PLACE["Beijing"]) <= 25) == (
-        "paragraph",
+        "sentence",
         True,
     )
 

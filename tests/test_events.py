@@ -56,9 +56,24 @@ def arg(event: Event, key: str):
     [
         "During the visit, President Xi Jinping will meet Prime Minister Sheikh Hasina in Dhaka.",
         "Premier Li Qiang is expected to meet Prime Minister Shehbaz Sharif in Beijing next week.",
+        "In Dhaka, Xi Jinping will tour a bridge and hold talks with Prime Minister Sheikh Hasina.",
     ],
 )
 def test_a_meeting_yet_to_happen_is_no_meeting(text: str):
+    assert of_type(extract(text), "MEETING") == []
+
+
+def test_a_meeting_is_where_it_took_place_not_where_the_report_was_filed():
+    text = (
+        "MANILA, Philippines – President Rodrigo Duterte and President Xi Jinping held a meeting on Thursday. "
+        "Their meeting took place at a guesthouse in Beijing."
+    )
+    meeting = one(extract(text), "MEETING", "held a meeting on Thursday")
+    assert arg(meeting, "location") == "Beijing"
+
+
+def test_the_body_whose_meeting_it_is_does_not_meet():
+    text = "Xi Jinping attended the annual meeting of the Council of Heads of State in Astana on Monday."
     assert of_type(extract(text), "MEETING") == []
 
 
@@ -130,6 +145,31 @@ def test_financing_lender_named_after_the_amount():
     assert arg(fin, "funder") == "Asian Development Bank"
     assert arg(fin, "recipient") == "Pakistan"
     assert (arg(fin, "value"), arg(fin, "instrument")) == (500e6, "loan")
+
+
+def test_financing_lender_named_by_the_loans_own_from():
+    text = "The terminal was financed by a $150 million loan from the Export-Import Bank of China."
+    fin = one(extract(text), "FINANCING", text)
+    assert arg(fin, "funder") == "Export-Import Bank of China"
+
+
+def test_financing_the_country_that_borrows_is_the_articles_country():
+    text = (
+        "Kenya is repaying its railway debt to China. Kenya faces heavy payments this year. "
+        "The country borrowed $3 billion from China in 2014 for the line, which runs toward Uganda."
+    )
+    fin = one(extract(text), "FINANCING", "The country borrowed $3 billion")
+    assert (arg(fin, "funder"), arg(fin, "recipient")) == ("China", "Kenya")
+
+
+def test_financing_a_fund_the_money_goes_to_receives_it():
+    text = (
+        "Xi Jinping announced more support for the Belt and Road Initiative on Sunday, contributing "
+        "100 billion yuan to the Silk Road Fund."
+    )
+    fin = one(extract(text), "FINANCING", text)
+    assert arg(fin, "recipient") == "Silk Road Fund"
+    assert arg(fin, "funder") != "Silk Road Fund"
 
 
 def test_financing_grant_received():
@@ -333,10 +373,41 @@ def project(text: str, name: str) -> Event:
         ("The prime minister inaugurated the first section of the Multan-Sukkur Motorway on Saturday.",
          "Multan-Sukkur Motorway", "under construction"),
         ("President Ruto commissioned the first berth of the Lamu Port in May.", "Lamu Port", "under construction"),
+        ("The Karot Hydropower Project is due to be completed in 2026.", "Karot Hydropower Project",
+         "under construction"),
+        ("The Suki Kinari Hydropower Project, when completed, will feed 870 MW into the grid.",
+         "Suki Kinari Hydropower Project", "under construction"),
+        (("Contractors resumed work on the Karachi Circular Railway in May. The Karachi Circular Railway had "
+          "been suspended for a year."), "Karachi Circular Railway", "under construction"),
     ],
 )  # fmt: skip
 def test_project_status(text: str, name: str, status: str):
     assert arg(project(text, name), "status") == status
+
+
+def test_a_project_runs_through_the_towns_its_name_joins():
+    text = "Pakistan halted the Karachi Circular Railway in March. Commuters in Karachi were angry."
+    assert "Karachi" in arg(project(text, "Karachi Circular Railway"), "locations")
+
+
+def test_a_negated_stop_is_no_suspension():
+    events = extract("The contractor said it has not stopped work on the Mohmand Dam.")
+    assert [arg(e, "status") for e in of_type(events, "PROJECT")] in ([], ["under construction"])
+    assert of_type(events, "SECURITY_MEASURE") == []
+
+
+def test_a_stop_on_a_line_is_no_suspension():
+    text = "Naivasha is the last stop of the Mombasa-Nairobi Standard Gauge Railway."
+    assert "suspended" not in [arg(e, "status") for e in of_type(extract(text), "PROJECT")]
+
+
+def test_a_project_named_with_and_without_the_word_project_is_one_project():
+    text = (
+        "Malaysia restarted the East Coast Rail Link project on Monday. The East Coast Rail Link will link "
+        "Kota Bharu with Port Klang."
+    )
+    found = of_type(extract(text), "PROJECT")
+    assert [arg(e, "status") for e in found] == ["under construction"]
 
 
 def test_a_maker_named_with_a_hyphen_is_no_status():
@@ -475,6 +546,51 @@ def test_attack_victims_named_by_a_local_role_are_of_the_attacks_country():
     text = "Gunmen attacked a hotel in Gwadar on Tuesday, killing two policemen and a guard."
     attack = one(extract(text), "ATTACK", text)
     assert arg(attack, "victim_nationality") == ["PK"]
+
+
+def test_attack_victims_beyond_the_foreigners_included_are_of_the_attacks_country():
+    text = "Five people, including three Chinese technicians, were killed in a blast near Turbat on Monday."
+    attack = one(extract(text), "ATTACK", text)
+    assert arg(attack, "killed") == 5
+    assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
+
+
+def test_attack_victims_counted_before_killed_in_a_headline_phrase():
+    text = "Seven workers, including four Chinese welders, killed in a bombing near Gwadar on Monday."
+    attack = one(extract(text), "ATTACK", text)
+    assert arg(attack, "killed") == 7
+    assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
+
+
+def test_attack_victims_listed_after_the_verb():
+    text = (
+        "A van was attacked near Turbat on Monday in which nine people were killed including five Chinese "
+        "surveyors and two policemen."
+    )
+    attack = one(extract(text), "ATTACK", text)
+    assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
+
+
+def test_attack_victims_who_are_dead():
+    text = "Two Chinese surveyors and their Pakistani guard are dead after a bomb hit their car near Turbat on Monday."
+    attack = one(extract(text), "ATTACK", text)
+    assert arg(attack, "killed") == 3
+    assert sorted(arg(attack, "victim_nationality")) == ["CN", "PK"]
+
+
+def test_attack_claimed_in_the_passive():
+    text = "Gunmen attacked a bus near Turbat on Monday. The attack was claimed by the Balochistan Liberation Army."
+    attack = one(extract(text), "ATTACK", "Gunmen attacked a bus near Turbat on Monday.")
+    assert arg(attack, "claimed_by") == "Balochistan Liberation Army"
+
+
+def test_attack_target_is_what_the_attack_verb_names():
+    text = (
+        "Gunmen attacked a gold mine in the village of Kettleby near Turbat on Wednesday, killing three "
+        "security guards. Such groups have often targeted workers in the province."
+    )
+    attack = one(extract(text), "ATTACK", "Gunmen attacked a gold mine")
+    assert arg(attack, "target").startswith("gold mine")
 
 
 def test_attack_target_the_mention_that_says_what_it_carried():
@@ -775,6 +891,45 @@ def test_an_account_of_an_attack_is_a_security_statement():
     assert (arg(statement, "speaker"), arg(statement, "topic")) == ("Zorvan Kettleby", "security")
 
 
+def test_statement_without_topic_words_takes_the_articles_topic():
+    text = (
+        "The two governments signed a cooperation agreement on the port on Monday, deepening their partnership "
+        "and friendship. Minister Tavish Orrenby said the harbour would open to ships in May."
+    )
+    statement = one(extract(text), "STATEMENT", "Minister Tavish Orrenby said")
+    assert arg(statement, "topic") == "cooperation"
+
+
+def test_statement_made_in_a_town():
+    text = "Minister Tavish Orrenby said at a ceremony in Gwadar that the attack in Balochistan would not stop work."
+    statement = one(extract(text), "STATEMENT", text)
+    assert arg(statement, "location") == "Gwadar"
+
+
+def test_a_province_is_no_venue():
+    text = "Minister Tavish Orrenby said security in Balochistan would be increased."
+    statement = one(extract(text), "STATEMENT", text)
+    assert arg(statement, "location") is None
+
+
+ATTACK_NEWS = (
+    "Gunmen attacked a convoy near Gwadar on Sunday, killing two guards. Militants fired rockets at the "
+    "port and the blast wounded four workers."
+)
+
+
+def test_a_security_official_without_topic_words_speaks_to_security_in_news_of_an_attack():
+    text = ATTACK_NEWS + " Home Minister Tavish Orrenby said the envoy was fine."
+    statement = one(extract(text), "STATEMENT", "Home Minister Tavish Orrenby said")
+    assert arg(statement, "topic") == "security"
+
+
+def test_a_manager_without_topic_words_says_other_in_news_of_an_attack():
+    text = ATTACK_NEWS + " Site manager Tavish Orrenby said the envoy was fine."
+    statement = one(extract(text), "STATEMENT", "Site manager Tavish Orrenby said")
+    assert arg(statement, "topic") == "other"
+
+
 # --- PROTEST ---------------------------------------------------------------------------------------
 
 
@@ -948,6 +1103,42 @@ def test_a_lower_case_word_goes_on_its_sentence_after_a_headline(nlp):
     assert any(s.startswith("Hungary and China have signed") for s in sentences), sentences
 
 
+def test_a_states_central_bank_is_the_bank_the_article_names():
+    text = (
+        "Officials of the State Bank of Pakistan met bankers in Karachi on Monday. On Tuesday Pakistan's "
+        "central bank signed a currency swap agreement with the Central Bank of Sri Lanka."
+    )
+    found = of_type(extract(text), "AGREEMENT")
+    assert [sorted(arg(e, "parties")) for e in found] == [["Central Bank of Sri Lanka", "State Bank of Pakistan"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A port concession agreement was signed by Pakistan and China in Gwadar on Monday.",
+        "Pakistan's Shehbaz Sharif and China's Xi Jinping witnessed the signing of a port concession agreement.",
+    ],
+)
+def test_what_was_signed_without_an_object(text: str):
+    agreement = one(extract(text), "AGREEMENT", text)
+    assert "port concession agreement" in arg(agreement, "subject")
+
+
+def test_an_agreement_signed_here_is_signed_in_the_dateline_town():
+    text = (
+        "KATHMANDU — Nepal and China signed a memorandum of understanding on transport here on Friday. "
+        "Officials in Kathmandu welcomed it."
+    )
+    agreement = one(extract(text), "AGREEMENT", "Nepal and China signed")
+    assert arg(agreement, "location") == "Kathmandu"
+
+
+def test_a_town_of_another_happening_is_not_where_an_agreement_was_signed():
+    text = "Nepal and China signed a framework agreement on Friday, days ahead of a summit in Beijing."
+    agreement = one(extract(text), "AGREEMENT", text)
+    assert arg(agreement, "location") is None
+
+
 # --- SECURITY_MEASURE: demands, warnings, new forces ------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -958,11 +1149,19 @@ def test_a_lower_case_word_goes_on_its_sentence_after_a_headline(nlp):
         ("The Chinese Embassy in Pakistan urged a thorough investigation into the attack.", "Chinese Embassy in Pakistan"),
         ("The Chinese Embassy in Pakistan warned its citizens not to travel outside Karachi.", "Chinese Embassy in Pakistan"),
         ("The Ministry of Interior established a Special Security Division for the corridor.", "Ministry of Interior"),
+        ("Police fired water cannons at the marchers outside the port of Gwadar.", "Police"),
+        ("Police commandos guarded the town and stationed water cannons at the gates of the zone.", "Police commandos"),
     ],
 )
 def test_security_measure_triggers(sentence: str, actor: str):
     measure = one(extract(sentence), "SECURITY_MEASURE", sentence)
     assert arg(measure, "actor") == actor
+
+
+def test_security_measure_is_dated_by_its_paragraph():
+    text = "Gunmen attacked a convoy near Gwadar on Sunday. Police tightened security around the port."
+    measure = one(extract(text), "SECURITY_MEASURE", "Police tightened security around the port.")
+    assert arg(measure, "date") == "2024-03-24"
 
 
 # --- PROTEST: opposition, marches and their leaders -------------------------------------------------------
@@ -979,6 +1178,25 @@ def test_marchers_led_by_a_named_group_protest_with_it():
     text = "Thousands of villagers led by the Joint Opposition marched against the Zorvan Kettle Motorway on Sunday."
     protest = one(extract(text), "PROTEST", text)
     assert (arg(protest, "actor"), arg(protest, "target")) == ("Joint Opposition", "Zorvan Kettle Motorway")
+
+
+def test_marchers_who_name_no_one_protest_with_the_articles_organiser():
+    text = (
+        "Hundreds of farmers marched against the Zorvan Kettle Motorway in Gwadar on Sunday. They want their land back, "
+        "said Tavish Orrenby, one of the organisers."
+    )
+    protest = one(extract(text), "PROTEST", "farmers marched against the Zorvan Kettle Motorway")
+    assert (arg(protest, "actor"), arg(protest, "target")) == ("Tavish Orrenby", "Zorvan Kettle Motorway")
+    assert (arg(protest, "location"), arg(protest, "date")) == ("Gwadar", "2024-03-24")
+
+
+def test_what_marchers_oppose_may_be_a_clause():
+    text = (
+        "Villagers marched against what they call a plan to seize farmland for an industrial zone. "
+        "Tavish Orrenby, one of the march organizers, spoke to reporters."
+    )
+    protest = one(extract(text), "PROTEST", "Villagers marched against what they call")
+    assert "industrial zone" in arg(protest, "target")
 
 
 # --- STATEMENT: affirming, remarking, making remarks ------------------------------------------------------

@@ -110,6 +110,19 @@ class Context:
         return [a for a in self.amounts if span.start_char <= a.start < span.end_char]
 
     @property
+    def dateline(self) -> Entity | None:
+        """The town a dateline names ("KATHMANDU — ...", "PUTRAJAYA: ..."), as the article names it elsewhere:
+        where the report was filed."""
+        found = _DATELINE.search(self.text)
+        if found is None:
+            return None
+        town = found.group(1).strip().casefold()
+        return next(
+            (e for e in self.entities if e.type == "GPE" and town in {n.casefold() for n in (e.name, *e.aliases)}),
+            None,
+        )
+
+    @property
     def anchor_date(self) -> str | None:
         """The date the article reports on: the first resolved date of its body, or its publication date."""
         for d in self.dates:
@@ -119,6 +132,9 @@ class Context:
 
     def evidence(self, span: Span) -> Evidence:
         return self.sentences.evidence(span.start_char, span.end_char)
+
+
+_DATELINE = re.compile(r"^[ \t]*(?:date \S+\s+)?([A-Z]{3,}(?: [A-Z]{3,})?)(?:,[^\n]{0,30})?\s*[—–:-]\s", re.MULTILINE)
 
 
 def _in_dateline(text: str, mention: DateMention) -> bool:
@@ -149,6 +165,8 @@ def _actors(ctx: Context, token: Token | None, types=ACTOR_TYPES) -> list[Entity
     """The entities a noun phrase names, its conjuncts and appositions included, or what it refers back to."""
     if token is None:
         return []
+    if _is_central_bank(ctx, token):  # "China's central bank" is the bank, not China
+        return [e for e in [_central_bank(ctx, token)] if e is not None and e.type in types]
     found = ctx.entities_in(token.subtree, types)
     if found:
         # a relative clause or prepositional tail must not lend its names to the head
@@ -198,6 +216,12 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
         return next((e for e in ctx.named_before(token.idx) if e.type == "ORG"), None)
     if word in STATE_NOUNS:
         return _state_named(ctx, token)
+    if _is_central_bank(ctx, token):
+        return _central_bank(ctx, token)
+    if word == "country" and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+        # "the country" is the one the article is about, not the last named ("a highway that will link it with Serbia")
+        countries = [e for e in ctx.named_before(token.idx) if e.name in ctx.knowledge.country_by_name]
+        return max(countries, key=lambda e: len(e.mentions), default=None)
     det = [c for c in token.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")]
     if det and word in ctx.knowledge.title_heads:  # "The PM, who was in Beijing, also met ..."
         title = ctx.knowledge.titles_spelled_out.get(word, word)
@@ -215,6 +239,25 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
             if noun == "project" and e.type == "PROJECT":
                 return e
     return None
+
+
+def _is_central_bank(ctx: Context, token: Token) -> bool:
+    """"China's central bank", not the name "Central Bank of Argentina"."""
+    return token.lower_ == "bank" and ctx.entity(token) is None and any(c.lower_ == "central" for c in token.children)
+
+
+def _central_bank(ctx: Context, bank: Token) -> Entity | None:
+    """"China's central bank", "the country's central bank": the state bank the article names for that country."""
+    owner = next((c for c in bank.children if c.dep_ == "poss"), None)
+    state = (ctx.entity(owner) or _refers_to(ctx, owner)) if owner is not None else None
+    return next(
+        (
+            e for e in ctx.entities
+            if e.type == "ORG" and e.kind == "government" and "Bank" in e.name
+            and (state is None or e.country == state.country)
+        ),
+        None,
+    )  # fmt: skip
 
 
 def _state_named(ctx: Context, noun: Token) -> Entity | None:
@@ -262,14 +305,51 @@ def find_statements(ctx: Context) -> list[Event]:
                     by_speaker[speaker.name] = (speaker, sent, [], ctx.date_near(sent))
                 by_speaker[speaker.name][2].append(sent)
     people = [e for e, *_ in by_speaker.values() if e.type == "PERSON"]
+    topics = _topics(ctx)
+    article_topic = _main_topic(_lemmas(ctx.doc), topics)
     events = []
     for speaker, first, said, when in by_speaker.values():
         if speaker.type == "ORG" and any(_speaks_for(p, speaker) for p in people):
             continue  # "BLA spokesman Jeeyand Baloch said": one statement, by the spokesman
-        words = {t.lemma_.lower() for s in said for t in s} | {t.lower_ for s in said for t in s}
-        args = {"speaker": speaker.name, "topic": _topic(words, _topics(ctx)), "date": when}
+        topic = _topic(_lemmas([t for s in said for t in s]), topics)
+        security_voice = article_topic == "security" and _speaks_to_security(speaker, conf)
+        if topic == "other" and (article_topic in conf["article_topics"] or security_voice):
+            topic = article_topic  # "the projects will be an engine of growth" (cooperation), "the envoy was fine"
+        venue = _venue(ctx, said)
+        args = {"speaker": speaker.name, "topic": topic, "date": when, "location": venue.name if venue else None}
         events.append(_ev(ctx, "STATEMENT", first, args, {"speaker": first, "topic": first}))
     return events
+
+
+def _venue(ctx: Context, sents: list[Span]) -> Entity | None:
+    """Where something was said or done: the first town after "in" or "at" ("said at the launch ceremony in
+    Islamabad"); countries and provinces say too little."""
+    provinces = _provinces(ctx.knowledge)
+    for sent in sents:
+        if ctx.dateline is not None and any(t.lower_ == "here" and t.dep_ == "advmod" for t in sent):
+            return ctx.dateline  # "ISLAMABAD: ... said here on Monday"
+        for tok in sent:
+            entity = ctx.entity(tok)
+            if entity is not None and entity.type == "GPE" and tok.head.lower_ in ("in", "at"):
+                if _elsewhere(tok.head, sent.root):
+                    continue
+                if entity.name not in ctx.knowledge.country_by_name and entity.name not in provinces:
+                    return entity
+    return None
+
+
+@cache
+def _provinces(knowledge: Knowledge) -> frozenset[str]:
+    return frozenset(e.name for e in knowledge.entities if e.level == "province")
+
+
+def _speaks_to_security(speaker: Entity, conf: dict[str, Any]) -> bool:
+    """Governments, armed groups and officials of security (a home minister, a military spokesman): in news
+    of an attack, what they say concerns it."""
+    voices = conf["security_voices"]
+    if speaker.type == "ORG":
+        return speaker.kind in voices["kinds"]
+    return bool(set((speaker.role or "").lower().split()) & set(voices["roles"]))
 
 
 def _planned(verb: Token) -> bool:
@@ -307,10 +387,14 @@ def _topics(ctx: Context) -> dict[str, list[str]]:
 
 def _topic(words: set[str], topics: dict[str, list[str]]) -> str:
     """Security concerns outrank everything (they are what this record is for); otherwise the most words win."""
-    scores = {topic: len(words & set(vocab)) for topic, vocab in topics.items()}
     first = next(iter(topics))
-    if scores[first]:
-        return first
+    return first if words & set(topics[first]) else _main_topic(words, topics)
+
+
+def _main_topic(words: set[str], topics: dict[str, list[str]]) -> str:
+    """The topic most of the words name; of a whole article, a passing mention of security does not outweigh
+    what the article is about."""
+    scores = {topic: len(words & set(vocab)) for topic, vocab in topics.items()}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] else "other"
 
@@ -325,7 +409,7 @@ def find_meetings(ctx: Context) -> list[Event]:
     for sent in ctx.doc.sents:
         for trigger in sent:
             verb = trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["verbs"] and not _planned(trigger)
-            noun = trigger.pos_ == "NOUN" and trigger.lower_ in conf["nouns"]
+            noun = trigger.pos_ == "NOUN" and trigger.lower_ in conf["nouns"] and not _held_later(trigger)
             if trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["joint_verbs"]:
                 participants = _doers(ctx, trigger)
             elif verb or noun:
@@ -333,6 +417,8 @@ def find_meetings(ctx: Context) -> list[Event]:
             else:
                 continue
             if len(participants) < 2:
+                if noun and events and not events[-1].arguments.get("location"):
+                    _fill_place(events[-1], _venue(ctx, [sent]), sent, ctx)  # "Their meeting took place in Beijing"
                 continue
             names = [p.name for p in participants]
             # a later mention naming no one new is the same meeting; one with more people is another
@@ -340,7 +426,11 @@ def find_meetings(ctx: Context) -> list[Event]:
             if same is not None:
                 _fill(same, "date", ctx.date_in(sent), sent, ctx)
                 continue
-            places = _places(ctx, sent, skip_countries=True)
+            # a dateline says where the report was filed, not where the leaders met
+            places = [
+                p for p in _places(ctx, sent, skip_countries=True)
+                if any(sent.start_char <= m.start < sent.end_char and not m.text.isupper() for m in p.mentions)
+            ]  # fmt: skip
             when = ctx.date_in(sent)
             args = {
                 "participants": names,
@@ -349,6 +439,14 @@ def find_meetings(ctx: Context) -> list[Event]:
             }
             events.append(_ev(ctx, "MEETING", sent, args, {k: sent for k in args}))
     return _dated_by_context(ctx, events)
+
+
+def _held_later(noun: Token) -> bool:
+    """"Xi will meet Hamid and hold talks with Hasina": talks that a planned verb governs are yet to be held."""
+    verb = noun.head if noun.dep_ == "dobj" else None
+    while verb is not None and not _planned(verb) and verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return verb is not None and _planned(verb)
 
 
 def _doers(ctx: Context, verb: Token) -> list[Entity]:
@@ -375,6 +473,12 @@ def _dated_by_context(ctx: Context, events: list[Event]) -> list[Event]:
     return events
 
 
+def _fill_place(event: Event, place: Entity | None, sent: Span, ctx: Context) -> None:
+    if place is not None:
+        event.arguments["location"] = place.name
+        event.argument_evidence["location"] = ctx.evidence(sent)
+
+
 def _fill(event: Event, name: str, mention: DateMention | None, sent: Span, ctx: Context) -> None:
     if mention is not None and not event.arguments.get(name):
         event.arguments[name] = mention.value
@@ -391,7 +495,9 @@ def _participants(ctx: Context, sent: Span, trigger: Token, verb: bool) -> list[
         if child.dep_ in ("prep", "dobj", "poss", "compound", "nmod", "agent") or (
             child.dep_ == "pobj" and not verb
         ):
-            linked += ctx.entities_in(child.subtree, ("PERSON", "ORG"))
+            # "the meeting of the Joint Cooperation Committee": the body is where people meet, not one of them
+            types = ("PERSON",) if not verb and child.lower_ == "of" else ("PERSON", "ORG")
+            linked += ctx.entities_in(child.subtree, types)
             if child.dep_ == "poss" and child.pos_ == "PRON":
                 linked += [e for e in [_refers_to(ctx, child)] if e is not None]
     if trigger.dep_ in ("pobj", "dobj") and trigger.head.pos_ in ("VERB", "ADP"):
@@ -524,9 +630,10 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
     subject_places = [
         e for e in _actors(ctx, _subject(sent.root), ("GPE",)) if e not in funders and all(e is not c[1] for c in pool)
     ]
-    recipient = (recipients or subject_places or [_focus_country(ctx, funders, sent)])[0]
     if directed is not None:  # what the verb says of direction outweighs where names stand
         funders = [f for f in directed[0] if f is not None] or [f for f in funders if f is not directed[1]]
+    recipient = (recipients or subject_places or [_focus_country(ctx, funders, sent)])[0]
+    if directed is not None:
         recipient = directed[1] or (recipient if recipient not in funders else None)
     projects = _projects_in(ctx, sent) or _paragraph_projects(ctx, sent)
     if not funders and recipient is not None and _invested_in(ctx, recipient, sent):
@@ -659,18 +766,21 @@ def _funding_states(ctx: Context, sent: Span) -> list[Entity]:
 
 def _by_participle(ctx: Context, amount: Span) -> tuple[list[Entity | None], Entity | None] | None:
     """The funder a participle after the money names: "an investment ($4.7 billion) financed by China",
-    "a EUR 687 million loan that was provided by China's Exim Bank", "financed by a loan from Exim"."""
+    "a EUR 687 million loan that was provided by China's Exim Bank", "financed by a loan from Exim";
+    or the money's own "from": "was financed by a $216m loan from China's Exim Bank"."""
     giving = ctx.triggers["FINANCING"]["giving_verbs"]
     noun = amount.root
     while noun.dep_ in ("compound", "nummod", "quantmod", "amod", "nmod", "appos") and noun.head.i != noun.i:
         noun = noun.head
-    for clause in noun.children:
-        if clause.dep_ not in ("acl", "relcl") or clause.lemma_.lower() not in giving:
-            continue
-        for agent in (c for c in clause.children if c.dep_ == "agent"):
-            found = [e for e in ctx.entities_in(agent.subtree, ("ORG", "GPE")) if e.kind != "media"]
-            if found:
-                return [found[-1]], None  # the last named: "a loan from China's Exim Bank" is Exim's
+    phrases = [
+        agent for clause in noun.children if clause.dep_ in ("acl", "relcl") and clause.lemma_.lower() in giving
+        for agent in clause.children if agent.dep_ == "agent"
+    ]  # fmt: skip
+    phrases += [c for c in noun.children if c.dep_ == "prep" and c.lower_ == "from" and noun.i >= amount.end - 1]
+    for phrase in phrases:
+        found = [e for e in ctx.entities_in(phrase.subtree, ("ORG", "GPE")) if e.kind != "media"]
+        if found:
+            return [found[-1]], None  # the last named: "a loan from China's Exim Bank" is Exim's
     return None
 
 
@@ -678,13 +788,14 @@ LENDER_KINDS = ("lender", "multilateral")
 
 
 def _invested_in(ctx: Context, entity: Entity, sent: Span) -> bool:
-    """"invested in the Silk Road Fund": a fund named after "in"/"into" receives the money."""
+    """"invested in the Silk Road Fund", "contributing 100 billion yuan to the Silk Road Fund": a fund or bank
+    named after "in", "into" or "to" receives the money."""
     for tok in sent:
         if ctx.entity(tok) is entity:
             head = tok
             while head.dep_ in ("compound", "poss", "amod") and head.head.i != head.i:
                 head = head.head
-            return head.dep_ == "pobj" and head.head.lower_ in ("in", "into")
+            return head.dep_ == "pobj" and head.head.lower_ in ("in", "into", "to")
     return False
 
 
@@ -771,7 +882,8 @@ def _focus_country(ctx: Context, funders: list[Entity], sent: Span) -> Entity | 
 
 def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
     """Who gets the money: a state, body or project after a preposition of receiving, or a region
-    ("financial assistance to countries in Africa")."""
+    ("financial assistance to countries in Africa"); a programme the money is for comes after a body that
+    takes it ("support for the Belt and Road Initiative by contributing 100 billion yuan to the Silk Road Fund")."""
     out = []
     for tok in sent:
         entity = ctx.entity(tok)
@@ -786,7 +898,7 @@ def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
                 out.append(entity)
         elif tok.dep_ == "poss" and tok.head.lemma_.lower() in ("debt", "loan", "loans", "principal"):
             out.append(entity)
-    return out
+    return sorted(out, key=lambda e: e.type == "PROJECT")
 
 
 def _paragraph_projects(ctx: Context, sent: Span) -> list[Entity]:
@@ -807,12 +919,20 @@ def find_projects(ctx: Context) -> list[Event]:
     ranking = list(dict.fromkeys(statuses.values()))
     umbrella = _umbrellas(ctx.knowledge)
     projects = _known_projects(ctx.knowledge)
-    found: dict[str, tuple[Entity, str, Span]] = {}
+    found: dict[str, tuple[Entity, str, Span, int]] = {}
     for sent in ctx.doc.sents:
         for tok in sent:
-            status = statuses.get(tok.lemma_.lower()) or statuses.get(tok.lower_)
-            if status is None or tok.pos_ not in ("VERB", "NOUN", "ADJ") or _describes_maker(tok):
+            lemma = tok.lemma_.lower()
+            resumed = lemma in conf["resumptions"]
+            status = "under construction" if resumed else statuses.get(lemma) or statuses.get(tok.lower_)
+            if status is None or tok.pos_ not in ("VERB", "NOUN", "ADJ") or _describes_maker(tok) or _negated(tok):
                 continue
+            if tok.pos_ == "NOUN" and lemma in conf["verbs_only"]:
+                continue  # "the final stop being Dakar"
+            if _yet_to_come(tok):
+                if status != "completed" or resumed:
+                    continue
+                status = "under construction"  # "is due to be completed in 2021": work is under way
             direct = [c for c in tok.children if c.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")]
             direct += [c for c in tok.subtree if c.dep_ == "pobj" and c.head.head.i == tok.i]
             if status == "completed" and any(d.lemma_.lower() in conf["part_nouns"] for d in direct):
@@ -822,13 +942,36 @@ def find_projects(ctx: Context) -> list[Event]:
                 if e.name not in umbrella or _is_the_argument(ctx, e, d)
             ]
             linked += [e for e in _projects_in(ctx, sent) if e.name not in umbrella]
+            rank = -1 if resumed else ranking.index(status)  # work resumed after a suspension goes on
             for project in dict.fromkeys(linked):
                 if project.type == "FAC" and project.name not in projects and not _fac_is_project(ctx, project):
                     continue
-                known = found.get(project.name)
-                if known is None or ranking.index(status) < ranking.index(known[1]):
-                    found[project.name] = (project, status, sent)
-    return [_project_event(ctx, project, status, sent) for project, status, sent in found.values()]
+                key = _PROJECT_WORD.sub("", project.name).lower()  # "the ECRL project" is the ECRL
+                known = found.get(key)
+                if known is None or rank < known[3]:
+                    shorter = known is not None and len(known[0].name) < len(project.name)
+                    found[key] = (known[0] if shorter else project, status, sent, rank)
+                elif len(project.name) < len(known[0].name):
+                    found[key] = (project, *known[1:])
+    return [_project_event(ctx, project, status, sent) for project, status, sent, _ in found.values()]
+
+
+_PROJECT_WORD = re.compile(r"\s+project$", re.IGNORECASE)
+
+
+def _negated(token: Token) -> bool:
+    """"They have not stopped work": a negated trigger states that the thing did not happen."""
+    return any(c.dep_ == "neg" for c in token.children)
+
+
+def _yet_to_come(token: Token) -> bool:
+    """A status still ahead: "will be completed", "is due to be completed", "when completed", "to ensure
+    the project is completed"."""
+    if _planned(token):
+        return True
+    if token.tag_ == "VBN" and any(c.lower_ in ("when", "once") for c in token.children):
+        return not any(c.dep_ in ("aux", "auxpass") for c in token.children)
+    return token.dep_ in ("ccomp", "xcomp") and token.head.lemma_.lower() in ("ensure", "aim", "want", "hope")
 
 
 def _describes_maker(token: Token) -> bool:
@@ -885,7 +1028,11 @@ def _project_event(ctx: Context, project: Entity, status: str, sent: Span) -> Ev
         ctx.doc[s.start : min(s.end + 40, len(ctx.doc))].text.lower() for s in mention_sents
     ) + " " + project.name.lower()
     sectors = _sectors(ctx, context_text)
-    locations = []
+    # the towns a name joins are where the project runs: "Naivasha-Kisumu Standard Gauge Railway"
+    locations = [
+        e.name for e in ctx.entities
+        if e.type == "GPE" and e is not project and re.search(rf"\b{re.escape(e.name)}\b", project.name)
+    ]  # fmt: skip
     for s in mention_sents:
         for e in _places(ctx, s, skip_countries=True):
             if e.type == "FAC" and e.name.split()[-1] == project.name.split()[-1]:
@@ -952,6 +1099,8 @@ def find_agreements(ctx: Context) -> list[Event]:
             continue
         for verb in verbs:
             parties += _parties(ctx, _subject(verb))
+            # "was signed by Pakistan and China"
+            parties += [e for a in verb.children if a.dep_ == "agent" for c in a.children for e in _parties(ctx, c)]
             for child in verb.subtree:
                 if child.lower_ in ("with", "between") and child.head.i in {v.i for v in verb.subtree}:
                     parties += [e for c in child.children for e in _parties(ctx, c)]
@@ -977,7 +1126,7 @@ def find_agreements(ctx: Context) -> list[Event]:
                 merged.argument_evidence["location"] = ctx.evidence(sent)
             continue
         when = ctx.date_in(sent)
-        obj = next((c for v in verbs for c in v.children if c.dep_ == "dobj"), None)
+        obj = next((c for v in verbs for c in v.children if c.dep_ == "dobj"), None) or _signed_thing(verbs)
         args = {
             "parties": [p.name for p in parties],
             "subject": _phrase(ctx, obj) if obj is not None else None,
@@ -987,6 +1136,18 @@ def find_agreements(ctx: Context) -> list[Event]:
         }
         events.append(_ev(ctx, "AGREEMENT", sent, args, {k: sent for k in args}))
     return _dated_by_context(ctx, [e for e in events if len(e.arguments["parties"]) >= 2])
+
+
+def _signed_thing(verbs: list[Token]) -> Token | None:
+    """What was signed when no verb has an object: the subject of a passive ("six MoUs were signed") or the
+    "of" of a signing noun ("witnessed the signing of a memorandum of understanding")."""
+    for verb in verbs:
+        for child in verb.children:
+            if child.dep_ == "nsubjpass":
+                return child
+            if child.lower_ == "of" and verb.pos_ == "NOUN":
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+    return None
 
 
 def _sellers(ctx: Context, verb: Token) -> list[Entity]:
@@ -1048,13 +1209,20 @@ def _signed_at(ctx: Context, verbs: list[Token]) -> Entity | None:
     """Where an agreement was signed: a town in a locative phrase of the signing verb itself ("signed the
     documents in Colombo"), not a place the agreement is about ("a stake in the port of Hambantota")."""
     for verb in verbs:
+        if any(c.lower_ == "here" for c in verb.children) and ctx.dateline is not None:
+            return ctx.dateline  # "KATHMANDU — Nepal and China signed the MoU here"
         for prep in verb.subtree:
-            if prep.dep_ == "prep" and prep.lower_ in ("in", "at"):
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "at") and not _elsewhere(prep, verb):
                 for obj in prep.children:
                     entity = ctx.entity(obj)
                     if entity is not None and entity.type == "GPE":
                         return entity
     return None
+
+
+def _elsewhere(token: Token, verb: Token) -> bool:
+    """A place of another happening the clause dates itself by: "days ahead of a summit in Beijing"."""
+    return any(t.lower_ in ("ahead", "before", "after") for t in token.ancestors if t.i != verb.i and verb.is_ancestor(t))
 
 
 # --- ATTACK ----------------------------------------------------------------------------------------
@@ -1260,8 +1428,14 @@ def _casualties(ctx: Context, group: _Attack, home: str | None) -> _Casualties:
             if count is None:
                 continue
             _add_nationalities(ctx, victims, out.nationalities)
-            if home and home not in out.nationalities and _mentions_lemma(victims, set(conf["local_victims"])):
-                out.nationalities.append(home)
+            # "13 people were killed including nine Chinese nationals and police": the list may hang on the verb
+            listed = [p for c in tok.children if c.lemma_ == "include" for p in c.children if p.dep_ == "pobj"]
+            for phrase in listed:
+                _add_nationalities(ctx, phrase, out.nationalities)
+            local = any(_mentions_lemma(v, set(conf["local_victims"])) for v in [victims, *listed])
+            local = local or _others_than_included(victims)
+            if home and home not in out.nationalities and local:
+                out.nationalities.append(home)  # the victims not named as foreigners were of the country
             speaker = _reported_by(ctx, tok)
             is_kill = lemma in conf["kill_verbs"]
             if speaker is not None and speaker.kind == "armed_group":
@@ -1286,8 +1460,10 @@ def _casualties(ctx: Context, group: _Attack, home: str | None) -> _Casualties:
 
 
 def _claiming_group(ctx: Context, verb: Token) -> Entity | None:
-    """The armed group that claims an attack; a unit's claim is its parent group's."""
-    groups = [e for e in _actors(ctx, _subject(verb), ("ORG",)) if e.kind == "armed_group"]
+    """The armed group that claims an attack ("was claimed by the BLA" too); a unit's claim is its parent group's."""
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    claimants = [e for c in agent.children for e in _actors(ctx, c, ("ORG",))] if agent is not None else []
+    groups = [e for e in claimants or _actors(ctx, _subject(verb), ("ORG",)) if e.kind == "armed_group"]
     if not groups:
         return None
     known = next((k for k in ctx.knowledge.entities if k.name == groups[0].name and k.part_of), None)
@@ -1309,7 +1485,8 @@ def _add_nationalities(ctx: Context, phrase: Token, found: list[str]) -> None:
 
 
 def _victims(verb: Token) -> Token | None:
-    """Who was killed or hurt: the object of "killed", or the subject of "were killed" / "died"."""
+    """Who was killed or hurt: the object of "killed", the subject of "were killed" / "died" / "are dead";
+    of "six people, including five engineers, killed", all six."""
     for child in verb.children:
         if child.dep_ == "dobj":
             return child
@@ -1318,9 +1495,21 @@ def _victims(verb: Token) -> Token | None:
             if child.dep_ == "nsubj" and verb.lemma_.lower() in ("kill",):
                 continue
             return child
+    if verb.dep_ == "acomp" and verb.head.i != verb.i:
+        return _victims(verb.head)
     if verb.dep_ in ("acl", "amod") and verb.head.pos_ in ("NOUN", "PROPN", "NUM"):
-        return verb.head
+        noun = verb.head
+        if noun.dep_ == "pobj" and noun.head.lemma_ == "include" and noun.head.head.pos_ == "NOUN":
+            return noun.head.head
+        return noun
     return None
+
+
+def _others_than_included(victims: Token) -> bool:
+    """"Four people, including three Chinese nationals": more victims than the named ones."""
+    included = [p for c in victims.children if c.lemma_ == "include" for p in c.children if p.dep_ == "pobj"]
+    total, named = _count(victims), _count(included[0]) if included else None
+    return total is not None and named is not None and total > named
 
 
 def _mentions(token: Token, words: set[str]) -> bool:
@@ -1349,8 +1538,21 @@ def _reported_by(ctx: Context, token: Token) -> Entity | None:
 
 
 def _target_token(ctx: Context, group: _Attack) -> Token | None:
-    """What was hit: people and vehicles before places ("a convoy ... near the airport"), and of one kind
-    the mention that says what it carried ("the vehicle carrying Chinese engineers") before a bare one."""
+    """What was hit: what an attack verb names as its object ("attacked a mine in the village of ..."), else
+    people and vehicles before places ("a convoy ... near the airport"), and of one kind the mention that says
+    what it carried ("the vehicle carrying Chinese engineers") before a bare one."""
+    verbs = ctx.triggers["ATTACK"]["verbs"]
+    attacked = next(
+        (
+            tok for sent in group.sents if not _is_reaction(ctx, sent) for tok in sent
+            if tok.dep_ in ("dobj", "nsubjpass") and tok.pos_ in ("NOUN", "PROPN")
+            and tok.head.pos_ == "VERB" and tok.head.lemma_.lower() in verbs and _told_as_done(tok.head)
+        ),
+        None,
+    )  # fmt: skip
+    if attacked is not None:  # a later mention of it may say what it carried ("their van" ... "the van carrying")
+        said = (t for s in group.sents for t in s if t.lemma_ == attacked.lemma_ and _described(t))
+        return next(said, attacked)
     nouns = ctx.triggers["ATTACK"]["target_nouns"]
     found = [
         tok for sent in group.sents for tok in sent
@@ -1358,6 +1560,13 @@ def _target_token(ctx: Context, group: _Attack) -> Token | None:
         and (tok.dep_ in ("pobj", "dobj", "nsubjpass") or _described(tok))
     ]  # fmt: skip
     return min(found, key=lambda t: (nouns.index(t.lemma_.lower()), not _described(t), t.i), default=None)
+
+
+def _told_as_done(verb: Token) -> bool:
+    """"Gunmen attacked a mine", "a bus was attacked": one deed, not a habit ("have often targeted projects")."""
+    if verb.tag_ == "VBD":
+        return True
+    return verb.tag_ == "VBN" and any(c.dep_ == "auxpass" and c.lower_ in ("was", "were") for c in verb.children)
 
 
 def _described(noun: Token) -> bool:
@@ -1378,20 +1587,24 @@ def _target(ctx: Context, group: _Attack) -> str | None:
 
 def find_security_measures(ctx: Context) -> list[Event]:
     verbs: dict[str, list[str]] = ctx.triggers["SECURITY_MEASURE"]["verbs"]
+    equipment = set(ctx.triggers["SECURITY_MEASURE"]["equipment"])
     events = []
     for sent in ctx.doc.sents:
         for tok in sent:
             lemma = tok.lemma_.lower() if tok.lemma_.lower() in verbs else tok.lower_
-            if tok.pos_ != "VERB" or lemma not in verbs:
+            if tok.pos_ != "VERB" or _negated(tok):
                 continue
-            objects = {t.lower_ for t in tok.subtree if t.i != tok.i}
-            if verbs[lemma] and not objects & set(verbs[lemma]):
+            if lemma in verbs:
+                objects = {t.lower_ for t in tok.subtree if t.i != tok.i}
+                if verbs[lemma] and not objects & set(verbs[lemma]):
+                    continue
+            elif not {t.lower_ for c in tok.children if c.dep_ == "dobj" for t in c.subtree} & equipment:
                 continue
             actors = _measure_actors(ctx, tok)
             if not actors:
                 continue
             measure = ctx.doc[tok.i : tok.right_edge.i + 1].text.rstrip(" .,")
-            when = ctx.date_in(sent)
+            when = ctx.date_near(sent)  # news reports a measure as it is taken
             places = [p for p in _places(ctx, sent, skip_countries=False) if p not in actors]
             for actor in actors:
                 name = actor if isinstance(actor, str) else actor.name
@@ -1400,7 +1613,7 @@ def find_security_measures(ctx: Context) -> list[Event]:
                 args = {
                     "actor": name,
                     "measure": measure,
-                    "date": when.value if when else None,
+                    "date": when,
                     "location": places[0].name if places else None,
                 }
                 events.append(_ev(ctx, "SECURITY_MEASURE", sent, args, {k: sent for k in args}))
@@ -1426,7 +1639,8 @@ def _measure_actors(ctx: Context, verb: Token) -> list[Entity | str]:
     if head_entity is None and all(isinstance(a, Entity) and a.type == "GPE" for a in actors):
         phrase = ctx.doc[subject.left_edge.i + (subject.left_edge.dep_ == "det") : subject.right_edge.i + 1]
         forces = ctx.triggers["SECURITY_MEASURE"]["unnamed_actors"]
-        actors = [phrase.text] if subject.lemma_.lower() in forces else []  # "Malian security forces"
+        named_force = any(t.lemma_.lower() in forces for t in phrase)  # "Malian security forces", "Police commandos"
+        actors = [phrase.text] if named_force else []
     return [a for a in actors if not (isinstance(a, Entity) and a.kind == "media")]
 
 
@@ -1435,17 +1649,20 @@ def _measure_actors(ctx: Context, verb: Token) -> list[Entity | str]:
 
 def find_protests(ctx: Context) -> list[Event]:
     forms: dict[str, str] = ctx.triggers["PROTEST"]["forms"]
+    organisers = _organisers(ctx)
     events = []
     for sent in ctx.doc.sents:
         for tok in sent:
             form = forms.get(tok.lemma_.lower())
             if form is None or tok.pos_ != "VERB":
                 continue
-            actors = _actors(ctx, _subject(tok), ("GPE", "ORG", "PERSON")) or _crowd_leaders(ctx, sent)
+            named = [a for a in _actors(ctx, _subject(tok), ("GPE", "ORG", "PERSON")) if a.kind != "media"]
+            actors = named or _crowd_leaders(ctx, sent) or organisers
             obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
             if obj is None:
                 prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("against", "over")), None)
-                obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+                # "marched against what they say is a plan": the clause is what they oppose
+                obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep is not None else None
             if not actors or obj is None:
                 continue
             targets = _actors(ctx, obj, ("PROJECT", "EVENT", "ORG", "FAC", "GPE"))
@@ -1455,10 +1672,30 @@ def find_protests(ctx: Context) -> list[Event]:
                 target = f"{target} on {hit}" if hit and " on " not in target else target
             reason_tok = next((c for c in tok.children if c.dep_ == "advcl" or (c.dep_ == "prep" and c.lower_ == "as")), None)
             reason = ctx.doc[reason_tok.left_edge.i : reason_tok.right_edge.i + 1].text if reason_tok is not None else None
+            places = [p for p in _places(ctx, sent, skip_countries=True) if p not in actors and p.name != target]
             for actor in actors:
-                args = {"actor": actor.name, "target": target, "form": form, "reason": reason}
+                args = {
+                    "actor": actor.name,
+                    "target": target,
+                    "form": form,
+                    "reason": reason,
+                    "location": places[0].name if places else None,
+                    "date": ctx.date_near(sent),  # news reports a march or a boycott as it happens
+                }
                 events.append(_ev(ctx, "PROTEST", sent, args, {k: sent for k in args}))
     return events
+
+
+def _organisers(ctx: Context) -> list[Entity]:
+    """Who the article says organised the protest ("Ye Htut Khaung, one of the organizers"): the actor of a
+    march whose own sentence names no one."""
+    nouns = set(ctx.triggers["PROTEST"]["organiser_nouns"])
+    found = [
+        entity for tok in ctx.doc for appos in tok.children
+        if appos.dep_ == "appos" and any(t.lemma_.lower() in nouns for t in appos.subtree)
+        and (entity := ctx.entity(tok)) is not None and entity.type in ("PERSON", "ORG")
+    ]  # fmt: skip
+    return list(dict.fromkeys(found))
 
 
 def _crowd_leaders(ctx: Context, sent: Span) -> list[Entity]:
