@@ -183,3 +183,49 @@ def test_a_signing_and_the_project_it_is_about_are_one_kind_of_happening():
                     events=[EventSignature("PROTEST", "2024-06-07", "Naryn", ("herders",))]),
     ]  # fmt: skip
     assert _groups(cluster_stories(signals)) == [{"project", "signing"}, {"protest"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor"),
+    [
+        ("Взрыв прогремел в Равалпинди утром.", "places:Rawalpindi"),
+        ("راولپنڈی میں دھماکا ہوا", "places:Rawalpindi"),
+        ("रावलपिंडी में धमाका हुआ", "places:Rawalpindi"),  # the nasal sign read as n
+        ("Нападение осудил Шахбаз Шариф.", "officials:Shehbaz Sharif"),  # Russian kh for h
+        ("Слова Шахбаза Шарифа цитируют.", "officials:Shehbaz Sharif"),  # a case ending is a vowel
+        ("وزیر اعظم شہباز شریف نے مذمت کی", "officials:Shehbaz Sharif"),  # no short vowels
+        ("Об этом заявил Мохсин Накви.", "officials:Mohsin Naqvi"),
+    ],
+)
+def test_a_name_in_another_alphabet_sounds_like_its_latin_spelling(text: str, anchor: str):
+    # none of these spellings is listed in the knowledge files or anchors.yaml
+    assert f"E:{anchor}" in anchor_terms(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Закон требует ответа.",  # lower case: no name, though its consonants are Turbat's
+        "Требует ли закон ответа?",  # capitalised only as the sentence's first word
+        "قبل از وقت",  # "before": three consonants, as Kabul; too short to tell
+        "وزارت خارجه",  # "foreign": as Karachi
+        "Tribute to the engineers",  # a Latin word is matched by its spelling only
+    ],
+)
+def test_common_and_short_words_sound_like_no_name(text: str):
+    assert not any(t.startswith("E:places:") for t in anchor_terms(text))
+
+
+def test_a_report_in_another_alphabet_joins_the_english_one_on_names_that_sound_alike():
+    english = (
+        "A bomb went off beside a bus of Chinese workers in Rawalpindi; 4 were hurt, and Prime Minister "
+        "Shehbaz Sharif condemned the attack."
+    )
+    russian = "У автобуса китайских рабочих в Равалпинди взорвалась бомба: 4 ранены, премьер Шахбаз Шариф осудил нападение."
+    elsewhere = "В Лахоре открылся новый торговый центр, его посетили 4 тысячи человек."
+    signals = [
+        StorySignal("en", english, "2025-03-03"),
+        StorySignal("ru", russian, "2025-03-03"),
+        StorySignal("other", elsewhere, "2025-03-03"),
+    ]
+    assert _groups(cluster_stories(signals)) == [{"en", "ru"}, {"other"}]
