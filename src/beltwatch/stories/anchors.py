@@ -23,6 +23,10 @@ those, one term per occurrence:
   Spanish (sentence openers, weekdays, German common nouns): the names the knowledge files do
   not know, as every Latin-script language writes them.
 
+`days_named()` reads the dates written with a month name in the languages `anchors.yaml` lists
+("14 luglio", "14 июля", "July 14"), for clustering to find the happening a report in a language
+the extractor does not read follows up.
+
 `districts()` reads the towns and the districts they lie in (`within` of `anchors.yaml`), for
 clustering to take an event in "Besham" and one in "Shangla" for one place.
 
@@ -48,7 +52,7 @@ from anyascii import anyascii
 from beltwatch.knowledge import load_knowledge
 from beltwatch.stories.signals import STOP_WORDS, name_key
 
-__all__ = ["Cast", "anchor_terms", "cast_of", "districts", "is_country"]
+__all__ = ["Cast", "anchor_terms", "cast_of", "days_named", "districts", "is_country"]
 
 ANCHORS_FILE = Path(__file__).with_name("anchors.yaml")
 # knowledge files whose entries say what happened where, and who was involved
@@ -259,6 +263,44 @@ def districts() -> dict[str, frozenset[str]]:
         for name in town.names:
             out[name_key(name)].update(name_key(n) for n in district.names)
     return {town: frozenset(keys) for town, keys in out.items()}
+
+
+@cache
+def _months() -> dict[str, int]:
+    """Month name in any language of `anchors.yaml` -> its number (1-12)."""
+    months: dict[str, int] = {}
+    for language, names in yaml.safe_load(ANCHORS_FILE.read_text(encoding="utf-8"))["months"].items():
+        names = names.split()
+        if len(names) != 12:
+            raise ValueError(f"{ANCHORS_FILE.name}: months of {language} must be twelve")
+        for number, name in enumerate(names, 1):
+            if months.setdefault(name.casefold(), number) != number:
+                raise ValueError(f"{ANCHORS_FILE.name}: {name} is two months")
+    return months
+
+
+# Spanish puts "de" between the day and the month ("14 de julio")
+_DATE_LINKS = frozenset({"de"})
+
+
+def days_named(text: str) -> list[tuple[int, int]]:
+    """The (month, day) of every date written as a day and a month name in any language of
+    `anchors.yaml`: "14 luglio", "14. Juli", "14 de julio", "14 июля", "July 14"."""
+    words = _words(text)
+    months = _months()
+    found = []
+    for position, word in enumerate(words):
+        month = months.get(word)
+        if month is None:
+            continue
+        before = words[max(0, position - 2) : position]
+        if len(before) == 2 and before[1] in _DATE_LINKS:
+            before = before[:1]
+        for day in (before[-1:] + words[position + 1 : position + 2]):
+            if day.isdigit() and len(day) <= 2 and 1 <= int(_number(day)) <= 31:
+                found.append((month, int(_number(day))))
+                break
+    return found
 
 
 def _number(word: str) -> str:
