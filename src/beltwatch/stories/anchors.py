@@ -188,9 +188,8 @@ def _skeletons(word: str) -> frozenset[str]:
     return frozenset((_skeleton(latin), _skeleton(latin.replace("kh", "h"))))
 
 
-def _skeleton(word: str) -> str:
-    """The consonants of a word in Latin letters, as transliterations of one name share them."""
-    latin = anyascii(word).lower()
+def _skeleton(latin: str) -> str:
+    """The consonants of a word in lower-case Latin letters, as transliterations of one name share them."""
     for digraph, letter in _DIGRAPHS:
         latin = latin.replace(digraph, letter)
     return _DOUBLED.sub(r"\1", _NO_CONSONANT.sub("", latin.translate(_KINDS)))
@@ -206,7 +205,7 @@ def _sounded() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
         for name in entity.names:
             if not name.isascii() or name.isupper():  # acronyms are no sounds
                 continue
-            skeletons = tuple(_skeleton(w) for w in _words(name))
+            skeletons = tuple(_skeleton(w) for w in _words(name))  # case-folded by `_words`
             if min(map(len, skeletons)) >= 2 and sum(map(len, skeletons)) >= _MIN_SOUNDED:
                 index[skeletons[0]].add((skeletons, entity.id))
     return {w: tuple(sorted(names, key=lambda n: (-len(n[0]), n[1]))) for w, names in index.items()}
@@ -229,9 +228,9 @@ def _other_names(text: str) -> frozenset[str]:
 
 def _named(text: str, start: int) -> bool:
     """Whether the word at `start` of a text is capitalised where only a name would be: not at
-    the start of a line or a sentence ("Требует ли..." opens a question)."""
-    before = text[max(0, start - 4) : start].rstrip()
-    return text[start].isupper() and bool(before) and before[-1] not in ".!?…"
+    the start of the text, a line or a sentence ("Требует ли..." opens a question)."""
+    before = text[max(0, start - 4) : start].rstrip(" \t")
+    return text[start].isupper() and bool(before) and before[-1] not in ".!?…\n"
 
 
 def _sounds_like(words: list[str], position: int) -> tuple[list[str], int]:
