@@ -7,13 +7,15 @@ Every sentence here is written for the test."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 import pytest
 import yaml
 
 from beltwatch.model import EventSignature, StorySignal
 from beltwatch.stories import cluster_stories
-from beltwatch.stories.anchors import ANCHORS_FILE, anchor_terms, cast_of, districts, is_country
+from beltwatch.stories.anchors import ANCHORS_FILE, anchor_terms, cast_of, days_named, districts, is_country
+from beltwatch.stories.clustering import reach
 
 DATA = yaml.safe_load(ANCHORS_FILE.read_text(encoding="utf-8"))
 ALIASES = [
@@ -183,3 +185,91 @@ def test_a_signing_and_the_project_it_is_about_are_one_kind_of_happening():
                     events=[EventSignature("PROTEST", "2024-06-07", "Naryn", ("herders",))]),
     ]  # fmt: skip
     assert _groups(cluster_stories(signals)) == [{"project", "signing"}, {"protest"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor"),
+    [
+        ("Взрыв прогремел в Равалпинди утром.", "places:Rawalpindi"),
+        ("راولپنڈی میں دھماکا ہوا", "places:Rawalpindi"),
+        ("रावलपिंडी में धमाका हुआ", "places:Rawalpindi"),  # the nasal sign read as n
+        ("Нападение осудил Шахбаз Шариф.", "officials:Shehbaz Sharif"),  # Russian kh for h
+        ("Слова Шахбаза Шарифа цитируют.", "officials:Shehbaz Sharif"),  # a case ending is a vowel
+        ("وزیر اعظم شہباز شریف نے مذمت کی", "officials:Shehbaz Sharif"),  # no short vowels
+        ("Об этом заявил Мохсин Накви.", "officials:Mohsin Naqvi"),
+    ],
+)
+def test_a_name_in_another_alphabet_sounds_like_its_latin_spelling(text: str, anchor: str):
+    # none of these spellings is listed in the knowledge files or anchors.yaml
+    assert f"E:{anchor}" in anchor_terms(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Закон требует ответа.",  # lower case: no name, though its consonants are Turbat's
+        "Требует ли закон ответа?",  # capitalised only as the sentence's first word
+        "قبل از وقت",  # "before": three consonants, as Kabul; too short to tell
+        "وزارت خارجه",  # "foreign": as Karachi
+        "Tribute to the engineers",  # a Latin word is matched by its spelling only
+    ],
+)
+def test_common_and_short_words_sound_like_no_name(text: str):
+    assert not any(t.startswith("E:places:") for t in anchor_terms(text))
+
+
+def test_a_report_in_another_alphabet_joins_the_english_one_on_names_that_sound_alike():
+    english = (
+        "A bomb went off beside a bus of Chinese workers in Rawalpindi; 4 were hurt, and Prime Minister "
+        "Shehbaz Sharif condemned the attack."
+    )
+    russian = "У автобуса китайских рабочих в Равалпинди взорвалась бомба: 4 ранены, премьер Шахбаз Шариф осудил нападение."
+    elsewhere = "В Лахоре открылся новый торговый центр, его посетили 4 тысячи человек."
+    signals = [
+        StorySignal("en", english, "2025-03-03"),
+        StorySignal("ru", russian, "2025-03-03"),
+        StorySignal("other", elsewhere, "2025-03-03"),
+    ]
+    assert _groups(cluster_stories(signals)) == [{"en", "ru"}, {"other"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Il ponte è stato aperto il 3 marzo.", [(3, 3)]),
+        ("Am 21. Oktober wurde der Vertrag unterzeichnet.", [(10, 21)]),
+        ("Le 5 février, la route a rouvert.", [(2, 5)]),
+        ("El 9 de agosto comenzaron las obras.", [(8, 9)]),
+        ("Pada 17 Agustus jembatan itu dibuka.", [(8, 17)]),
+        ("Мост открыли 12 ноября.", [(11, 12)]),
+        ("The bridge opened on November 12, and a second on 2 December.", [(11, 12), (12, 2)]),
+        ("Work resumed in May 2024 after 40 days.", []),  # a year and a month: no day
+        ("Signora Maggio spoke.", []),
+    ],
+)
+def test_a_day_is_read_with_its_month_in_every_language(text: str, days: list[tuple[int, int]]):
+    assert days_named(text) == days
+
+
+def test_a_report_the_extractor_cannot_read_follows_up_the_happening_whose_day_it_names():
+    attack = (
+        "A bomb hit a convoy of Chinese engineers near Turbat on Friday; the Balochistan Liberation Army "
+        "claimed it and 3 guards died."
+    )
+    arrests = (
+        "Arrestati due uomini accusati dell'attentato del 10 maggio vicino a Turbat contro un convoglio di "
+        "ingegneri cinesi, rivendicato dal Balochistan Liberation Army: 3 guardie morte."
+    )
+    other_day = (
+        "Un mese dopo l'agguato del 20 aprile a Turbat, la polizia cerca ancora i complici; il Balochistan "
+        "Liberation Army aveva ucciso 3 guardie di una ditta di ingegneri cinesi."
+    )
+    signals = [
+        StorySignal("attack", attack, "2024-05-10", events=[EventSignature("ATTACK", "2024-05-10", "Turbat", ())]),
+        StorySignal("arrests", arrests, "2024-05-29"),
+        StorySignal("other-day", other_day, "2024-05-20"),
+    ]
+    groups = _groups(cluster_stories(signals))
+    assert {"attack", "arrests"} in groups and {"other-day"} in groups
+    # ingest re-clusters a new report with the stored ones of the days it names
+    assert any(start <= date(2024, 5, 10) <= end for start, end in reach([signals[1]]))

@@ -10,7 +10,10 @@ those, one term per occurrence:
   "Chinese" are ``E:countries:CN``). `anchors.yaml` adds the spellings of other languages the
   knowledge files do not list (Russian adjectives, Italian and German forms, Telugu script) and
   a few anchors of their own (``E:anchors:Dalbandin``); a one-word Russian name is also found
-  in its cases ("в Пакистане", "из Китая"). Outlets (`media.yaml`) are left out:
+  in its cases ("в Пакистане", "из Китая"). A word in another alphabet (Cyrillic, Arabic,
+  Devanagari and the other scripts of India) that no spelling lists is also compared by sound
+  with the Latin names of places, officials and armed groups (`_sounded`): "Равалпинди",
+  "راولپنڈی" and "Rawalpindi" sound alike. Outlets (`media.yaml`) are left out:
   they say who reports, not what happened. Every name starting at a word counts ("Karachi
   airport" names the airport and Karachi), and the next name starts after the longest.
 - ``N:<number>`` for every number written in digits of any script (leading zeros dropped):
@@ -19,6 +22,10 @@ those, one term per occurrence:
   of the words `anchors.yaml` lists as no name in Italian, German, Indonesian, French or
   Spanish (sentence openers, weekdays, German common nouns): the names the knowledge files do
   not know, as every Latin-script language writes them.
+
+`days_named()` reads the dates written with a month name in the languages `anchors.yaml` lists
+("14 luglio", "14 июля", "July 14"), for clustering to find the happening a report in a language
+the extractor does not read follows up.
 
 `districts()` reads the towns and the districts they lie in (`within` of `anchors.yaml`), for
 clustering to take an event in "Besham" and one in "Shangla" for one place.
@@ -35,16 +42,17 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 import yaml
+from anyascii import anyascii
 
 from beltwatch.knowledge import load_knowledge
 from beltwatch.stories.signals import STOP_WORDS, name_key
 
-__all__ = ["Cast", "anchor_terms", "cast_of", "districts", "is_country"]
+__all__ = ["Cast", "anchor_terms", "cast_of", "days_named", "districts", "is_country"]
 
 ANCHORS_FILE = Path(__file__).with_name("anchors.yaml")
 # knowledge files whose entries say what happened where, and who was involved
@@ -147,6 +155,99 @@ def _russian_cases(words: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [words]
 
 
+# The knowledge files whose Latin names a word of another alphabet may sound like: what happened
+# where, to whom and by whom. Projects, lenders and organisations are named by common words
+# ("Port", "Bank") or acronyms, which transliterations would meet by chance.
+_SOUNDED_FILES = frozenset({"places", "officials", "armed_groups"})
+# A name sounds like a word only with this many consonants, none of its words with fewer than two:
+# shorter skeletons ("Dasu", "Li") are shared by common words of many languages.
+_MIN_SOUNDED = 4
+# What transliterations of one name still disagree on, made alike: digraphs of one sound
+# ("Шариф" -> "Sharif", "بلوچستان" -> "blwchstn", "Белуджистан" -> "Beludzhistan"), letters of one
+# kind (q and k; j, ch and dzh; z and s); then vowels, h, w, v and y go, since Arabic-script
+# spellings leave out short vowels and write long ones as w and y, and doubled letters count once.
+# Russian writes the h of foreign names with the letter of kh ("Шахбаз" -> "Shakhbaz"), so a word
+# in another alphabet is also read with its kh as h.
+_DIGRAPHS = (("dzh", "c"), ("tsch", "c"), ("sch", "s"), ("tch", "c"), ("zh", "c"), ("ch", "c"),
+             ("sh", "s"), ("kh", "k"), ("ph", "f"), ("ts", "c"), ("tz", "c"), ("ck", "k"))  # fmt: skip
+_KINDS = str.maketrans("qjzx", "kcsk")
+# the nasal sign of the scripts of India, which transliteration writes m: before t, d, k or g, as
+# in names ("रावलपिंडी", Rawalpindi), it is an n
+_ANUSVARA = str.maketrans(dict.fromkeys("\u0902\u0982\u0a02\u0a70\u0a82\u0b02\u0b82\u0c02\u0c82\u0d02", "n"))
+_NO_CONSONANT = re.compile("[^bcdfgklmnprst]")
+_DOUBLED = re.compile(r"(.)\1+")
+# a letter of neither Latin script nor Chinese, Japanese or Korean (whose names transliterate
+# by syllable, not by letter)
+_OTHER_LETTER = re.compile(rf"[^\W\d_{_CJK}\u0000-\u024f]")
+
+
+@lru_cache(maxsize=1 << 16)
+def _skeletons(word: str) -> frozenset[str]:
+    """The skeletons of a word of another alphabet: its kh read as k, and as h."""
+    latin = anyascii(word.translate(_ANUSVARA)).lower()
+    return frozenset((_skeleton(latin), _skeleton(latin.replace("kh", "h"))))
+
+
+def _skeleton(latin: str) -> str:
+    """The consonants of a word in lower-case Latin letters, as transliterations of one name share them."""
+    for digraph, letter in _DIGRAPHS:
+        latin = latin.replace(digraph, letter)
+    return _DOUBLED.sub(r"\1", _NO_CONSONANT.sub("", latin.translate(_KINDS)))
+
+
+@cache
+def _sounded() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """Skeleton of the first word of a Latin name -> (its words' skeletons, anchor id), longest first."""
+    index: dict[str, set[tuple[tuple[str, ...], str]]] = defaultdict(set)
+    for entity in load_knowledge().entities:
+        if entity.id.split(":", 1)[0] not in _SOUNDED_FILES:
+            continue
+        for name in entity.names:
+            if not name.isascii() or name.isupper():  # acronyms are no sounds
+                continue
+            skeletons = tuple(_skeleton(w) for w in _words(name))  # case-folded by `_words`
+            if min(map(len, skeletons)) >= 2 and sum(map(len, skeletons)) >= _MIN_SOUNDED:
+                index[skeletons[0]].add((skeletons, entity.id))
+    return {w: tuple(sorted(names, key=lambda n: (-len(n[0]), n[1]))) for w, names in index.items()}
+
+
+def _other_names(text: str) -> frozenset[str]:
+    """The words of `text` in another alphabet that may be names, case-folded: in an alphabet of
+    capitals (Cyrillic, Greek) only those written with one inside a sentence, so that common words
+    ("требует") do not sound like a name ("Turbat"); in the others (Arabic, Devanagari) every word."""
+    if not _OTHER_LETTER.search(text):
+        return frozenset()
+    text = unicodedata.normalize("NFKC", text)
+    names = set()
+    for match in (_MARKED_WORD if _MARK.search(text) else _WORD).finditer(text):
+        word = match.group()
+        if _OTHER_LETTER.search(word) and (word.upper() == word.lower() or _named(text, match.start())):
+            names.add(word.casefold())
+    return frozenset(names)
+
+
+def _named(text: str, start: int) -> bool:
+    """Whether the word at `start` of a text is capitalised where only a name would be: not at
+    the start of the text, a line or a sentence ("Требует ли..." opens a question)."""
+    before = text[max(0, start - 4) : start].rstrip(" \t")
+    return text[start].isupper() and bool(before) and before[-1] not in ".!?…\n"
+
+
+def _sounds_like(words: list[str], position: int) -> tuple[list[str], int]:
+    """The anchors of the Latin names the words from `position`, of `_other_names`, sound like,
+    and how many words they take."""
+    word = words[position]
+    found, step = [], 1
+    sounded = _sounded()
+    for first in sorted(_skeletons(word)):
+        for name, anchor in sounded.get(first, ()):
+            following = words[position + 1 : position + len(name)]
+            if len(following) == len(name) - 1 and all(s in _skeletons(w) for w, s in zip(following, name[1:])):
+                found.append("E:" + anchor)
+                step = max(step, len(name))
+    return found, step
+
+
 @cache
 def districts() -> dict[str, frozenset[str]]:
     """Name key of a town, by any of its names -> the name keys of the districts it lies in
@@ -163,6 +264,44 @@ def districts() -> dict[str, frozenset[str]]:
     return {town: frozenset(keys) for town, keys in out.items()}
 
 
+@cache
+def _months() -> dict[str, int]:
+    """Month name in any language of `anchors.yaml` -> its number (1-12)."""
+    months: dict[str, int] = {}
+    for language, names in yaml.safe_load(ANCHORS_FILE.read_text(encoding="utf-8"))["months"].items():
+        names = names.split()
+        if len(names) != 12:
+            raise ValueError(f"{ANCHORS_FILE.name}: months of {language} must be twelve")
+        for number, name in enumerate(names, 1):
+            if months.setdefault(name.casefold(), number) != number:
+                raise ValueError(f"{ANCHORS_FILE.name}: {name} is two months")
+    return months
+
+
+# Spanish puts "de" between the day and the month ("14 de julio")
+_DATE_LINKS = frozenset({"de"})
+
+
+def days_named(text: str) -> list[tuple[int, int]]:
+    """The (month, day) of every date written as a day and a month name in any language of
+    `anchors.yaml`: "14 luglio", "14. Juli", "14 de julio", "14 июля", "July 14"."""
+    words = _words(text)
+    months = _months()
+    found = []
+    for position, word in enumerate(words):
+        month = months.get(word)
+        if month is None:
+            continue
+        before = words[max(0, position - 2) : position]
+        if len(before) == 2 and before[1] in _DATE_LINKS:
+            before = before[:1]
+        for day in (before[-1:] + words[position + 1 : position + 2]):
+            if day.isdigit() and len(day) <= 2 and 1 <= int(_number(day)) <= 31:
+                found.append((month, int(_number(day))))
+                break
+    return found
+
+
 def _number(word: str) -> str:
     """A number in digits of any script, as ASCII digits without leading zeros."""
     return "".join(str(unicodedata.digit(c)) for c in word).lstrip("0") or "0"
@@ -172,15 +311,19 @@ def anchor_terms(text: str) -> list[str]:
     """The known names, numbers and capitalised Latin-script words of `text`, in order of kind."""
     words = _words(text)
     known = _known_names()
+    others = _other_names(text)
     terms = []
     position = 0
     while position < len(words):
-        step = 1
+        step = 0
         for name, anchor in known.get(words[position], ()):
             if tuple(words[position : position + len(name)]) == name:
                 terms.append("E:" + anchor)
                 step = max(step, len(name))
-        position += step
+        if not step and words[position] in others:
+            sounded, step = _sounds_like(words, position)
+            terms += sounded
+        position += step or 1
     terms += ["N:" + _number(w) for w in words if w.isdigit() and len(w) <= 4]
     not_names = _anchor_data()[1]
     capitalised = map(str.casefold, _CAPITALISED.findall(text))
