@@ -139,6 +139,28 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
     plain.close()
 
 
+def test_sqlite_learns_its_tables_sizes_once_a_store_is_large_and_again_when_it_doubles(tmp_path, monkeypatch):
+    """Without statistics SQLite reads a story's events through the index on event types; the end of a
+    run gives it statistics once the store has some articles, and again when it has doubled."""
+    from beltwatch.store import database
+
+    monkeypatch.setattr(database, "_ANALYSE_FROM", 3)
+
+    def analysed() -> int | None:
+        with sqlite3.connect(tmp_path / "s.db") as conn:
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+                return None
+            return int(conn.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'articles'").fetchone()[0].split()[0])
+
+    with open_database(f"sqlite:///{tmp_path / 's.db'}", writer=True) as db:
+        seen = []
+        for i in range(7):
+            store(db, extraction(f"a{i}", f"Report {i}\nXi Jinping met Shehbaz Sharif in Beijing on day {i}."))
+            writes.finish_run(db, writes.start_run(db, [f"a{i}"]), {})
+            seen.append(analysed())
+    assert seen == [None, None, 3, 3, 3, 6, 6]
+
+
 def test_query_commands_do_not_create_a_missing_sqlite_file(tmp_path):
     with pytest.raises(UsageError, match="no database"):
         open_database(f"sqlite:///{tmp_path / 'missing.db'}", create=False)

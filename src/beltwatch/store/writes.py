@@ -99,6 +99,7 @@ def finish_run(db: Database, run_id: int, counts: dict[str, int]) -> None:
         conn.execute(
             ingest_runs.update().where(ingest_runs.c.id == run_id).values(finished_at=now(), **counts)
         )
+    db.refresh_statistics()
 
 
 # --- articles ---------------------------------------------------------------------------------
