@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -940,17 +941,11 @@ def _merge_misspelt_names(groups: list[Group]) -> list[Group]:
     """"Xi Jingping" in an article that names Xi Jinping, "East Cost Rail Link" beside the East Coast Rail
     Link: an unknown name of two or more words, one slip of the keyboard from the name of exactly one other
     entity of its type in the article, is that entity."""
-    for group in groups:
-        if group.known or group.country_code or not group.found or any(len(s.split()) < 2 for s in group.surfaces):
-            continue
-        close = [
-            g for g in groups
-            if g is not group and g.found and g.label == group.label
-            and any(_misspelt(s, t) for s in group.surfaces for t in [*g.surfaces, *(g.known.names if g.known else ())])
-        ]  # fmt: skip
-        if len(close) == 1:
-            _merge_into(close[0], group)
-    return [g for g in groups if g.found]
+    return _merge_into_sole_match(
+        groups,
+        lambda group: not group.country_code,
+        lambda group, other: any(_misspelt(s, t) for s in group.surfaces for t in _names(other)),
+    )
 
 
 def _misspelt(a: str, b: str) -> bool:
@@ -965,36 +960,41 @@ def _misspelt(a: str, b: str) -> bool:
 def _merge_fronts_of_longer_names(groups: list[Group]) -> list[Group]:
     """"Sheikh Mohammed bin Rashid" after "Sheikh Mohammed bin Rashid Al Maktoum": a person's name of two or
     more words that begins the longer name of exactly one other person is that person."""
-    people = [g for g in groups if g.label == "PERSON"]
-    for group in people:
-        if group.known or not group.found or any(len(s.split()) < 2 for s in group.surfaces):
-            continue
-        longer = [
-            p for p in people
-            if p is not group and p.found
-            and all(any(_begins(s, t) for t in p.surfaces) for s in group.surfaces)
-        ]  # fmt: skip
-        if len(longer) == 1:
-            _merge_into(longer[0], group)
-    return [g for g in groups if g.found]
+    return _merge_into_sole_match(
+        groups,
+        lambda group: group.label == "PERSON",
+        lambda group, other: all(any(_begins(s, t) for t in other.surfaces) for s in group.surfaces),
+    )
 
 
 def _merge_shortened_works(groups: list[Group]) -> list[Group]:
     """"Karot Project" beside the Karot Hydropower Project: a project's or facility's name that keeps the
     first and last words of exactly one longer name of its type in the article, and drops only words between
     them, is that project."""
-    works = [g for g in groups if g.label in ("PROJECT", "FAC")]
-    for group in works:
-        if group.known or not group.found or any(len(s.split()) < 2 for s in group.surfaces):
+    return _merge_into_sole_match(
+        groups,
+        lambda group: group.label in ("PROJECT", "FAC"),
+        lambda group, other: all(any(_shortens_name(s, t) for t in _names(other)) for s in group.surfaces),
+    )
+
+
+def _merge_into_sole_match(
+    groups: list[Group], eligible: Callable[[Group], bool], related: Callable[[Group, Group], bool]
+) -> list[Group]:
+    """Each unknown, `eligible` name of two or more words that is `related` to exactly one other entity of its
+    type in the article is merged into that entity."""
+    for group in groups:
+        if group.known or not group.found or not eligible(group) or any(len(s.split()) < 2 for s in group.surfaces):
             continue
-        longer = [
-            g for g in works
-            if g is not group and g.found and g.label == group.label
-            and all(any(_shortens_name(s, t) for t in [*g.surfaces, *(g.known.names if g.known else ())]) for s in group.surfaces)
-        ]  # fmt: skip
-        if len(longer) == 1:
-            _merge_into(longer[0], group)
+        matches = [g for g in groups if g is not group and g.found and g.label == group.label and related(group, g)]
+        if len(matches) == 1:
+            _merge_into(matches[0], group)
     return [g for g in groups if g.found]
+
+
+def _names(group: Group) -> list[str]:
+    """How the article writes an entity, and the names the knowledge files give it."""
+    return [*group.surfaces, *(group.known.names if group.known else ())]
 
 
 def _shortens_name(short: str, name: str) -> bool:
