@@ -762,3 +762,20 @@ def test_serve_with_several_workers_answers_from_each_and_stops_on_sigterm(base_
             os.killpg(server.pid, signal.SIGKILL)  # the workers too, which hold the pipe open
         stderr = server.communicate(timeout=30)[1]
     assert "2 worker(s)" in stderr and "Traceback" not in stderr
+
+
+def test_an_entity_shows_its_latest_events_with_the_number_of_all(client, monkeypatch):
+    """China or Pakistan are named in most articles of a large store: an entity gives its latest events,
+    newest first, and how many there are; the page says where the rest are."""
+    from beltwatch.store import queries
+
+    found = client.get("/api/entities", params={"q": "Pakistan"}).json()["items"]
+    pakistan = next(e for e in found if e["type"] == "GPE")
+    every = client.get("/api/events", params={"entity_id": pakistan["id"], "sort": "-date", "limit": 500}).json()
+    assert every["total"] > 3
+    monkeypatch.setattr(queries, "ENTITY_EVENTS", 3)
+    details = client.get(f"/api/entities/{pakistan['id']}").json()
+    assert details["events_total"] == every["total"]
+    assert [e["id"] for e in details["events"]] == [e["id"] for e in every["items"][:3]]
+    page = client.get(f"/entities/{pakistan['id']}").text
+    assert f"The latest 3 of {every['total']} events" in page

@@ -48,6 +48,8 @@ from beltwatch.store.summaries import event_month
 
 MAX_LIMIT = 500
 SORTS = ("date", "-date", "type", "-type", "published", "-published")
+# an entity shows its latest events, not all: China or Pakistan are in most articles of a large store
+ENTITY_EVENTS = 100
 GEO_COLUMNS = ("lat", "lon", "precision", "place_id", "region", "placed_by")
 USD_COLUMNS = ("usd", "usd_constant")
 NUMERIC_ARGUMENTS = ("killed", "injured", "value", "usd_stated")
@@ -446,7 +448,8 @@ def _merged_ref(conn: Connection, index: CorrectionIndex, type: str, norm_name: 
 
 
 def get_entity(conn: Connection, entity_id: int, corrections: Corrections | None = None) -> dict[str, Any]:
-    """One entity: attributes, aliases, roles over time, events (with those of entities merged into it)."""
+    """One entity: attributes, aliases, roles over time, and its latest ENTITY_EVENTS events with the number
+    of all (those of entities merged into it included; `/api/events?entity_id=` pages through them)."""
     corrections = corrections or Corrections.load(conn)
     row = conn.execute(sa.select(entities).where(entities.c.id == entity_id)).first()
     if row is None:
@@ -468,8 +471,12 @@ def get_entity(conn: Connection, entity_id: int, corrections: Corrections | None
                 *spellings,
                 *conn.scalars(sa.select(aliases.c.alias).where(aliases.c.entity_id == ref["id"])),
             ]
-    _, found = list_events(
-        conn, EventFilter(entity_id=entity_id, include_rejected=True), corrections=corrections, limit=None
+    total, found = list_events(
+        conn,
+        EventFilter(entity_id=entity_id, include_rejected=True),
+        corrections=corrections,
+        limit=ENTITY_EVENTS,
+        sort="-date",
     )
     return {
         "id": row.id,
@@ -486,6 +493,7 @@ def get_entity(conn: Connection, entity_id: int, corrections: Corrections | None
         "merged_from": merged_from,
         "corrections": list(reversed(state.history)),
         "events": found,
+        "events_total": total,
     }
 
 
