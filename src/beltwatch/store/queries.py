@@ -454,7 +454,7 @@ def get_entity(conn: Connection, entity_id: int, corrections: Corrections | None
     row = conn.execute(sa.select(entities).where(entities.c.id == entity_id)).first()
     if row is None:
         raise NotFoundError(f"no entity {entity_id}")
-    details = next((d for d in reads.entity_details(conn, row.name) if d["id"] == entity_id), None)
+    details = next((d for d in reads.entity_details(conn, row.name, with_events=False) if d["id"] == entity_id), None)
     spellings = (
         details["aliases"]
         if details

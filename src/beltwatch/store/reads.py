@@ -279,8 +279,9 @@ def find_entities(conn: Connection, name: str) -> list[int]:
     )
 
 
-def entity_details(conn: Connection, name: str) -> list[dict[str, Any]]:
-    """Each entity the name finds: attributes, aliases, roles over time, events, article count."""
+def entity_details(conn: Connection, name: str, *, with_events: bool = True) -> list[dict[str, Any]]:
+    """Each entity the name finds: attributes, aliases, roles over time, article count, and (`with_events`)
+    every event that names it."""
     out = []
     for entity_id in find_entities(conn, name):
         row = conn.execute(sa.select(entities).where(entities.c.id == entity_id)).one()
@@ -313,7 +314,7 @@ def entity_details(conn: Connection, name: str) -> list[dict[str, Any]]:
                     for r in roles
                 ],
                 "articles": row.articles,
-                "events": list_events(conn, entity_ids=[entity_id]),
+                **({"events": list_events(conn, entity_ids=[entity_id])} if with_events else {}),
             }
         )
     return out
