@@ -175,34 +175,34 @@ def list_events(
     extra = [
         events.c[name] for name in (*GEO_COLUMNS, *USD_COLUMNS, *reads.CORRIDOR_COLUMNS) if name in events.c
     ]
+    columns = (
+        events.c.id,
+        events.c.position,
+        events.c.type,
+        events.c.date,
+        events.c.date_start,
+        events.c.date_end,
+        events.c.location,
+        events.c.location_entity_id,
+        events.c.arguments,
+        events.c.sentence_start,
+        events.c.sentence_end,
+        *extra,
+        _evidence_column().label("evidence"),
+        articles.c.key.label("article"),
+        article_versions.c.title,
+        article_versions.c.published,
+        sa.func.coalesce(article_versions.c.url, articles.c.url).label("url"),
+        sources.c.name.label("source"),
+        stories.c.key.label("story"),
+    )
+    # the filters need events, their versions and articles; the outlet and story are joined to the page
+    # alone, so that the count does not make the database join them for every matching event
     query = (
-        sa.select(
-            events.c.id,
-            events.c.position,
-            events.c.type,
-            events.c.date,
-            events.c.date_start,
-            events.c.date_end,
-            events.c.location,
-            events.c.location_entity_id,
-            events.c.arguments,
-            events.c.sentence_start,
-            events.c.sentence_end,
-            *extra,
-            _evidence_column().label("evidence"),
-            articles.c.key.label("article"),
-            article_versions.c.title,
-            article_versions.c.published,
-            sa.func.coalesce(article_versions.c.url, articles.c.url).label("url"),
-            sources.c.name.label("source"),
-            stories.c.key.label("story"),
-        )
+        sa.select(events.c.id)
         .select_from(events)
         .join(article_versions, article_versions.c.id == events.c.article_version_id)
         .join(articles, articles.c.id == article_versions.c.article_id)
-        .outerjoin(sources, sources.c.id == article_versions.c.source_id)
-        .outerjoin(story_members, story_members.c.article_id == articles.c.id)
-        .outerjoin(stories, stories.c.id == story_members.c.story_id)
         .where(article_versions.c.is_current)
     )
     wanted = check_type(filters.type)
@@ -245,7 +245,13 @@ def list_events(
     rejected = corrections.rejected_ids()
     if rejected and not filters.include_rejected:
         query = query.where(events.c.id.not_in(rejected))
-    total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    total = conn.execute(query.with_only_columns(sa.func.count())).scalar_one()
+    query = (
+        query.with_only_columns(*columns)
+        .outerjoin(sources, sources.c.id == article_versions.c.source_id)
+        .outerjoin(story_members, story_members.c.article_id == articles.c.id)
+        .outerjoin(stories, stories.c.id == story_members.c.story_id)
+    )
     order: list[Any]
     if sort.lstrip("-") == "date":
         order = [when_start.is_(None), when_start.desc() if sort.startswith("-") else when_start]
