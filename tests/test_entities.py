@@ -881,6 +881,17 @@ def test_a_capitalised_state_after_a_region_of_the_gazetteer_is_that_region():
     assert named(extract("Fighting went on in Kachin State on Monday."), "Kachin State").type == "GPE"
 
 
+def test_a_country_name_with_a_word_of_a_countrys_parts_is_that_part_not_the_country():
+    found = extract("Bandits raided two farms in western Niger state, police in Minna said.")
+    assert named(found, "Niger state").type == "GPE"
+    assert "Niger" not in names(found)
+
+
+@pytest.mark.parametrize("text", ["Pakistan state media reported the visit.", "China state firms bid for it."])
+def test_a_country_name_before_state_and_a_noun_is_the_country(text: str):
+    assert not [e for e in extract(text) if e.name.lower().endswith("state")]
+
+
 # --- a country's name inside another name --------------------------------------------------------
 
 
@@ -972,3 +983,21 @@ def test_a_demonym_and_a_title_is_an_office_not_an_organisation():
 def test_a_named_complex_is_a_facility():
     entities = extract("Gunmen forced their way into the Zorvan Port Authority Complex on Wednesday.")
     assert named(entities, "Zorvan Port Authority Complex").type == "FAC"
+
+
+# --- a body named by a general name ------------------------------------------------------------------
+
+
+def test_a_bare_embassy_name_is_the_embassy_the_article_places():
+    found = extract(
+        "Two engineers were hurt near Bamako, the Chinese Embassy said on Sunday. "
+        "A diplomat at the Chinese embassy in Mali said both were safe."
+    )
+    assert "Chinese Embassy in Pakistan" not in names(found)
+    assert "Chinese Embassy" in named(found, "Chinese embassy in Mali").aliases
+
+
+def test_a_body_named_by_its_head_word_alone_is_the_one_body_holding_that_word():
+    found = extract("The Chinese Embassy urged caution on Monday. The Embassy said the workers were safe.")
+    assert names(found) == ["Chinese Embassy in Pakistan"]
+    assert "Embassy" in named(found, "Chinese Embassy in Pakistan").aliases

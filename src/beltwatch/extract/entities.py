@@ -784,8 +784,47 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_short_person_names(groups)
     groups = _merge_fronts_of_longer_names(groups)
     groups = _merge_shortened_works(groups)
+    groups = _merge_bodies_placed_elsewhere(groups)
+    groups = _merge_bare_heads(groups, knowledge)
     _recover_surnames(doc, groups, knowledge)
     return groups
+
+
+def _merge_bodies_placed_elsewhere(groups: list[Group]) -> list[Group]:
+    """A bare "Chinese Embassy" in an article that also names "the Chinese embassy in Mali" is that embassy,
+    not the one the knowledge files read a bare name as: the article says where it is."""
+    for group in groups:
+        if not group.known or group.known.kind != "government":
+            continue
+        fronts = {normalise(s) + " in " for s in group.surfaces}
+        placed = [g for g in groups if not g.known and g.label == "ORG" and any(
+            normalise(s).startswith(front) for s in g.surfaces for front in fronts
+        )]  # fmt: skip
+        if len(placed) == 1:
+            for f in group.found:
+                f.label, f.known = "ORG", None
+            placed[0].found.extend(group.found)
+            group.found = []
+    return [g for g in groups if g.found]
+
+
+def _merge_bare_heads(groups: list[Group], knowledge: Knowledge) -> list[Group]:
+    """"The Embassy condemned ...", "the Consulate General" after "the Chinese Embassy": a body named by its
+    head word alone is the one body of the article whose name holds that word, whatever the model typed it."""
+    for group in groups:
+        if group.known or group.country_code or len(group.surfaces) != 1:
+            continue
+        words = normalise(group.surfaces[0]).split()
+        if not words or knowledge.org_kind(words[0]) != "government" or any(w != "general" for w in words[1:]):
+            continue
+        holders = [g for g in groups if g is not group and g.found and g.label == "ORG" and any(
+            set(words) <= set(normalise(n).split()) for n in _names(g)
+        )]  # fmt: skip
+        if len(holders) == 1:
+            for f in group.found:
+                f.label = "ORG"
+            _merge_into(holders[0], group)
+    return [g for g in groups if g.found]
 
 
 def _bare_place_names(groups: list[Group]) -> list[Group]:
@@ -1278,7 +1317,7 @@ def places_by_head(text: str, knowledge: Knowledge, known_spans: list[tuple[int,
         and not _not_a_name_word(m.group(1).split()[0], knowledge)
     ]  # "the village of Ajata Aboki"
     for start, name, head, end in named:
-        found = _place_by_head(start, name, head, knowledge)
+        found = _place_by_head(start, name, head, knowledge, text[end : end + 1])
         if found and found.label == "LOC" and text[found.end : found.end + len(head) + 1] == f" {head}":
             found.end += len(head) + 1  # a river is named with its word: "Santa Cruz" alone is the province
             found.text = text[found.start : found.end]
@@ -1288,7 +1327,7 @@ def places_by_head(text: str, knowledge: Knowledge, known_spans: list[tuple[int,
     return out
 
 
-def _place_by_head(start: int, name: str, head: str, knowledge: Knowledge) -> Found | None:
+def _place_by_head(start: int, name: str, head: str, knowledge: Knowledge, after: str) -> Found | None:
     words = list(re.finditer(r"\S+", name))
     while words and (_not_a_name_word(words[0].group(), knowledge) or _POSSESSIVE_END.search(words[0].group())):
         words = words[1:]  # "the Ogun", "Myanmar’s Kachin state": the place's name starts after them
@@ -1298,11 +1337,19 @@ def _place_by_head(start: int, name: str, head: str, knowledge: Knowledge) -> Fo
     bare = name[words[0].start() :]
     etype = knowledge.place_heads[head.lower()]
     known = normalise(bare) in _known_names(knowledge) or bare in knowledge.country_by_name
-    if etype != "LOC" and known:  # a river is a thing of its own, whatever its name also names
-        return None  # "Balochistan province", "Niger state": the place the knowledge files know
+    # a river is a thing of its own, whatever its name also names
+    if etype != "LOC" and known and not _unit_named_after_country(bare, head, after, knowledge):
+        return None  # "Balochistan province": the place the knowledge files know
     if head[0].isupper() and head.lower() in knowledge.place_heads_gazetteer_only and not _in_gazetteer(bare):
         return None  # "Islamic State", "Planning Division"
     return Found(bare, etype, start, start + len(bare), name=f"{bare} {head}")
+
+
+def _unit_named_after_country(bare: str, head: str, after: str, knowledge: Knowledge) -> bool:
+    """"eastern Niger state," is a Nigerian state, not the country Niger: a country's name with a lower-case
+    word of a country's parts, the phrase ending there. Before another word the word describes something of the
+    country's ("Pakistan state media", "China region's ...")."""
+    return bare in knowledge.country_by_name and head.islower() and (not after or after in ",.;:)\n")
 
 
 @cache
