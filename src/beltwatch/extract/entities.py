@@ -787,7 +787,29 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_bodies_placed_elsewhere(groups)
     groups = _merge_bare_heads(groups, knowledge)
     _recover_surnames(doc, groups, knowledge)
-    return groups
+    return [g for g in groups if not _only_in_datelines(doc_text(doc), g)]
+
+
+# "ISLAMABAD: ...", "MANILA, Philippines – ...", "Islamabad [Pakistan], Jan. 22 (ANI): ...", "Islamabad, May 19
+# (PTI) ...": what may follow a town at the head of a paragraph for it to be where the report was filed.
+_DATELINE_UPPER = re.compile(r"\s*(?:[,:(]|[-–—]\s)")
+_DATELINE_TITLE = re.compile(r"(?:\s*\[[^\]\n]{1,30}\])?(?:\s*:|,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}\b)")
+_LINE_HEAD = re.compile(r"(?:^|\n)[ \t]*(?:date \S+\s+)?$")
+
+
+def _only_in_datelines(text: str, group: Group) -> bool:
+    """A town named only where the report was filed is no subject of the report: it is left out, as bylines are.
+    A country is kept ("SERBIA: ..." labels the story's country)."""
+    if group.label != "GPE" or group.country_code:
+        return False
+    return all(_in_dateline(text, f) for f in group.found)
+
+
+def _in_dateline(text: str, found: Found) -> bool:
+    if not _LINE_HEAD.search(text[max(0, found.start - 40) : found.start]):
+        return False
+    after = _DATELINE_UPPER if found.text.isupper() else _DATELINE_TITLE
+    return bool(after.match(text, found.end))
 
 
 def _merge_bodies_placed_elsewhere(groups: list[Group]) -> list[Group]:
