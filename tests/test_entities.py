@@ -1018,3 +1018,20 @@ def test_a_town_named_only_in_the_dateline_is_no_entity(text: str):
 def test_a_town_of_the_dateline_named_again_is_kept_with_its_dateline():
     found = extract("LAHORE: The minister spoke on Monday. Traders in Lahore welcomed the plan.")
     assert "LAHORE" in named(found, "Lahore").aliases
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Workers were flown to the old Chinese city of Luoyang on Monday.", "Luoyang"),
+        ("The road ends in the small mountain town of Qalai Khumb.", "Qalai Khumb"),
+        ("Engineers surveyed the route near Dorobo town last week.", "Dorobo town"),
+    ],
+)
+def test_a_town_or_city_the_sentence_calls_one_is_a_place(text: str, place: str):
+    assert named(extract(text), place).type == "GPE"
+
+
+def test_a_capitalised_city_after_no_gazetteer_town_names_no_place():
+    found = extract("Investors toured the Colombo Port City on Friday.")
+    assert not [e for e in found if e.type == "GPE" and e.name.endswith(("City", "Port"))]

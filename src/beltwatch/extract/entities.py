@@ -1320,7 +1320,14 @@ def _place_head_patterns(knowledge: Knowledge) -> tuple[re.Pattern[str], re.Patt
 @cache
 def _place_of_pattern(knowledge: Knowledge) -> re.Pattern[str]:
     heads = "|".join(re.escape(h) for h in sorted(knowledge.place_heads, key=len, reverse=True))
-    return re.compile(rf"\b(?i:the[ \t]+(?:{heads})[ \t]+of)[ \t]+({_PLACE_WORD}(?:[ \t]+{_PLACE_WORD}){{0,2}})")
+    # the word may be described first, in lower case or by a demonym: "the east coast city of ...", "the Chinese
+    # city of ...", but not "the Darvoz district of ...", which names the district
+    demonyms = "|".join(re.escape(d) for d in sorted(knowledge.country_by_demonym, key=len, reverse=True))
+    described = rf"(?:(?:[a-z][\w-]*|{demonyms})[ \t]+){{0,3}}?"
+    return re.compile(
+        rf"\b(?i:the)[ \t]+{described}(?P<head>(?i:{heads}))[ \t]+(?i:of)[ \t]+"
+        rf"(?P<name>{_PLACE_WORD}(?:[ \t]+{_PLACE_WORD}){{0,2}})"
+    )
 
 
 def places_by_head(text: str, knowledge: Knowledge, known_spans: list[tuple[int, int]]) -> list[Found]:
@@ -1333,10 +1340,10 @@ def places_by_head(text: str, knowledge: Knowledge, known_spans: list[tuple[int,
     for m in shared.finditer(text):
         named += [(m.start(1), m.group(1), m.group(3), m.end()), (m.start(2), m.group(2), m.group(3), m.end())]
     out = [
-        Found(m.group(1), knowledge.place_heads[m.group(0).split()[1].lower()], m.start(1), m.end(1), name=m.group(1))
+        Found(m["name"], knowledge.place_heads[m["head"].lower()], m.start("name"), m.end("name"), name=m["name"])
         for m in _place_of_pattern(knowledge).finditer(text)
-        if not any(a <= m.start(1) and m.end(1) <= b for a, b in known_spans)
-        and not _not_a_name_word(m.group(1).split()[0], knowledge)
+        if not any(a <= m.start("name") and m.end("name") <= b for a, b in known_spans)
+        and not _not_a_name_word(m["name"].split()[0], knowledge)
     ]  # "the village of Ajata Aboki"
     for start, name, head, end in named:
         found = _place_by_head(start, name, head, knowledge, text[end : end + 1])
