@@ -1035,3 +1035,9 @@ def test_a_town_or_city_the_sentence_calls_one_is_a_place(text: str, place: str)
 def test_a_capitalised_city_after_no_gazetteer_town_names_no_place():
     found = extract("Investors toured the Colombo Port City on Friday.")
     assert not [e for e in found if e.type == "GPE" and e.name.endswith(("City", "Port"))]
+
+
+def test_towns_joined_by_a_dash_are_each_a_place():
+    found = extract("Kenya sought a loan for the Naivasha-Kisumu stretch of the line.")
+    assert named(found, "Naivasha").type == named(found, "Kisumu").type == "GPE"
+    assert "Naivasha-Kisumu" not in names(found)

@@ -778,6 +778,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_acronyms(doc_text(doc), groups)
     groups = _bare_place_names(groups)
     groups = _places_by_gazetteer(doc, groups, knowledge)
+    groups = _routes_between_places(groups)
     _people_without_place_in_front(groups)
     _parts_of_towns(doc, groups, knowledge)
     groups = _merge_misspelt_names(groups)
@@ -888,6 +889,37 @@ def _places_by_gazetteer(doc: Doc, groups: list[Group], knowledge: Knowledge) ->
             same = places.get(normalise(name))
             if same is not None:
                 _merge_into(same, group)
+    return [g for g in groups if g.found]
+
+
+_ROUTE_JOINT = re.compile(r"\s*[-–—]\s*|\s+and\s+")
+
+
+def _routes_between_places(groups: list[Group]) -> list[Group]:
+    """"the Naivasha-Kisumu stretch", "between Obrenovac and Preljina": a name the model called an organisation
+    that is only towns of the article's countries joined by dashes or "and" is those towns, each its own place."""
+    from beltwatch.resolve.places import is_place_in
+
+    countries = {g.country_code or (g.known.country if g.known else None) for g in groups} - {None}
+    places = {normalise(s): g for g in groups if g.label == "GPE" for s in g.surfaces}
+    for group in groups:
+        if group.known or group.label != "ORG" or len(group.surfaces) != 1:
+            continue
+        parts = _ROUTE_JOINT.split(group.surfaces[0])
+        if len(parts) < 2 or not all(re.fullmatch(_PLACE_WORD, p) and is_place_in(p, countries) for p in parts):
+            continue
+        for f in group.found:
+            pos = f.start
+            for part in parts:
+                pos = f.text.index(part, pos - f.start) + f.start
+                town = Found(part, "GPE", pos, pos + len(part))
+                pos = town.end
+                place = places.get(normalise(part))
+                if place is None:
+                    place = places[normalise(part)] = Group()
+                    groups.append(place)
+                place.found.append(town)
+        group.found = []
     return [g for g in groups if g.found]
 
 
