@@ -536,6 +536,20 @@ def test_a_dash_left_by_a_line_break_keeps_a_known_name():
     assert "Bank of China" not in names(entities)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Funds for the port came from the Export – Import Bank of China, the ministry said.",
+        "Funds for the port came from the China Export–Import Bank, the ministry said.",
+        "The deal was signed on behalf of the Export – Import (EXIM) Bank of China in Lusaka.",
+    ],
+)
+def test_dash_and_acronym_variants_of_a_lenders_name_are_that_lender(text: str):
+    entities = extract(text)
+    assert named(entities, "Export-Import Bank of China").kind == "lender"
+    assert "Bank of China" not in names(entities)
+
+
 def test_a_name_cut_off_at_the_end_of_a_text_is_no_name():
     entities = extract("The pact was signed by Foreign Minister Zorvan Kettleby and the transport minister Marhaz Q")
     assert named(entities, "Zorvan Kettleby").type == "PERSON"

@@ -201,6 +201,25 @@ def _body_elsewhere(span: Span, body: KnownEntity, ents: tuple[Span, ...]) -> Sp
     return None if normalise(whole.text) in {normalise(n) for n in body.names} else whole
 
 
+# capitalised words, perhaps joined by dashes, then a bracketed acronym, just before a known name
+_FRONT_AND_ACRONYM = re.compile(r"((?:[A-Z][\w]*[ \t]*[-–][ \t]*)*[A-Z][\w]*)[ \t]+\([A-Z]{2,10}\)[ \t]+$")
+
+
+def _name_around_an_acronym(span: Span, knowledge: Knowledge) -> tuple[Span, str] | None:
+    """An acronym written inside a name ("the Export – Import (EXIM) Bank of China") leaves its end looking like
+    another known name ("Bank of China"): the front, less the acronym, with that end is the name."""
+    text = doc_text(span.doc)
+    m = _FRONT_AND_ACRONYM.search(text, max(0, span.start_char - 60), span.start_char)
+    body = m and _known_by_name(knowledge).get(normalise(f"{m.group(1)} {span.text}"))
+    whole = body and span.doc.char_span(m.start(1), span.end_char, alignment_mode="expand")
+    return (whole, body.id) if body and whole is not None else None
+
+
+@cache
+def _known_by_name(knowledge: Knowledge) -> dict[str, KnownEntity]:
+    return {normalise(n): e for e in knowledge.entities for n in e.names}
+
+
 def _rest_of_known_name(span: Span, person: KnownEntity) -> Span:
     """"President Xi Jinping" matches the alias "President Xi"; "Jinping" is still his name."""
     words = set(person.name.split())
@@ -299,6 +318,8 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
             people.append(span)
         elif kid in known and known[kid].type == "PERSON":
             span = _rest_of_known_name(span, known[kid])
+        elif kid in known and known[kid].type == "ORG" and (around := _name_around_an_acronym(span, knowledge)):
+            span, kid = around  # "the Export – Import (EXIM) Bank of China" is no Bank of China
         elif kid in known and known[kid].type == "ORG":
             elsewhere = _body_elsewhere(span, known[kid], ents)
             if elsewhere is not None:  # "the Chinese Embassy in Myanmar" is not the one in Pakistan
