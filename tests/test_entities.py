@@ -1055,3 +1055,9 @@ def test_towns_joined_by_a_dash_are_each_a_place():
     found = extract("Kenya sought a loan for the Naivasha-Kisumu stretch of the line.")
     assert named(found, "Naivasha").type == named(found, "Kisumu").type == "GPE"
     assert "Naivasha-Kisumu" not in names(found)
+
+
+def test_a_quotation_opening_with_the_leaves_the_the_out_of_the_name():
+    found = extract("Officials were firm. “The Ministry of Foreign Affairs is in touch with the police,” a statement said.")
+    assert "Ministry of Foreign Affairs" in names(found)
+    assert "The Ministry of Foreign Affairs" not in names(found)

@@ -41,6 +41,7 @@ STATE_WORDS = {"the", "government", "govt", "republic", "people", "'s", "’s", 
 COMPASS_WORDS = {"north", "south", "east", "west", "central", "upper", "lower"}
 TITLE_PREFIXES = {"prime", "foreign", "interior"}  # words that begin a title ("Prime Minister")
 POSSESSIVE = {"'s", "’s", "'", "’"}
+QUOTATION_OPENERS = {"“", '"', "‘", "'", "(", "[", ":"}
 PORTFOLIO_HOLDERS = {"minister", "ministers"}  # "Minister for Railways"; a "secretary of" may be an organisation's
 
 
@@ -470,12 +471,14 @@ def _personal_name_word(tok: Token, knowledge: Knowledge) -> bool:
 
 
 def _the_in_name(span: Span, headline_spans: list[tuple[int, int]]) -> bool:
-    """"told The Express Tribune": a capital "The" inside a sentence is part of the name it begins."""
+    """"told The Express Tribune": a capital "The" inside a sentence is part of the name it begins; after an
+    opening quote or bracket it starts the quotation ("“The Ministry of Foreign Affairs is ...")."""
     before = span.doc[span.start - 1] if span.start > 0 else None
     return (
         before is not None
         and before.text == "The"
         and not before.is_sent_start
+        and not (before.i > 0 and span.doc[before.i - 1].text in QUOTATION_OPENERS)
         and not any(a <= before.idx < b for a, b in headline_spans)
     )
 
