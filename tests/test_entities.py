@@ -1061,3 +1061,8 @@ def test_a_quotation_opening_with_the_leaves_the_the_out_of_the_name():
     found = extract("Officials were firm. “The Ministry of Foreign Affairs is in touch with the police,” a statement said.")
     assert "Ministry of Foreign Affairs" in names(found)
     assert "The Ministry of Foreign Affairs" not in names(found)
+
+
+def test_a_body_named_portfolio_first_is_the_body_named_head_word_first():
+    found = extract("A notice came from the Interior Ministry on Friday. Orders will follow from the Ministry of Interior.")
+    assert "Interior Ministry" in named(found, "Ministry of Interior").aliases

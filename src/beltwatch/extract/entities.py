@@ -809,6 +809,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_short_person_names(groups)
     groups = _merge_fronts_of_longer_names(groups)
     groups = _merge_shortened_works(groups)
+    groups = _merge_inverted_bodies(groups)
     groups = _merge_bodies_placed_elsewhere(groups)
     groups = _merge_bare_heads(groups, knowledge)
     _recover_surnames(doc, groups, knowledge)
@@ -835,6 +836,21 @@ def _in_dateline(text: str, found: Found) -> bool:
         return False
     after = _DATELINE_UPPER if found.text.isupper() else _DATELINE_TITLE
     return bool(after.match(text, found.end))
+
+
+def _merge_inverted_bodies(groups: list[Group]) -> list[Group]:
+    """"the Interior Ministry" beside "the Ministry of Interior": a body named by its portfolio before its head word
+    is the one body of the article named by the head word "of" the portfolio."""
+    return _merge_into_sole_match(
+        groups,
+        lambda group: group.label == "ORG",
+        lambda group, other: all(any(_inverted(s, t) for t in _names(other)) for s in group.surfaces),
+    )
+
+
+def _inverted(short: str, name: str) -> bool:
+    words = normalise(short).split()
+    return len(words) >= 2 and normalise(name) == " ".join([words[-1], "of", *words[:-1]])
 
 
 def _merge_bodies_placed_elsewhere(groups: list[Group]) -> list[Group]:
