@@ -1034,6 +1034,16 @@ def test_a_town_of_the_dateline_named_again_is_kept_with_its_dateline():
     assert "LAHORE" in named(found, "Lahore").aliases
 
 
+def test_a_town_of_the_dateline_named_again_inside_a_name_is_kept():
+    found = extract("LAHORE: Traffic at Lahore airport was halted on Monday, officials said.")
+    assert named(found, "Lahore").type == "GPE"
+
+
+def test_a_capital_standing_for_its_state_does_not_keep_the_dateline_town():
+    found = extract("TASHKENT, Uzbekistan: Two engineers were hurt on Monday. Tashkent rarely comments on such cases.")
+    assert "Tashkent" not in names(found)
+
+
 @pytest.mark.parametrize(
     ("text", "place"),
     [

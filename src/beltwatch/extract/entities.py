@@ -813,22 +813,27 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_bodies_placed_elsewhere(groups)
     groups = _merge_bare_heads(groups, knowledge)
     _recover_surnames(doc, groups, knowledge)
-    return [g for g in groups if not _only_in_datelines(doc_text(doc), g)]
+    for_states = {f.start for g in groups if g.country_code for f in g.found}
+    return [g for g in groups if not _only_in_datelines(doc_text(doc), g, for_states)]
 
 
 # "ISLAMABAD: ...", "MANILA, Philippines – ...", "Islamabad [Pakistan], Jan. 22 (ANI): ...", "Islamabad, May 19
-# (PTI) ...": what may follow a town at the head of a paragraph for it to be where the report was filed.
-_DATELINE_UPPER = re.compile(r"\s*(?:[,:(]|[-–—]\s)")
+# (PTI) ...": what may follow a town at the head of a paragraph for it to be where the report was filed. A town
+# and a bare dash ("COLOMBO - ...") is left alone: the bundled corpus counts that town as named.
+_DATELINE_UPPER = re.compile(r"\s*[,:(]")
 _DATELINE_TITLE = re.compile(r"(?:\s*\[[^\]\n]{1,30}\])?(?:\s*:|,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}\b)")
 _LINE_HEAD = re.compile(r"(?:^|\n)[ \t]*(?:date \S+\s+)?$")
 
 
-def _only_in_datelines(text: str, group: Group) -> bool:
+def _only_in_datelines(text: str, group: Group, for_states: set[int]) -> bool:
     """A town named only where the report was filed is no subject of the report: it is left out, as bylines are.
-    A country is kept ("SERBIA: ..." labels the story's country)."""
-    if group.label != "GPE" or group.country_code:
+    A town the text names again as a place, even inside another name ("the Karachi airport"), is kept; so is a
+    country ("SERBIA: ..." labels the story's country). A capital standing for its state ("Dushanbe rarely
+    comments") does not name the town (`for_states`: where such mentions start)."""
+    if group.label != "GPE" or group.country_code or not all(_in_dateline(text, f) for f in group.found):
         return False
-    return all(_in_dateline(text, f) for f in group.found)
+    named = {m.start() for f in group.found for m in re.finditer(rf"\b{re.escape(f.text)}\b", text, re.IGNORECASE)}
+    return named - for_states <= {f.start for f in group.found}
 
 
 def _in_dateline(text: str, found: Found) -> bool:
