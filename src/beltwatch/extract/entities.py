@@ -41,6 +41,7 @@ STATE_WORDS = {"the", "government", "govt", "republic", "people", "'s", "’s", 
 COMPASS_WORDS = {"north", "south", "east", "west", "central", "upper", "lower"}
 TITLE_PREFIXES = {"prime", "foreign", "interior"}  # words that begin a title ("Prime Minister")
 POSSESSIVE = {"'s", "’s", "'", "’"}
+QUOTATION_OPENERS = {"“", '"', "‘", "'", "(", "[", ":"}
 PORTFOLIO_HOLDERS = {"minister", "ministers"}  # "Minister for Railways"; a "secretary of" may be an organisation's
 
 
@@ -201,6 +202,25 @@ def _body_elsewhere(span: Span, body: KnownEntity, ents: tuple[Span, ...]) -> Sp
     return None if normalise(whole.text) in {normalise(n) for n in body.names} else whole
 
 
+# capitalised words, perhaps joined by dashes, then a bracketed acronym, just before a known name
+_FRONT_AND_ACRONYM = re.compile(r"((?:[A-Z][\w]*[ \t]*[-–][ \t]*)*[A-Z][\w]*)[ \t]+\([A-Z]{2,10}\)[ \t]+$")
+
+
+def _name_around_an_acronym(span: Span, knowledge: Knowledge) -> tuple[Span, str] | None:
+    """An acronym written inside a name ("the Export – Import (EXIM) Bank of China") leaves its end looking like
+    another known name ("Bank of China"): the front, less the acronym, with that end is the name."""
+    text = doc_text(span.doc)
+    m = _FRONT_AND_ACRONYM.search(text, max(0, span.start_char - 60), span.start_char)
+    body = m and _known_by_name(knowledge).get(normalise(f"{m.group(1)} {span.text}"))
+    whole = body and span.doc.char_span(m.start(1), span.end_char, alignment_mode="expand")
+    return (whole, body.id) if body and whole is not None else None
+
+
+@cache
+def _known_by_name(knowledge: Knowledge) -> dict[str, KnownEntity]:
+    return {normalise(n): e for e in knowledge.entities for n in e.names}
+
+
 def _rest_of_known_name(span: Span, person: KnownEntity) -> Span:
     """"President Xi Jinping" matches the alias "President Xi"; "Jinping" is still his name."""
     words = set(person.name.split())
@@ -299,6 +319,8 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
             people.append(span)
         elif kid in known and known[kid].type == "PERSON":
             span = _rest_of_known_name(span, known[kid])
+        elif kid in known and known[kid].type == "ORG" and (around := _name_around_an_acronym(span, knowledge)):
+            span, kid = around  # "the Export – Import (EXIM) Bank of China" is no Bank of China
         elif kid in known and known[kid].type == "ORG":
             elsewhere = _body_elsewhere(span, known[kid], ents)
             if elsewhere is not None:  # "the Chinese Embassy in Myanmar" is not the one in Pakistan
@@ -449,12 +471,14 @@ def _personal_name_word(tok: Token, knowledge: Knowledge) -> bool:
 
 
 def _the_in_name(span: Span, headline_spans: list[tuple[int, int]]) -> bool:
-    """"told The Express Tribune": a capital "The" inside a sentence is part of the name it begins."""
+    """"told The Express Tribune": a capital "The" inside a sentence is part of the name it begins; after an
+    opening quote or bracket it starts the quotation ("“The Ministry of Foreign Affairs is ...")."""
     before = span.doc[span.start - 1] if span.start > 0 else None
     return (
         before is not None
         and before.text == "The"
         and not before.is_sent_start
+        and not (before.i > 0 and span.doc[before.i - 1].text in QUOTATION_OPENERS)
         and not any(a <= before.idx < b for a, b in headline_spans)
     )
 
@@ -778,14 +802,97 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_acronyms(doc_text(doc), groups)
     groups = _bare_place_names(groups)
     groups = _places_by_gazetteer(doc, groups, knowledge)
+    groups = _routes_between_places(groups)
     _people_without_place_in_front(groups)
     _parts_of_towns(doc, groups, knowledge)
     groups = _merge_misspelt_names(groups)
     groups = _merge_short_person_names(groups)
     groups = _merge_fronts_of_longer_names(groups)
     groups = _merge_shortened_works(groups)
+    groups = _merge_inverted_bodies(groups)
+    groups = _merge_bodies_placed_elsewhere(groups)
+    groups = _merge_bare_heads(groups, knowledge)
     _recover_surnames(doc, groups, knowledge)
-    return groups
+    for_states = {f.start for g in groups if g.country_code for f in g.found}
+    return [g for g in groups if not _only_in_datelines(doc_text(doc), g, for_states)]
+
+
+# "ISLAMABAD: ...", "MANILA, Philippines – ...", "Islamabad [Pakistan], Jan. 22 (ANI): ...", "Islamabad, May 19
+# (PTI) ...": what may follow a town at the head of a paragraph for it to be where the report was filed. A town
+# and a bare dash ("COLOMBO - ...") is left alone: the bundled corpus counts that town as named.
+_DATELINE_UPPER = re.compile(r"\s*[,:(]")
+_DATELINE_TITLE = re.compile(r"(?:\s*\[[^\]\n]{1,30}\])?(?:\s*:|,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}\b)")
+_LINE_HEAD = re.compile(r"(?:^|\n)[ \t]*(?:date \S+\s+)?$")
+
+
+def _only_in_datelines(text: str, group: Group, for_states: set[int]) -> bool:
+    """A town named only where the report was filed is no subject of the report: it is left out, as bylines are.
+    A town the text names again as a place, even inside another name ("the Karachi airport"), is kept; so is a
+    country ("SERBIA: ..." labels the story's country). A capital standing for its state ("Dushanbe rarely
+    comments") does not name the town (`for_states`: where such mentions start)."""
+    if group.label != "GPE" or group.country_code or not all(_in_dateline(text, f) for f in group.found):
+        return False
+    named = {m.start() for f in group.found for m in re.finditer(rf"\b{re.escape(f.text)}\b", text, re.IGNORECASE)}
+    return named - for_states <= {f.start for f in group.found}
+
+
+def _in_dateline(text: str, found: Found) -> bool:
+    if not _LINE_HEAD.search(text[max(0, found.start - 40) : found.start]):
+        return False
+    after = _DATELINE_UPPER if found.text.isupper() else _DATELINE_TITLE
+    return bool(after.match(text, found.end))
+
+
+def _merge_inverted_bodies(groups: list[Group]) -> list[Group]:
+    """"the Interior Ministry" beside "the Ministry of Interior": a body named by its portfolio before its head word
+    is the one body of the article named by the head word "of" the portfolio."""
+    return _merge_into_sole_match(
+        groups,
+        lambda group: group.label == "ORG",
+        lambda group, other: all(any(_inverted(s, t) for t in _names(other)) for s in group.surfaces),
+    )
+
+
+def _inverted(short: str, name: str) -> bool:
+    words = normalise(short).split()
+    return len(words) >= 2 and normalise(name) == " ".join([words[-1], "of", *words[:-1]])
+
+
+def _merge_bodies_placed_elsewhere(groups: list[Group]) -> list[Group]:
+    """A bare "Chinese Embassy" in an article that also names "the Chinese embassy in Mali" is that embassy,
+    not the one the knowledge files read a bare name as: the article says where it is."""
+    for group in groups:
+        if not group.known or group.known.kind != "government":
+            continue
+        fronts = {normalise(s) + " in " for s in group.surfaces}
+        placed = [g for g in groups if not g.known and g.label == "ORG" and any(
+            normalise(s).startswith(front) for s in g.surfaces for front in fronts
+        )]  # fmt: skip
+        if len(placed) == 1:
+            for f in group.found:
+                f.label, f.known = "ORG", None
+            placed[0].found.extend(group.found)
+            group.found = []
+    return [g for g in groups if g.found]
+
+
+def _merge_bare_heads(groups: list[Group], knowledge: Knowledge) -> list[Group]:
+    """"The Embassy condemned ...", "the Consulate General" after "the Chinese Embassy": a body named by its
+    head word alone is the one body of the article whose name holds that word, whatever the model typed it."""
+    for group in groups:
+        if group.known or group.country_code or len(group.surfaces) != 1:
+            continue
+        words = normalise(group.surfaces[0]).split()
+        if not words or knowledge.org_kind(words[0]) != "government" or any(w != "general" for w in words[1:]):
+            continue
+        holders = [g for g in groups if g is not group and g.found and g.label == "ORG" and any(
+            set(words) <= set(normalise(n).split()) for n in _names(g)
+        )]  # fmt: skip
+        if len(holders) == 1:
+            for f in group.found:
+                f.label = "ORG"
+            _merge_into(holders[0], group)
+    return [g for g in groups if g.found]
 
 
 def _bare_place_names(groups: list[Group]) -> list[Group]:
@@ -827,6 +934,37 @@ def _places_by_gazetteer(doc: Doc, groups: list[Group], knowledge: Knowledge) ->
             same = places.get(normalise(name))
             if same is not None:
                 _merge_into(same, group)
+    return [g for g in groups if g.found]
+
+
+_ROUTE_JOINT = re.compile(r"\s*[-–—]\s*|\s+and\s+")
+
+
+def _routes_between_places(groups: list[Group]) -> list[Group]:
+    """"the Naivasha-Kisumu stretch", "between Obrenovac and Preljina": a name the model called an organisation
+    that is only towns of the article's countries joined by dashes or "and" is those towns, each its own place."""
+    from beltwatch.resolve.places import is_place_in
+
+    countries = {g.country_code or (g.known.country if g.known else None) for g in groups} - {None}
+    places = {normalise(s): g for g in groups if g.label == "GPE" for s in g.surfaces}
+    for group in groups:
+        if group.known or group.label != "ORG" or len(group.surfaces) != 1:
+            continue
+        parts = _ROUTE_JOINT.split(group.surfaces[0])
+        if len(parts) < 2 or not all(re.fullmatch(_PLACE_WORD, p) and is_place_in(p, countries) for p in parts):
+            continue
+        for f in group.found:
+            pos = f.start
+            for part in parts:
+                pos = f.text.index(part, pos - f.start) + f.start
+                town = Found(part, "GPE", pos, pos + len(part))
+                pos = town.end
+                place = places.get(normalise(part))
+                if place is None:
+                    place = places[normalise(part)] = Group()
+                    groups.append(place)
+                place.found.append(town)
+        group.found = []
     return [g for g in groups if g.found]
 
 
@@ -1259,7 +1397,14 @@ def _place_head_patterns(knowledge: Knowledge) -> tuple[re.Pattern[str], re.Patt
 @cache
 def _place_of_pattern(knowledge: Knowledge) -> re.Pattern[str]:
     heads = "|".join(re.escape(h) for h in sorted(knowledge.place_heads, key=len, reverse=True))
-    return re.compile(rf"\b(?i:the[ \t]+(?:{heads})[ \t]+of)[ \t]+({_PLACE_WORD}(?:[ \t]+{_PLACE_WORD}){{0,2}})")
+    # the word may be described first, in lower case or by a demonym: "the east coast city of ...", "the Chinese
+    # city of ...", but not "the Darvoz district of ...", which names the district
+    demonyms = "|".join(re.escape(d) for d in sorted(knowledge.country_by_demonym, key=len, reverse=True))
+    described = rf"(?:(?:[a-z][\w-]*|{demonyms})[ \t]+){{0,3}}?"
+    return re.compile(
+        rf"\b(?i:the)[ \t]+{described}(?P<head>(?i:{heads}))[ \t]+(?i:of)[ \t]+"
+        rf"(?P<name>{_PLACE_WORD}(?:[ \t]+{_PLACE_WORD}){{0,2}})"
+    )
 
 
 def places_by_head(text: str, knowledge: Knowledge, known_spans: list[tuple[int, int]]) -> list[Found]:
@@ -1272,13 +1417,13 @@ def places_by_head(text: str, knowledge: Knowledge, known_spans: list[tuple[int,
     for m in shared.finditer(text):
         named += [(m.start(1), m.group(1), m.group(3), m.end()), (m.start(2), m.group(2), m.group(3), m.end())]
     out = [
-        Found(m.group(1), knowledge.place_heads[m.group(0).split()[1].lower()], m.start(1), m.end(1), name=m.group(1))
+        Found(m["name"], knowledge.place_heads[m["head"].lower()], m.start("name"), m.end("name"), name=m["name"])
         for m in _place_of_pattern(knowledge).finditer(text)
-        if not any(a <= m.start(1) and m.end(1) <= b for a, b in known_spans)
-        and not _not_a_name_word(m.group(1).split()[0], knowledge)
+        if not any(a <= m.start("name") and m.end("name") <= b for a, b in known_spans)
+        and not _not_a_name_word(m["name"].split()[0], knowledge)
     ]  # "the village of Ajata Aboki"
     for start, name, head, end in named:
-        found = _place_by_head(start, name, head, knowledge)
+        found = _place_by_head(start, name, head, knowledge, text[end : end + 1])
         if found and found.label == "LOC" and text[found.end : found.end + len(head) + 1] == f" {head}":
             found.end += len(head) + 1  # a river is named with its word: "Santa Cruz" alone is the province
             found.text = text[found.start : found.end]
@@ -1288,7 +1433,7 @@ def places_by_head(text: str, knowledge: Knowledge, known_spans: list[tuple[int,
     return out
 
 
-def _place_by_head(start: int, name: str, head: str, knowledge: Knowledge) -> Found | None:
+def _place_by_head(start: int, name: str, head: str, knowledge: Knowledge, after: str) -> Found | None:
     words = list(re.finditer(r"\S+", name))
     while words and (_not_a_name_word(words[0].group(), knowledge) or _POSSESSIVE_END.search(words[0].group())):
         words = words[1:]  # "the Ogun", "Myanmar’s Kachin state": the place's name starts after them
@@ -1298,11 +1443,19 @@ def _place_by_head(start: int, name: str, head: str, knowledge: Knowledge) -> Fo
     bare = name[words[0].start() :]
     etype = knowledge.place_heads[head.lower()]
     known = normalise(bare) in _known_names(knowledge) or bare in knowledge.country_by_name
-    if etype != "LOC" and known:  # a river is a thing of its own, whatever its name also names
-        return None  # "Balochistan province", "Niger state": the place the knowledge files know
+    # a river is a thing of its own, whatever its name also names
+    if etype != "LOC" and known and not _unit_named_after_country(bare, head, after, knowledge):
+        return None  # "Balochistan province": the place the knowledge files know
     if head[0].isupper() and head.lower() in knowledge.place_heads_gazetteer_only and not _in_gazetteer(bare):
         return None  # "Islamic State", "Planning Division"
     return Found(bare, etype, start, start + len(bare), name=f"{bare} {head}")
+
+
+def _unit_named_after_country(bare: str, head: str, after: str, knowledge: Knowledge) -> bool:
+    """"eastern Niger state," is a Nigerian state, not the country Niger: a country's name with a lower-case
+    word of a country's parts, the phrase ending there. Before another word the word describes something of the
+    country's ("Pakistan state media", "China region's ...")."""
+    return bare in knowledge.country_by_name and head.islower() and (not after or after in ",.;:)\n")
 
 
 @cache

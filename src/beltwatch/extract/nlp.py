@@ -24,11 +24,11 @@ def has_cjk(text: str) -> bool:
 
 def _variants(name: str, is_place: bool) -> set[str]:
     """Spellings of one name as news prints them: as written, lower-case after the first word, datelines in caps,
-    a dash between words with a space after it, as a line break in print leaves it ("Export- Import"), and a
-    space for the dash ("Pakistan occupied Kashmir")."""
+    a dash between words with a space after it, as a line break in print leaves it ("Export- Import"), an en dash
+    for it, spaced or not ("Export – Import"), and a space for the dash ("Pakistan occupied Kashmir")."""
     out = {name}
     if re.search(r"\w-\w", name):
-        out |= {re.sub(r"(?<=\w)-(?=\w)", joint, name) for joint in ("- ", " ")}
+        out |= {re.sub(r"(?<=\w)-(?=\w)", joint, name) for joint in ("- ", " ", "–", " – ")}
     words = name.split()
     if len(words) > 1:
         out.add(" ".join([words[0], *(w if w.isupper() else w.lower() for w in words[1:])]))
