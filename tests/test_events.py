@@ -385,6 +385,38 @@ def test_project_status(text: str, name: str, status: str):
     assert arg(project(text, name), "status") == status
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "status"),
+    [
+        ("The Lahore Orange Line Metro reopened in June after being rebuilt by a Chinese contractor.",
+         "Lahore Orange Line Metro", "completed"),
+        ("The Lahore Orange Line Metro has reopened following a long rebuilding.", "Lahore Orange Line Metro",
+         "completed"),
+        ("The section of the Karachi Circular Railway between two suburbs reopened on Monday.",
+         "Karachi Circular Railway", "under construction"),
+    ],
+)  # fmt: skip
+def test_project_status_read_through_the_sentence(text: str, name: str, status: str):
+    assert arg(project(text, name), "status") == status
+
+
+def test_a_pronoun_after_a_named_project_gets_its_status():
+    text = "The Sahiwal Coal Power Project lies in Punjab. Although it was inaugurated in 2017, it is still run by its builder."
+    found = of_type(extract(text), "PROJECT")
+    assert [(arg(e, "name"), arg(e, "status")) for e in found] == [("Sahiwal Coal Power Project", "completed")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Engineers found construction defects in the Karot Hydropower Project last year.",
+        "The Karot Hydropower Project has two offices: a 2,000-sq-m building for engineers and a smaller one for guards.",
+    ],
+)
+def test_a_status_word_naming_a_thing_is_no_status(text: str):
+    assert of_type(extract(text), "PROJECT") == []
+
+
 def test_a_project_runs_through_the_towns_its_name_joins():
     text = "Pakistan halted the Karachi Circular Railway in March. Commuters in Karachi were angry."
     assert "Karachi" in arg(project(text, "Karachi Circular Railway"), "locations")

@@ -924,8 +924,10 @@ def find_projects(ctx: Context) -> list[Event]:
         for tok in sent:
             lemma = tok.lemma_.lower()
             resumed = lemma in conf["resumptions"]
-            status = "under construction" if resumed else statuses.get(lemma) or statuses.get(tok.lower_)
+            status = "under construction" if resumed else _status_word(lemma, tok.lower_, statuses)
             if status is None or tok.pos_ not in ("VERB", "NOUN", "ADJ") or _describes_maker(tok) or _negated(tok):
+                continue
+            if _names_a_thing(tok) or _earlier_or_later_stage(tok):
                 continue
             if tok.pos_ == "NOUN" and lemma in conf["verbs_only"]:
                 continue  # "the final stop being Dakar"
@@ -935,13 +937,15 @@ def find_projects(ctx: Context) -> list[Event]:
                 status = "under construction"  # "is due to be completed in 2021": work is under way
             direct = [c for c in tok.children if c.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")]
             direct += [c for c in tok.subtree if c.dep_ == "pobj" and c.head.head.i == tok.i]
-            if status == "completed" and any(d.lemma_.lower() in conf["part_nouns"] for d in direct):
+            if status == "completed" and _a_part_done(ctx, tok, direct, sent, conf["part_nouns"]):
                 status = "under construction"  # "inaugurated the first section of the motorway": the rest is not done
             linked = [
                 e for d in direct for e in _actors(ctx, d, ("PROJECT", "FAC"))
                 if e.name not in umbrella or _is_the_argument(ctx, e, d)
             ]
             linked += [e for e in _projects_in(ctx, sent) if e.name not in umbrella]
+            if not linked:
+                linked = [p for d in direct if (p := _project_pronoun(ctx, d, sent)) is not None and p.name not in umbrella]
             rank = -1 if resumed else ranking.index(status)  # work resumed after a suspension goes on
             for project in dict.fromkeys(linked):
                 if project.type == "FAC" and project.name not in projects and not _fac_is_project(ctx, project):
@@ -957,6 +961,66 @@ def find_projects(ctx: Context) -> list[Event]:
 
 
 _PROJECT_WORD = re.compile(r"\s+project$", re.IGNORECASE)
+
+
+def _a_part_done(ctx: Context, token: Token, direct: list[Token], sent: Span, part_nouns: list[str]) -> bool:
+    """"inaugurated the first section of the motorway", "The section of the Lahore-Karachi line between A and B
+    has reopened": a part of a named project before the status word leaves the rest undone, however the parser
+    hung it."""
+    if any(d.lemma_.lower() in part_nouns for d in direct):
+        return True
+    return any(
+        t.lemma_.lower() in part_nouns and t.nbor(1).lower_ == "of" and _projects_in(ctx, t.doc[t.i + 2 : t.i + 6])
+        for t in sent[: token.i - sent.start]
+    )
+
+
+def _project_pronoun(ctx: Context, token: Token, sent: Span) -> Entity | None:
+    """"Although it was inaugurated in 2016", "This has been completed": a pronoun a status word is about is the
+    project the sentence or the one before last named."""
+    if token.lower_ not in ("it", "this"):
+        return None
+    previous = ctx.doc[sent.start - 1].sent if sent.start > 0 else sent
+    for entity in ctx.named_before(token.idx):
+        if not any(previous.start_char <= m.start < token.idx for m in entity.mentions):
+            return None
+        if entity in _projects_in(ctx, previous) or entity in _projects_in(ctx, sent):
+            return entity
+    return None
+
+
+def _status_word(lemma: str, word: str, statuses: dict[str, str]) -> str | None:
+    """The status a word states; a verb made again ("reopen", "recommission", "relaunch") states its stem's,
+    unless it has one of its own ("rebuild")."""
+    status = statuses.get(lemma) or statuses.get(word)
+    if status is None and lemma.startswith("re") and len(lemma) > 5:
+        status = statuses.get(lemma[2:].lstrip("-"))
+    return status
+
+
+def _names_a_thing(token: Token) -> bool:
+    """"a 10,000-sq-m building", "two new buildings", "construction defects", "the construction company": a
+    status word that names an object or describes another noun says nothing of how far a project is; "the
+    building of a dam", "construction work" do."""
+    if token.dep_ == "compound" and token.head.pos_ == "NOUN":
+        return token.head.lemma_.lower() not in ("work", "works")
+    if any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
+        return False
+    counted = any(
+        (c.dep_ == "det" and c.lower_ in ("a", "an")) or c.dep_ == "nummod" or c.like_num for c in token.children
+    )
+    return counted and token.tag_ in ("NN", "NNS", "VBG")
+
+
+def _earlier_or_later_stage(token: Token) -> bool:
+    """"reopened after being rebuilt", "reopened following a major rebuilding", "before reopening the sites": a
+    stage set before or after the clause's own is not the project's status; the clause's verb is."""
+    head = token
+    while head.dep_ in ("pcomp", "pobj", "compound", "amod") and head.head.i != head.i:
+        head = head.head
+        if head.dep_ == "prep" or head.pos_ == "ADP":
+            return head.lower_ in ("after", "following", "before")
+    return False
 
 
 def _negated(token: Token) -> bool:
