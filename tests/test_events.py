@@ -1064,6 +1064,19 @@ def test_a_shared_verb_leaves_direction_to_word_order():
     assert funders[1e9] == "United Arab Emirates"
 
 
+@pytest.mark.parametrize(
+    ("text", "funder"),
+    [
+        (("The new terminal in Gwadar was financed by a $230 million loan from China’s Export–Import bank. "
+         "Officials of the Exim Bank visited the site in May."), "Export-Import Bank of China"),
+        (("The new terminal in Gwadar was financed by a $230 million loan from China's development bank. "
+         "Officials of the China Development Bank visited the site in May."), "China Development Bank"),
+    ],
+)  # fmt: skip
+def test_a_bank_named_by_its_state_and_common_words_is_that_states_lender(text: str, funder: str):
+    assert [arg(e, "funder") for e in of_type(extract(text), "FINANCING")] == [funder]
+
+
 def test_an_amount_that_prices_a_project_is_no_financing():
     text = "Investment in the USD 3 billion Zorvan Kettle Motorway was celebrated on Friday."
     assert of_type(extract(text), "FINANCING") == []

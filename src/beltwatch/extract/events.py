@@ -260,6 +260,21 @@ def _central_bank(ctx: Context, bank: Token) -> Entity | None:
     )  # fmt: skip
 
 
+def _state_lender(ctx: Context, phrase: Token) -> Entity | None:
+    """"a loan from China's Export–Import bank": a bank named by its state and lowercase words is the lender of
+    that state the article names whose name holds those words."""
+    tokens = [t for t in phrase.subtree if not t.is_punct and t.dep_ != "case"]
+    if not any(t.lower_ in ("bank", "lender") and ctx.entity(t) is None for t in tokens):
+        return None
+    owners = [e for t in tokens if t.dep_ == "poss" and (e := ctx.entity(t)) is not None and e.type == "GPE"]
+    if not owners or any(t.lower_ == "central" for t in tokens):
+        return None
+    words = {w.lower() for t in tokens if ctx.entity(t) is None for w in re.split(r"[-–]", t.text) if w}
+    words -= {"bank", "lender", "the"}
+    lenders = [e for e in ctx.entities if e.kind in LENDER_KINDS and e.country == owners[0].country]
+    return next((e for e in lenders if words <= set(re.split(r"[\s-]+", e.name.lower()))), None)
+
+
 def _state_named(ctx: Context, noun: Token) -> Entity | None:
     """The country a demonym before a state noun names ("the Chinese government"), as the article names it."""
     for word in (c for c in noun.children if c.dep_ in ("amod", "compound")):
@@ -779,6 +794,7 @@ def _by_participle(ctx: Context, amount: Span) -> tuple[list[Entity | None], Ent
     phrases += [c for c in noun.children if c.dep_ == "prep" and c.lower_ == "from" and noun.i >= amount.end - 1]
     for phrase in phrases:
         found = [e for e in ctx.entities_in(phrase.subtree, ("ORG", "GPE")) if e.kind != "media"]
+        found += [e for t in phrase.children if t.dep_ == "pobj" and (e := _state_lender(ctx, t)) is not None]
         if found:
             return [found[-1]], None  # the last named: "a loan from China's Exim Bank" is Exim's
     return None
