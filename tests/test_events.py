@@ -1077,6 +1077,29 @@ def test_a_bank_named_by_its_state_and_common_words_is_that_states_lender(text: 
     assert [arg(e, "funder") for e in of_type(extract(text), "FINANCING")] == [funder]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Officials said the $500 million loan taken from China last year will be repaid in June.",
+        "Servicing the railway loans will cost Kenya KSh 40 billion a year, down from an earlier estimate of KSh 45 billion.",
+        "Of the payment to the Exim Bank, $12 million relates to interest on the loan.",
+    ],
+)
+def test_money_paid_back_on_a_debt_is_no_financing(text: str):
+    assert of_type(extract(text), "FINANCING") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "China lent Pakistan $1 billion last year, to be repaid over ten years.",
+        "The Exim Bank approved a $300 million loan at an interest rate of 2 percent.",
+    ],
+)
+def test_a_loan_with_its_repayment_terms_is_financing(text: str):
+    assert len(of_type(extract(text), "FINANCING")) == 1
+
+
 def test_an_amount_that_prices_a_project_is_no_financing():
     text = "Investment in the USD 3 billion Zorvan Kettle Motorway was celebrated on Friday."
     assert of_type(extract(text), "FINANCING") == []

@@ -618,6 +618,8 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
     if amount_span is None or _values_a_project(ctx, amount_span) or _running_total(ctx, amount_span, sent):
         return []
     directed = _by_verb(ctx, amount_span) or _by_participle(ctx, amount_span)
+    if directed is None and _paid_back(ctx, amount_span):
+        return []  # "Pakistan repaid China's $1 billion loan" still names who lent to whom
     recipients = _recipients(ctx, sent, preps)
     # a lender may be named after the amount ("a USD 2.9 billion programme with the IMF"); others come first
     named = [
@@ -712,6 +714,25 @@ def _noun_after(amount: Span) -> Token:
         if tok.pos_ not in ("NUM", "PUNCT", "ADJ", "NOUN", "PROPN", "SYM"):
             return tok
     return amount[-1]
+
+
+def _paid_back(ctx: Context, amount: Span) -> bool:
+    """"the $1 billion loan will be repaid by today", "servicing the loans will cost KSh 37 billion, down from
+    KSh 50 billion", "$7.9 million relates to interest on the loan": money a borrower pays back on a debt is no
+    new financing. Read off the clause that holds the amount: its verb, that verb's arguments and what they
+    are said to be."""
+    words = set(ctx.triggers["FINANCING"]["repayment_words"])
+    verb = amount.root
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    arguments = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj", "dobj", "attr")]
+    arguments += [
+        p for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "on", "toward", "towards")
+        for p in c.children if p.dep_ == "pobj"
+    ]  # fmt: skip
+    # "the principal amount", not "an interest rate of 2 percent", which prices a loan
+    clause = [verb, *arguments, *(m for a in arguments for m in a.children if m.dep_ == "amod")]
+    return any(t.lemma_.lower() in words or t.lower_ in words for t in clause)
 
 
 def _running_total(ctx: Context, amount: Span, sent: Span) -> bool:
