@@ -1105,6 +1105,17 @@ def test_an_amount_that_prices_a_project_is_no_financing():
     assert of_type(extract(text), "FINANCING") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bhutan and China signed a new transit agreement on Monday, after a first pact was signed in 2016.",
+        "Bhutan and China signed a new transit agreement, before the old one expired in 2016.",
+    ],
+)
+def test_a_date_of_an_earlier_or_later_happening_is_not_the_events(text: str):
+    assert [arg(e, "date") for e in of_type(extract(text), "AGREEMENT")] != ["2016"]
+
+
 # --- AGREEMENT: witnesses, nominal signings, renewals ----------------------------------------------------
 
 @pytest.mark.parametrize("verb", ["witnessed"])

@@ -88,12 +88,33 @@ class Context:
                 out.append(entity)
         return out
 
-    def date_in(self, span: Span) -> DateMention | None:
-        return next((d for d in self.dates if span.start_char <= d.start < span.end_char), None)
+    def date_in(self, span: Span, trigger: Token | None = None) -> DateMention | None:
+        """The span's first date; with the event's trigger, less a date that belongs to another happening before
+        or after it ("signed a framework agreement, after an initial pact was signed in 2017")."""
+        return next(
+            (
+                d for d in self.dates
+                if span.start_char <= d.start < span.end_char and not (trigger and self._dates_another(d, trigger))
+            ),
+            None,
+        )  # fmt: skip
+
+    def _dates_another(self, mention: DateMention, trigger: Token) -> bool:
+        token = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if token is None:
+            return False
+        head = token.root
+        while head.head.i != head.i and head.dep_ not in ("advcl", "relcl", "ccomp"):
+            head = head.head
+            if head.dep_ == "prep" and head.lower_ in ("after", "before", "following"):
+                return trigger not in head.subtree
+        marked = any(c.dep_ == "mark" and c.lower_ in ("after", "before") for c in head.children)
+        return marked and trigger not in head.subtree
 
     def date_near(self, span: Span) -> str | None:
-        """The sentence's own date, else the last date stated before it in its paragraph, else the article's."""
-        own = self.date_in(span)
+        """The sentence's own date (its main clause's, not an earlier or later happening's), else the last date
+        stated before it in its paragraph, else the article's."""
+        own = self.date_in(span, span.root)
         if own is not None and not self.is_future(own.value):
             return own.value
         paragraph_start = self.text.rfind("\n\n", 0, span.start_char)
@@ -1221,12 +1242,12 @@ def find_agreements(ctx: Context) -> list[Event]:
         where = _signed_at(ctx, verbs)
         if merged is not None:
             merged.arguments["parties"] = list(dict.fromkeys([*merged.arguments["parties"], *(p.name for p in parties)]))
-            _fill(merged, "date", ctx.date_in(sent), sent, ctx)
+            _fill(merged, "date", ctx.date_in(sent, next(iter(verbs), None)), sent, ctx)
             if where is not None and not merged.arguments.get("location"):
                 merged.arguments["location"] = where.name
                 merged.argument_evidence["location"] = ctx.evidence(sent)
             continue
-        when = ctx.date_in(sent)
+        when = ctx.date_in(sent, next(iter(verbs), None))
         obj = next((c for v in verbs for c in v.children if c.dep_ == "dobj"), None) or _signed_thing(verbs)
         args = {
             "parties": [p.name for p in parties],
