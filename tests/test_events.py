@@ -1116,6 +1116,11 @@ def test_a_date_of_an_earlier_or_later_happening_is_not_the_events(text: str):
     assert [arg(e, "date") for e in of_type(extract(text), "AGREEMENT")] != ["2016"]
 
 
+def test_an_unnamed_party_a_country_possesses_stands_for_that_country():
+    text = "Premier Li Qiang of China and Kenya's visiting president met in Beijing on Monday, reaching deals on railways."
+    assert [arg(e, "parties") for e in of_type(extract(text), "AGREEMENT")] == [["China", "Kenya"]]
+
+
 # --- AGREEMENT: witnesses, nominal signings, renewals ----------------------------------------------------
 
 @pytest.mark.parametrize("verb", ["witnessed"])

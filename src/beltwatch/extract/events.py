@@ -1324,7 +1324,21 @@ def _parties(ctx: Context, token: Token | None) -> list[Entity]:
         found = next((e for e in ctx.entities if e.type == "GPE" and country and e.name == country.name), None)
         if found is not None:
             parties.append(found)
-    return parties
+    return parties + [s for s in _unnamed_for_a_state(ctx, token) if s not in parties]
+
+
+def _unnamed_for_a_state(ctx: Context, token: Token | None) -> list[Entity]:
+    """"Xi and Saudi Arabia's powerful crown prince reached deals": someone a country's possessive names but
+    nobody's name acts for that country."""
+    if token is None:
+        return []
+    found = []
+    for noun in (token, *token.conjuncts):
+        if ctx.entity(noun) is not None or noun.pos_ != "NOUN" or _refers_to(ctx, noun) is not None:
+            continue  # "Pakistan's central bank" is the bank the article names
+        owners = [ctx.entity(c) for c in noun.children if c.dep_ == "poss"]
+        found += [o for o in owners if o is not None and o.type == "GPE" and o.name in ctx.knowledge.country_by_name]
+    return found
 
 
 def _signed_at(ctx: Context, verbs: list[Token]) -> Entity | None:
