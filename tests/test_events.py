@@ -385,6 +385,38 @@ def test_project_status(text: str, name: str, status: str):
     assert arg(project(text, name), "status") == status
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "status"),
+    [
+        ("The Lahore Orange Line Metro reopened in June after being rebuilt by a Chinese contractor.",
+         "Lahore Orange Line Metro", "completed"),
+        ("The Lahore Orange Line Metro has reopened following a long rebuilding.", "Lahore Orange Line Metro",
+         "completed"),
+        ("The section of the Karachi Circular Railway between two suburbs reopened on Monday.",
+         "Karachi Circular Railway", "under construction"),
+    ],
+)  # fmt: skip
+def test_project_status_read_through_the_sentence(text: str, name: str, status: str):
+    assert arg(project(text, name), "status") == status
+
+
+def test_a_pronoun_after_a_named_project_gets_its_status():
+    text = "The Sahiwal Coal Power Project lies in Punjab. Although it was inaugurated in 2017, it is still run by its builder."
+    found = of_type(extract(text), "PROJECT")
+    assert [(arg(e, "name"), arg(e, "status")) for e in found] == [("Sahiwal Coal Power Project", "completed")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Engineers found construction defects in the Karot Hydropower Project last year.",
+        "The Karot Hydropower Project has two offices: a 2,000-sq-m building for engineers and a smaller one for guards.",
+    ],
+)
+def test_a_status_word_naming_a_thing_is_no_status(text: str):
+    assert of_type(extract(text), "PROJECT") == []
+
+
 def test_a_project_runs_through_the_towns_its_name_joins():
     text = "Pakistan halted the Karachi Circular Railway in March. Commuters in Karachi were angry."
     assert "Karachi" in arg(project(text, "Karachi Circular Railway"), "locations")
@@ -1032,9 +1064,61 @@ def test_a_shared_verb_leaves_direction_to_word_order():
     assert funders[1e9] == "United Arab Emirates"
 
 
+@pytest.mark.parametrize(
+    ("text", "funder"),
+    [
+        (("The new terminal in Gwadar was financed by a $230 million loan from China’s Export–Import bank. "
+         "Officials of the Exim Bank visited the site in May."), "Export-Import Bank of China"),
+        (("The new terminal in Gwadar was financed by a $230 million loan from China's development bank. "
+         "Officials of the China Development Bank visited the site in May."), "China Development Bank"),
+    ],
+)  # fmt: skip
+def test_a_bank_named_by_its_state_and_common_words_is_that_states_lender(text: str, funder: str):
+    assert [arg(e, "funder") for e in of_type(extract(text), "FINANCING")] == [funder]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Officials said the $500 million loan taken from China last year will be repaid in June.",
+        "Servicing the railway loans will cost Kenya KSh 40 billion a year, down from an earlier estimate of KSh 45 billion.",
+        "Of the payment to the Exim Bank, $12 million relates to interest on the loan.",
+    ],
+)
+def test_money_paid_back_on_a_debt_is_no_financing(text: str):
+    assert of_type(extract(text), "FINANCING") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "China lent Pakistan $1 billion last year, to be repaid over ten years.",
+        "The Exim Bank approved a $300 million loan at an interest rate of 2 percent.",
+    ],
+)
+def test_a_loan_with_its_repayment_terms_is_financing(text: str):
+    assert len(of_type(extract(text), "FINANCING")) == 1
+
+
 def test_an_amount_that_prices_a_project_is_no_financing():
     text = "Investment in the USD 3 billion Zorvan Kettle Motorway was celebrated on Friday."
     assert of_type(extract(text), "FINANCING") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bhutan and China signed a new transit agreement on Monday, after a first pact was signed in 2016.",
+        "Bhutan and China signed a new transit agreement, before the old one expired in 2016.",
+    ],
+)
+def test_a_date_of_an_earlier_or_later_happening_is_not_the_events(text: str):
+    assert [arg(e, "date") for e in of_type(extract(text), "AGREEMENT")] != ["2016"]
+
+
+def test_an_unnamed_party_a_country_possesses_stands_for_that_country():
+    text = "Premier Li Qiang of China and Kenya's visiting president met in Beijing on Monday, reaching deals on railways."
+    assert [arg(e, "parties") for e in of_type(extract(text), "AGREEMENT")] == [["China", "Kenya"]]
 
 
 # --- AGREEMENT: witnesses, nominal signings, renewals ----------------------------------------------------

@@ -88,12 +88,33 @@ class Context:
                 out.append(entity)
         return out
 
-    def date_in(self, span: Span) -> DateMention | None:
-        return next((d for d in self.dates if span.start_char <= d.start < span.end_char), None)
+    def date_in(self, span: Span, trigger: Token | None = None) -> DateMention | None:
+        """The span's first date; with the event's trigger, less a date that belongs to another happening before
+        or after it ("signed a framework agreement, after an initial pact was signed in 2017")."""
+        return next(
+            (
+                d for d in self.dates
+                if span.start_char <= d.start < span.end_char and not (trigger and self._dates_another(d, trigger))
+            ),
+            None,
+        )  # fmt: skip
+
+    def _dates_another(self, mention: DateMention, trigger: Token) -> bool:
+        token = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if token is None:
+            return False
+        head = token.root
+        while head.head.i != head.i and head.dep_ not in ("advcl", "relcl", "ccomp"):
+            head = head.head
+            if head.dep_ == "prep" and head.lower_ in ("after", "before", "following"):
+                return trigger not in head.subtree
+        marked = any(c.dep_ == "mark" and c.lower_ in ("after", "before") for c in head.children)
+        return marked and trigger not in head.subtree
 
     def date_near(self, span: Span) -> str | None:
-        """The sentence's own date, else the last date stated before it in its paragraph, else the article's."""
-        own = self.date_in(span)
+        """The sentence's own date (its main clause's, not an earlier or later happening's), else the last date
+        stated before it in its paragraph, else the article's."""
+        own = self.date_in(span, span.root)
         if own is not None and not self.is_future(own.value):
             return own.value
         paragraph_start = self.text.rfind("\n\n", 0, span.start_char)
@@ -258,6 +279,21 @@ def _central_bank(ctx: Context, bank: Token) -> Entity | None:
         ),
         None,
     )  # fmt: skip
+
+
+def _state_lender(ctx: Context, phrase: Token) -> Entity | None:
+    """"a loan from China's Export–Import bank": a bank named by its state and lowercase words is the lender of
+    that state the article names whose name holds those words."""
+    tokens = [t for t in phrase.subtree if not t.is_punct and t.dep_ != "case"]
+    if not any(t.lower_ in ("bank", "lender") and ctx.entity(t) is None for t in tokens):
+        return None
+    owners = [e for t in tokens if t.dep_ == "poss" and (e := ctx.entity(t)) is not None and e.type == "GPE"]
+    if not owners or any(t.lower_ == "central" for t in tokens):
+        return None
+    words = {w.lower() for t in tokens if ctx.entity(t) is None for w in re.split(r"[-–]", t.text) if w}
+    words -= {"bank", "lender", "the"}
+    lenders = [e for e in ctx.entities if e.kind in LENDER_KINDS and e.country == owners[0].country]
+    return next((e for e in lenders if words <= set(re.split(r"[\s-]+", e.name.lower()))), None)
 
 
 def _state_named(ctx: Context, noun: Token) -> Entity | None:
@@ -603,6 +639,8 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
     if amount_span is None or _values_a_project(ctx, amount_span) or _running_total(ctx, amount_span, sent):
         return []
     directed = _by_verb(ctx, amount_span) or _by_participle(ctx, amount_span)
+    if directed is None and _paid_back(ctx, amount_span):
+        return []  # "Pakistan repaid China's $1 billion loan" still names who lent to whom
     recipients = _recipients(ctx, sent, preps)
     # a lender may be named after the amount ("a USD 2.9 billion programme with the IMF"); others come first
     named = [
@@ -699,6 +737,25 @@ def _noun_after(amount: Span) -> Token:
     return amount[-1]
 
 
+def _paid_back(ctx: Context, amount: Span) -> bool:
+    """"the $1 billion loan will be repaid by today", "servicing the loans will cost KSh 37 billion, down from
+    KSh 50 billion", "$7.9 million relates to interest on the loan": money a borrower pays back on a debt is no
+    new financing. Read off the clause that holds the amount: its verb, that verb's arguments and what they
+    are said to be."""
+    words = set(ctx.triggers["FINANCING"]["repayment_words"])
+    verb = amount.root
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    arguments = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj", "dobj", "attr")]
+    arguments += [
+        p for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "on", "toward", "towards")
+        for p in c.children if p.dep_ == "pobj"
+    ]  # fmt: skip
+    # "the principal amount", not "an interest rate of 2 percent", which prices a loan
+    clause = [verb, *arguments, *(m for a in arguments for m in a.children if m.dep_ == "amod")]
+    return any(t.lemma_.lower() in words or t.lower_ in words for t in clause)
+
+
 def _running_total(ctx: Context, amount: Span, sent: Span) -> bool:
     """"Beijing has invested more than $65 billion as part of the BRI", "with Beijing investing over $65 billion
     under CPEC": what a state has put into a programme so far is a sum of many commitments, not one."""
@@ -779,6 +836,7 @@ def _by_participle(ctx: Context, amount: Span) -> tuple[list[Entity | None], Ent
     phrases += [c for c in noun.children if c.dep_ == "prep" and c.lower_ == "from" and noun.i >= amount.end - 1]
     for phrase in phrases:
         found = [e for e in ctx.entities_in(phrase.subtree, ("ORG", "GPE")) if e.kind != "media"]
+        found += [e for t in phrase.children if t.dep_ == "pobj" and (e := _state_lender(ctx, t)) is not None]
         if found:
             return [found[-1]], None  # the last named: "a loan from China's Exim Bank" is Exim's
     return None
@@ -924,8 +982,10 @@ def find_projects(ctx: Context) -> list[Event]:
         for tok in sent:
             lemma = tok.lemma_.lower()
             resumed = lemma in conf["resumptions"]
-            status = "under construction" if resumed else statuses.get(lemma) or statuses.get(tok.lower_)
+            status = "under construction" if resumed else _status_word(lemma, tok.lower_, statuses)
             if status is None or tok.pos_ not in ("VERB", "NOUN", "ADJ") or _describes_maker(tok) or _negated(tok):
+                continue
+            if _names_a_thing(tok) or _earlier_or_later_stage(tok):
                 continue
             if tok.pos_ == "NOUN" and lemma in conf["verbs_only"]:
                 continue  # "the final stop being Dakar"
@@ -935,13 +995,15 @@ def find_projects(ctx: Context) -> list[Event]:
                 status = "under construction"  # "is due to be completed in 2021": work is under way
             direct = [c for c in tok.children if c.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")]
             direct += [c for c in tok.subtree if c.dep_ == "pobj" and c.head.head.i == tok.i]
-            if status == "completed" and any(d.lemma_.lower() in conf["part_nouns"] for d in direct):
+            if status == "completed" and _a_part_done(ctx, tok, direct, sent, conf["part_nouns"]):
                 status = "under construction"  # "inaugurated the first section of the motorway": the rest is not done
             linked = [
                 e for d in direct for e in _actors(ctx, d, ("PROJECT", "FAC"))
                 if e.name not in umbrella or _is_the_argument(ctx, e, d)
             ]
             linked += [e for e in _projects_in(ctx, sent) if e.name not in umbrella]
+            if not linked:
+                linked = [p for d in direct if (p := _project_pronoun(ctx, d, sent)) is not None and p.name not in umbrella]
             rank = -1 if resumed else ranking.index(status)  # work resumed after a suspension goes on
             for project in dict.fromkeys(linked):
                 if project.type == "FAC" and project.name not in projects and not _fac_is_project(ctx, project):
@@ -957,6 +1019,66 @@ def find_projects(ctx: Context) -> list[Event]:
 
 
 _PROJECT_WORD = re.compile(r"\s+project$", re.IGNORECASE)
+
+
+def _a_part_done(ctx: Context, token: Token, direct: list[Token], sent: Span, part_nouns: list[str]) -> bool:
+    """"inaugurated the first section of the motorway", "The section of the Lahore-Karachi line between A and B
+    has reopened": a part of a named project before the status word leaves the rest undone, however the parser
+    hung it."""
+    if any(d.lemma_.lower() in part_nouns for d in direct):
+        return True
+    return any(
+        t.lemma_.lower() in part_nouns and t.nbor(1).lower_ == "of" and _projects_in(ctx, t.doc[t.i + 2 : t.i + 6])
+        for t in sent[: token.i - sent.start]
+    )
+
+
+def _project_pronoun(ctx: Context, token: Token, sent: Span) -> Entity | None:
+    """"Although it was inaugurated in 2016", "This has been completed": a pronoun a status word is about is the
+    project the sentence or the one before last named."""
+    if token.lower_ not in ("it", "this"):
+        return None
+    previous = ctx.doc[sent.start - 1].sent if sent.start > 0 else sent
+    for entity in ctx.named_before(token.idx):
+        if not any(previous.start_char <= m.start < token.idx for m in entity.mentions):
+            return None
+        if entity in _projects_in(ctx, previous) or entity in _projects_in(ctx, sent):
+            return entity
+    return None
+
+
+def _status_word(lemma: str, word: str, statuses: dict[str, str]) -> str | None:
+    """The status a word states; a verb made again ("reopen", "recommission", "relaunch") states its stem's,
+    unless it has one of its own ("rebuild")."""
+    status = statuses.get(lemma) or statuses.get(word)
+    if status is None and lemma.startswith("re") and len(lemma) > 5:
+        status = statuses.get(lemma[2:].lstrip("-"))
+    return status
+
+
+def _names_a_thing(token: Token) -> bool:
+    """"a 10,000-sq-m building", "two new buildings", "construction defects", "the construction company": a
+    status word that names an object or describes another noun says nothing of how far a project is; "the
+    building of a dam", "construction work" do."""
+    if token.dep_ == "compound" and token.head.pos_ == "NOUN":
+        return token.head.lemma_.lower() not in ("work", "works")
+    if any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
+        return False
+    counted = any(
+        (c.dep_ == "det" and c.lower_ in ("a", "an")) or c.dep_ == "nummod" or c.like_num for c in token.children
+    )
+    return counted and token.tag_ in ("NN", "NNS", "VBG")
+
+
+def _earlier_or_later_stage(token: Token) -> bool:
+    """"reopened after being rebuilt", "reopened following a major rebuilding", "before reopening the sites": a
+    stage set before or after the clause's own is not the project's status; the clause's verb is."""
+    head = token
+    while head.dep_ in ("pcomp", "pobj", "compound", "amod") and head.head.i != head.i:
+        head = head.head
+        if head.dep_ == "prep" or head.pos_ == "ADP":
+            return head.lower_ in ("after", "following", "before")
+    return False
 
 
 def _negated(token: Token) -> bool:
@@ -1120,12 +1242,12 @@ def find_agreements(ctx: Context) -> list[Event]:
         where = _signed_at(ctx, verbs)
         if merged is not None:
             merged.arguments["parties"] = list(dict.fromkeys([*merged.arguments["parties"], *(p.name for p in parties)]))
-            _fill(merged, "date", ctx.date_in(sent), sent, ctx)
+            _fill(merged, "date", ctx.date_in(sent, next(iter(verbs), None)), sent, ctx)
             if where is not None and not merged.arguments.get("location"):
                 merged.arguments["location"] = where.name
                 merged.argument_evidence["location"] = ctx.evidence(sent)
             continue
-        when = ctx.date_in(sent)
+        when = ctx.date_in(sent, next(iter(verbs), None))
         obj = next((c for v in verbs for c in v.children if c.dep_ == "dobj"), None) or _signed_thing(verbs)
         args = {
             "parties": [p.name for p in parties],
@@ -1202,7 +1324,21 @@ def _parties(ctx: Context, token: Token | None) -> list[Entity]:
         found = next((e for e in ctx.entities if e.type == "GPE" and country and e.name == country.name), None)
         if found is not None:
             parties.append(found)
-    return parties
+    return parties + [s for s in _unnamed_for_a_state(ctx, token) if s not in parties]
+
+
+def _unnamed_for_a_state(ctx: Context, token: Token | None) -> list[Entity]:
+    """"Xi and Saudi Arabia's powerful crown prince reached deals": someone a country's possessive names but
+    nobody's name acts for that country."""
+    if token is None:
+        return []
+    found = []
+    for noun in (token, *token.conjuncts):
+        if ctx.entity(noun) is not None or noun.pos_ != "NOUN" or _refers_to(ctx, noun) is not None:
+            continue  # "Pakistan's central bank" is the bank the article names
+        owners = [ctx.entity(c) for c in noun.children if c.dep_ == "poss"]
+        found += [o for o in owners if o is not None and o.type == "GPE" and o.name in ctx.knowledge.country_by_name]
+    return found
 
 
 def _signed_at(ctx: Context, verbs: list[Token]) -> Entity | None:
