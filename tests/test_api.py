@@ -779,3 +779,19 @@ def test_an_entity_shows_its_latest_events_with_the_number_of_all(client, monkey
     assert [e["id"] for e in details["events"]] == [e["id"] for e in every["items"][:3]]
     page = client.get(f"/entities/{pakistan['id']}").text
     assert f"The latest 3 of {every['total']} events" in page
+
+
+def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
+    """With no filter but the type, a page is read up to the day of its last event from an index; every
+    page must be the slice of the whole list in the same order."""
+    from beltwatch.store.queries import EventFilter, list_events
+
+    with open_database(base_url) as db, db.engine.connect() as conn:
+        for type_ in (None, "STATEMENT", "ATTACK"):
+            for sort in ("date", "-date"):
+                total, whole = list_events(conn, EventFilter(type=type_), limit=None, sort=sort)
+                assert total == len(whole) > 0
+                for offset, limit in ((0, 1), (0, 7), (3, 5), (total - 2, 10), (total, 5)):
+                    counted, page = list_events(conn, EventFilter(type=type_), limit=limit, offset=max(offset, 0), sort=sort)
+                    assert counted == total
+                    assert [e["id"] for e in page] == [e["id"] for e in whole[max(offset, 0) : max(offset, 0) + limit]]

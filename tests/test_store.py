@@ -35,6 +35,7 @@ from beltwatch.store.schema import (
     article_versions,
     entities,
     event_months,
+    events,
     include_object,
     metadata,
     role_history,
@@ -521,3 +522,19 @@ def test_stories_are_rewritten_in_place(db):
 
     store(db, extraction("z", "Story z\nA corrected text of z.\n", published="2024-01-03"))
     assert writes.stories_stale(db)  # a new version needs its story recomputed
+
+
+def test_an_events_copy_of_its_versions_state_follows_a_new_version(db):
+    text = "Report\nXi Jinping met Shehbaz Sharif in Beijing on Monday."
+    first = extraction("copy", text, [person(text, "Xi Jinping")], [statement(text, "Xi Jinping")], published="2024-05-02")
+    store(db, first)
+    later = extraction("copy", text + "\nMore to follow.", [person(text, "Xi Jinping")], [statement(text, "Xi Jinping", "2024-05")])
+    store(db, later)
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(events.c.is_current, events.c.sort_day, article_versions.c.is_current.label("version_current"))
+            .join(article_versions, article_versions.c.id == events.c.article_version_id)
+            .order_by(events.c.id)
+        ).all()
+    assert [(r.is_current, r.version_current) for r in rows] == [(False, False), (True, True)]
+    assert [r.sort_day.isoformat() for r in rows] == ["2024-05-02", "2024-05-01"]

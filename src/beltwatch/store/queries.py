@@ -29,6 +29,7 @@ from beltwatch.store.corrections import (
 )
 from beltwatch.store.entities import normalise
 from beltwatch.store.schema import (
+    UNDATED,
     aliases,
     amounts,
     article_entities,
@@ -203,7 +204,7 @@ def list_events(
         .select_from(events)
         .join(article_versions, article_versions.c.id == events.c.article_version_id)
         .join(articles, articles.c.id == article_versions.c.article_id)
-        .where(article_versions.c.is_current)
+        .where(article_versions.c.is_current, events.c.is_current)
     )
     wanted = check_type(filters.type)
     if wanted:
@@ -243,9 +244,18 @@ def list_events(
             | in_arguments
         )
     rejected = corrections.rejected_ids()
-    if rejected and not filters.include_rejected:
-        query = query.where(events.c.id.not_in(rejected))
-    total = conn.execute(query.with_only_columns(sa.func.count())).scalar_one()
+    kept = events.c.id.not_in(rejected) if rejected and not filters.include_rejected else sa.true()
+    query = query.where(kept)
+    # with no filter but the type, the events' own copies of their version's state serve the count and
+    # the order from an index (revision 0013)
+    by_type_alone = filters == EventFilter(type=filters.type, include_rejected=filters.include_rejected)
+    alone = sa.select(events.c.sort_day).where(events.c.is_current, kept)
+    if wanted:
+        alone = alone.where(events.c.type == wanted)
+    counted = alone.with_only_columns(sa.func.count()) if by_type_alone else query.with_only_columns(sa.func.count())
+    total = conn.execute(counted).scalar_one()
+    if by_type_alone and limit is not None and sort.lstrip("-") == "date":
+        query = query.where(_listed_up_to(conn, alone, offset + limit, descending=sort.startswith("-")))
     query = (
         query.with_only_columns(*columns)
         .outerjoin(sources, sources.c.id == article_versions.c.source_id)
@@ -253,19 +263,34 @@ def list_events(
         .outerjoin(stories, stories.c.id == story_members.c.story_id)
     )
     order: list[Any]
+    day = events.c.sort_day  # the event's date, else its article's publication, else UNDATED (last)
     if sort.lstrip("-") == "date":
-        order = [when_start.is_(None), when_start.desc() if sort.startswith("-") else when_start]
+        order = [day == UNDATED, day.desc()] if sort.startswith("-") else [day]
     elif sort.lstrip("-") == "published":
         published = article_versions.c.published
         order = [published.is_(None), published.desc() if sort.startswith("-") else published]
     else:
-        order = [events.c.type.desc() if sort.startswith("-") else events.c.type, when_start]
+        order = [events.c.type.desc() if sort.startswith("-") else events.c.type, day]
     query = query.order_by(*order, articles.c.key, events.c.position)
     if limit is not None:
         query = query.limit(limit)
     if offset:
         query = query.offset(offset)
     return total, [corrections.apply(_event_json(r)) for r in conn.execute(query)]
+
+
+def _listed_up_to(conn: Connection, alone: sa.Select, count: int, *, descending: bool) -> sa.ColumnElement[bool]:
+    """The events a list of the first `count` events by day can hold: those up to the day of the
+    `count`-th (an index gives it at once), ties included, so the page's full order is unchanged."""
+    day = events.c.sort_day
+    if descending:
+        alone = alone.where(day != UNDATED).order_by(day.desc())
+    else:
+        alone = alone.order_by(day)
+    edge = conn.execute(alone.offset(count - 1).limit(1)).scalar()
+    if edge is None:
+        return sa.true()
+    return day >= edge if descending else day <= edge
 
 
 def _event_json(r: Any) -> dict[str, Any]:

@@ -17,6 +17,8 @@ A change to this module needs a new Alembic revision in `store/migrations/versio
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -238,7 +240,15 @@ events = sa.Table(
     *_corridor(),
     # what tied the event to its place (revision 0006): "sentence", or a fallback (resolve.placement)
     sa.Column("placed_by", sa.String(16)),
+    # copies of its version's state and its list order (revision 0013), so that event lists are read in
+    # order from an index: whether the version is current, and the day the event is listed at (its
+    # date's first day, else its article's publication, else UNDATED, which sorts last)
+    sa.Column("is_current", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("sort_day", sa.Date, nullable=False, server_default=sa.text("'9999-12-31'")),
 )
+UNDATED = date(9999, 12, 31)
+sa.Index("ix_events_current_day", events.c.is_current, events.c.sort_day)
+sa.Index("ix_events_current_type_day", events.c.is_current, events.c.type, events.c.sort_day)
 
 event_arguments = sa.Table(
     "event_arguments",

@@ -39,6 +39,7 @@ from beltwatch.store.database import Database, lock_for_writing, raise_if_unwrit
 from beltwatch.store.entities import EntityResolver, normalise
 from beltwatch.store.projects import update_projects
 from beltwatch.store.schema import (
+    UNDATED,
     aliases,
     amounts,
     article_entities,
@@ -238,7 +239,7 @@ class _Batch:
             self.fts.append({"id": version_id, "title": article.meta.title, "text": article.text})
         names = self._entities(extraction, version_id)
         self.pending[amounts] += _amount_rows(extraction, version_id)
-        self._events(extraction.events, version_id, names)
+        self._events(extraction.events, version_id, names, extraction.article.meta.published_first_day)
         self.changes.append((found.version_id if found is not None else None, version_id))
         self.facts.append((self.changes[-1], project_facts(extraction)))
         return Stored(NEW if found is None else UPDATED, key, number)
@@ -290,6 +291,7 @@ class _Batch:
             .where(article_versions.c.id == found.version_id)
             .values(is_current=False, superseded_at=self.stamp)
         )
+        self.conn.execute(events.update().where(events.c.article_version_id == found.version_id).values(is_current=False))
         return found.id, found.key, found.version + 1
 
     def _version(
@@ -371,15 +373,16 @@ class _Batch:
                 names.setdefault(normalise(spelling), entity_id)
         return names
 
-    def _events(self, found: list[Event], version_id: int, names: dict[str, int]) -> None:
+    def _events(self, found: list[Event], version_id: int, names: dict[str, int], published: date | None) -> None:
         def entity_of(value: Any) -> int | None:
             return names.get(normalise(value)) if isinstance(value, str) else None
 
         for position, event in enumerate(found):
             args = _arguments(event)
             event_id = self.ids.take(events)
+            row = _event_row(event, args, position, version_id, entity_of)
             self.pending[events].append(
-                {"id": event_id, **_event_row(event, args, position, version_id, entity_of)}
+                {"id": event_id, **row, "is_current": True, "sort_day": row["date_start"] or published or UNDATED}
             )
             for name, value in args.items():
                 if value is None or name == "claims":
