@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import shutil
@@ -782,16 +783,31 @@ def test_an_entity_shows_its_latest_events_with_the_number_of_all(client, monkey
 
 
 def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
-    """With no filter but the type, a page is read up to the day of its last event from an index; every
-    page must be the slice of the whole list in the same order."""
+    """With no filter but the type and a date window, a page is read up to the day of its last event from
+    an index; every page must be the slice of the whole list in the same order, and the window the one
+    the stored dates give."""
+    from datetime import date
+
     from beltwatch.store.queries import EventFilter, list_events
 
+    windows = ((None, None), (date(2021, 1, 1), None), (None, date(2022, 12, 31)), (date(2021, 7, 1), date(2024, 3, 31)))
     with open_database(base_url) as db, db.engine.connect() as conn:
-        for type_ in (None, "STATEMENT", "ATTACK"):
-            for sort in ("date", "-date"):
-                total, whole = list_events(conn, EventFilter(type=type_), limit=None, sort=sort)
-                assert total == len(whole) > 0
-                for offset, limit in ((0, 1), (0, 7), (3, 5), (total - 2, 10), (total, 5)):
-                    counted, page = list_events(conn, EventFilter(type=type_), limit=limit, offset=max(offset, 0), sort=sort)
-                    assert counted == total
-                    assert [e["id"] for e in page] == [e["id"] for e in whole[max(offset, 0) : max(offset, 0) + limit]]
+        for type_, (since, until), sort in itertools.product((None, "STATEMENT", "ATTACK"), windows, ("date", "-date")):
+            chosen = EventFilter(type=type_, since=since, until=until)
+            total, whole = list_events(conn, chosen, limit=None, sort=sort)
+            assert total == len(whole)
+            assert total > 0 or type_ == "ATTACK"
+            for offset, limit in ((0, 1), (0, 7), (3, 5), (total - 2, 10), (total, 5)):
+                counted, page = list_events(conn, chosen, limit=limit, offset=max(offset, 0), sort=sort)
+                assert counted == total
+                assert [e["id"] for e in page] == [e["id"] for e in whole[max(offset, 0) : max(offset, 0) + limit]]
+        # the window as the stored dates give it: an event's span, else its article's publication day
+        _, every = list_events(conn, EventFilter(), limit=None)
+        since, until = date(2021, 7, 1), date(2024, 3, 31)
+        inside = [
+            e["id"] for e in every
+            if (e["date_end"] or e["published"]) and (e["date_end"] or e["published"]) >= since.isoformat()
+            and (e["date_start"] or e["published"]) <= until.isoformat()
+        ]  # fmt: skip
+        _, found = list_events(conn, EventFilter(since=since, until=until), limit=None)
+        assert sorted(e["id"] for e in found) == sorted(inside) and inside

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,6 +49,8 @@ from beltwatch.store.summaries import event_month
 
 MAX_LIMIT = 500
 SORTS = ("date", "-date", "type", "-type", "published", "-published")
+# the longest span an event's date covers: a year ("2023")
+LONGEST_SPAN = timedelta(days=366)
 # an entity shows its latest events, not all: China or Pakistan are in most articles of a large store
 ENTITY_EVENTS = 100
 GEO_COLUMNS = ("lat", "lon", "precision", "place_id", "region", "placed_by")
@@ -209,6 +211,7 @@ def list_events(
     wanted = check_type(filters.type)
     if wanted:
         query = query.where(events.c.type == wanted)
+    query = query.where(*_days(filters))  # the window as the index can use it; the same as the two below
     if filters.since:
         query = query.where(when_end >= filters.since)
     if filters.until:
@@ -246,15 +249,17 @@ def list_events(
     rejected = corrections.rejected_ids()
     kept = events.c.id.not_in(rejected) if rejected and not filters.include_rejected else sa.true()
     query = query.where(kept)
-    # with no filter but the type, the events' own copies of their version's state serve the count and
-    # the order from an index (revision 0013)
-    by_type_alone = filters == EventFilter(type=filters.type, include_rejected=filters.include_rejected)
-    alone = sa.select(events.c.sort_day).where(events.c.is_current, kept)
+    # with no filter but the type and the dates, the events' own copies of their version's state and day
+    # serve the count and the order from an index (revision 0013)
+    indexed = filters == EventFilter(
+        type=filters.type, since=filters.since, until=filters.until, include_rejected=filters.include_rejected
+    )
+    alone = sa.select(events.c.sort_day).where(events.c.is_current, kept, *_days(filters))
     if wanted:
         alone = alone.where(events.c.type == wanted)
-    counted = alone.with_only_columns(sa.func.count()) if by_type_alone else query.with_only_columns(sa.func.count())
-    total = conn.execute(counted).scalar_one()
-    if by_type_alone and limit is not None and sort.lstrip("-") == "date":
+    counted = alone if indexed else query
+    total = conn.execute(counted.with_only_columns(sa.func.count())).scalar_one()
+    if indexed and limit is not None and sort.lstrip("-") == "date":
         query = query.where(_listed_up_to(conn, alone, offset + limit, descending=sort.startswith("-")))
     query = (
         query.with_only_columns(*columns)
@@ -277,6 +282,18 @@ def list_events(
     if offset:
         query = query.offset(offset)
     return total, [corrections.apply(_event_json(r)) for r in conn.execute(query)]
+
+
+def _days(filters: EventFilter) -> list[sa.ColumnElement[bool]]:
+    """The date window on the events' own columns: the day an event is listed at is the first of its span
+    (a year at most), and an event without a date of its own spans its article's publication day."""
+    day, end = events.c.sort_day, sa.func.coalesce(events.c.date_end, events.c.sort_day)
+    found = []
+    if filters.since:
+        found += [end >= filters.since, day >= filters.since - LONGEST_SPAN, day != UNDATED]
+    if filters.until:
+        found.append(day <= filters.until)
+    return found
 
 
 def _listed_up_to(conn: Connection, alone: sa.Select, count: int, *, descending: bool) -> sa.ColumnElement[bool]:
