@@ -290,7 +290,8 @@ def _days(filters: EventFilter) -> list[sa.ColumnElement[bool]]:
     day, end = events.c.sort_day, sa.func.coalesce(events.c.date_end, events.c.sort_day)
     found = []
     if filters.since:
-        found += [end >= filters.since, day >= filters.since - LONGEST_SPAN, day != UNDATED]
+        earliest = max(filters.since, date.min + LONGEST_SPAN) - LONGEST_SPAN  # date.min: "since ever"
+        found += [end >= filters.since, day >= earliest, day != UNDATED]
     if filters.until:
         found.append(day <= filters.until)
     return found
