@@ -78,8 +78,9 @@ _BASE_NAMES = {c.name for c in BASE_COLUMNS}
 _EVENT_BASE = {
     "id", "type", "date", "date_start", "date_end", "location", "arguments", "sentence_start", "sentence_end", "position"
 }  # fmt: skip
-# events columns that are internal row ids, replaced by the article key and version above
-_INTERNAL = {"article_version_id", "location_entity_id"}
+# events columns that are the store's own: row ids (replaced by the article key and version above), and
+# the copies of a version's state that order event lists
+_INTERNAL = {"article_version_id", "location_entity_id", "is_current", "sort_day"}
 
 
 @dataclass
