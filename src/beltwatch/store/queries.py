@@ -173,8 +173,6 @@ def list_events(
     if offset < 0:
         raise UsageError("offset must not be negative")
     corrections = corrections or Corrections.load(conn)
-    when_start = sa.func.coalesce(events.c.date_start, article_versions.c.published)
-    when_end = sa.func.coalesce(events.c.date_end, article_versions.c.published)
     extra = [
         events.c[name] for name in (*GEO_COLUMNS, *USD_COLUMNS, *reads.CORRIDOR_COLUMNS) if name in events.c
     ]
@@ -206,16 +204,15 @@ def list_events(
         .select_from(events)
         .join(article_versions, article_versions.c.id == events.c.article_version_id)
         .join(articles, articles.c.id == article_versions.c.article_id)
-        .where(article_versions.c.is_current, events.c.is_current)
+        .where(article_versions.c.is_current)
     )
     wanted = check_type(filters.type)
-    if wanted:
-        query = query.where(events.c.type == wanted)
-    query = query.where(*_days(filters))  # the window as the index can use it; the same as the two below
-    if filters.since:
-        query = query.where(when_end >= filters.since)
-    if filters.until:
-        query = query.where(when_start <= filters.until)
+    rejected = corrections.rejected_ids()
+    # what the events' own columns say: their version's state and day (revision 0013), type, rejection
+    own = [events.c.is_current, *_days(filters), *([events.c.type == wanted] if wanted else [])]
+    if rejected and not filters.include_rejected:
+        own.append(events.c.id.not_in(rejected))
+    query = query.where(*own)
     if filters.country:
         query = query.where(reads.in_country(reads.country_code(filters.country)))
     ids: list[int] | None = None
@@ -246,17 +243,12 @@ def list_events(
             | events.c.location.ilike(pattern, escape="\\")
             | in_arguments
         )
-    rejected = corrections.rejected_ids()
-    kept = events.c.id.not_in(rejected) if rejected and not filters.include_rejected else sa.true()
-    query = query.where(kept)
-    # with no filter but the type and the dates, the events' own copies of their version's state and day
-    # serve the count and the order from an index (revision 0013)
+    # with no filter but the type and the dates, the events' own columns serve the count and the order
+    # from an index
     indexed = filters == EventFilter(
         type=filters.type, since=filters.since, until=filters.until, include_rejected=filters.include_rejected
     )
-    alone = sa.select(events.c.sort_day).where(events.c.is_current, kept, *_days(filters))
-    if wanted:
-        alone = alone.where(events.c.type == wanted)
+    alone = sa.select(events.c.sort_day).where(*own)
     counted = alone if indexed else query
     total = conn.execute(counted.with_only_columns(sa.func.count())).scalar_one()
     if indexed and limit is not None and sort.lstrip("-") == "date":
