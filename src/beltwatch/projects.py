@@ -654,9 +654,14 @@ def committed_usd(financing: Iterable[dict[str, Any]]) -> float | None:
     """The dollars committed to a project: each commitment once, however many reports give it."""
     distinct: list[dict[str, Any]] = []
     for fact in financing:
-        if not any(same_commitment(fact, other) for other in distinct):
+        if new_commitment(fact, distinct):
             distinct.append(fact)
     return usd_total(distinct)
+
+
+def new_commitment(fact: dict[str, Any], distinct: Iterable[dict[str, Any]]) -> bool:
+    """Whether a financing fact commits money that none of `distinct` already does."""
+    return not any(same_commitment(fact, other) for other in distinct)
 
 
 def usd_total(commitments: Iterable[dict[str, Any]]) -> float | None:

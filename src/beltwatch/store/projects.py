@@ -40,7 +40,7 @@ from beltwatch.projects import (
     StatusClaim,
     current_state,
     load_registry,
-    same_commitment,
+    new_commitment,
     usd_total,
 )
 from beltwatch.projects import project_facts as facts_of
@@ -198,7 +198,7 @@ class Tally:
                 self.place = {k: f.value[k] for k in ("lat", "lon", "precision")}
         elif f.kind == "cost" and (self.cost is None or _cost_order(f.date) >= _cost_order(self.cost["date"])):
             self.cost = {"date": f.date, "usd": f.value.get("usd")}
-        elif f.kind == "financing" and not any(same_commitment(f.value, c) for c in self.commitments):
+        elif f.kind == "financing" and new_commitment(f.value, self.commitments):
             self.commitments.append({k: f.value.get(k) for k in ("lender", "currency", "value", "usd")})
         elif f.kind == "status":
             claim = [f.value["status"], f.date, f.outlet or f.article_key]

@@ -30,14 +30,13 @@ from beltwatch.model import (
     EventSignature,
     Extraction,
     Geo,
-    ProjectFact,
     StoryAssignment,
     StorySignal,
 )
 from beltwatch.projects import project_facts
 from beltwatch.store.database import Database, lock_for_writing, raise_if_unwritable
 from beltwatch.store.entities import EntityResolver, normalise
-from beltwatch.store.projects import update_projects
+from beltwatch.store.projects import VersionFacts, update_projects
 from beltwatch.store.schema import (
     UNDATED,
     aliases,
@@ -194,7 +193,7 @@ class _Batch:
         self.pending: dict[sa.Table, list[dict[str, Any]]] = defaultdict(list)
         self.superseded: list[dict[str, int]] = []  # old version -> the new one that supersedes it
         self.changes: list[tuple[int | None, int]] = []  # (superseded version, new version) per write
-        self.facts: list[tuple[tuple[int | None, int], list[ProjectFact]]] = []  # the registry's, per write
+        self.facts: list[VersionFacts] = []  # the registry's, per write
         self.fts: list[dict[str, Any]] = []  # SQLite's full-text rows of the new versions
         self.sources: dict[str, int] = {}
 
@@ -241,7 +240,7 @@ class _Batch:
         self.pending[amounts] += _amount_rows(extraction, version_id)
         self._events(extraction.events, version_id, names, extraction.article.meta.published_first_day)
         self.changes.append((found.version_id if found is not None else None, version_id))
-        self.facts.append((self.changes[-1], project_facts(extraction)))
+        self.facts.append((*self.changes[-1], project_facts(extraction)))
         return Stored(NEW if found is None else UPDATED, key, number)
 
     def flush(self) -> None:
@@ -270,7 +269,7 @@ class _Batch:
         merged = {self.resolver.current(target) for target in self.resolver.merged_into.values()}
         update_summaries(self.conn, self.changes, merged)
         update_event_months(self.conn, self.changes)
-        update_projects(self.conn, [(old, new, facts) for (old, new), facts in self.facts], self.stamp)
+        update_projects(self.conn, self.facts, self.stamp)
         self.changes, self.facts = [], []
         if self.is_sqlite:
             _refresh_entity_fts(self.conn, self.resolver.touched, self.resolver.merged_into)
