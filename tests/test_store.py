@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -29,7 +30,7 @@ from beltwatch.model import (
 )
 from beltwatch.settings import DEFAULT_DB, Settings
 from beltwatch.store import corrections, open_database, queries, reads, writes
-from beltwatch.store.database import current_revision, head_revision
+from beltwatch.store.database import alembic_config, current_revision, head_revision, without_foreign_keys
 from beltwatch.store.entities import normalise
 from beltwatch.store.schema import (
     article_versions,
@@ -140,7 +141,9 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
     plain.close()
 
 
-def test_sqlite_learns_its_tables_sizes_once_a_store_is_large_and_again_when_it_doubles(tmp_path, monkeypatch):
+def test_sqlite_learns_its_tables_sizes_once_a_store_is_large_and_again_when_it_doubles(
+    tmp_path, monkeypatch
+):
     """Without statistics SQLite reads a story's events through the index on event types; the end of a
     run gives it statistics once the store has some articles, and again when it has doubled."""
     from beltwatch.store import database
@@ -151,15 +154,51 @@ def test_sqlite_learns_its_tables_sizes_once_a_store_is_large_and_again_when_it_
         with sqlite3.connect(tmp_path / "s.db") as conn:
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
                 return None
-            return int(conn.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'articles'").fetchone()[0].split()[0])
+            return int(
+                conn.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'articles'").fetchone()[0].split()[0]
+            )
 
     with open_database(f"sqlite:///{tmp_path / 's.db'}", writer=True) as db:
         seen = []
         for i in range(7):
-            store(db, extraction(f"a{i}", f"Report {i}\nXi Jinping met Shehbaz Sharif in Beijing on day {i}."))
+            store(
+                db, extraction(f"a{i}", f"Report {i}\nXi Jinping met Shehbaz Sharif in Beijing on day {i}.")
+            )
             writes.finish_run(db, writes.start_run(db, [f"a{i}"]), {})
             seen.append(analysed())
     assert seen == [None, None, 3, 3, 3, 6, 6]
+
+
+def _row_counts(url: str) -> dict[str, int]:
+    with open_database(url) as db, db.engine.connect() as conn:
+        return {
+            t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in metadata.sorted_tables
+        }
+
+
+def test_upgrading_an_older_store_keeps_every_row(db_url):
+    """SQLite alters a table by copying it: with foreign keys on, dropping the old `events` would take
+    every event argument and claim with it."""
+    text = "Convoy attacked\nGunmen attacked a convoy near Dasu on Monday.\nThe BLA said it killed 13.\n"
+    attack = Event(
+        "ATTACK",
+        {
+            "location": "Dasu",
+            "perpetrator": "BLA",
+            "killed": 2,
+            "claims": [{"claimant": "BLA", "killed": 13}],
+        },
+        _sentence(text, text.find("Gunmen")),
+    )
+    entities_ = [person(text, "Dasu", type="GPE"), person(text, "BLA", type="ORG")]
+    with open_database(db_url, writer=True) as db:
+        store(db, extraction("a1", text, entities_, [attack, statement(text, "BLA")], published="2024-03-26"))
+    before = _row_counts(db_url)
+    assert before["event_arguments"] and before["claims"] and before["mentions"]
+    with open_database(db_url) as db, db.engine.connect() as conn, without_foreign_keys(conn), conn.begin():
+        command.downgrade(alembic_config(db_url, conn), "0001")
+    assert _row_counts(db_url) == before  # opening upgrades through every revision
 
 
 def test_query_commands_do_not_create_a_missing_sqlite_file(tmp_path):
@@ -526,13 +565,22 @@ def test_stories_are_rewritten_in_place(db):
 
 def test_an_events_copy_of_its_versions_state_follows_a_new_version(db):
     text = "Report\nXi Jinping met Shehbaz Sharif in Beijing on Monday."
-    first = extraction("copy", text, [person(text, "Xi Jinping")], [statement(text, "Xi Jinping")], published="2024-05-02")
+    first = extraction(
+        "copy", text, [person(text, "Xi Jinping")], [statement(text, "Xi Jinping")], published="2024-05-02"
+    )
     store(db, first)
-    later = extraction("copy", text + "\nMore to follow.", [person(text, "Xi Jinping")], [statement(text, "Xi Jinping", "2024-05")])
+    later = extraction(
+        "copy",
+        text + "\nMore to follow.",
+        [person(text, "Xi Jinping")],
+        [statement(text, "Xi Jinping", "2024-05")],
+    )
     store(db, later)
     with db.engine.connect() as conn:
         rows = conn.execute(
-            sa.select(events.c.is_current, events.c.sort_day, article_versions.c.is_current.label("version_current"))
+            sa.select(
+                events.c.is_current, events.c.sort_day, article_versions.c.is_current.label("version_current")
+            )
             .join(article_versions, article_versions.c.id == events.c.article_version_id)
             .order_by(events.c.id)
         ).all()

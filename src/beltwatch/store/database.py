@@ -68,8 +68,13 @@ class Database:
             return
         with self.engine.begin() as conn:
             stored = conn.exec_driver_sql("SELECT max(rowid) FROM articles").scalar() or 0
-            known = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'").scalar()
-            stat = known and conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'articles'").scalar()
+            known = conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            ).scalar()
+            stat = (
+                known
+                and conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'articles'").scalar()
+            )
             analysed = int(stat.split()[0]) if stat else 0
             if stored >= _ANALYSE_FROM and stored >= 2 * analysed:
                 conn.exec_driver_sql(f"PRAGMA analysis_limit = {_ANALYSIS_ROWS}")
@@ -280,7 +285,38 @@ def upgrade_schema(db: Database) -> None:
             return
     with db.engine.connect() as conn:
         conn.execution_options(sqlite_immediate=True)  # SQLite: hold the write lock from BEGIN on
-        with conn.begin():
+        with without_foreign_keys(conn), conn.begin():
             lock_for_writing(conn, SCHEMA_LOCK)
             if current_revision(conn) != head:  # another process may have done it meanwhile
                 command.upgrade(alembic_config(db.url, conn), "head")
+                check_references(conn)
+
+
+@contextmanager
+def without_foreign_keys(conn: Connection) -> Iterator[None]:
+    """Run a schema change on SQLite with foreign keys off (`check_references` before it commits).
+
+    SQLite alters a table by copying it and dropping the old one, and with foreign keys on, the drop
+    first deletes every row that refers to the old table (or sets its reference to NULL): altering
+    `events` would empty `event_arguments` and `claims`. The pragma only takes effect outside a
+    transaction, so it is set on the driver's connection before the change begins.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    driver = conn.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def check_references(conn: Connection) -> None:
+    """`StoreError` if a schema change run without foreign keys left a row referring to nothing."""
+    if conn.dialect.name == "sqlite":
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(3)
+        if broken:
+            raise StoreError(
+                f"the schema change left rows referring to nothing (table, row, parent): {broken}"
+            )
