@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from collections import Counter, defaultdict
 
 import pytest
 import sqlalchemy as sa
@@ -37,13 +36,14 @@ from beltwatch.store.schema import (
     entities,
     event_months,
     events,
+    financing_totals,
     include_object,
     metadata,
     role_history,
     stories,
     story_members,
 )
-from beltwatch.store.summaries import rebuild_event_months, rebuild_summaries
+from beltwatch.store.summaries import EventTally, rebuild_event_summaries, rebuild_summaries
 from beltwatch.stories import signal_of
 from conftest import BACKENDS, fresh_database
 
@@ -475,26 +475,53 @@ def test_a_batch_in_one_transaction_stores_what_its_articles_one_by_one_store(ba
     assert dumps[0] == dumps[1]
 
 
-def _counted_months(conn) -> dict[str, dict[str, int]]:
-    """Events per month and type as the timeline shows them, and as counted over every current event."""
+def financing(text: str, rng: random.Random, date: str | None) -> Event:
+    """A commitment by one of three lenders, in dollars, in yuan (converted) or with no figure."""
+    args = {"funder": rng.choice(LENDERS), "recipient": rng.choice(("Pakistan", "Sri Lanka"))}
+    currency = rng.choice(("USD", "CNY", None))
+    if currency:
+        args |= {"value": float(rng.randint(1, 90) * 10_000_000), "currency": currency}
+    if currency == "CNY":
+        args["usd"] = args["value"] * 0.14  # as the resolver converts it
+    if date:
+        args["date"] = date
+    return Event("FINANCING", args, _sentence(text, text.find("loan")))
+
+
+LENDERS = ("China Development Bank", "Export-Import Bank of China", "Silk Road Fund")
+
+
+def _tallies(conn) -> tuple[dict, dict]:
+    """The summaries kept at write time as the pages read them (corrections applied), and the same
+    counted over every current event: months by type, and the financing ledger's totals."""
     fixes = queries.Corrections.load(conn)
-    kept = {m: c for m, c in queries.timeline(conn, fixes)["counts"].items() if c}
-    counted: dict[str, Counter] = defaultdict(Counter)
+    counted = EventTally()
     for event in queries.all_events(conn, fixes):
-        queries.count_month(counted, event, 1)
-    return kept, {m: dict(c) for m, c in counted.items()}
+        counted.add(event)
+    return _comparable(queries.tally(conn, fixes)), _comparable(counted)
 
 
-def test_event_months_kept_by_each_write_and_read_with_corrections_equal_a_count_of_all_events(db_url):
-    """The timeline's counts, kept at write time (batches of 1 to 5, articles rewritten with other
-    events and dates) and read with corrections applied (an event rejected, one moved to another
-    month), equal the count over every current event, and a recount of the table."""
+def _comparable(tally: EventTally) -> dict:
+    """A tally with its zero rows dropped and its dollars to the cent (sums taken in another order)."""
+    ledger = tally.ledger()
+    for dimension in ("by_lender", "by_recipient", "by_year"):
+        ledger[dimension] = [(key, round(usd, 2)) for key, usd in ledger[dimension]]
+    ledger["total"] = round(ledger["total"], 2)
+    return {"months": {k: n for k, n in tally.months.items() if n}, "ledger": ledger}
+
+
+def test_event_summaries_kept_by_each_write_and_read_with_corrections_equal_a_count_of_all_events(db_url):
+    """The timeline's and overview's counts and the financing ledger's totals, kept at write time
+    (batches of 1 to 5, articles rewritten with other events and dates) and read with corrections
+    applied (an event rejected, one moved to another month, a commitment's figure edited), equal the
+    count over every current event, and a recount of the tables."""
     rng = random.Random(9)
     dates = ("2023-05-08", "2023-06", "2023", None)
     made = []
     for step in range(40):
-        text = f"Report {step}\n" + "".join(f"Ahsan Iqbal spoke on the corridor {i}.\n" for i in range(3))
-        said = [statement(text, "Ahsan Iqbal", rng.choice(dates)) for _ in range(rng.randint(1, 3))]
+        text = f"Report {step}\n" + "".join(f"Ahsan Iqbal spoke on the corridor loan {i}.\n" for i in range(3))
+        said = [statement(text, "Ahsan Iqbal", rng.choice(dates)) for _ in range(rng.randint(0, 2))]
+        said += [financing(text, rng, rng.choice(dates)) for _ in range(rng.randint(0, 2))]
         made.append(extraction(f"k{rng.randint(1, 16)}", text, [], said, published=rng.choice(DAYS)))
     with open_database(db_url, writer=True) as db:
         while made:
@@ -502,23 +529,38 @@ def test_event_months_kept_by_each_write_and_read_with_corrections_equal_a_count
             batch, made = made[:size], made[size:]
             writes.store_extractions(db, [(x, signal_of(x)) for x in batch], None)
         with db.engine.connect() as conn:
-            kept, counted = _counted_months(conn)
-            assert kept == counted and sum(sum(c.values()) for c in counted.values()) > 10
+            kept, counted = _tallies(conn)
+            assert kept == counted and sum(counted["months"].values()) > 10
+            assert len(counted["ledger"]["by_recipient"]) == 2 and counted["ledger"]["unpriced"] > 0
+            assert ("", "STATEMENT") in counted["months"]  # an undated event in an undated article
         with db.engine.connect() as conn, conn.begin() as transaction:
-            recount = sa.select(event_months).where(event_months.c.events > 0).order_by(*event_months.c)
-            before = conn.execute(recount).all()
-            rebuild_event_months(conn)
-            assert conn.execute(recount).all() == before
+            recounts = [
+                sa.select(table).where(table.c.events != 0).order_by(*table.primary_key)
+                for table in (event_months, financing_totals)
+            ]
+            before = [conn.execute(recount).all() for recount in recounts]
+            rebuild_event_summaries(conn)
+            after = [conn.execute(recount).all() for recount in recounts]
+            assert after[0] == before[0]
+            money = [[(r.dimension, r.key, r.events) for r in rows[1]] for rows in (before, after)]
+            assert money[0] == money[1] and len(money[0]) >= 5
+            assert [r.usd for r in after[1]] == pytest.approx([r.usd for r in before[1]])
             transaction.rollback()
         with db.engine.begin() as conn:
-            dated = [e for e in queries.all_events(conn, queries.Corrections.load(conn)) if e["date"]]
+            found = queries.all_events(conn, queries.Corrections.load(conn))
+            dated = [e for e in found if e["date"] and e["type"] == "STATEMENT"]
+            priced = [e for e in found if e["type"] == "FINANCING" and e["arguments"].get("currency") == "USD"]
             corrections.record_event_correction(conn, dated[0], action="reject", token_name="test")
             corrections.record_event_correction(
                 conn, dated[1], action="edit", token_name="test", argument="date", value="2021-02-03"
             )
+            corrections.record_event_correction(
+                conn, priced[0], action="edit", token_name="test", argument="value", value=1.5e12
+            )
         with db.engine.connect() as conn:
-            kept, counted = _counted_months(conn)
-            assert kept == counted and "2021-02" in kept
+            kept, counted = _tallies(conn)
+            assert kept == counted and ("2021-02", "STATEMENT") in kept["months"]
+            assert kept["ledger"]["total"] > 1.5e12
 
 
 def test_normalised_names_ignore_case_accents_and_punctuation():

@@ -38,14 +38,20 @@ from beltwatch.store.schema import (
     claims,
     entities,
     event_arguments,
-    event_months,
     events,
     mentions,
     sources,
     stories,
     story_members,
 )
-from beltwatch.store.summaries import event_month
+from beltwatch.store.summaries import (
+    UNDATED_MONTH,
+    EventTally,
+    event_rows,
+    ledger_keys,
+    stored_event,
+    usd_of,
+)
 
 MAX_LIMIT = 500
 SORTS = ("date", "-date", "type", "-type", "published", "-published")
@@ -762,79 +768,26 @@ def differing_keys(differences: list[dict[str, Any]]) -> set[tuple[int, str]]:
 # --- aggregates for the pages ---------------------------------------------------------------------
 
 
-def usd_of(event: dict[str, Any]) -> tuple[float | None, str]:
-    """Dollars of a financing event and where they come from: the usd column, a stated conversion, or USD."""
-    args = event["arguments"]
-    if "value" in event.get("original", {}) or "currency" in event.get("original", {}):
-        pass  # an edited value: the stored conversion is stale; fall through to the stated figures
-    elif isinstance(event.get("usd"), int | float):
-        return float(event["usd"]), "converted"
-    if isinstance(args.get("usd_stated"), int | float):
-        return float(args["usd_stated"]), "stated"
-    if args.get("currency") == "USD" and isinstance(args.get("value"), int | float):
-        return float(args["value"]), "USD"
-    return None, ""
-
-
-def year_of(event: dict[str, Any]) -> str | None:
-    for value in (event.get("date"), event.get("published")):
-        if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit():
-            return value[:4]
-    return None
-
-
-def month_of(event: dict[str, Any]) -> str | None:
-    return event_month(event.get("date"), event.get("published"))
+def ledger_row(event: dict[str, Any]) -> dict[str, Any]:
+    """A financing event as a row of the ledger: its dollars and their basis, lender, recipient, year."""
+    usd, basis = usd_of(event)
+    return {**event, "usd_value": usd, "usd_basis": basis, **ledger_keys(event)}
 
 
 def finance(found: list[dict[str, Any]]) -> dict[str, Any]:
-    """The financing ledger: rows, and totals in USD by lender, recipient and year."""
+    """The financing ledger of these events: rows, and totals in USD by lender, recipient and year."""
+    counted = EventTally()
     rows = []
-    by_lender: dict[str, float] = defaultdict(float)
-    by_recipient: dict[str, float] = defaultdict(float)
-    by_year: dict[str, float] = defaultdict(float)
-    unpriced = 0
     for e in found:
-        if e["type"] != "FINANCING" or e.get("status") == WRONG:
-            continue
-        usd, basis = usd_of(e)
-        args = e["arguments"]
-        lender = str(args.get("funder") or "unknown")
-        recipient = str(args.get("recipient") or "unknown")
-        year = year_of(e) or "undated"
-        rows.append(
-            {
-                **e,
-                "usd_value": usd,
-                "usd_basis": basis,
-                "lender": lender,
-                "recipient": recipient,
-                "year": year,
-            }
-        )
-        if usd is None:
-            unpriced += 1
-            continue
-        by_lender[lender] += usd
-        by_recipient[recipient] += usd
-        by_year[year] += usd
+        if e["type"] == "FINANCING" and e.get("status") != WRONG:
+            counted.add(e)
+            rows.append(ledger_row(e))
     rows.sort(key=lambda r: (r["year"], r.get("date") or "", r["lender"]))
-
-    def ranked(totals: dict[str, float]) -> list[tuple[str, float]]:
-        return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
-
-    return {
-        "rows": rows,
-        "by_lender": ranked(by_lender),
-        "by_recipient": ranked(by_recipient),
-        "by_year": sorted(by_year.items()),
-        "unpriced": unpriced,
-        "total": sum(by_lender.values()),
-    }
+    return {"rows": rows, **counted.ledger()}
 
 
 def incidents(conn: Connection, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Attacks, newest first, with the figures stated as fact and each claim beside them."""
+    """The attacks of `found`, in its order, with the figures stated as fact and each claim beside them."""
     attacks = [e for e in found if e["type"] == "ATTACK"]
     ids = [e["id"] for e in attacks]
     claim_rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -843,33 +796,54 @@ def incidents(conn: Connection, found: list[dict[str, Any]]) -> list[dict[str, A
             sa.select(claims).where(claims.c.event_id.in_(ids)).order_by(claims.c.position)
         ):
             claim_rows[c.event_id].append({"claimant": c.claimant, "killed": c.killed, "injured": c.injured})
-    out = []
-    for e in attacks:
-        found_claims = claim_rows.get(e["id"]) or [
-            c for c in e["arguments"].get("claims") or [] if isinstance(c, dict)
-        ]
-        out.append({**e, "claims": found_claims})
-    out.sort(key=lambda e: e.get("date") or e.get("published") or "", reverse=True)
-    return out
+    return [
+        {**e, "claims": claim_rows.get(e["id"]) or [c for c in e["arguments"].get("claims") or [] if isinstance(c, dict)]}
+        for e in attacks
+    ]
 
 
-def timeline(conn: Connection, corrections: Corrections) -> dict[str, Any]:
-    """Events per month by type, over the months from the first to the last: the counts kept at write
-    time (`event_months`), with the corrections in force applied to the events of corrected articles."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in conn.execute(sa.select(event_months).where(event_months.c.events > 0)):
-        counts[r.month][r.type] += r.events
+def incident_page(
+    conn: Connection, corrections: Corrections, *, limit: int, offset: int = 0, include_rejected: bool = False
+) -> tuple[int, list[dict[str, Any]]]:
+    """(all attacks, one page of them newest first with their claims), read in order from the index on
+    (current, type, day)."""
+    total, found = list_events(
+        conn,
+        EventFilter(type="ATTACK", include_rejected=include_rejected),
+        corrections=corrections,
+        limit=limit,
+        offset=offset,
+        sort="-date",
+    )
+    return total, incidents(conn, found)
+
+
+def tally(conn: Connection, corrections: Corrections) -> EventTally:
+    """The summaries kept at write time (`event_months`, `financing_totals`), with the corrections in
+    force applied to the events of corrected articles."""
+    counted = EventTally.stored(conn)
     if corrections.states:
-        stored = conn.execute(
-            sa.select(events.c.id, events.c.type, events.c.date, events.c.arguments, article_versions.c.published)
-            .join(article_versions, article_versions.c.id == events.c.article_version_id)
-            .where(events.c.id.in_(sorted(corrections.states)))
-        )
-        for r in stored:
-            event = {"id": r.id, "type": r.type, "date": r.date, "arguments": r.arguments or {}}
-            event["published"] = reads.iso(r.published)
-            count_month(counts, event, -1)
-            count_month(counts, corrections.apply(event), 1)
+        rows = conn.execute(event_rows().where(events.c.id.in_(sorted(corrections.states))))
+        for r in rows:
+            event = stored_event(r)
+            counted.add(event, -1)
+            counted.add(corrections.apply(event), 1)
+    return counted
+
+
+def events_by_type(counted: EventTally) -> Counter[str]:
+    by_type: Counter[str] = Counter()
+    for (_, type_), n in counted.months.items():
+        by_type[type_] += n
+    return +by_type
+
+
+def timeline(counted: EventTally) -> dict[str, Any]:
+    """Events per month by type, over the months from the first to the last."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for (month, type_), n in counted.months.items():
+        if month != UNDATED_MONTH and n:
+            counts[month][type_] += n
     counts = {m: by_type for m, by_type in counts.items() if any(by_type.values())}
     if not counts:
         return {"months": [], "types": list(EVENT_TYPES), "counts": {}}
@@ -884,13 +858,6 @@ def timeline(conn: Connection, corrections: Corrections) -> dict[str, Any]:
         "types": list(EVENT_TYPES),
         "counts": {m: {t: n for t, n in counts.get(m, {}).items() if n} for m in months},
     }
-
-
-def count_month(counts: dict[str, Counter[str]], event: dict[str, Any], change: int) -> None:
-    """Add `change` to the count of the event's month and type (an event marked wrong counts nowhere)."""
-    month = month_of(event)
-    if month and event.get("status") != WRONG:
-        counts[month][event["type"]] += change
 
 
 def status_of(event: dict[str, Any]) -> str:

@@ -692,10 +692,19 @@ def _figure_order(entry: dict[str, Any]) -> tuple[bool, Any]:
 # --- statistics -------------------------------------------------------------------------------
 
 
-def stats(conn: Connection) -> dict[str, Any]:
-    def count(table: sa.Table, *where: Any) -> int:
-        return conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one()
+def count_rows(conn: Connection, table: sa.Table, *where: Any) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one()
 
+
+HEADLINE_TABLES = {"articles": articles, "entities": entities, "stories": stories, "claims": claims}
+
+
+def headline_counts(conn: Connection) -> dict[str, int]:
+    """What the overview heads with: counts of whole tables (its events come from the kept summaries)."""
+    return {name: count_rows(conn, table) for name, table in HEADLINE_TABLES.items()}
+
+
+def stats(conn: Connection) -> dict[str, Any]:
     def by(column: sa.Column, *joins: Any) -> dict[str, int]:
         query = sa.select(column, sa.func.count()).group_by(column).order_by(column)
         for join in joins:
@@ -711,13 +720,13 @@ def stats(conn: Connection) -> dict[str, Any]:
     last = conn.execute(sa.select(ingest_runs).order_by(ingest_runs.c.id.desc()).limit(1)).first()
     return {
         "database": conn.engine.url.render_as_string(hide_password=True),
-        "articles": count(articles),
-        "versions": count(article_versions),
-        "superseded": count(article_versions, sa.not_(article_versions.c.is_current)),
-        "sources": count(sources),
-        "entities": count(entities),
+        "articles": count_rows(conn, articles),
+        "versions": count_rows(conn, article_versions),
+        "superseded": count_rows(conn, article_versions, sa.not_(article_versions.c.is_current)),
+        "sources": count_rows(conn, sources),
+        "entities": count_rows(conn, entities),
         "entities_by_type": by(entities.c.type),
-        "mentions": count(mentions),
+        "mentions": count_rows(conn, mentions),
         "amounts": conn.execute(
             sa.select(sa.func.count())
             .select_from(amounts)
@@ -726,11 +735,11 @@ def stats(conn: Connection) -> dict[str, Any]:
         ).scalar_one(),
         "events": sum(by(events.c.type, current_version).values()),
         "events_by_type": by(events.c.type, current_version),
-        "claims": count(claims),
-        "stories": count(stories),
-        "duplicates": count(story_members, story_members.c.duplicate_of.is_not(None)),
-        "runs": count(ingest_runs),
-        "errors": count(ingest_errors),
+        "claims": count_rows(conn, claims),
+        "stories": count_rows(conn, stories),
+        "duplicates": count_rows(conn, story_members, story_members.c.duplicate_of.is_not(None)),
+        "runs": count_rows(conn, ingest_runs),
+        "errors": count_rows(conn, ingest_errors),
         "last_run": None
         if last is None
         else {

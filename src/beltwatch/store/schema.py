@@ -319,12 +319,24 @@ role_history = sa.Table(
 
 # Events per month and type (revision 0009): the timeline's counts, kept at write time over the current
 # versions' events as stored (`store.summaries`); corrections are applied when read (`queries`). A
-# month is an event's date when it names one, else its article's publication month.
+# month is an event's date when it names one, else its article's publication month, else "" (0014).
 event_months = sa.Table(
     "event_months",
     metadata,
     sa.Column("month", sa.String(7), primary_key=True),
     sa.Column("type", sa.String(32), primary_key=True),
+    sa.Column("events", sa.Integer, nullable=False),
+)
+
+# The financing ledger's totals (revision 0014), kept like `event_months`: per dimension ("lender",
+# "recipient", "year") and key, the dollars of the current FINANCING events with a dollar figure and
+# how many they are; ("unpriced", "") counts those without one.
+financing_totals = sa.Table(
+    "financing_totals",
+    metadata,
+    sa.Column("dimension", sa.String(16), primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("usd", sa.Double, nullable=False),
     sa.Column("events", sa.Integer, nullable=False),
 )
 

@@ -13,28 +13,34 @@ evidence is the first statement in (dated before undated, publication date, arti
 order) and gives the row its text; `first_seen`/`last_seen` are the earliest and latest dates,
 `articles` the number of articles stating it.
 
-Events per month and type (`event_months`, the timeline's counts) follow the same rule: a write
-adds its new version's events and takes away those of the version it supersedes
-(`update_event_months`); `rebuild_event_months` counts all current events.
+Events per month and type (`event_months`: the timeline's and the overview's counts; events with no
+date at all count in the month "") and the financing ledger's dollars per lender, recipient and year
+(`financing_totals`, with how many events each sums and how many have no dollar figure) follow the
+same rule: a write adds its new version's events and takes away those of the version it supersedes
+(`update_event_summaries`); `rebuild_event_summaries` counts all current events. Both are kept over
+events as stored; the reads apply corrections to the few corrected events (`EventTally`).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from beltwatch.store.corrections import WRONG
 from beltwatch.store.schema import (
     article_entities,
     article_versions,
     entities,
     event_months,
     events,
+    financing_totals,
     role_history,
 )
 
@@ -337,7 +343,11 @@ def _from_all(statements: list[Statement]) -> RoleRow:
     )
 
 
-# --- events per month and type -------------------------------------------------------------------
+# --- events per month and type, and the financing ledger's totals ------------------------------
+
+UNDATED_MONTH = ""  # the month row of events with neither a date of their own nor a publication date
+LEDGER_DIMENSIONS = ("lender", "recipient", "year")
+UNPRICED = ("unpriced", "")  # the ledger row counting financing events without a dollar figure
 
 
 def event_month(*dates: object) -> str | None:
@@ -349,41 +359,162 @@ def event_month(*dates: object) -> str | None:
     return None
 
 
-def update_event_months(conn: Connection, changes: Sequence[tuple[int | None, int]]) -> None:
+def usd_of(event: dict[str, Any]) -> tuple[float | None, str]:
+    """Dollars of a financing event and where they come from: the usd column, a stated conversion, or USD."""
+    args = event["arguments"]
+    if "value" in event.get("original", {}) or "currency" in event.get("original", {}):
+        pass  # an edited value: the stored conversion is stale; fall through to the stated figures
+    elif isinstance(event.get("usd"), int | float):
+        return float(event["usd"]), "converted"
+    if isinstance(args.get("usd_stated"), int | float):
+        return float(args["usd_stated"]), "stated"
+    if args.get("currency") == "USD" and isinstance(args.get("value"), int | float):
+        return float(args["value"]), "USD"
+    return None, ""
+
+
+def year_of(event: dict[str, Any]) -> str | None:
+    for value in (event.get("date"), event.get("published")):
+        if isinstance(value, str) and len(value) >= 4 and value[:4].isdigit():
+            return value[:4]
+    return None
+
+
+def ledger_keys(event: dict[str, Any]) -> dict[str, str]:
+    """Where a financing event stands in the ledger: its lender, recipient and year."""
+    args = event["arguments"]
+    return {
+        "lender": str(args.get("funder") or "unknown"),
+        "recipient": str(args.get("recipient") or "unknown"),
+        "year": year_of(event) or "undated",
+    }
+
+
+@dataclass
+class EventTally:
+    """Current events counted per month and type, and financing events' dollars per lender, recipient
+    and year (with how many events each sums, and how many have no dollar figure): the rows of `event_months` and
+    `financing_totals`. An event marked wrong by a correction counts nowhere."""
+
+    months: Counter[tuple[str, str]] = field(default_factory=Counter)
+    usd: defaultdict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
+    events: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def add(self, event: dict[str, Any], change: int = 1) -> None:
+        if event.get("status") == WRONG:
+            return
+        month = event_month(event.get("date"), event.get("published")) or UNDATED_MONTH
+        self.months[(month, event["type"])] += change
+        if event["type"] != "FINANCING":
+            return
+        usd, _ = usd_of(event)
+        if usd is None:
+            self.events[UNPRICED] += change
+            return
+        for dimension, key in ledger_keys(event).items():
+            self.usd[(dimension, key)] += change * usd
+            self.events[(dimension, key)] += change
+
+    def ledger(self) -> dict[str, Any]:
+        """The totals as the finance page shows them: each dimension's keys by dollars, the year in order."""
+        totals: dict[str, list[tuple[str, float]]] = {d: [] for d in LEDGER_DIMENSIONS}
+        for (dimension, key), n in self.events.items():
+            if n > 0 and dimension in totals:
+                totals[dimension].append((key, self.usd[(dimension, key)]))
+        return {
+            "by_lender": sorted(totals["lender"], key=lambda kv: (-kv[1], kv[0])),
+            "by_recipient": sorted(totals["recipient"], key=lambda kv: (-kv[1], kv[0])),
+            "by_year": sorted(totals["year"]),
+            "unpriced": max(self.events[UNPRICED], 0),
+            "total": sum(usd for _, usd in totals["lender"]),
+        }
+
+    @classmethod
+    def stored(cls, conn: Connection) -> EventTally:
+        tally = cls()
+        for r in conn.execute(sa.select(event_months).where(event_months.c.events != 0)):
+            tally.months[(r.month, r.type)] = r.events
+        for r in conn.execute(sa.select(financing_totals).where(financing_totals.c.events != 0)):
+            tally.usd[(r.dimension, r.key)] = r.usd
+            tally.events[(r.dimension, r.key)] = r.events
+        return tally
+
+
+def stored_event(r: Any) -> dict[str, Any]:
+    """An event row of `event_rows` as the tally (and the corrections) take it."""
+    return {
+        "id": r.id,
+        "type": r.type,
+        "date": r.date,
+        "published": r.published.isoformat() if r.published else None,
+        "arguments": r.arguments or {},
+        "usd": r.usd,
+    }
+
+
+def event_rows() -> sa.Select:
+    """What the tally reads of an event: the columns `stored_event` takes, and its version."""
+    return sa.select(
+        events.c.id,
+        events.c.article_version_id,
+        events.c.type,
+        events.c.date,
+        events.c.arguments,
+        events.c.usd,
+        article_versions.c.published,
+    ).join(article_versions, article_versions.c.id == events.c.article_version_id)
+
+
+def update_event_summaries(conn: Connection, changes: Sequence[tuple[int | None, int]]) -> None:
     """Count the events of the new versions of `changes` in, and those of the versions they supersede out."""
     sign = {new: 1 for _, new in changes} | {old: -1 for old, _ in changes if old is not None}
-    change: Counter[tuple[str, str]] = Counter()
-    for r in conn.execute(_event_dates().where(events.c.article_version_id.in_(sorted(sign)))):
-        month = event_month(r.date, r.published.isoformat() if r.published else None)
-        if month:
-            change[(month, r.type)] += sign[r.article_version_id]
-    rows = [{"month": m, "type": t, "events": n} for (m, t), n in sorted(change.items()) if n]
-    if rows:
-        insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(event_months)
-        conn.execute(
-            insert.on_conflict_do_update(
-                index_elements=[event_months.c.month, event_months.c.type],
-                set_={"events": event_months.c.events + insert.excluded.events},
-            ),
-            rows,
-        )
+    tally = EventTally()
+    for r in conn.execute(event_rows().where(events.c.article_version_id.in_(sorted(sign)))):
+        tally.add(stored_event(r), sign[r.article_version_id])
+    _upsert(conn, event_months, ["month", "type"], _month_rows(tally))
+    _upsert(conn, financing_totals, ["dimension", "key"], _money_rows(tally))
 
 
-def rebuild_event_months(conn: Connection) -> None:
-    """Count every current event again."""
-    counts: Counter[tuple[str, str]] = Counter()
-    for r in conn.execute(_event_dates().where(article_versions.c.is_current)):
-        month = event_month(r.date, r.published.isoformat() if r.published else None)
-        if month:
-            counts[(month, r.type)] += 1
-    conn.execute(event_months.delete())
-    if counts:
-        conn.execute(
-            event_months.insert(), [{"month": m, "type": t, "events": n} for (m, t), n in sorted(counts.items())]
-        )
+def rebuild_event_summaries(conn: Connection, tables: Sequence[sa.Table] = ()) -> None:
+    """Count every current event again, into `tables` (both summaries when none is named)."""
+    tables = tables or (event_months, financing_totals)
+    tally = EventTally()
+    for r in conn.execute(event_rows().where(article_versions.c.is_current)):
+        tally.add(stored_event(r))
+    for table in tables:
+        conn.execute(table.delete())
+    rows = {
+        event_months: _month_rows(tally),
+        financing_totals: _money_rows(tally),
+    }
+    for table in tables:
+        if rows[table]:
+            conn.execute(table.insert(), rows[table])
 
 
-def _event_dates() -> sa.Select:
-    return sa.select(
-        events.c.article_version_id, events.c.type, events.c.date, article_versions.c.published
-    ).join(article_versions, article_versions.c.id == events.c.article_version_id)
+def _month_rows(tally: EventTally) -> list[dict[str, Any]]:
+    return [{"month": m, "type": t, "events": n} for (m, t), n in sorted(tally.months.items()) if n]
+
+
+def _money_rows(tally: EventTally) -> list[dict[str, Any]]:
+    keys = sorted(tally.events.keys() | tally.usd.keys())
+    return [
+        {"dimension": d, "key": k, "usd": tally.usd.get((d, k), 0.0), "events": tally.events[(d, k)]}
+        for d, k in keys
+        if tally.events[(d, k)] or tally.usd.get((d, k))
+    ]
+
+
+def _upsert(conn: Connection, table: sa.Table, key: list[str], rows: list[dict[str, Any]]) -> None:
+    """Add each row's numbers to the stored row of its key (inserting it if there is none)."""
+    if not rows:
+        return
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    added = [c for c in rows[0] if c not in key]
+    conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=[table.c[k] for k in key],
+            set_={c: table.c[c] + insert.excluded[c] for c in added},
+        ),
+        rows,
+    )

@@ -55,7 +55,7 @@ from beltwatch.store.schema import (
     stories,
     story_members,
 )
-from beltwatch.store.summaries import update_event_months, update_summaries
+from beltwatch.store.summaries import update_event_summaries, update_summaries
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 
@@ -268,7 +268,7 @@ class _Batch:
             self.fts = []
         merged = {self.resolver.current(target) for target in self.resolver.merged_into.values()}
         update_summaries(self.conn, self.changes, merged)
-        update_event_months(self.conn, self.changes)
+        update_event_summaries(self.conn, self.changes)
         update_projects(self.conn, self.facts, self.stamp)
         self.changes, self.facts = [], []
         if self.is_sqlite:

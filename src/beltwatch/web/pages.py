@@ -30,6 +30,7 @@ def connection(request: Request) -> Iterator[Connection]:
 
 Conn = Annotated[Connection, Depends(connection)]
 PAGE = 50
+MAP_EVENTS = queries.MAX_LIMIT
 
 
 def page(request: Request, name: str, title: str, **context: Any) -> HTMLResponse:
@@ -42,20 +43,20 @@ def page(request: Request, name: str, title: str, **context: Any) -> HTMLRespons
 @router.get("/")
 def overview(request: Request, conn: Conn) -> HTMLResponse:
     fixes = Corrections.load(conn)
-    found = queries.all_events(conn, fixes)
-    numbers = reads.stats(conn)
-    ledger = queries.finance(found)
-    latest = queries.incidents(conn, found)[:5]
+    counted = queries.tally(conn, fixes)
+    ledger = counted.ledger()
+    _, latest = queries.incident_page(conn, fixes, limit=5)
+    by_type = queries.events_by_type(counted)
     return page(
         request,
         "overview.html",
         "Overview",
-        numbers=numbers,
+        numbers={**reads.headline_counts(conn), "events": sum(by_type.values())},
         corrections=corr.count_corrections(conn),
         latest=latest,
         ledger=ledger,
         lender_chart=render.bar_chart(ledger["by_lender"][:12], title="Financing by lender (USD)"),
-        by_type=Counter(e["type"] for e in found),
+        by_type=by_type,
     )
 
 
@@ -66,10 +67,13 @@ def event_map(
     view: Annotated[str, Query(pattern="^(all|corridor|world)$")] = "all",
     type: Annotated[str | None, Query(max_length=32)] = None,
 ) -> HTMLResponse:
-    fixes = Corrections.load(conn)
     wanted = queries.check_type(type)
+    # the latest events only: a store of years holds more than a map can show or a browser draw
+    total, found = queries.list_events(
+        conn, EventFilter(type=wanted), corrections=Corrections.load(conn), limit=MAP_EVENTS, sort="-date"
+    )
     located, unplaced = [], []
-    for e in queries.all_events(conn, fixes, type=wanted):
+    for e in reversed(found):  # oldest first: the newest is drawn last, on top
         place = place_of(e)
         if place is None:
             unplaced.append(e)
@@ -87,6 +91,8 @@ def event_map(
         svg=None if assets else render.event_map([svg_point(e, p) for e, p in located], view),
         legend=render.legend(types),
         points=len(located),
+        shown=len(found),
+        total=total,
         placed_by=Counter(p.placed_by for _, p in located),
         unplaced=unplaced,
         view=view,
@@ -169,7 +175,7 @@ def map_data(located: list[tuple[dict[str, Any], Place]], frame: render.View) ->
 
 @router.get("/timeline")
 def timeline(request: Request, conn: Conn) -> HTMLResponse:
-    data = queries.timeline(conn, Corrections.load(conn))
+    data = queries.timeline(queries.tally(conn, Corrections.load(conn)))
     rows = [(m, data["counts"][m]) for m in data["months"] if data["counts"][m]]
     types = [t for t in EVENT_TYPES if any(c.get(t) for _, c in rows)]
     return page(
@@ -184,14 +190,21 @@ def timeline(request: Request, conn: Conn) -> HTMLResponse:
 
 
 @router.get("/finance")
-def finance(request: Request, conn: Conn) -> HTMLResponse:
+def finance(request: Request, conn: Conn, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
     fixes = Corrections.load(conn)
-    ledger = queries.finance(queries.all_events(conn, fixes, type="FINANCING"))
+    ledger = queries.tally(conn, fixes).ledger()
+    total, found = queries.list_events(
+        conn, EventFilter(type="FINANCING"), corrections=fixes, limit=PAGE, offset=offset, sort="-date"
+    )
     return page(
         request,
         "finance.html",
         "Finance ledger",
         ledger=ledger,
+        rows=[queries.ledger_row(e) for e in found],
+        total=total,
+        offset=offset,
+        size=PAGE,
         lender_chart=render.bar_chart(ledger["by_lender"][:20], title="Commitments by lender (USD)"),
         recipient_chart=render.bar_chart(ledger["by_recipient"][:20], title="Commitments by recipient (USD)"),
         year_chart=render.bar_chart(ledger["by_year"], title="Commitments by year (USD)"),
@@ -199,10 +212,11 @@ def finance(request: Request, conn: Conn) -> HTMLResponse:
 
 
 @router.get("/incidents")
-def incidents(request: Request, conn: Conn) -> HTMLResponse:
-    fixes = Corrections.load(conn)
-    found = queries.incidents(conn, queries.all_events(conn, fixes, type="ATTACK", include_rejected=True))
-    return page(request, "incidents.html", "Incidents", incidents=found)
+def incidents(request: Request, conn: Conn, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+    total, found = queries.incident_page(
+        conn, Corrections.load(conn), limit=PAGE, offset=offset, include_rejected=True
+    )
+    return page(request, "incidents.html", "Incidents", incidents=found, total=total, offset=offset, size=PAGE)
 
 
 @router.get("/risk")

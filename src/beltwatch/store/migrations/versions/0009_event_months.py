@@ -24,7 +24,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    from beltwatch.store.summaries import rebuild_event_months
+    from beltwatch.store.schema import event_months
+    from beltwatch.store.summaries import rebuild_event_summaries
 
     op.create_table(
         "event_months",
@@ -33,7 +34,7 @@ def upgrade() -> None:
         sa.Column("events", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("month", "type", name=op.f("pk_event_months")),
     )
-    rebuild_event_months(op.get_bind())
+    rebuild_event_summaries(op.get_bind(), [event_months])
 
 
 def downgrade() -> None:

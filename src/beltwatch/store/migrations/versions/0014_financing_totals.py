@@ -1,0 +1,43 @@
+"""The financing ledger's totals kept at write time, and undated events in the month counts.
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-06
+
+The overview and the finance page summed every current financing event on each request, and the
+overview counted every event by type. `financing_totals` keeps the dollars per lender, recipient and
+year (and how many events have none) as `event_months` keeps the months; `event_months` now counts
+events with no date at all in the month "", so that its rows add up to every current event. Both are
+counted here once from the stored events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    from beltwatch.store.summaries import rebuild_event_summaries
+
+    op.create_table(
+        "financing_totals",
+        sa.Column("dimension", sa.String(16), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("usd", sa.Double(), nullable=False),
+        sa.Column("events", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("dimension", "key", name=op.f("pk_financing_totals")),
+    )
+    rebuild_event_summaries(op.get_bind())
+
+
+def downgrade() -> None:
+    op.drop_table("financing_totals")
+    op.execute("DELETE FROM event_months WHERE month = ''")
