@@ -783,20 +783,30 @@ def test_an_entity_shows_its_latest_events_with_the_number_of_all(client, monkey
 
 
 def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
-    """With no filter but the type and a date window, a page is read up to the day of its last event from
-    an index; every page must be the slice of the whole list in the same order, and the window the one
-    the stored dates give."""
+    """A page by date is read up to the day of its last event (found first, from an index where the filters
+    allow); every page must be the slice of the whole list in the same order, with each filter, and the
+    window the one the stored dates give."""
     from datetime import date
 
     from beltwatch.store.queries import EventFilter, list_events
 
     windows = ((None, None), (date(2021, 1, 1), None), (None, date(2022, 12, 31)), (date(2021, 7, 1), date(2024, 3, 31)))
+    by_day = [
+        EventFilter(type=type_, since=since, until=until)
+        for type_, (since, until) in itertools.product((None, "STATEMENT", "ATTACK"), windows)
+    ]
+    others = [
+        EventFilter(country="PK"),
+        EventFilter(country="Pakistan", type="STATEMENT", since=date(2021, 7, 1)),
+        EventFilter(entity="China"),
+        EventFilter(text="the"),
+        EventFilter(article="seed-xi-kakar"),
+    ]
     with open_database(base_url) as db, db.engine.connect() as conn:
-        for type_, (since, until), sort in itertools.product((None, "STATEMENT", "ATTACK"), windows, ("date", "-date")):
-            chosen = EventFilter(type=type_, since=since, until=until)
+        for chosen, sort in itertools.product(by_day + others, ("date", "-date")):
             total, whole = list_events(conn, chosen, limit=None, sort=sort)
             assert total == len(whole)
-            assert total > 0 or type_ == "ATTACK"
+            assert total > 0 or chosen.type == "ATTACK"
             for offset, limit in ((0, 1), (0, 7), (3, 5), (total - 2, 10), (total, 5)):
                 counted, page = list_events(conn, chosen, limit=limit, offset=max(offset, 0), sort=sort)
                 assert counted == total

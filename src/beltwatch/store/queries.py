@@ -203,67 +203,46 @@ def list_events(
         sources.c.name.label("source"),
         stories.c.key.label("story"),
     )
-    # the filters need events, their versions and articles; the outlet and story are joined to the page
-    # alone, so that the count does not make the database join them for every matching event
-    query = (
-        sa.select(events.c.id)
-        .select_from(events)
-        .join(article_versions, article_versions.c.id == events.c.article_version_id)
-        .join(articles, articles.c.id == article_versions.c.article_id)
-        .where(article_versions.c.is_current)
-    )
+    # the events' own columns (revision 0013: their version's state and listed day, their type) carry
+    # most filters; a filter on the article or its text joins the versions and articles, and the
+    # page alone joins the outlet and story, so that a count does not join them for every match
     wanted = check_type(filters.type)
     rejected = corrections.rejected_ids()
-    # what the events' own columns say: their version's state and day (revision 0013), type, rejection
-    own = [events.c.is_current, *_days(filters), *([events.c.type == wanted] if wanted else [])]
+    where = [events.c.is_current, *_days(filters), *([events.c.type == wanted] if wanted else [])]
     if rejected and not filters.include_rejected:
-        own.append(events.c.id.not_in(rejected))
-    query = query.where(*own)
+        where.append(events.c.id.not_in(rejected))
     if filters.country:
-        query = query.where(reads.in_country(reads.country_code(filters.country)))
+        where.append(reads.in_country(reads.country_code(filters.country)))
     ids: list[int] | None = None
     if filters.entity is not None:
         ids = reads.find_entities(conn, filters.entity)
     if filters.entity_id is not None:
         ids = (ids or []) + [filters.entity_id]
     if ids is not None:
-        ids = with_merged(conn, corrections.index, ids)
-        query = query.where(reads.involves(ids))
+        where.append(reads.involves(with_merged(conn, corrections.index, ids)))
     if filters.story:  # as a set of articles, so that the database starts from the story's few
         members = sa.select(story_members.c.article_id).join(stories).where(stories.c.key == filters.story)
-        query = query.where(article_versions.c.article_id.in_(members))
+        where.append(article_versions.c.article_id.in_(members))
     if filters.article:
-        query = query.where(articles.c.key == filters.article)
+        where.append(articles.c.key == filters.article)
     if filters.text:
-        pattern = like_pattern(" ".join(filters.text.split()))
-        in_arguments = (
-            sa.select(event_arguments.c.id)
-            .where(
-                event_arguments.c.event_id == events.c.id,
-                event_arguments.c.value_text.ilike(pattern, escape="\\"),
-            )
-            .exists()
-        )
-        query = query.where(
-            _evidence_column().ilike(pattern, escape="\\")
-            | events.c.location.ilike(pattern, escape="\\")
-            | in_arguments
-        )
-    # with no filter but the type and the dates, the events' own columns serve the count and the order
-    # from an index
-    indexed = filters == EventFilter(
-        type=filters.type, since=filters.since, until=filters.until, include_rejected=filters.include_rejected
+        where.append(_mentions_text(filters.text))
+    of_articles = events.join(article_versions, article_versions.c.id == events.c.article_version_id).join(
+        articles, articles.c.id == article_versions.c.article_id
     )
-    alone = sa.select(events.c.sort_day).where(*own)
-    counted = alone if indexed else query
-    total = conn.execute(counted.with_only_columns(sa.func.count())).scalar_one()
-    if indexed and limit is not None and sort.lstrip("-") == "date":
-        query = query.where(_listed_up_to(conn, alone, offset + limit, descending=sort.startswith("-")))
+    listed = sa.select(events.c.sort_day).where(*where)
+    if filters.story or filters.article or filters.text:
+        listed = listed.select_from(of_articles)
+    total = conn.execute(listed.with_only_columns(sa.func.count())).scalar_one()
+    if limit is not None and sort.lstrip("-") == "date":
+        where.append(_listed_up_to(conn, listed, offset + limit, descending=sort.startswith("-")))
     query = (
-        query.with_only_columns(*columns)
+        sa.select(*columns)
+        .select_from(of_articles)
         .outerjoin(sources, sources.c.id == article_versions.c.source_id)
         .outerjoin(story_members, story_members.c.article_id == articles.c.id)
         .outerjoin(stories, stories.c.id == story_members.c.story_id)
+        .where(*where)
     )
     order: list[Any]
     day = events.c.sort_day  # the event's date, else its article's publication, else UNDATED (last)
@@ -280,6 +259,21 @@ def list_events(
     if offset:
         query = query.offset(offset)
     return total, [corrections.apply(_event_json(r)) for r in conn.execute(query)]
+
+
+def _mentions_text(text: str) -> sa.ColumnElement[bool]:
+    """Events whose sentence, place or an argument holds `text` (case and spacing ignored)."""
+    pattern = like_pattern(" ".join(text.split()))
+    in_arguments = (
+        sa.select(event_arguments.c.id)
+        .where(event_arguments.c.event_id == events.c.id, event_arguments.c.value_text.ilike(pattern, escape="\\"))
+        .exists()
+    )
+    return (
+        _evidence_column().ilike(pattern, escape="\\")
+        | events.c.location.ilike(pattern, escape="\\")
+        | in_arguments
+    )
 
 
 def _days(filters: EventFilter) -> list[sa.ColumnElement[bool]]:

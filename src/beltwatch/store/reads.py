@@ -437,18 +437,12 @@ def in_country(code: str) -> sa.ColumnElement[bool]:
 
 
 def involves(entity_ids: list[int]) -> sa.ColumnElement[bool]:
-    """Events that name one of the entities: as their place, an argument or a claimant."""
-    named = (
-        sa.select(event_arguments.c.id)
-        .where(event_arguments.c.event_id == events.c.id, event_arguments.c.entity_id.in_(entity_ids))
-        .exists()
-    )
-    claimed = (
-        sa.select(claims.c.id)
-        .where(claims.c.event_id == events.c.id, claims.c.claimant_entity_id.in_(entity_ids))
-        .exists()
-    )
-    return events.c.location_entity_id.in_(entity_ids) | named | claimed
+    """Events that name one of the entities: as their place, an argument or a claimant. Asked as sets of
+    events, which the database reads once from the entities' indexes: a test for each event (EXISTS)
+    read every current event to list those of a widely reported entity."""
+    named = sa.select(event_arguments.c.event_id).where(event_arguments.c.entity_id.in_(entity_ids))
+    claimed = sa.select(claims.c.event_id).where(claims.c.claimant_entity_id.in_(entity_ids))
+    return events.c.location_entity_id.in_(entity_ids) | events.c.id.in_(named) | events.c.id.in_(claimed)
 
 
 def _ordered(arguments: dict[str, Any]) -> dict[str, Any]:
