@@ -19,6 +19,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -30,8 +31,10 @@ from beltwatch.api import create_app
 from beltwatch.api.middleware import SECURITY_HEADERS
 from beltwatch.ingest import ingest
 from beltwatch.settings import Settings
+from beltwatch.store import reads
 from beltwatch.store.database import open_database
 from beltwatch.store.queries import MAX_LIMIT, differing_figures
+from beltwatch.store.schema import events
 from beltwatch.web.render import Span, highlight
 from conftest import BACKENDS, fresh_database
 
@@ -511,6 +514,11 @@ def test_event_corrections_are_versioned_logged_and_shown(writable):
     ids = {e["id"] for e in all_events(writable)}
     assert attack["id"] not in ids
     assert attack["id"] in {e["id"] for e in all_events(writable, include_rejected="true")}
+    # a total kept at write time (one country, one entity) leaves the rejected event out as the list does
+    for chosen in ({"country": "PK"}, {"entity": attack["location"]}, {"country": "PK", "type": "ATTACK"}):
+        listed, everything = all_events(writable, **chosen), all_events(writable, include_rejected="true", **chosen)
+        assert attack["id"] in {e["id"] for e in everything} and len(listed) == len(everything) - 1
+        assert writable.get("/api/events", params={**chosen, "limit": 1}).json()["total"] == len(listed)
     exported = [json.loads(line) for line in writable.get("/api/exports/jsonl").text.splitlines()]
     assert attack["id"] not in {e["id"] for e in exported}
     assert writable.post(path, headers=AUTH, json={"action": "restore"}).status_code == 201
@@ -821,3 +829,8 @@ def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
         ]  # fmt: skip
         _, found = list_events(conn, EventFilter(since=since, until=until), limit=None)
         assert sorted(e["id"] for e in found) == sorted(inside) and inside
+        # an entity's or a country's events asked as sets or tested one by one (`probe`): the same events
+        china = reads.find_entities(conn, "China")
+        for condition in (partial(reads.involves, china), partial(reads.in_country, "PK")):
+            both = [set(conn.scalars(sa.select(events.c.id).where(condition(probe=p)))) for p in (False, True)]
+            assert both[0] == both[1] and both[0]

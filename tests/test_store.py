@@ -34,6 +34,7 @@ from beltwatch.store.entities import normalise
 from beltwatch.store.schema import (
     article_versions,
     entities,
+    event_counts,
     event_months,
     events,
     financing_totals,
@@ -418,20 +419,35 @@ def _summaries(conn) -> tuple[list, list]:
         ).order_by(role_history.c.entity_id, role_history.c.role)
     ).all()
     counts = conn.execute(sa.select(entities.c.id, entities.c.articles).order_by(entities.c.id)).all()
-    return [tuple(r) for r in roles], [tuple(r) for r in counts]
+    involved = conn.execute(sa.select(event_counts).where(event_counts.c.events != 0).order_by(*event_counts.c))
+    return [tuple(r) for r in roles], [tuple(r) for r in counts], [tuple(r) for r in involved]
+
+
+# places, one of them at first without its country (a later article gives it)
+PLACES = (("Gwadar", "PK"), ("Hambantota", None), ("Kashgar", "CN"), ("Hambantota", "LK"))
 
 
 def _random_write(rng: random.Random, step: int, people: list[str]) -> Extraction:
-    """One of a few articles, often written again with other people, roles or date."""
+    """One of a few articles, often written again with other people, roles, places or date; each
+    person says something, at one of the article's places or none. The first names a place without
+    its country."""
+    places = rng.sample(PLACES, rng.randint(0, 2)) if step else [PLACES[1]]
     text = f"Report {step}\n" + "\n".join(f"{name} spoke on the corridor." for name in people) + "\n"
+    text += "".join(f"Work went on in {place}.\n" for place, _ in places)
     found = [person(text, name, rng.choice(ROLES), country="PK") for name in people]
-    return extraction(f"k{rng.randint(1, 8)}", text, found, published=rng.choice(DAYS))
+    found += [person(text, place, type="GPE", country=country) for place, country in places]
+    said = [statement(text, name) for name in people]
+    for event in said:
+        if places and rng.random() < 0.7:
+            event.arguments["location"] = rng.choice(places)[0]
+    return extraction(f"k{rng.randint(1, 8)}", text, found, said, published=rng.choice(DAYS))
 
 
 def test_summaries_kept_by_each_write_equal_a_full_recompute(db):
-    """Role history and entity counts, updated from what each write adds and supersedes, equal the
-    recompute from all current versions after every write: new articles, changed versions that
-    keep, move or drop a role, undated ones, and surnames merged into a full name."""
+    """Role history, entity counts and the events per entity and country, updated from what each write
+    adds and supersedes, equal the recompute from all current versions after every write: new
+    articles, changed versions that keep, move or drop a role or a place, undated ones, surnames
+    merged into a full name, and a place given its country by a later article."""
     rng = random.Random(15)
     superseded = 0
     for step in range(80):
@@ -445,11 +461,14 @@ def test_summaries_kept_by_each_write_equal_a_full_recompute(db):
         with db.engine.connect() as conn, conn.begin() as transaction:
             kept = _summaries(conn)
             rebuild_summaries(conn)
+            rebuild_event_summaries(conn, [event_counts])
             assert kept == _summaries(conn), f"after write {step}"
             transaction.rollback()
     assert superseded > 30
     with db.engine.connect() as conn:
-        assert sum(articles for _, articles in _summaries(conn)[1]) > 0
+        _, counts, involved = _summaries(conn)
+        assert sum(articles for _, articles in counts) > 0
+        assert {("country", "PK"), ("country", "CN")} <= {(d, k) for d, k, _, _ in involved}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

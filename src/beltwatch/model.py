@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "LOC", "FAC", "PROJECT", "EVENT")
+PLACE_TYPES = ("GPE", "LOC", "FAC")  # the entity types that are places
 ORG_KINDS = ("lender", "government", "armed_group", "media", "company", "multilateral", "other")
 # event arguments (SCHEMA.md) that name who takes part in a happening
 PARTY_ARGUMENTS = (

@@ -265,11 +265,11 @@ def _involving(conn: Connection, names: tuple[str, ...], event_ids: list[int]) -
     ids = [entity_id for name in names for entity_id in reads.find_entities(conn, name)]
     if not ids:
         return set()
-    return set(conn.scalars(sa.select(events.c.id).where(events.c.id.in_(event_ids), reads.involves(ids))))
+    return set(conn.scalars(sa.select(events.c.id).where(events.c.id.in_(event_ids), reads.involves(ids, probe=True))))
 
 
 def _in_countries(conn: Connection, codes: tuple[str, ...], event_ids: list[int]) -> set[int]:
-    condition = sa.or_(*(reads.in_country(code) for code in codes))
+    condition = sa.or_(*(reads.in_country(code, probe=True) for code in codes))  # a few events: each tested
     return set(conn.scalars(sa.select(events.c.id).where(events.c.id.in_(event_ids), condition)))
 
 

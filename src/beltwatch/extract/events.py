@@ -24,9 +24,8 @@ from beltwatch.extract.dates import DateMention
 from beltwatch.extract.evidence import Sentences
 from beltwatch.extract.nlp import doc_text
 from beltwatch.knowledge import KNOWLEDGE_DIR, Knowledge
-from beltwatch.model import Amount, Entity, Event, Evidence
+from beltwatch.model import PLACE_TYPES, Amount, Entity, Event, Evidence
 
-PLACE_TYPES = ("GPE", "LOC", "FAC")
 ACTOR_TYPES = ("PERSON", "ORG", "GPE")
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,

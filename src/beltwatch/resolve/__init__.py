@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from beltwatch.model import Amount, Entity, Event, Extraction, Geo, first_day
+from beltwatch.model import PLACE_TYPES, Amount, Entity, Event, Extraction, Geo, first_day
 from beltwatch.resolve.corridor import corridor_distance
 from beltwatch.resolve.money import check_stated, to_constant_usd, to_usd
 from beltwatch.resolve.placement import PLACED_BY, fallback_place
@@ -29,7 +29,6 @@ __all__ = [
     "to_usd",
 ]
 
-PLACE_TYPES = ("GPE", "LOC", "FAC")
 STATED_TOLERANCE = 0.05  # a stated conversion further than this from the dated rate is flagged
 
 

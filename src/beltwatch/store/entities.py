@@ -90,6 +90,8 @@ class EntityResolver:
         self.now = now
         self.touched: set[int] = set()  # entities created or given new aliases
         self.merged_into: dict[int, int] = {}  # entities merged away, and where they went
+        # countries whose events change without a new event: given to a stored entity, or merged
+        self.recount_countries: set[str] = set()
         # what this transaction has looked up so far (see the module docstring)
         self._by_norm: dict[tuple[tuple[str, ...], str], int | None] = {}  # smallest id with that name
         self._known: dict[int, _Known] = {}
@@ -296,6 +298,7 @@ class EntityResolver:
         fill = {}
         if known.country is None and entity.country:
             fill["country"] = known.country = entity.country
+            self.recount_countries.add(entity.country)
         if known.kind is None and entity.kind:
             fill["kind"] = known.kind = entity.kind
         if fill:
@@ -323,6 +326,7 @@ class EntityResolver:
     def merge(self, source_id: int, target_id: int) -> None:
         """Point everything at `source_id` to `target_id`, keep its spellings as aliases, delete it."""
         name = self.conn.execute(sa.select(entities.c.name).where(entities.c.id == source_id)).scalar_one()
+        self.recount_countries |= {self._entity(i).country for i in (source_id, target_id)} - {None}
         spellings = [
             name,
             *self.conn.scalars(sa.select(aliases.c.alias).where(aliases.c.entity_id == source_id)),

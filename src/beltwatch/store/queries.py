@@ -38,6 +38,8 @@ from beltwatch.store.schema import (
     claims,
     entities,
     event_arguments,
+    event_counts,
+    event_months,
     events,
     mentions,
     sources,
@@ -207,19 +209,23 @@ def list_events(
     # most filters; a filter on the article or its text joins the versions and articles, and the
     # page alone joins the outlet and story, so that a count does not join them for every match
     wanted = check_type(filters.type)
-    rejected = corrections.rejected_ids()
+    rejected = corrections.rejected_ids() if not filters.include_rejected else []
     where = [events.c.is_current, *_days(filters), *([events.c.type == wanted] if wanted else [])]
-    if rejected and not filters.include_rejected:
-        where.append(events.c.id.not_in(rejected))
-    if filters.country:
-        where.append(reads.in_country(reads.country_code(filters.country)))
+    code = reads.country_code(filters.country) if filters.country else None
     ids: list[int] | None = None
     if filters.entity is not None:
         ids = reads.find_entities(conn, filters.entity)
     if filters.entity_id is not None:
         ids = (ids or []) + [filters.entity_id]
     if ids is not None:
-        where.append(reads.involves(with_merged(conn, corrections.index, ids)))
+        ids = with_merged(conn, corrections.index, ids)
+    kept = _kept_total(conn, filters, ids, code)
+    by_day = limit is not None and sort.lstrip("-") == "date"  # a page read in order from an index
+    probe = by_day and kept is not None and _probing_pays(conn, kept, offset + (limit or 0))
+    if code:
+        where.append(reads.in_country(code, probe=probe))
+    if ids is not None:
+        where.append(reads.involves(ids, probe=probe))
     if filters.story:  # as a set of articles, so that the database starts from the story's few
         members = sa.select(story_members.c.article_id).join(stories).where(stories.c.key == filters.story)
         where.append(article_versions.c.article_id.in_(members))
@@ -233,8 +239,19 @@ def list_events(
     listed = sa.select(events.c.sort_day).where(*where)
     if filters.story or filters.article or filters.text:
         listed = listed.select_from(of_articles)
-    total = conn.execute(listed.with_only_columns(sa.func.count())).scalar_one()
-    if limit is not None and sort.lstrip("-") == "date":
+    def count(query: sa.Select) -> int:
+        return conn.execute(query.with_only_columns(sa.func.count())).scalar_one()
+
+    if rejected:
+        # of a kept total, the rejected events are few: they are counted, not all the others
+        total = count(listed.where(events.c.id.not_in(rejected))) if kept is None else kept - count(
+            listed.where(events.c.id.in_(rejected))
+        )
+        where.append(events.c.id.not_in(rejected))
+        listed = listed.where(events.c.id.not_in(rejected))
+    else:
+        total = count(listed) if kept is None else kept
+    if by_day:
         where.append(_listed_up_to(conn, listed, offset + limit, descending=sort.startswith("-")))
     query = (
         sa.select(*columns)
@@ -259,6 +276,32 @@ def list_events(
     if offset:
         query = query.offset(offset)
     return total, [corrections.apply(_event_json(r)) for r in conn.execute(query)]
+
+
+PROBED_EVENTS = 20_000  # what a page may test one by one, read in order, rather than read a set
+
+
+def _probing_pays(conn: Connection, matching: int, wanted: int) -> bool:
+    """Whether a page of `wanted` events among `matching` of all current ones is found sooner by testing
+    events in the order listed (about wanted × all / matching of them) than by reading the set."""
+    every = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(event_months.c.events), 0))).scalar_one()
+    return matching > 0 and wanted * every <= PROBED_EVENTS * matching
+
+
+def _kept_total(conn: Connection, filters: EventFilter, ids: list[int] | None, code: str | None) -> int | None:
+    """The number of current events of one entity or one country (of a type), as kept at write time
+    (`event_counts`); None for any other filter, which is counted."""
+    if (ids is not None and len(ids) != 1) or (ids is None) == (code is None):
+        return None
+    if filters.since or filters.until or filters.story or filters.article or filters.text:
+        return None
+    dimension, key = ("entity", str(ids[0])) if ids is not None else ("country", code)
+    kept = sa.select(sa.func.coalesce(sa.func.sum(event_counts.c.events), 0)).where(
+        event_counts.c.dimension == dimension, event_counts.c.key == key
+    )
+    if filters.type:
+        kept = kept.where(event_counts.c.type == check_type(filters.type))
+    return conn.execute(kept).scalar_one()
 
 
 def _mentions_text(text: str) -> sa.ColumnElement[bool]:

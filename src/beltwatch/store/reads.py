@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from beltwatch.errors import UsageError
-from beltwatch.model import DATE_LENGTHS, EVENT_TYPES, PARTY_ARGUMENTS, StorySignal
+from beltwatch.model import DATE_LENGTHS, EVENT_TYPES, PARTY_ARGUMENTS, PLACE_TYPES, StorySignal
 from beltwatch.store.entities import normalise
 from beltwatch.store.schema import (
     aliases,
@@ -43,7 +43,6 @@ from beltwatch.store.writes import signal_from_json
 # Kept literally equal to the expression indexed by migration 0001, so queries use the GIN index.
 PG_ARTICLE_TSVECTOR = "to_tsvector('english', coalesce(title, '') || ' ' || text)"
 HIT_START, HIT_END = "\u27e6", "\u27e7"  # ⟦ ⟧ around search hits in snippets
-PLACE_TYPES = ("GPE", "LOC", "FAC")
 # SCHEMA.md's order of event arguments; PostgreSQL's JSONB does not keep the order they were stored in
 ARGUMENT_ORDER = (
     "name",
@@ -415,8 +414,15 @@ def latest_event_day(conn: Connection) -> date | None:
     return min(known) if known else None
 
 
-def in_country(code: str) -> sa.ColumnElement[bool]:
-    """Events placed in a country: by their location, or by a place among their arguments."""
+def in_country(code: str, *, probe: bool = False) -> sa.ColumnElement[bool]:
+    """Events placed in a country: by their location, or by a place among their arguments. See
+    `involves` for `probe`."""
+    places = sa.select(entities.c.id).where(entities.c.country == code)
+    if not probe:
+        placed = sa.select(event_arguments.c.event_id).where(
+            event_arguments.c.entity_id.in_(places.where(entities.c.type.in_(PLACE_TYPES)))
+        )
+        return events.c.location_entity_id.in_(places) | events.c.id.in_(placed)
     place = entities.alias("place")
     in_location = (
         sa.select(place.c.id)
@@ -436,13 +442,29 @@ def in_country(code: str) -> sa.ColumnElement[bool]:
     return in_location | in_arguments
 
 
-def involves(entity_ids: list[int]) -> sa.ColumnElement[bool]:
-    """Events that name one of the entities: as their place, an argument or a claimant. Asked as sets of
-    events, which the database reads once from the entities' indexes: a test for each event (EXISTS)
-    read every current event to list those of a widely reported entity."""
-    named = sa.select(event_arguments.c.event_id).where(event_arguments.c.entity_id.in_(entity_ids))
-    claimed = sa.select(claims.c.event_id).where(claims.c.claimant_entity_id.in_(entity_ids))
-    return events.c.location_entity_id.in_(entity_ids) | events.c.id.in_(named) | events.c.id.in_(claimed)
+def involves(entity_ids: list[int], *, probe: bool = False) -> sa.ColumnElement[bool]:
+    """Events that name one of the entities: as their place, an argument or a claimant.
+
+    Two ways to ask, the same answer. As sets of events (the default), which the database reads once
+    from the entities' indexes: right for a few events, and for counting. Or tested for each event
+    (`probe`), which a list read in order from the index on (current, day) stops asking once its page
+    is full: right for the first pages of an entity or country named by a good share of all events,
+    whose sets alone take longer to read than such a page."""
+    if not probe:
+        named = sa.select(event_arguments.c.event_id).where(event_arguments.c.entity_id.in_(entity_ids))
+        claimed = sa.select(claims.c.event_id).where(claims.c.claimant_entity_id.in_(entity_ids))
+        return events.c.location_entity_id.in_(entity_ids) | events.c.id.in_(named) | events.c.id.in_(claimed)
+    named_exists = (
+        sa.select(event_arguments.c.id)
+        .where(event_arguments.c.event_id == events.c.id, event_arguments.c.entity_id.in_(entity_ids))
+        .exists()
+    )
+    claimed_exists = (
+        sa.select(claims.c.id)
+        .where(claims.c.event_id == events.c.id, claims.c.claimant_entity_id.in_(entity_ids))
+        .exists()
+    )
+    return events.c.location_entity_id.in_(entity_ids) | named_exists | claimed_exists
 
 
 def _ordered(arguments: dict[str, Any]) -> dict[str, Any]:

@@ -340,6 +340,19 @@ financing_totals = sa.Table(
     sa.Column("events", sa.Integer, nullable=False),
 )
 
+# Events per entity and per country, by type (revision 0014), kept like `event_months` over the events
+# as stored: ("entity", id) counts the events naming the entity as their place, an argument or a
+# claimant; ("country", code) those placed in the country by their place or a place among their
+# arguments. The event lists' totals for one entity or one country read them.
+event_counts = sa.Table(
+    "event_counts",
+    metadata,
+    sa.Column("dimension", sa.String(16), primary_key=True),
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("type", sa.String(32), primary_key=True),
+    sa.Column("events", sa.Integer, nullable=False),
+)
+
 # Alerts (revision 0004): what `beltwatch watch` and `ingest --rules` raised, one row per alert. A story
 # is followed by the article keys it had when alerted (`articles`), because a story's key changes
 # when an earlier report joins it; `fingerprint` hashes the figures the alert reported, so a

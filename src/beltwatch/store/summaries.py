@@ -18,7 +18,10 @@ date at all count in the month "") and the financing ledger's dollars per lender
 (`financing_totals`, with how many events each sums and how many have no dollar figure) follow the
 same rule: a write adds its new version's events and takes away those of the version it supersedes
 (`update_event_summaries`); `rebuild_event_summaries` counts all current events. Both are kept over
-events as stored; the reads apply corrections to the few corrected events (`EventTally`).
+events as stored; the reads apply corrections to the few corrected events (`EventTally`). So are the
+events naming each entity and placed in each country, by type (`event_counts`), which the event
+lists' totals read (without corrections, as their filters do); what changes them without a new event
+(entities merged, a stored place given its country) is counted again for those entities and countries.
 """
 
 from __future__ import annotations
@@ -33,11 +36,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from beltwatch.model import PLACE_TYPES
 from beltwatch.store.corrections import WRONG
 from beltwatch.store.schema import (
     article_entities,
     article_versions,
+    claims,
     entities,
+    event_arguments,
+    event_counts,
     event_months,
     events,
     financing_totals,
@@ -400,11 +407,15 @@ class EventTally:
     usd: defaultdict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
     events: Counter[tuple[str, str]] = field(default_factory=Counter)
 
+    involved: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (dimension, key, type)
+
     def add(self, event: dict[str, Any], change: int = 1) -> None:
         if event.get("status") == WRONG:
             return
         month = event_month(event.get("date"), event.get("published")) or UNDATED_MONTH
         self.months[(month, event["type"])] += change
+        for dimension, key in event.get("involves", ()):
+            self.involved[(dimension, key, event["type"])] += change
         if event["type"] != "FINANCING":
             return
         usd, _ = usd_of(event)
@@ -465,19 +476,99 @@ def event_rows() -> sa.Select:
     ).join(article_versions, article_versions.c.id == events.c.article_version_id)
 
 
-def update_event_summaries(conn: Connection, changes: Sequence[tuple[int | None, int]]) -> None:
-    """Count the events of the new versions of `changes` in, and those of the versions they supersede out."""
+def update_event_summaries(
+    conn: Connection,
+    changes: Sequence[tuple[int | None, int]],
+    entity_ids: Iterable[int] = (),
+    countries: Iterable[str] = (),
+) -> None:
+    """Count the events of the new versions of `changes` in, and those of the versions they supersede
+    out; then count the events of `entity_ids` and `countries` again (what merges and places given a
+    country changed)."""
     sign = {new: 1 for _, new in changes} | {old: -1 for old, _ in changes if old is not None}
+    found = [
+        (stored_event(r), sign[r.article_version_id])
+        for r in conn.execute(event_rows().where(events.c.article_version_id.in_(sorted(sign))))
+    ]
+    involves = _involvement(conn, [event["id"] for event, _ in found])
     tally = EventTally()
-    for r in conn.execute(event_rows().where(events.c.article_version_id.in_(sorted(sign)))):
-        tally.add(stored_event(r), sign[r.article_version_id])
+    for event, change in found:
+        tally.add({**event, "involves": involves.get(event["id"], set())}, change)
     _upsert(conn, event_months, ["month", "type"], _month_rows(tally))
     _upsert(conn, financing_totals, ["dimension", "key"], _money_rows(tally))
+    _upsert(conn, event_counts, ["dimension", "key", "type"], _involved_rows(tally))
+    for dimension, keys in (("entity", {str(i) for i in entity_ids}), ("country", set(countries))):
+        if keys:
+            _recount_involved(conn, dimension, sorted(keys))
+
+
+def _involvement(conn: Connection, event_ids: Sequence[int]) -> dict[int, set[tuple[str, str]]]:
+    """Each event's ("entity", id) for the entities it names (place, argument, claimant) and
+    ("country", code) for the countries it is placed in (its place's, or a place argument's): what
+    `reads.involves` and `reads.in_country` select, for a few events."""
+    out: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    if not event_ids:
+        return out
+    ids = sorted(event_ids)
+    for r in conn.execute(sa.union_all(*(_naming_rows(*way).where(way[0].in_(ids)) for way in _NAMING))):
+        out[r.event_id].add(("entity", str(r.entity_id)))
+        if r.country and (r.as_place or r.type in PLACE_TYPES):
+            out[r.event_id].add(("country", r.country))
+    return out
+
+
+# the ways an event names an entity: (the event's column, the entity's, whether it is the event's place)
+_NAMING = (
+    (events.c.id, events.c.location_entity_id, True),
+    (event_arguments.c.event_id, event_arguments.c.entity_id, False),
+    (claims.c.event_id, claims.c.claimant_entity_id, False),
+)
+
+
+def _naming_rows(event: sa.ColumnElement, entity: sa.ColumnElement, as_place: bool) -> sa.Select:
+    """(event, entity, the entity's type and country, whether it is the event's place) of one way."""
+    return sa.select(
+        event.label("event_id"),
+        entity.label("entity_id"),
+        entities.c.type,
+        entities.c.country,
+        sa.literal(as_place).label("as_place"),
+    ).join(entities, entities.c.id == entity)
+
+
+def _recount_involved(conn: Connection, dimension: str, keys: Sequence[str] | None = None) -> None:
+    """Count the current events of these entities or countries (all of them, without `keys`) again."""
+    ways = [_naming_rows(*way) for way in _NAMING]
+    if keys is not None and dimension == "entity":
+        ways = [named.where(entity.in_([int(k) for k in keys])) for named, (_, entity, _) in zip(ways, _NAMING)]
+    elif keys is not None:
+        ways = [named.where(entities.c.country.in_(keys)) for named in ways]
+    named = sa.union_all(*ways).subquery()
+    if dimension == "entity":
+        found = sa.select(named.c.event_id, sa.cast(named.c.entity_id, sa.String).label("key"))
+    else:
+        found = sa.select(named.c.event_id, named.c.country.label("key")).where(
+            named.c.country.is_not(None), named.c.as_place | named.c.type.in_(PLACE_TYPES)
+        )
+    pairs = found.distinct().subquery()
+    delete = event_counts.delete().where(event_counts.c.dimension == dimension)
+    conn.execute(delete if keys is None else delete.where(event_counts.c.key.in_(keys)))
+    counted = (
+        sa.select(sa.literal(dimension), pairs.c.key, events.c.type, sa.func.count())
+        .join(events, events.c.id == pairs.c.event_id)
+        .where(events.c.is_current)
+        .group_by(pairs.c.key, events.c.type)
+    )
+    conn.execute(event_counts.insert().from_select(["dimension", "key", "type", "events"], counted))
 
 
 def rebuild_event_summaries(conn: Connection, tables: Sequence[sa.Table] = ()) -> None:
-    """Count every current event again, into `tables` (both summaries when none is named)."""
-    tables = tables or (event_months, financing_totals)
+    """Count every current event again, into `tables` (every summary when none is named)."""
+    tables = tables or (event_months, financing_totals, event_counts)
+    if event_counts in tables:
+        for dimension in ("entity", "country"):
+            _recount_involved(conn, dimension)
+        tables = [t for t in tables if t is not event_counts]
     tally = EventTally()
     for r in conn.execute(event_rows().where(article_versions.c.is_current)):
         tally.add(stored_event(r))
@@ -502,6 +593,12 @@ def _money_rows(tally: EventTally) -> list[dict[str, Any]]:
         {"dimension": d, "key": k, "usd": tally.usd.get((d, k), 0.0), "events": tally.events[(d, k)]}
         for d, k in keys
         if tally.events[(d, k)] or tally.usd.get((d, k))
+    ]
+
+
+def _involved_rows(tally: EventTally) -> list[dict[str, Any]]:
+    return [
+        {"dimension": d, "key": k, "type": t, "events": n} for (d, k, t), n in sorted(tally.involved.items()) if n
     ]
 
 

@@ -268,7 +268,13 @@ class _Batch:
             self.fts = []
         merged = {self.resolver.current(target) for target in self.resolver.merged_into.values()}
         update_summaries(self.conn, self.changes, merged)
-        update_event_summaries(self.conn, self.changes)
+        update_event_summaries(
+            self.conn,
+            self.changes,
+            entity_ids={*self.resolver.merged_into, *merged},
+            countries=self.resolver.recount_countries,
+        )
+        self.resolver.recount_countries.clear()
         update_projects(self.conn, self.facts, self.stamp)
         self.changes, self.facts = [], []
         if self.is_sqlite:

@@ -1,4 +1,5 @@
-"""The financing ledger's totals kept at write time, and undated events in the month counts.
+"""The financing ledger's totals and the events per entity and country kept at write time, and undated
+events in the month counts.
 
 Revision ID: 0014
 Revises: 0013
@@ -7,8 +8,10 @@ Create Date: 2026-12-06
 The overview and the finance page summed every current financing event on each request, and the
 overview counted every event by type. `financing_totals` keeps the dollars per lender, recipient and
 year (and how many events have none) as `event_months` keeps the months; `event_months` now counts
-events with no date at all in the month "", so that its rows add up to every current event. Both are
-counted here once from the stored events.
+events with no date at all in the month "", so that its rows add up to every current event.
+`event_counts` keeps the events naming each entity and placed in each country, by type, which an
+event list for one entity or country counted on each request. All are counted here once from the
+stored events.
 """
 
 from __future__ import annotations
@@ -35,9 +38,18 @@ def upgrade() -> None:
         sa.Column("events", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("dimension", "key", name=op.f("pk_financing_totals")),
     )
+    op.create_table(
+        "event_counts",
+        sa.Column("dimension", sa.String(16), nullable=False),
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("type", sa.String(32), nullable=False),
+        sa.Column("events", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("dimension", "key", "type", name=op.f("pk_event_counts")),
+    )
     rebuild_event_summaries(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_table("event_counts")
     op.drop_table("financing_totals")
     op.execute("DELETE FROM event_months WHERE month = ''")
