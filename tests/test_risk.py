@@ -274,3 +274,47 @@ def test_areas_outside_the_districts():
     assert area_of(None, None, None, None, None).name == "unlocated"
     colombo = area_of(6.93, 79.85, 1, "LK", "Western")
     assert (colombo.name, colombo.kind, colombo.country) == ("Sri Lanka", KIND_COUNTRY, "LK")
+
+
+def test_incidents_found_by_their_days_are_those_every_incident_compared_gives():
+    """A report joins the first incident it is the same happening as; looking only among the incidents
+    of its days (`_Happenings`) must give what comparing it with every incident gives, for reports of
+    one day, of a month and of a year, placed near each other, far apart or not at all, some in stories."""
+    import random
+    from datetime import timedelta
+
+    from beltwatch.risk import Incident, Report, _Happenings
+
+    rng = random.Random(3)
+    reports = []
+    for i in range(600):
+        start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 120))
+        span = rng.choice((0, 0, 0, 1, 29, 365))
+        placed = rng.random() < 0.8
+        reports.append(
+            Report(
+                event={"id": i, "article": f"a{i}", "position": 0, "story": rng.choice((None, "s1", "s2")), "arguments": {}},
+                start=start,
+                end=start + timedelta(days=span),
+                # reports of a month or a year elsewhere: they can only join each other
+                lat=(25.1 if span < 29 else 30.1) + rng.uniform(0, 0.6) if placed else None,
+                lon=62.3 + rng.choice((0, 0.01, 0.5)) if placed else None,
+                precision=rng.choice((1, 2, 3, 4)) if placed else None,
+                country="PK",
+                region=None,
+            )
+        )
+    reports.sort(key=lambda r: ((r.end - r.start).days, r.start, r.event["article"]))
+    every: list[Incident] = []
+    for report in reports:
+        home = next((i for i in every if i.same_happening(report)), None)
+        if home is None:
+            every.append(Incident([report]))
+        else:
+            home.reports.append(report)
+    found = _Happenings()
+    for report in reports:
+        found.add(report)
+    grouped = [[r.event["id"] for r in i.reports] for i in found.incidents]
+    assert grouped == [[r.event["id"] for r in i.reports] for i in every]
+    assert len(grouped) < len(reports) / 2 and max(map(len, grouped)) > 3

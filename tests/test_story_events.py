@@ -62,3 +62,42 @@ def test_unrelated_articles_stay_apart(stories):
     for story in stories:
         ids = {a["id"] for a in story["articles"]}
         assert not (ids & set(GWADAR) and ids - set(GWADAR))
+
+
+def test_a_storys_happenings_found_among_the_last_days_are_those_every_happening_compared_gives():
+    """An event joins the first of its story's happenings it reports; comparing it only with the
+    happenings begun within two days before it (`_happening_of`) must give what comparing it with all
+    of them gives, with undated events, several types and places, some left unnamed."""
+    import random
+    from datetime import date, timedelta
+    from types import SimpleNamespace
+
+    from beltwatch.store.reads import _happening_of, _same_happening
+
+    rng = random.Random(5)
+    rows = [
+        SimpleNamespace(
+            id=i,
+            type=rng.choice(("ATTACK", "MEETING")),
+            date_start=None if rng.random() < 0.1 else date(2024, 3, 1) + timedelta(days=rng.randint(0, 40)),
+            location=rng.choice((None, "Gwadar", "Karachi")),
+        )
+        for i in range(500)
+    ]
+    rows.sort(key=lambda r: (r.date_start is None, r.date_start or date.min, r.id))
+
+    def merge(find) -> list[list[int]]:
+        happenings: list[dict] = []
+        for r in rows:
+            same_type = [m for m in happenings if m["type"] == r.type]
+            merged = find(same_type, r)
+            if merged is None:
+                merged = {"type": r.type, "location": r.location, "_start": r.date_start, "ids": []}
+                happenings.append(merged)
+            merged["location"] = merged["location"] or r.location
+            merged["ids"].append(r.id)
+        return [m["ids"] for m in happenings]
+
+    every = merge(lambda found, r: next((m for m in found if _same_happening(m, r)), None))
+    assert merge(_happening_of) == every
+    assert len(every) < len(rows) / 3 and max(map(len, every)) > 5

@@ -20,6 +20,7 @@ and the briefings (`beltwatch report`).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -188,19 +189,57 @@ def incidents(conn: Connection, since: date, until: date) -> list[Incident]:
     _, found = list_events(conn, EventFilter(type=INCIDENT_TYPE, since=since, until=until), limit=None)
     reports = [_report(e) for e in found if e.get("date_start") or e.get("published")]
     reports.sort(key=lambda r: ((r.end - r.start).days, r.start, r.event["article"], r.event["position"]))
-    merged: list[Incident] = []
+    merged = _Happenings()
     for report in reports:
-        home = next((i for i in merged if i.same_happening(report)), None)
-        if home is None:
-            merged.append(Incident([report]))
-        else:
-            home.reports.append(report)
-    out = [i for i in merged if since <= i.day <= until]
+        merged.add(report)
+    out = [i for i in merged.incidents if since <= i.day <= until]
     for incident in out:
         p = incident.placed
         incident.area = area_of(p.lat, p.lon, p.precision, p.country, p.region)
     out.sort(key=lambda i: (i.day, i.first.event["article"]))
     return out
+
+
+class _Happenings:
+    """Incidents as reports join them: a report joins the first incident (in the order they were
+    started) it is the same happening as, else starts one. Incidents are found by the days their
+    first report spans and the band of latitude it lies in (unplaced reports in none), so that a
+    report is compared with the few incidents of its days and place rather than with every one."""
+
+    def __init__(self) -> None:
+        self.incidents: list[Incident] = []
+        # first report's start day -> its band (None: unplaced) -> incidents
+        self.starting: dict[date, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(list))
+        self.longest = timedelta(0)  # the longest span of a first report
+
+    def add(self, report: Report) -> None:
+        day, last = report.start - DATE_SLACK - self.longest, report.end + DATE_SLACK
+        band = _band(report)
+        candidates: list[int] = []
+        while day <= last:
+            bands = self.starting.get(day, {})
+            if band is None:  # only a report of the same story can join it: any place
+                candidates += (i for found in bands.values() for i in found)
+            else:  # a place near it, or an unplaced report of its story
+                for near in (band - 1, band, band + 1, None):
+                    candidates += bands.get(near, ())
+            day += timedelta(days=1)
+        home = min((i for i in candidates if self.incidents[i].same_happening(report)), default=None)
+        if home is not None:
+            self.incidents[home].reports.append(report)
+            return
+        self.starting[report.start][band].append(len(self.incidents))
+        self.incidents.append(Incident([report]))
+        self.longest = max(self.longest, report.end - report.start)
+
+
+BAND_DEGREES = SAME_PLACE_KM / 100  # wider than SAME_PLACE_KM (a degree of latitude is 111 km)
+
+
+def _band(report: Report) -> int | None:
+    """The band of latitude a placed report lies in: two reports near enough to be one happening
+    lie in the same band or in neighbouring ones."""
+    return None if report.lat is None or report.lon is None else math.floor(report.lat / BAND_DEGREES)
 
 
 # --- the rolling window -----------------------------------------------------------------------------
@@ -239,8 +278,7 @@ def trend(current: int, previous: int) -> str:
     return "steady"
 
 
-def _totals(found: list[Incident]) -> dict[str, int]:
-    rows = [i.to_json() for i in found]
+def _totals(rows: list[dict[str, Any]]) -> dict[str, int]:
     return {
         "incidents": len(rows),
         "killed": sum(r["killed"] or 0 for r in rows),
@@ -261,13 +299,13 @@ def risk_view(conn: Connection, days: int = 90, until: date | None = None) -> di
     """Incidents and casualties per area over the window, against the window before, with the incidents."""
     current, previous = windows(until or default_until(conn), days)
     found = incidents(conn, previous.start, current.end)
-    now = [i for i in found if i.day >= current.start]
-    before = [i for i in found if i.day < current.start]
-    areas: dict[Area, tuple[list[Incident], list[Incident]]] = defaultdict(lambda: ([], []))
-    for i in now:
-        areas[i.area][0].append(i)
-    for i in before:
-        areas[i.area][1].append(i)
+    now = [(i, i.to_json()) for i in found if i.day >= current.start]
+    before = [(i, i.to_json()) for i in found if i.day < current.start]
+    areas: dict[Area, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = defaultdict(lambda: ([], []))
+    for i, row in now:
+        areas[i.area][0].append(row)
+    for i, row in before:
+        areas[i.area][1].append(row)
     rows = [{**area.to_json(), **_compare(_totals(a), _totals(b))} for area, (a, b) in areas.items()]
     rows.sort(
         key=lambda r: (
@@ -285,6 +323,6 @@ def risk_view(conn: Connection, days: int = 90, until: date | None = None) -> di
         "previous_window": previous.to_json(),
         "counted": "ATTACK events, one per happening; casualties: the lowest figure stated as fact, claims apart",
         "areas": rows,
-        "totals": _compare(_totals(now), _totals(before)),
-        "incidents": [i.to_json() for i in reversed(now)],
+        "totals": _compare(_totals([row for _, row in now]), _totals([row for _, row in before])),
+        "incidents": [row for _, row in reversed(now)],
     }

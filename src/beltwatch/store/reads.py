@@ -595,8 +595,9 @@ def story_events(
         query = query.where(story_members.c.story_id.in_(list(story_ids)))
     rows = conn.execute(query).all()
     by_story: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    of_type: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)  # a story's, in order
     for r in rows:
-        merged = next((m for m in by_story[r.story_id] if _same_happening(m, r)), None)
+        merged = _happening_of(of_type[(r.story_id, r.type)], r)
         if merged is None:
             merged = {
                 "type": r.type,
@@ -606,6 +607,7 @@ def story_events(
                 "sources": [],
             }
             by_story[r.story_id].append(merged)
+            of_type[(r.story_id, r.type)].append(merged)
         merged["date"] = merged["date"] or r.date
         merged["location"] = merged["location"] or r.location
         figures = {k: r.arguments[k] for k in FIGURES if k in r.arguments}
@@ -618,6 +620,21 @@ def story_events(
             merged.pop("_start")
             _mark_differences(merged)
     return by_story
+
+
+def _happening_of(happenings: list[dict[str, Any]], row: Any) -> dict[str, Any] | None:
+    """The first of a story's happenings of the row's type that the row reports. Rows come in date
+    order, undated last, so a dated row can only join those begun within two days before it, at the
+    end of the list (undated happenings begin after every dated row): it is compared with those alone."""
+    if row.date_start is None:
+        return next((m for m in happenings if _same_happening(m, row)), None)
+    found = None
+    for merged in reversed(happenings):
+        if (row.date_start - merged["_start"]).days > 2:
+            break
+        if _same_happening(merged, row):
+            found = merged
+    return found
 
 
 def _same_happening(merged: dict[str, Any], row: Any) -> bool:
