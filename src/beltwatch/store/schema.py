@@ -247,8 +247,9 @@ events = sa.Table(
     sa.Column("sort_day", sa.Date, nullable=False, server_default=sa.text("'9999-12-31'")),
 )
 UNDATED = date(9999, 12, 31)
-sa.Index("ix_events_current_day", events.c.is_current, events.c.sort_day)
-sa.Index("ix_events_current_type_day", events.c.is_current, events.c.type, events.c.sort_day)
+# with the span's end (0014), a date window is counted from the index alone
+sa.Index("ix_events_current_day", events.c.is_current, events.c.sort_day, events.c.date_end)
+sa.Index("ix_events_current_type_day", events.c.is_current, events.c.type, events.c.sort_day, events.c.date_end)
 
 event_arguments = sa.Table(
     "event_arguments",

@@ -11,7 +11,8 @@ year (and how many events have none) as `event_months` keeps the months; `event_
 events with no date at all in the month "", so that its rows add up to every current event.
 `event_counts` keeps the events naming each entity and placed in each country, by type, which an
 event list for one entity or country counted on each request. All are counted here once from the
-stored events.
+stored events. The lists' indexes on (current, day) and (current, type, day) end with the span's
+end as well, so that a date window is counted from them alone.
 """
 
 from __future__ import annotations
@@ -47,9 +48,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("dimension", "key", "type", name=op.f("pk_event_counts")),
     )
     rebuild_event_summaries(op.get_bind())
+    _index_days(["date_end"])
+
+
+def _index_days(then: list[str]) -> None:
+    """The lists' indexes on (current, day) and (current, type, day), made again with `then` after the day."""
+    op.drop_index("ix_events_current_type_day", table_name="events")
+    op.drop_index("ix_events_current_day", table_name="events")
+    op.create_index("ix_events_current_day", "events", ["is_current", "sort_day", *then])
+    op.create_index("ix_events_current_type_day", "events", ["is_current", "type", "sort_day", *then])
 
 
 def downgrade() -> None:
+    _index_days([])
     op.drop_table("event_counts")
     op.drop_table("financing_totals")
     op.execute("DELETE FROM event_months WHERE month = ''")
