@@ -12,7 +12,8 @@ events with no date at all in the month "", so that its rows add up to every cur
 `event_counts` keeps the events naming each entity and placed in each country, by type, which an
 event list for one entity or country counted on each request. All are counted here once from the
 stored events. The lists' indexes on (current, day) and (current, type, day) end with the span's
-end as well, so that a date window is counted from them alone.
+end as well, so that a date window is counted from them alone, and the arguments' index on the
+entity holds the event too, so that an entity's events are read from it alone.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def upgrade() -> None:
     )
     rebuild_event_summaries(op.get_bind())
     _index_days(["date_end"])
+    op.drop_index("ix_event_arguments_entity_id", table_name="event_arguments")
+    op.create_index("ix_event_arguments_entity_event", "event_arguments", ["entity_id", "event_id"])
 
 
 def _index_days(then: list[str]) -> None:
@@ -61,6 +64,8 @@ def _index_days(then: list[str]) -> None:
 
 def downgrade() -> None:
     _index_days([])
+    op.drop_index("ix_event_arguments_entity_event", table_name="event_arguments")
+    op.create_index("ix_event_arguments_entity_id", "event_arguments", ["entity_id"])
     op.drop_table("event_counts")
     op.drop_table("financing_totals")
     op.execute("DELETE FROM event_months WHERE month = ''")
