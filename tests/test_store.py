@@ -123,7 +123,13 @@ def test_a_new_database_is_created_at_the_head_revision_and_matches_the_schema(d
             index = conn.execute(
                 sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_article_versions_tsv'")
             ).scalar_one()
-        assert "to_tsvector" in index and "gin" in index.lower()
+            generated = conn.execute(
+                sa.text(
+                    "SELECT generation_expression FROM information_schema.columns"
+                    " WHERE table_name = 'article_versions' AND column_name = 'search_vector'"
+                )
+            ).scalar_one()
+        assert "search_vector" in index and "gin" in index.lower() and "to_tsvector" in generated
 
 
 def test_opening_an_up_to_date_database_again_changes_nothing(db_url):

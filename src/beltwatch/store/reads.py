@@ -40,8 +40,6 @@ from beltwatch.store.schema import (
 )
 from beltwatch.store.writes import signal_from_json
 
-# Kept literally equal to the expression indexed by migration 0001, so queries use the GIN index.
-PG_ARTICLE_TSVECTOR = "to_tsvector('english', coalesce(title, '') || ' ' || text)"
 HIT_START, HIT_END = "\u27e6", "\u27e7"  # ⟦ ⟧ around search hits in snippets
 # SCHEMA.md's order of event arguments; PostgreSQL's JSONB does not keep the order they were stored in
 ARGUMENT_ORDER = (
@@ -203,10 +201,10 @@ def search(conn: Connection, query: str, limit: int = 20) -> list[dict[str, Any]
                 f" 'StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=10, MaxFragments=1')"
                 " AS snippet FROM ("
                 "  SELECT av.id, a.key, av.title, av.published, av.origin, av.url, s.name AS source, av.text,"
-                f"  ts_rank({PG_ARTICLE_TSVECTOR}, plainto_tsquery('english', :q)) AS rank"
+                "  ts_rank(av.search_vector, plainto_tsquery('english', :q)) AS rank"
                 "  FROM article_versions av JOIN articles a ON a.id = av.article_id"
                 "  LEFT JOIN sources s ON s.id = av.source_id"
-                f"  WHERE av.is_current AND {PG_ARTICLE_TSVECTOR} @@ plainto_tsquery('english', :q)"
+                "  WHERE av.is_current AND av.search_vector @@ plainto_tsquery('english', :q)"
                 "  ORDER BY rank DESC, av.id LIMIT :limit) AS hit ORDER BY hit.rank DESC, hit.id"
             ),
             {"q": text, "limit": limit},

@@ -8,8 +8,9 @@ span itself and `sentence_start`/`sentence_end` of the sentence that states it (
 
 `entities` are global: one row per real-world entity across the whole database, linked to
 each article's own view of it (`article_entities`). Search indexes are not tables here:
-SQLite gets FTS5 virtual tables (`article_fts`, `entity_fts`), PostgreSQL a GIN index on
-`to_tsvector`; the migration creates them and `store.writes` keeps the FTS5 ones in sync.
+SQLite gets FTS5 virtual tables (`article_fts`, `entity_fts`), PostgreSQL a stored generated
+`tsvector` column on the versions (`search_vector`) with a GIN index; the migrations create them
+and `store.writes` keeps the FTS5 ones in sync (PostgreSQL computes its column itself).
 
 A change to this module needs a new Alembic revision in `store/migrations/versions`;
 `tests/test_store.py` fails when the migrated database and this metadata disagree.
@@ -472,10 +473,14 @@ project_facts = sa.Table(
 # Search indexes that the migration creates outside this metadata (see the module docstring).
 SEARCH_TABLES = ("article_fts", "entity_fts")
 SEARCH_INDEXES = ("ix_article_versions_tsv",)
+SEARCH_COLUMNS = ("search_vector",)  # PostgreSQL's stored tsvector of a version's title and text (0014)
 
 
 def include_object(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:
-    """Alembic autogenerate filter: leave the FTS5 tables (and shadow tables) and tsvector index alone."""
+    """Alembic autogenerate filter: leave the FTS5 tables (and shadow tables) and the tsvector column
+    and index alone."""
     if type_ == "table" and name and name.startswith(SEARCH_TABLES):
+        return False
+    if type_ == "column" and name in SEARCH_COLUMNS:
         return False
     return not (type_ == "index" and name in SEARCH_INDEXES)

@@ -13,7 +13,9 @@ events with no date at all in the month "", so that its rows add up to every cur
 event list for one entity or country counted on each request. All are counted here once from the
 stored events. The lists' indexes on (current, day) and (current, type, day) end with the span's
 end as well, so that a date window is counted from them alone, and the arguments' index on the
-entity holds the event too, so that an entity's events are read from it alone.
+entity holds the event too, so that an entity's events are read from it alone. On PostgreSQL each
+version keeps its title and text's tsvector (`search_vector`, indexed in place of the expression):
+search ranked every matching article by computing it again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# as revision 0001 indexed it
+PG_ARTICLE_TSVECTOR = "to_tsvector('english', coalesce(title, '') || ' ' || text)"
 
 
 def upgrade() -> None:
@@ -52,6 +57,13 @@ def upgrade() -> None:
     _index_days(["date_end"])
     op.drop_index("ix_event_arguments_entity_id", table_name="event_arguments")
     op.create_index("ix_event_arguments_entity_event", "event_arguments", ["entity_id", "event_id"])
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("ix_article_versions_tsv", table_name="article_versions")
+        op.execute(
+            "ALTER TABLE article_versions ADD COLUMN search_vector tsvector"
+            f" GENERATED ALWAYS AS ({PG_ARTICLE_TSVECTOR}) STORED"
+        )
+        op.execute("CREATE INDEX ix_article_versions_tsv ON article_versions USING gin (search_vector)")
 
 
 def _index_days(then: list[str]) -> None:
@@ -63,6 +75,10 @@ def _index_days(then: list[str]) -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("ix_article_versions_tsv", table_name="article_versions")
+        op.drop_column("article_versions", "search_vector")
+        op.execute(f"CREATE INDEX ix_article_versions_tsv ON article_versions USING gin ({PG_ARTICLE_TSVECTOR})")
     _index_days([])
     op.drop_index("ix_event_arguments_entity_event", table_name="event_arguments")
     op.create_index("ix_event_arguments_entity_id", "event_arguments", ["entity_id"])
