@@ -829,6 +829,10 @@ def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
         ]  # fmt: skip
         _, found = list_events(conn, EventFilter(since=since, until=until), limit=None)
         assert sorted(e["id"] for e in found) == sorted(inside) and inside
+        # without the sentences' text: the same events, their sentences placed but not read
+        lean = list_events(conn, EventFilter(), limit=None, evidence=False)[1]
+        assert [(e["id"], e["evidence"]["start"]) for e in lean] == [(e["id"], e["evidence"]["start"]) for e in every]
+        assert {e["evidence"]["text"] for e in lean} == {None} and all(e["evidence"]["text"] for e in every)
         # an entity's or a country's events asked as sets or tested one by one (`probe`): the same events
         china = reads.find_entities(conn, "China")
         for condition in (partial(reads.involves, china), partial(reads.in_country, "PK")):

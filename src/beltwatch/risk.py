@@ -186,7 +186,8 @@ def _report(event: dict[str, Any]) -> Report:
 
 def incidents(conn: Connection, since: date, until: date) -> list[Incident]:
     """The incidents whose (most precise) date is in [since, until], oldest first, reports merged."""
-    _, found = list_events(conn, EventFilter(type=INCIDENT_TYPE, since=since, until=until), limit=None)
+    window = EventFilter(type=INCIDENT_TYPE, since=since, until=until)
+    _, found = list_events(conn, window, limit=None, evidence=False)  # no report shows its sentence
     reports = [_report(e) for e in found if e.get("date_start") or e.get("published")]
     reports.sort(key=lambda r: ((r.end - r.start).days, r.start, r.event["article"], r.event["position"]))
     merged = _Happenings()
