@@ -222,7 +222,7 @@ def list_events(
         ids = (ids or []) + [filters.entity_id]
     if ids is not None:
         ids = with_merged(conn, corrections.index, ids)
-    kept = _kept_total(conn, filters, ids, code)
+    kept = _kept_total(conn, filters, wanted, ids, code)
     by_day = limit is not None and sort.lstrip("-") == "date"  # a page read in order from an index
     probe = by_day and kept is not None and _probing_pays(conn, kept, offset + (limit or 0))
     if code:
@@ -242,6 +242,7 @@ def list_events(
     listed = sa.select(events.c.sort_day).where(*where)
     if filters.story or filters.article or filters.text:
         listed = listed.select_from(of_articles)
+
     def count(query: sa.Select) -> int:
         return conn.execute(query.with_only_columns(sa.func.count())).scalar_one()
 
@@ -291,9 +292,11 @@ def _probing_pays(conn: Connection, matching: int, wanted: int) -> bool:
     return matching > 0 and wanted * every <= PROBED_EVENTS * matching
 
 
-def _kept_total(conn: Connection, filters: EventFilter, ids: list[int] | None, code: str | None) -> int | None:
-    """The number of current events of one entity or one country (of a type), as kept at write time
-    (`event_counts`); None for any other filter, which is counted."""
+def _kept_total(
+    conn: Connection, filters: EventFilter, wanted: str | None, ids: list[int] | None, code: str | None
+) -> int | None:
+    """The number of current events of one entity or one country (of the type `wanted`), as kept at
+    write time (`event_counts`); None for any other filter, which is counted."""
     if (ids is not None and len(ids) != 1) or (ids is None) == (code is None):
         return None
     if filters.since or filters.until or filters.story or filters.article or filters.text:
@@ -302,8 +305,8 @@ def _kept_total(conn: Connection, filters: EventFilter, ids: list[int] | None, c
     kept = sa.select(sa.func.coalesce(sa.func.sum(event_counts.c.events), 0)).where(
         event_counts.c.dimension == dimension, event_counts.c.key == key
     )
-    if filters.type:
-        kept = kept.where(event_counts.c.type == check_type(filters.type))
+    if wanted:
+        kept = kept.where(event_counts.c.type == wanted)
     return conn.execute(kept).scalar_one()
 
 

@@ -406,7 +406,6 @@ class EventTally:
     months: Counter[tuple[str, str]] = field(default_factory=Counter)
     usd: defaultdict[tuple[str, str], float] = field(default_factory=lambda: defaultdict(float))
     events: Counter[tuple[str, str]] = field(default_factory=Counter)
-
     involved: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (dimension, key, type)
 
     def add(self, event: dict[str, Any], change: int = 1) -> None:
@@ -497,25 +496,23 @@ def update_event_summaries(
     _upsert(conn, event_months, ["month", "type"], _month_rows(tally))
     _upsert(conn, financing_totals, ["dimension", "key"], _money_rows(tally))
     _upsert(conn, event_counts, ["dimension", "key", "type"], _involved_rows(tally))
-    for dimension, keys in (("entity", {str(i) for i in entity_ids}), ("country", set(countries))):
+    for dimension, keys in zip(DIMENSIONS, ({str(i) for i in entity_ids}, set(countries))):
         if keys:
             _recount_involved(conn, dimension, sorted(keys))
 
 
 def _involvement(conn: Connection, event_ids: Sequence[int]) -> dict[int, set[tuple[str, str]]]:
-    """Each event's ("entity", id) for the entities it names (place, argument, claimant) and
-    ("country", code) for the countries it is placed in (its place's, or a place argument's): what
-    `reads.involves` and `reads.in_country` select, for a few events."""
+    """Each event's ("entity", id) for the entities it names and ("country", code) for the countries it
+    is placed in (`_pairs`), for a few events."""
     out: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    if not event_ids:
-        return out
-    ids = sorted(event_ids)
-    for r in conn.execute(sa.union_all(*(_naming_rows(*way).where(way[0].in_(ids)) for way in _NAMING))):
-        out[r.event_id].add(("entity", str(r.entity_id)))
-        if r.country and (r.as_place or r.type in PLACE_TYPES):
-            out[r.event_id].add(("country", r.country))
+    if event_ids:
+        for dimension in DIMENSIONS:
+            for r in conn.execute(_pairs(dimension, event_ids=sorted(event_ids))):
+                out[r.event_id].add((dimension, r.key))
     return out
 
+
+DIMENSIONS = ("entity", "country")  # of `event_counts`
 
 # the ways an event names an entity: (the event's column, the entity's, whether it is the event's place)
 _NAMING = (
@@ -525,32 +522,41 @@ _NAMING = (
 )
 
 
-def _naming_rows(event: sa.ColumnElement, entity: sa.ColumnElement, as_place: bool) -> sa.Select:
-    """(event, entity, the entity's type and country, whether it is the event's place) of one way."""
-    return sa.select(
-        event.label("event_id"),
-        entity.label("entity_id"),
-        entities.c.type,
-        entities.c.country,
-        sa.literal(as_place).label("as_place"),
-    ).join(entities, entities.c.id == entity)
+def _pairs(
+    dimension: str, *, event_ids: Sequence[int] | None = None, keys: Sequence[str] | None = None
+) -> sa.Select:
+    """Distinct (event_id, key) of a dimension, of these events or these keys (or all): the entities an
+    event names (as its place, an argument or a claimant), or the countries it is placed in (its
+    place's, or a place argument's), as `reads.involves` and `reads.in_country` select them."""
+    ways = []
+    for event, entity, as_place in _NAMING:
+        named = sa.select(
+            event.label("event_id"),
+            entity.label("entity_id"),
+            entities.c.type,
+            entities.c.country,
+            sa.literal(as_place).label("as_place"),
+        ).join(entities, entities.c.id == entity)
+        if event_ids is not None:
+            named = named.where(event.in_(event_ids))
+        if keys is not None:
+            named = named.where(
+                entity.in_([int(k) for k in keys]) if dimension == "entity" else entities.c.country.in_(keys)
+            )
+        ways.append(named)
+    named = sa.union_all(*ways).subquery()
+    if dimension == "entity":
+        return sa.select(named.c.event_id, sa.cast(named.c.entity_id, sa.String).label("key")).distinct()
+    return (
+        sa.select(named.c.event_id, named.c.country.label("key"))
+        .where(named.c.country.is_not(None), named.c.as_place | named.c.type.in_(PLACE_TYPES))
+        .distinct()
+    )
 
 
 def _recount_involved(conn: Connection, dimension: str, keys: Sequence[str] | None = None) -> None:
     """Count the current events of these entities or countries (all of them, without `keys`) again."""
-    ways = [_naming_rows(*way) for way in _NAMING]
-    if keys is not None and dimension == "entity":
-        ways = [named.where(entity.in_([int(k) for k in keys])) for named, (_, entity, _) in zip(ways, _NAMING)]
-    elif keys is not None:
-        ways = [named.where(entities.c.country.in_(keys)) for named in ways]
-    named = sa.union_all(*ways).subquery()
-    if dimension == "entity":
-        found = sa.select(named.c.event_id, sa.cast(named.c.entity_id, sa.String).label("key"))
-    else:
-        found = sa.select(named.c.event_id, named.c.country.label("key")).where(
-            named.c.country.is_not(None), named.c.as_place | named.c.type.in_(PLACE_TYPES)
-        )
-    pairs = found.distinct().subquery()
+    pairs = _pairs(dimension, keys=keys).subquery()
     delete = event_counts.delete().where(event_counts.c.dimension == dimension)
     conn.execute(delete if keys is None else delete.where(event_counts.c.key.in_(keys)))
     counted = (
@@ -566,7 +572,7 @@ def rebuild_event_summaries(conn: Connection, tables: Sequence[sa.Table] = ()) -
     """Count every current event again, into `tables` (every summary when none is named)."""
     tables = tables or (event_months, financing_totals, event_counts)
     if event_counts in tables:
-        for dimension in ("entity", "country"):
+        for dimension in DIMENSIONS:
             _recount_involved(conn, dimension)
         tables = [t for t in tables if t is not event_counts]
     tally = EventTally()
