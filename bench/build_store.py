@@ -51,10 +51,15 @@ def build(url: str, count: int, seed: int, batch: int) -> tuple[int, int, float,
     return first, max(count - first, 0), seconds, cpu
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def store_arguments(parser: argparse.ArgumentParser) -> None:
+    """The store a benchmark builds or grows, and reads: `--db` and `--articles`."""
     parser.add_argument("--db", required=True, help="database URL (SQLite or PostgreSQL), created if need be")
     parser.add_argument("--articles", type=int, required=True, help="articles the store is to hold")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    store_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic articles (default 0)")
     parser.add_argument("--batch", type=int, default=BATCH, help=f"articles a transaction (default {BATCH})")
     args = parser.parse_args(argv)

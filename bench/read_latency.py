@@ -25,7 +25,7 @@ import warnings
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from build_store import build
+from build_store import build, store_arguments
 
 from beltwatch.ingest import cluster_and_write_stories
 from beltwatch.store import open_database, writes
@@ -77,6 +77,14 @@ def shown(template: str) -> str:
     return template.replace("{entity_name}", "NAME").replace("{entity_id}", "ID").replace("{story}", "KEY")
 
 
+def chosen_paths(parser: argparse.ArgumentParser, wanted: str | None) -> list[str]:
+    """The path templates `--paths` names as printed (all without it); an error if it names none."""
+    paths = [t for t in (*API, *PAGES) if not wanted or shown(t) in wanted.split(",")]
+    if not paths:
+        parser.error(f"--paths names none of {', '.join(shown(t) for t in (*API, *PAGES))}")
+    return paths
+
+
 def measure(client: object, path: str, requests: int, budget: float) -> list[float]:
     """Seconds of each request to `path`, after one unmeasured."""
     client.get(path)  # type: ignore[attr-defined]
@@ -97,8 +105,7 @@ def p95(values: list[float]) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="database URL (SQLite or PostgreSQL), created if need be")
-    parser.add_argument("--articles", type=int, required=True, help="articles the store is to hold")
+    store_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic articles (default 0)")
     parser.add_argument("--requests", type=int, default=20, help="measured requests per path (default 20)")
     parser.add_argument("--budget", type=float, default=30.0, help="seconds per path at most (default 30)")
@@ -108,9 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.articles < 1 or args.requests < 3:
         parser.error("--articles must be at least 1 and --requests at least 3")
-    paths = [t for t in (*API, *PAGES) if not args.paths or shown(t) in args.paths.split(",")]
-    if not paths:
-        parser.error(f"--paths names none of {', '.join(shown(t) for t in (*API, *PAGES))}")
+    paths = chosen_paths(parser, args.paths)
     values = prepare(args.db, args.articles, args.seed, any("{story}" in t for t in paths))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

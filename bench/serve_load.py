@@ -31,7 +31,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import httpx
-from read_latency import API, PAGES, p95, prepare, shown
+from build_store import store_arguments
+from read_latency import chosen_paths, p95, prepare, shown
 
 from beltwatch.settings import DB_ENV
 
@@ -81,15 +82,14 @@ def client(base: str, paths: list[str], first: int, until: float, took: dict[str
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", required=True, help="database URL (SQLite or PostgreSQL), created if need be")
-    parser.add_argument("--articles", type=int, required=True, help="articles the store is to hold")
+    store_arguments(parser)
     parser.add_argument("--workers", type=int, default=2, help="server processes (default 2)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the run (default 60)")
     parser.add_argument("--write", type=int, default=0, help="articles to write during the run (default 0)")
     parser.add_argument("--paths", help="only these paths, comma-separated as printed")
     args = parser.parse_args(argv)
-    templates = [t for t in (*API, *PAGES) if not args.paths or shown(t) in args.paths.split(",")]
+    templates = chosen_paths(parser, args.paths)
     values = prepare(args.db, args.articles, 0, any("{story}" in t for t in templates))
     paths = [t.format(**values) for t in templates]
     port = free_port()
