@@ -1106,6 +1106,33 @@ def test_an_amount_that_prices_a_project_is_no_financing():
 
 
 @pytest.mark.parametrize(
+    "breakdown",
+    [
+        "The package would include $3 billion in credit lines and $1 billion in grants, officials said.",
+        "Over half of that will be $3 billion in credit lines, with $1 billion in grants.",
+    ],
+)
+def test_the_parts_of_a_pledge_go_from_its_funder_to_its_recipient(breakdown: str):
+    text = f"China pledged $5 billion in financing to Kenya on Tuesday. {breakdown}"
+    found = of_type(extract(text), "FINANCING")
+    parts = {arg(e, "value"): (arg(e, "funder"), arg(e, "recipient"), arg(e, "instrument")) for e in found}
+    assert parts == {
+        5e9: ("China", "Kenya", "other"),
+        3e9: ("China", "Kenya", "credit line"),
+        1e9: ("China", "Kenya", "grant"),
+    }, [e.arguments for e in found]
+
+
+def test_a_sentence_that_names_its_own_lender_is_no_breakdown():
+    text = (
+        "China pledged $5 billion in financing to Kenya on Tuesday. The support includes a $1 billion loan "
+        "from the African Development Bank to Uganda."
+    )
+    small = [e for e in of_type(extract(text), "FINANCING") if arg(e, "value") == 1e9]
+    assert [arg(e, "funder") for e in small] == ["African Development Bank"]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Bhutan and China signed a new transit agreement on Monday, after a first pact was signed in 2016.",
@@ -1221,6 +1248,37 @@ def test_a_town_of_another_happening_is_not_where_an_agreement_was_signed():
     text = "Nepal and China signed a framework agreement on Friday, days ahead of a summit in Beijing."
     agreement = one(extract(text), "AGREEMENT", text)
     assert arg(agreement, "location") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "recalled"),
+    [
+        (
+            "Chile and China signed a trade agreement on Friday, two years after a first accord was signed in 2022.",
+            "2022",
+        ),
+        (
+            (
+                "Chile and China signed a trade agreement on Friday.\n\nChile's President Gabriel Boric urged both "
+                "sides to carry out the agreements signed during Xi Jinping's visit in May 2023."
+            ),
+            "2023-05",
+        ),
+    ],
+)
+def test_an_agreement_recalled_from_an_earlier_date_is_another_agreement(text: str, recalled: str):
+    found = of_type(extract(text), "AGREEMENT")
+    assert sorted(arg(e, "date") for e in found) == sorted(["2024-03-29", recalled]), [e.arguments for e in found]
+    assert all(set(arg(e, "parties")) == {"Chile", "China"} for e in found)
+
+
+def test_a_later_sentence_on_the_same_signing_adds_to_it():
+    text = (
+        "Chile and China signed a trade agreement on Friday.\n\n"
+        "Chile and China signed the agreement in Santiago on Friday, the ministry said."
+    )
+    agreement = one(extract(text), "AGREEMENT", "Chile and China signed")
+    assert arg(agreement, "location") == "Santiago"
 
 
 # --- SECURITY_MEASURE: demands, warnings, new forces ------------------------------------------------------

@@ -503,9 +503,13 @@ def _dated_by_context(ctx: Context, events: list[Event]) -> list[Event]:
     article's day: news reports them as they happen."""
     for event in events:
         if not event.arguments.get("date"):
-            sent = ctx.doc.char_span(event.evidence.start, event.evidence.end, alignment_mode="expand")
-            event.arguments["date"] = ctx.date_near(sent) if sent is not None else ctx.anchor_date
+            event.arguments["date"] = _context_date(ctx, event)
     return events
+
+
+def _context_date(ctx: Context, event: Event) -> str | None:
+    sent = ctx.doc.char_span(event.evidence.start, event.evidence.end, alignment_mode="expand")
+    return ctx.date_near(sent) if sent is not None else ctx.anchor_date
 
 
 def _fill_place(event: Event, place: Entity | None, sent: Span, ctx: Context) -> None:
@@ -586,12 +590,71 @@ def find_financing(ctx: Context) -> list[Event]:
         )
         if instrument is None:
             continue
+        whole = _whole_taken_up(ctx, sent, events, conf["whole_nouns"])
+        if whole is not None:
+            events.extend(_parts_of(ctx, sent, whole, amounts, instrument, instruments))
+            continue
         found = [
             e for amount in amounts
             for e in _financing_for_amount(ctx, sent, amount, instrument, conf["recipient_prepositions"])
         ]  # fmt: skip
         events.extend(_first_per_pair(found))
     return _first_statement_of_each(events)
+
+
+def _whole_taken_up(ctx: Context, sent: Span, events: list[Event], nouns: list[str]) -> Event | None:
+    """The financing of the sentence just before (or the one before that, in its paragraph) that this
+    sentence breaks down: its subject is a word for that sum ("the support", "the aid", "half of that")
+    and it names no lender, company or state of its own."""
+    if _names_a_party(ctx, sent):
+        return None
+    # the main clause's subject, or a reported clause's ("The package would include ..., officials said")
+    clauses = [sent.root, *(c for c in sent.root.children if c.dep_ == "ccomp")]
+    subjects = [s for s in map(_subject, clauses) if s is not None]
+    words = [*subjects, *(t for s in subjects for c in s.children if c.lower_ == "of" for t in c.children)]
+    if not any(w.lemma_.lower() in nouns and (w.pos_ == "PRON" or _determined(w)) for w in words):
+        return None
+    paragraph = ctx.text.rfind("\n\n", 0, sent.start_char)
+    earlier = [e for e in events if e.evidence.start > paragraph or e.evidence.end >= sent.start_char - 2]
+    earlier = [e for e in earlier if e.arguments.get("funder") or e.arguments.get("recipient")]
+    return earlier[-1] if earlier else None
+
+
+def _names_a_party(ctx: Context, sent: Span) -> bool:
+    """An organisation or state the sentence names, other than as its source ("according to a copy of
+    the speech released by the Ministry of Foreign Affairs")."""
+    sources = {t.i for t in sent if t.lower_ == "according" for t in t.subtree}
+    return bool(ctx.entities_in((t for t in sent if t.i not in sources), ("ORG", "GPE")))
+
+
+def _determined(noun: Token) -> bool:
+    return any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in noun.children)
+
+
+def _parts_of(
+    ctx: Context, sent: Span, whole: Event, amounts: list[Amount], instrument: str, instruments: dict[str, str]
+) -> list[Event]:
+    """Each amount smaller than the whole it breaks down, from the whole's funder to its recipient, as the
+    words just after it call it ("210 billion yuan in lines of credit")."""
+    funder = next((e for e in ctx.entities if e.name == whole.arguments.get("funder")), None)
+    recipient = next((e for e in ctx.entities if e.name == whole.arguments.get("recipient")), None)
+    parts = []
+    for amount in amounts:
+        if not _smaller(amount, whole.arguments):
+            continue
+        span = ctx.doc.char_span(amount.start, amount.end, alignment_mode="expand")
+        after = ctx.doc[span.end : min(span.end + 5, sent.end)]
+        own = next((i for word, i in instruments.items() if word in after.text.lower() or word in _lemmas(after)), None)
+        parts.append(_financing_event(ctx, sent, amount, span, own or instrument, funder, recipient, []))
+    return parts
+
+
+def _smaller(amount: Amount, whole: dict[str, Any]) -> bool:
+    if amount.currency == whole["currency"]:
+        return amount.value < whole["value"]
+    part_usd = amount.value if amount.currency == "USD" else amount.usd_stated
+    whole_usd = whole["value"] if whole["currency"] == "USD" else whole.get("usd_stated")
+    return part_usd is not None and whole_usd is not None and part_usd < whole_usd
 
 
 def _first_per_pair(events: list[Event]) -> list[Event]:
@@ -1215,48 +1278,110 @@ def find_agreements(ctx: Context) -> list[Event]:
         verbs = [t for t in sent if _is_signing(t, conf, nouns)] + purchases
         if not (lemmas & nouns or any(v.lemma_ == "agree" for v in verbs) or sold):
             continue
-        parties = _parties_between(ctx, sent, nouns) + sold
-        if not verbs and len(parties) < 2:
+        shared = _parties_between(ctx, sent, nouns) + sold
+        if not verbs and len(shared) < 2:
             continue
-        for verb in verbs:
-            parties += _parties(ctx, _subject(verb))
-            # "was signed by Pakistan and China"
-            parties += [e for a in verb.children if a.dep_ == "agent" for c in a.children for e in _parties(ctx, c)]
-            for child in verb.subtree:
-                if child.lower_ in ("with", "between") and child.head.i in {v.i for v in verb.subtree}:
-                    parties += [e for c in child.children for e in _parties(ctx, c)]
-            if verb.lower_ in conf["signing_nouns"] and verb.head.lemma_ in conf["witness_verbs"]:
-                parties += _parties(ctx, _subject(verb.head))  # "Conte and Xi witnessed the signing of ..."
-        parties += [e for e in ctx.entities_in(sent, ("ORG",)) if e.kind == "company"]
-        parties = [p for p in dict.fromkeys(parties) if p.kind != "media"]
-        if not parties:
-            continue
-        merged = next(
-            (
-                e for e in events
-                if set(e.arguments["parties"]) & {p.name for p in parties} or e.evidence.end >= sent.start_char - 2
-            ),
-            None,
-        )  # fmt: skip
-        where = _signed_at(ctx, verbs)
-        if merged is not None:
-            merged.arguments["parties"] = list(dict.fromkeys([*merged.arguments["parties"], *(p.name for p in parties)]))
-            _fill(merged, "date", ctx.date_in(sent, next(iter(verbs), None)), sent, ctx)
-            if where is not None and not merged.arguments.get("location"):
-                merged.arguments["location"] = where.name
-                merged.argument_evidence["location"] = ctx.evidence(sent)
-            continue
-        when = ctx.date_in(sent, next(iter(verbs), None))
-        obj = next((c for v in verbs for c in v.children if c.dep_ == "dobj"), None) or _signed_thing(verbs)
-        args = {
-            "parties": [p.name for p in parties],
-            "subject": _phrase(ctx, obj) if obj is not None else None,
-            "sectors": _sectors(ctx, sent.text.lower()),
-            "date": when.value if when else None,
-            "location": where.name if where else None,
-        }
-        events.append(_ev(ctx, "AGREEMENT", sent, args, {k: sent for k in args}))
+        recalled = _recalled_signings(ctx, sent, verbs)
+        main = [v for v in verbs if v not in recalled]
+        found = _agreement_parties(ctx, sent, main, conf, shared)
+        if main or not recalled:
+            _add_agreement(ctx, events, sent, main, found, ctx.date_in(sent, next(iter(main), None)))
+        for verb, when in recalled.items():
+            parties = _agreement_parties(ctx, sent, [verb], conf, shared) or found or _countries_named(ctx, sent)
+            _add_agreement(ctx, events, sent, [verb], parties, when, recalled=True)
     return _dated_by_context(ctx, [e for e in events if len(e.arguments["parties"]) >= 2])
+
+
+def _agreement_parties(ctx: Context, sent: Span, verbs: list[Token], conf: dict[str, Any], shared: list[Entity]):
+    """Who is party to what the verbs sign: their subjects, agents and "with"/"between" phrases, the
+    parties the agreement noun names, companies in the sentence."""
+    parties = list(shared)
+    for verb in verbs:
+        parties += _parties(ctx, _subject(verb))
+        # "was signed by Pakistan and China"
+        parties += [e for a in verb.children if a.dep_ == "agent" for c in a.children for e in _parties(ctx, c)]
+        for child in verb.subtree:
+            if child.lower_ in ("with", "between") and child.head.i in {v.i for v in verb.subtree}:
+                parties += [e for c in child.children for e in _parties(ctx, c)]
+        if verb.lower_ in conf["signing_nouns"] and verb.head.lemma_ in conf["witness_verbs"]:
+            parties += _parties(ctx, _subject(verb.head))  # "Conte and Xi witnessed the signing of ..."
+    parties += [e for e in ctx.entities_in(sent, ("ORG",)) if e.kind == "company"]
+    return [p for p in dict.fromkeys(parties) if p.kind != "media"]
+
+
+def _countries_named(ctx: Context, sent: Span) -> list[Entity]:
+    """For a recalled signing whose clause names no party ("agreements signed during Xi's visit", in a
+    sentence about Duterte): the countries of the people the sentence names, and the countries it names."""
+    states = [e for t in sent if ctx.entity(t) is not None for e in _parties(ctx, t)]
+    return list(dict.fromkeys(e for e in states if e.type == "GPE" and e.name in ctx.knowledge.country_by_name))
+
+
+def _add_agreement(
+    ctx: Context,
+    events: list[Event],
+    sent: Span,
+    verbs: list[Token],
+    parties: list[Entity],
+    when: DateMention | None,
+    recalled: bool = False,
+) -> None:
+    """A new agreement, or what the sentence adds to one already found with a party in common (or in the
+    sentence just before); a recalled signing joins one only of its own date (a pact signed in an earlier
+    year is another agreement)."""
+    if not parties:
+        return
+    merged = next(
+        (
+            e for e in events
+            if (set(e.arguments["parties"]) & {p.name for p in parties} or e.evidence.end >= sent.start_char - 2)
+            and not (recalled and _dated_apart(e.arguments.get("date") or _context_date(ctx, e), when))
+        ),
+        None,
+    )  # fmt: skip
+    where = _signed_at(ctx, verbs)
+    if merged is not None:
+        merged.arguments["parties"] = list(dict.fromkeys([*merged.arguments["parties"], *(p.name for p in parties)]))
+        _fill(merged, "date", when, sent, ctx)
+        if where is not None and not merged.arguments.get("location"):
+            merged.arguments["location"] = where.name
+            merged.argument_evidence["location"] = ctx.evidence(sent)
+        return
+    obj = next((c for v in verbs for c in v.children if c.dep_ == "dobj"), None) or _signed_thing(verbs)
+    args = {
+        "parties": [p.name for p in parties],
+        "subject": _phrase(ctx, obj) if obj is not None else None,
+        "sectors": _sectors(ctx, sent.text.lower()),
+        "date": when.value if when else None,
+        "location": where.name if where else None,
+    }
+    events.append(_ev(ctx, "AGREEMENT", sent, args, {k: sent for k in args}))
+
+
+def _dated_apart(known: str | None, mention: DateMention | None) -> bool:
+    """Two dates that cannot be one day: neither is the other or a part of it ("2018-11" holds "2018-11-20")."""
+    if not known or mention is None:
+        return False
+    return not (known.startswith(mention.value) or mention.value.startswith(known))
+
+
+def _recalled_signings(ctx: Context, sent: Span, verbs: list[Token]) -> dict[Token, DateMention]:
+    """Signing verbs of a subordinate clause that dates itself before the sentence ("have signed a
+    framework agreement ... after an initial pact was signed in 2017", "agreements signed during Xi's
+    visit in November 2018"), with that date: an earlier agreement, told as background."""
+    recalled = {}
+    for verb in verbs:
+        if verb.pos_ != "VERB" or verb.dep_ not in ("advcl", "relcl", "acl"):
+            continue
+        own = next((d for d in ctx.dates if _within(ctx, d, verb)), None)
+        main = ctx.date_in(sent, next((v for v in verbs if v is not verb), sent.root))
+        if own is not None and (main is None or main is own or own.value < main.value[: len(own.value)]):
+            recalled[verb] = own
+    return recalled
+
+
+def _within(ctx: Context, mention: DateMention, verb: Token) -> bool:
+    span = ctx.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    return span is not None and verb.is_ancestor(span.root)
 
 
 def _signed_thing(verbs: list[Token]) -> Token | None:
