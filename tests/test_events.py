@@ -1293,11 +1293,25 @@ def test_a_later_sentence_on_the_same_signing_adds_to_it():
         ("The Ministry of Interior established a Special Security Division for the corridor.", "Ministry of Interior"),
         ("Police fired water cannons at the marchers outside the port of Gwadar.", "Police"),
         ("Police commandos guarded the town and stationed water cannons at the gates of the zone.", "Police commandos"),
+        ("The Chinese Embassy in Pakistan activated its emergency response mechanism.", "Chinese Embassy in Pakistan"),
+        ("The Chinese Embassy in Kenya urged Chinese companies to tighten security.", "Chinese Embassy in Kenya"),
     ],
 )
 def test_security_measure_triggers(sentence: str, actor: str):
     measure = one(extract(sentence), "SECURITY_MEASURE", sentence)
     assert arg(measure, "actor") == actor
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "China urged Kenya to ensure the security of its citizens and companies.",
+        "The Chinese Embassy called on Pakistan to conduct a thorough investigation into the attack.",
+        "The foreign ministry asked the Kenyan government to strengthen security for Chinese workers.",
+    ],
+)
+def test_asking_another_state_to_act_is_no_measure_of_ones_own(sentence: str):
+    assert of_type(extract(sentence), "SECURITY_MEASURE") == []
 
 
 def test_security_measure_is_dated_by_its_paragraph():

@@ -1848,6 +1848,7 @@ def _target(ctx: Context, group: _Attack) -> str | None:
 def find_security_measures(ctx: Context) -> list[Event]:
     verbs: dict[str, list[str]] = ctx.triggers["SECURITY_MEASURE"]["verbs"]
     equipment = set(ctx.triggers["SECURITY_MEASURE"]["equipment"])
+    asking = set(ctx.triggers["SECURITY_MEASURE"]["asking_verbs"])
     events = []
     for sent in ctx.doc.sents:
         for tok in sent:
@@ -1859,6 +1860,8 @@ def find_security_measures(ctx: Context) -> list[Event]:
                 if verbs[lemma] and not objects & set(verbs[lemma]):
                     continue
             elif not {t.lower_ for c in tok.children if c.dep_ == "dobj" for t in c.subtree} & equipment:
+                continue
+            if lemma in asking and _asks_a_state(ctx, tok):
                 continue
             actors = _measure_actors(ctx, tok)
             if not actors:
@@ -1878,6 +1881,17 @@ def find_security_measures(ctx: Context) -> list[Event]:
                 }
                 events.append(_ev(ctx, "SECURITY_MEASURE", sent, args, {k: sent for k in args}))
     return events
+
+
+def _asks_a_state(ctx: Context, verb: Token) -> bool:
+    """"urges Pakistan to ...", "called on the Myanmar government to ...": the one asked is a state."""
+    asked = [c for c in verb.children if c.dep_ == "dobj"]
+    asked += [o for c in verb.children if c.dep_ == "prep" and c.lower_ == "on" for o in c.children]
+    return any(
+        any(e.type == "GPE" or e.kind == "government" for e in _actors(ctx, a, ("GPE", "ORG")))
+        or (a.lemma_.lower() in STATE_NOUNS and _state_named(ctx, a) is not None)
+        for a in asked
+    )
 
 
 def _measure_actors(ctx: Context, verb: Token) -> list[Entity | str]:
