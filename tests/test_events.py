@@ -911,6 +911,20 @@ def test_pronoun_speaker_is_the_person_named_before():
     assert (arg(statement, "speaker"), arg(statement, "topic")) == ("Mohsin Naqvi", "security")
 
 
+@pytest.mark.parametrize(
+    "before",
+    [
+        "Interior Minister Mohsin Naqvi said the attackers had come from the hills, naming Ali Khan as their leader.",
+        "Interior Minister Mohsin Naqvi said: \u201cWe warned Ali Khan last week.\u201d",
+    ],
+)
+def test_a_pronoun_speaker_continues_the_last_subject(before: str):
+    """The last person named is an object or is inside a quotation: "he" is still the minister."""
+    text = f"{before} He added that security would be increased."
+    speakers = [arg(e, "speaker") for e in of_type(extract(text), "STATEMENT")]
+    assert speakers == ["Mohsin Naqvi"]
+
+
 def test_condemnation_is_a_security_statement():
     text = "The Chinese Embassy in Pakistan condemned the attack on the convoy."
     statement = one(extract(text), "STATEMENT", text)

@@ -230,6 +230,8 @@ STATE_NOUNS = {"government", "authorities", "side"}
 def _refers_to(ctx: Context, token: Token) -> Entity | None:
     """Light coreference: pronouns and "the <noun>" point to the last entity of the right kind named before."""
     word = token.lower_
+    if word in ("he", "she") and token.dep_ in ("nsubj", "nsubjpass"):
+        return _last_person_subject(ctx, token) or next((e for e in ctx.named_before(token.idx) if e.type == "PERSON"), None)
     if word in ("he", "she", "his", "her"):
         return next((e for e in ctx.named_before(token.idx) if e.type == "PERSON"), None)
     if word in ("it", "its"):
@@ -259,6 +261,29 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
             if noun == "project" and e.type == "PROJECT":
                 return e
     return None
+
+
+def _last_person_subject(ctx: Context, pronoun: Token) -> Entity | None:
+    """The person a subject pronoun continues: the last person named as a subject outside quotation marks
+    in the sentences before ("Ball bearings were found, he added" is not Ball; "He said" after a quote that
+    names a sheikh is still its speaker)."""
+    first = ctx.doc[max(0, pronoun.sent.start - 1)].sent.start if pronoun.sent.start else 0
+    for tok in reversed(ctx.doc[first : pronoun.i]):
+        entity = ctx.entity(tok)
+        if entity is None or entity.type != "PERSON" or _quoted(tok):
+            continue
+        head = tok
+        while head.dep_ in ("compound", "appos", "flat") and head.head.i != head.i:
+            head = head.head
+        if head.dep_ in ("nsubj", "nsubjpass"):
+            return entity
+    return None
+
+
+def _quoted(token: Token) -> bool:
+    """Inside quotation marks of its own sentence."""
+    before = token.sent[: token.i - token.sent.start].text
+    return before.count("“") > before.count("”") or before.count('"') % 2 == 1
 
 
 def _is_central_bank(ctx: Context, token: Token) -> bool:
