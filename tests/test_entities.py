@@ -1076,3 +1076,35 @@ def test_a_quotation_opening_with_the_leaves_the_the_out_of_the_name():
 def test_a_body_named_portfolio_first_is_the_body_named_head_word_first():
     found = extract("A notice came from the Interior Ministry on Friday. Orders will follow from the Ministry of Interior.")
     assert "Interior Ministry" in named(found, "Ministry of Interior").aliases
+
+
+@pytest.mark.parametrize(
+    ("text", "mission"),
+    [
+        (
+            "Gunmen killed three workers in Tajikistan. China's embassy in Tajikistan urged its citizens to leave.",
+            "Chinese Embassy in Tajikistan",
+        ),
+        (
+            (
+                "Nine Chinese were killed at a mine in the Central African Republic on Sunday. The Chinese "
+                "embassy warned its citizens not to leave Bangui."
+            ),
+            "Chinese Embassy in the Central African Republic",
+        ),
+        (
+            "Nine Chinese were killed at a mine in the Central African Republic on Sunday, China's embassy said.",
+            "Chinese Embassy in the Central African Republic",
+        ),
+    ],
+)
+def test_a_mission_named_without_its_place_is_in_the_country_of_the_article(text: str, mission: str):
+    found = extract(text)
+    assert named(found, mission).type == "ORG"
+    assert named(found, mission).country == "CN"
+    assert "Chinese Embassy in Pakistan" not in names(found)
+
+
+def test_a_bare_embassy_in_a_story_about_pakistan_is_the_one_in_pakistan():
+    found = extract("Two engineers were hurt in Pakistan on Sunday. The Chinese embassy said both were safe.")
+    assert "Chinese Embassy in Pakistan" in names(found)

@@ -286,7 +286,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     infrastructure = [
         f for f in [*infrastructure_names(text, knowledge), *state_ministries(text, knowledge)]
         if not any(a <= f.start and f.end <= b for a, b in known_spans)
-    ] + places_by_head(text, knowledge, known_spans) + people_after_titles(doc, knowledge) + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + [
+    ] + places_by_head(text, knowledge, known_spans) + people_after_titles(doc, knowledge) + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + missions_of_states(text, knowledge, known_spans) + [
         f for f in organisations_named_after_places(text, knowledge)
         if all(_outside_or_longer(f, a, b, knowledge) for a, b in known_names)
     ]  # fmt: skip
@@ -812,6 +812,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_inverted_bodies(groups)
     groups = _merge_bodies_placed_elsewhere(groups)
     groups = _merge_bare_heads(groups, knowledge)
+    _missions_in_the_articles_country(groups, knowledge)
     _recover_surnames(doc, groups, knowledge)
     for_states = {f.start for g in groups if g.country_code for f in g.found}
     return [g for g in groups if not _only_in_datelines(doc_text(doc), g, for_states)]
@@ -874,6 +875,52 @@ def _merge_bodies_placed_elsewhere(groups: list[Group]) -> list[Group]:
             placed[0].found.extend(group.found)
             group.found = []
     return [g for g in groups if g.found]
+
+
+_MISSION_WORDS = r"(?i:embassy|consulate[ \t]+general|consulate|high[ \t]+commission)"
+
+
+_BARE_MISSION = re.compile(rf"^(?:the[ \t]+)?([A-Z]\w+?)(?:['’]s)?[ \t]+({_MISSION_WORDS})$", re.IGNORECASE)
+
+
+def _missions_in_the_articles_country(groups: list[Group], knowledge: Knowledge) -> None:
+    """A state's mission the article names without its place ("the Chinese embassy", "China's embassy") is
+    its mission in the country the article is about, the foreign country it names most; the knowledge
+    files read a bare "Chinese embassy" as the one in Pakistan, which holds only where Pakistan is that
+    country."""
+    for group in groups:
+        bare = [_BARE_MISSION.match(s) for s in group.surfaces]
+        if group.label != "ORG" or not bare or not all(bare):
+            continue
+        word = bare[0].group(1).title()
+        state = knowledge.country_by_demonym.get(word) or knowledge.country_by_name.get(word)
+        host = _country_most_named(groups, state.code if state else None, knowledge)
+        if state is None or host is None:
+            continue
+        demonym = state.demonyms[0] if state.demonyms else state.name
+        name = f"{demonym} {_mission_word(bare[0].group(2))} in {_with_article(host.name)}"
+        if group.known is not None and normalise(name) in {normalise(n) for n in group.known.names}:
+            continue  # the knowledge files' reading holds
+        group.known = None
+        for f in group.found:
+            f.label, f.name = "ORG", name
+
+
+# country names English writes with "the": "in the Central African Republic", "in the Philippines"
+_NAMES_WITH_THE = re.compile(r"\b(?:Republic|Kingdom|States|Islands|Emirates|Federation)\b|^(?:Philippines|Netherlands|Gambia|Bahamas|Maldives)$")
+
+
+def _with_article(country: str) -> str:
+    return f"the {country}" if _NAMES_WITH_THE.search(country) else country
+
+
+def _country_most_named(groups: list[Group], exclude: str | None, knowledge: Knowledge) -> Country | None:
+    """The country other than `exclude` the article names most often; the first named among equals."""
+    named = [g for g in groups if g.country_code and g.country_code != exclude]
+    if not named:
+        return None
+    most = max(named, key=lambda g: (len(g.found), -min(f.start for f in g.found)))
+    return knowledge.country_by_code(most.country_code)
 
 
 def _merge_bare_heads(groups: list[Group], knowledge: Knowledge) -> list[Group]:
@@ -1360,6 +1407,38 @@ def _outside_or_longer(found: Found, start: int, end: int, knowledge: Knowledge)
         return False  # two names: "China Road and Bridge Corporation and Gilgit Development Company"
     rest = found.text[: start - found.start].split() + after
     return any(w not in knowledge.name_heads for w in rest)
+
+
+@cache
+def _mission_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    states = "|".join(re.escape(n) for n in sorted(knowledge.country_by_name, key=len, reverse=True) if len(n) > 2)
+    place = r"[A-Z][\w'’-]*(?:[ \t]+(?:of[ \t]+)?[A-Z][\w'’-]*){0,3}"
+    return re.compile(
+        rf"\b({states})['’]s[ \t]+({_MISSION_WORDS})(?:[ \t]+in[ \t]+(?:the[ \t]+)?({place}))?(?![\w'’-])"
+    )
+
+
+def missions_of_states(text: str, knowledge: Knowledge, known_spans: list[tuple[int, int]]) -> list[Found]:
+    """A state's mission named through the state ("China's embassy in Tajikistan", "China's embassy"): the
+    mission, named as the demonym form names it ("Chinese Embassy in Tajikistan"), and the state and the
+    place, still mentioned. A mission the knowledge files name ("China's embassy in Islamabad") is theirs."""
+    out = []
+    for m in _mission_pattern(knowledge).finditer(text):
+        if any(a <= m.start() and m.end() <= b for a, b in known_spans):
+            continue
+        state = knowledge.country_by_name[m.group(1)]
+        demonym = state.demonyms[0] if state.demonyms else state.name
+        name = f"{demonym} {_mission_word(m.group(2))}" + (f" in {m.group(3)}" if m.group(3) else "")
+        out.append(Found(m.group(0), "ORG", m.start(), m.end(), name=name))
+        out.append(Found(m.group(1), "GPE", m.start(1), m.end(1), country_code=state.code))
+        if m.group(3):
+            place = knowledge.country_by_name.get(m.group(3))
+            out.append(Found(m.group(3), "GPE", m.start(3), m.end(3), country_code=place.code if place else None))
+    return out
+
+
+def _mission_word(words: str) -> str:
+    return " ".join(w.capitalize() for w in words.split())
 
 
 def place_bodies(text: str, knowledge: Knowledge) -> list[Found]:
