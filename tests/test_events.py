@@ -1137,6 +1137,14 @@ def test_the_parts_of_a_pledge_go_from_its_funder_to_its_recipient(breakdown: st
     }, [e.arguments for e in found]
 
 
+def test_the_parts_of_a_debt_paid_back_are_no_financing():
+    text = (
+        "China lent $50 million to Kenya on Tuesday. The amount of $30 million relates to the principal, and "
+        "the remaining amount of $8 million relates to interest on the loan."
+    )
+    assert [arg(e, "value") for e in of_type(extract(text), "FINANCING")] == [5e7]
+
+
 def test_a_sentence_that_names_its_own_lender_is_no_breakdown():
     text = (
         "China pledged $5 billion in financing to Kenya on Tuesday. The support includes a $1 billion loan "

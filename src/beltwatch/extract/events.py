@@ -665,13 +665,18 @@ def _parts_of(
     recipient = next((e for e in ctx.entities if e.name == whole.arguments.get("recipient")), None)
     parts = []
     for amount in amounts:
-        if not _smaller(amount, whole.arguments):
-            continue
         span = ctx.doc.char_span(amount.start, amount.end, alignment_mode="expand")
+        if span is None or not _smaller(amount, whole.arguments) or _not_money_moved(ctx, span, sent):
+            continue
         after = ctx.doc[span.end : min(span.end + 5, sent.end)]
         own = next((i for word, i in instruments.items() if word in after.text.lower() or word in _lemmas(after)), None)
         parts.append(_financing_event(ctx, sent, amount, span, own or instrument, funder, recipient, []))
     return parts
+
+
+def _not_money_moved(ctx: Context, amount: Span, sent: Span) -> bool:
+    """A price, a running total or a sum paid back on a debt."""
+    return _values_a_project(ctx, amount) or _running_total(ctx, amount, sent) or _paid_back(ctx, amount)
 
 
 def _smaller(amount: Amount, whole: dict[str, Any]) -> bool:
