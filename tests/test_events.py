@@ -1266,6 +1266,15 @@ def test_an_agreement_signed_here_is_signed_in_the_dateline_town():
     assert arg(agreement, "location") == "Kathmandu"
 
 
+def test_an_agreement_with_no_place_of_its_own_was_signed_where_that_days_meeting_was():
+    text = (
+        "President Boric met President Xi Jinping at the Great Hall of the People in Beijing on Friday.\n\n"
+        "Chile and China signed three agreements on Friday, after a first trade accord was signed in 2006."
+    )
+    found = {arg(e, "date"): arg(e, "location") for e in of_type(extract(text), "AGREEMENT")}
+    assert found == {"2024-03-29": "Beijing", "2006": None}
+
+
 def test_a_town_of_another_happening_is_not_where_an_agreement_was_signed():
     text = "Nepal and China signed a framework agreement on Friday, days ahead of a summit in Beijing."
     agreement = one(extract(text), "AGREEMENT", text)

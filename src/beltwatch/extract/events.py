@@ -1387,11 +1387,12 @@ def _add_agreement(
     events.append(_ev(ctx, "AGREEMENT", sent, args, {k: sent for k in args}))
 
 
-def _dated_apart(known: str | None, mention: DateMention | None) -> bool:
+def _dated_apart(known: str | None, other: DateMention | str | None) -> bool:
     """Two dates that cannot be one day: neither is the other or a part of it ("2018-11" holds "2018-11-20")."""
-    if not known or mention is None:
+    value = other.value if isinstance(other, DateMention) else other
+    if not known or not value:
         return False
-    return not (known.startswith(mention.value) or mention.value.startswith(known))
+    return not (known.startswith(value) or value.startswith(known))
 
 
 def _recalled_signings(ctx: Context, sent: Span, verbs: list[Token]) -> dict[Token, DateMention]:
@@ -2059,4 +2060,18 @@ def merge_duplicates(events: list[Event]) -> list[Event]:
 
 def extract_events(ctx: Context) -> list[Event]:
     """Every event of one English article, in the order of the schema's types."""
-    return merge_duplicates([event for finder in FINDERS for event in finder(ctx)])
+    return _signed_where_they_met(merge_duplicates([event for finder in FINDERS for event in finder(ctx)]))
+
+
+def _signed_where_they_met(events: list[Event]) -> list[Event]:
+    """An agreement whose sentences name no place was signed where a meeting of the same day took place
+    ("high-level meetings at the Presidential Palace in Abu Dhabi at which partnerships were signed")."""
+    meetings = [e for e in events if e.type == "MEETING" and e.arguments.get("location") and e.arguments.get("date")]
+    for event in events:
+        if event.type != "AGREEMENT" or event.arguments.get("location") or not event.arguments.get("date"):
+            continue
+        met = next((m for m in meetings if not _dated_apart(m.arguments["date"], event.arguments["date"])), None)
+        if met is not None:
+            event.arguments["location"] = met.arguments["location"]
+            event.argument_evidence["location"] = met.argument_evidence.get("location", met.evidence)
+    return events
