@@ -502,6 +502,20 @@ def test_a_projects_builder_named_in_another_sentence_is_a_party():
     assert "China Three Gorges Corporation" in arg(project(text, "Karot Hydropower Project"), "parties")
 
 
+def test_the_state_a_project_is_in_is_a_party():
+    text = "Pakistan says work on the Karot Hydropower Project was suspended on Monday."
+    assert "Pakistan" in arg(project(text, "Karot Hydropower Project"), "parties")
+
+
+def test_the_builders_and_lenders_of_an_articles_one_project_are_its_parties():
+    text = (
+        "Work on the Karot Hydropower Project was suspended on Monday. The Export-Import Bank of China lent most "
+        "of the money, and China Three Gorges Corporation owns it."
+    )
+    parties = arg(project(text, "Karot Hydropower Project"), "parties")
+    assert {"Export-Import Bank of China", "China Three Gorges Corporation"} <= set(parties)
+
+
 def test_project_sector_from_its_name():
     text = "Chinese firms are building the Karot Hydropower Project on the Jhelum river."
     assert arg(project(text, "Karot Hydropower Project"), "sectors") == ["hydropower"]

@@ -1268,6 +1268,11 @@ def _project_event(ctx: Context, project: Entity, status: str, sent: Span) -> Ev
         country = person.country and ctx.knowledge.country_by_code(person.country)
         if country and country.name not in parties:
             parties.append(country.name)
+    host = project.country and ctx.knowledge.country_by_code(project.country)
+    if host and any(e.name == host.name for e in ctx.entities):
+        parties.append(host.name)  # the state the project is in is a party to it, as the article names it
+    if _sole_project(ctx, project):
+        parties += [e.name for e in ctx.entities if e.type == "ORG" and e.kind in PROJECT_PARTY_KINDS]
     when = ctx.date_in(sent)
     args = {
         "name": project.name,
@@ -1280,6 +1285,11 @@ def _project_event(ctx: Context, project: Entity, status: str, sent: Span) -> Ev
         "date": when.value if when else None,
     }
     return _ev(ctx, "PROJECT", sent, args, {k: sent for k in args})
+
+
+def _sole_project(ctx: Context, project: Entity) -> bool:
+    """The one project an article names: the builders and lenders it names are that project's."""
+    return all(e is project for e in ctx.entities if e.type == "PROJECT" or (e.type == "FAC" and _fac_is_project(ctx, e)))
 
 
 def _sectors(ctx: Context, text: str) -> list[str]:
