@@ -574,6 +574,25 @@ DASU_STYLE = (
 )
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Gunmen killed two Chinese engineers near Gwadar on Sunday.",
+        "Two Chinese engineers were shot dead by militants near Gwadar on Sunday.",
+        "Four gunmen opened fire on a camp of Chinese workers near Gwadar on Sunday.",
+        "Gunmen stormed a camp of Chinese workers near Gwadar on Sunday.",
+        "Gunmen kidnapped two Chinese workers near Gwadar on Sunday.",
+    ],
+)
+def test_what_attackers_do_is_an_attack(sentence: str):
+    attack = one(extract(sentence), "ATTACK", sentence)
+    assert (arg(attack, "location"), arg(attack, "date")) == ("Gwadar", "2024-03-24")
+
+
+def test_a_killing_by_no_attacker_is_no_attack():
+    assert of_type(extract("Floods killed two Chinese engineers near Gwadar on Sunday."), "ATTACK") == []
+
+
 def test_attack_date_from_a_weekday_place_and_count():
     attack = one(extract(DASU_STYLE), "ATTACK", DASU_STYLE)
     assert arg(attack, "date") == "2024-03-26"

@@ -1542,8 +1542,19 @@ def _attack_triggers(ctx: Context, sent: Span) -> list[Token]:
         t for t in sent
         if (t.pos_ == "VERB" and t.lemma_.lower() in conf["verbs"])
         or (t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in conf["nouns"])
+        or (t.pos_ == "VERB" and t.lemma_.lower() in conf["attacker_verbs"] and _done_by_attackers(t, conf))
     ]  # fmt: skip
     return [] if all(t.tag_ in ("NNS", "NNPS") for t in found) else found
+
+
+def _done_by_attackers(verb: Token, conf: dict[str, Any]) -> bool:
+    """"Gunmen killed a guard", "were killed by militants": the doer is an attacker."""
+    doers = [c for c in verb.children if c.dep_ == "nsubj"]
+    doers += [o for c in verb.children if c.dep_ == "agent" for o in c.children if o.dep_ == "pobj"]
+    while verb.dep_ == "conj" and not doers and verb.head.i != verb.i:
+        verb = verb.head  # "stormed the hotel and opened fire"
+        doers = [c for c in verb.children if c.dep_ == "nsubj"]
+    return any(d.lower_ in conf["attacker_words"] for d in doers)
 
 
 def _has_casualties(ctx: Context, sent: Span) -> bool:
