@@ -589,6 +589,18 @@ def test_what_attackers_do_is_an_attack(sentence: str):
     assert (arg(attack, "location"), arg(attack, "date")) == ("Gwadar", "2024-03-24")
 
 
+def test_the_people_kidnapped_give_the_attack_their_nationality():
+    attack = one(extract("Gunmen kidnapped four Chinese workers near Gwadar on Sunday."), "ATTACK", "kidnapped")
+    assert arg(attack, "victim_nationality") == ["CN"]
+
+
+def test_what_only_a_reaction_says_was_hit_is_the_target():
+    text = "The embassy strongly condemned the terrorist attack on a Chinese convoy in Gwadar on Sunday."
+    attack = one(extract(text), "ATTACK", text)
+    assert "convoy" in arg(attack, "target")
+    assert arg(attack, "victim_nationality") == ["CN"]
+
+
 def test_a_killing_by_no_attacker_is_no_attack():
     assert of_type(extract("Floods killed two Chinese engineers near Gwadar on Sunday."), "ATTACK") == []
 

@@ -1726,6 +1726,8 @@ def _casualties(ctx: Context, group: _Attack, home: str | None) -> _Casualties:
             lemma = tok.lemma_.lower()
             if lemma in conf["claim_verbs"] and (lemma != "carry" or "out" in {c.lower_ for c in tok.children}):
                 out.claimant = out.claimant or _claiming_group(ctx, tok)
+            if lemma in conf["seize_verbs"] and (taken := _victims(tok)) is not None:
+                _add_nationalities(ctx, taken, out.nationalities)  # "kidnapped four Chinese workers"
             if lemma not in conf["kill_verbs"] + conf["injure_verbs"]:
                 continue
             victims = _victims(tok)
@@ -1871,7 +1873,16 @@ def _target_token(ctx: Context, group: _Attack) -> Token | None:
         if tok.lemma_.lower() in nouns and tok.pos_ == "NOUN" and not _is_reaction(ctx, sent)
         and (tok.dep_ in ("pobj", "dobj", "nsubjpass") or _described(tok))
     ]  # fmt: skip
-    return min(found, key=lambda t: (nouns.index(t.lemma_.lower()), not _described(t), t.i), default=None)
+    if found:
+        return min(found, key=lambda t: (nouns.index(t.lemma_.lower()), not _described(t), t.i))
+    attack_nouns = ctx.triggers["ATTACK"]["nouns"]
+    attacked_on = (
+        obj for sent in group.sents for tok in sent
+        if tok.pos_ == "NOUN" and tok.lemma_.lower() in attack_nouns and tok.tag_ == "NN"
+        for prep in tok.children if prep.dep_ == "prep" and prep.lower_ == "on"
+        for obj in prep.children if obj.dep_ == "pobj" and obj.pos_ == "NOUN"
+    )  # fmt: skip
+    return next(attacked_on, None)  # "condemned the attack on a Chinese convoy": only a reaction says what was hit
 
 
 def _told_as_done(verb: Token) -> bool:
