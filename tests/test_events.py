@@ -1190,6 +1190,21 @@ def test_the_parts_of_a_debt_paid_back_are_no_financing():
     assert [arg(e, "value") for e in of_type(extract(text), "FINANCING")] == [5e7]
 
 
+def test_a_programme_the_money_only_comes_under_is_not_what_it_is_for():
+    text = (
+        "Nepal opened the Pokhara International Airport on Sunday. The airport was financed by a $216 million "
+        "loan from the Export-Import Bank of China under the Belt and Road Initiative."
+    )
+    loan = one(extract(text), "FINANCING", "was financed by")
+    assert arg(loan, "purpose") == "Pokhara International Airport"
+
+
+def test_money_for_a_programme_is_for_it():
+    text = "The China Development Bank will lend $5 billion for the Belt and Road Initiative, officials said."
+    loan = one(extract(text), "FINANCING", text)
+    assert arg(loan, "purpose") == "Belt and Road Initiative"
+
+
 def test_a_sentence_that_names_its_own_lender_is_no_breakdown():
     text = (
         "China pledged $5 billion in financing to Kenya on Tuesday. The support includes a $1 billion loan "

@@ -757,6 +757,7 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
         if re.search(r"\beach\b", sent.text):
             funders = list(dict.fromkeys(e for _, e in pool))
     recipients = [r for r in recipients if r not in funders and (r.kind not in LENDER_KINDS or _invested_in(ctx, r, sent))]
+    recipients = [r for r in recipients if r.name not in _umbrellas(ctx.knowledge)]  # "a loan under the BRI"
     subject_places = [
         e for e in _actors(ctx, _subject(sent.root), ("GPE",)) if e not in funders and all(e is not c[1] for c in pool)
     ]
@@ -765,7 +766,7 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
     recipient = (recipients or subject_places or [_focus_country(ctx, funders, sent)])[0]
     if directed is not None:
         recipient = directed[1] or (recipient if recipient not in funders else None)
-    projects = _projects_in(ctx, sent) or _paragraph_projects(ctx, sent)
+    projects = _specific(ctx, sent, _projects_in(ctx, sent) or _paragraph_projects(ctx, sent))
     if not funders and recipient is not None and _invested_in(ctx, recipient, sent):
         funders = _possessors(ctx, recipient, sent)  # "invested in Beijing's Silk Road Fund"
     return [
@@ -956,7 +957,9 @@ def _purpose(ctx: Context, amount: Span, projects: list[Entity]) -> str | None:
     aim = _stated_aim(ctx, amount)
     if aim is not None:
         return aim
-    named = [p for p in projects if any(amount.sent.start_char <= m.start < amount.sent.end_char for m in p.mentions)]
+    sent = amount.sent
+    named = [p for p in projects if any(sent.start_char <= m.start < sent.end_char for m in p.mentions)]
+    named += [e for t in sent if t.pos_ == "NOUN" and (e := _refers_to(ctx, t)) in projects]  # "the airport was ..."
     if named:
         return named[0].name
     root = amount.root
@@ -1049,6 +1052,34 @@ def _recipients(ctx: Context, sent: Span, preps) -> list[Entity]:
         elif tok.dep_ == "poss" and tok.head.lemma_.lower() in ("debt", "loan", "loans", "principal"):
             out.append(entity)
     return sorted(out, key=lambda e: e.type == "PROJECT")
+
+
+def _specific(ctx: Context, sent: Span, projects: list[Entity]) -> list[Entity]:
+    """Projects less a programme the money only comes under ("a $216m loan ... under the Belt and Road
+    Initiative" is for the airport, the article's one project); money "for the Belt and Road" is for it."""
+    under = [p for p in projects if p.name in _umbrellas(ctx.knowledge) and _named_under(ctx, p, sent)]
+    if not under:
+        return projects
+    rest = [p for p in projects if p not in under]
+    if rest:
+        return rest
+    umbrellas = _umbrellas(ctx.knowledge)
+    named = [
+        e for e in ctx.entities
+        if (e.type == "PROJECT" or (e.type == "FAC" and _fac_is_project(ctx, e))) and e.name not in umbrellas
+    ]  # fmt: skip
+    return named if len(named) == 1 else []
+
+
+def _named_under(ctx: Context, entity: Entity, sent: Span) -> bool:
+    """"under the Belt and Road Initiative", "as part of CPEC": the frame, not the aim."""
+    for tok in sent:
+        if ctx.entity(tok) is entity:
+            head = tok
+            while head.dep_ in ("compound", "amod", "nmod", "appos") and head.head.i != head.i:
+                head = head.head
+            return head.dep_ == "pobj" and (head.head.lower_ == "under" or head.head.head.lower_ == "part")
+    return False
 
 
 def _paragraph_projects(ctx: Context, sent: Span) -> list[Entity]:
