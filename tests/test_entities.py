@@ -1108,3 +1108,20 @@ def test_a_mission_named_without_its_place_is_in_the_country_of_the_article(text
 def test_a_bare_embassy_in_a_story_about_pakistan_is_the_one_in_pakistan():
     found = extract("Two engineers were hurt in Pakistan on Sunday. The Chinese embassy said both were safe.")
     assert "Chinese Embassy in Pakistan" in names(found)
+
+
+def test_a_ministry_named_without_its_state_is_the_datelines_states():
+    found = extract(
+        "KATHMANDU, May 12 (PTI) - Nepal and China signed a framework agreement on Friday. The foreign ministry "
+        "said it would promote trade with China."
+    )
+    assert named(found, "Ministry of Foreign Affairs of Nepal").type == "ORG"
+
+
+def test_a_ministry_named_without_and_with_its_state_is_one_ministry():
+    found = extract(
+        "Tajikistan's foreign ministry said the attack came from Afghanistan. The foreign ministry said three "
+        "Chinese workers were killed in Tajikistan."
+    )
+    ministries = [e for e in found if "Ministry" in e.name]
+    assert [(e.name, len(e.mentions)) for e in ministries] == [("Ministry of Foreign Affairs of Tajikistan", 2)]

@@ -813,6 +813,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _merge_bodies_placed_elsewhere(groups)
     groups = _merge_bare_heads(groups, knowledge)
     _missions_in_the_articles_country(groups, knowledge)
+    groups = _ministries_of_the_articles_state(doc_text(doc), groups, knowledge)
     _recover_surnames(doc, groups, knowledge)
     for_states = {f.start for g in groups if g.country_code for f in g.found}
     return [g for g in groups if not _only_in_datelines(doc_text(doc), g, for_states)]
@@ -1353,7 +1354,58 @@ def state_ministries(text: str, knowledge: Knowledge) -> list[Found]:
             full = knowledge.ministries[m.group(2).lower()]
             name = f"Ministry of {full} of {country.name}"
             out.append(Found(text[m.start(2) : m.end(3)], "ORG", m.start(2), m.end(3), name=name))
+    for m in _bare_ministry_pattern(knowledge).finditer(text):  # "the foreign ministry said": whose, decided later
+        full = knowledge.ministries[m.group(1).lower()]
+        out.append(Found(text[m.start(1) : m.end()], "ORG", m.start(1), m.end(), name=f"Ministry of {full}"))
     return out
+
+
+@cache
+def _bare_ministry_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    short = "|".join(re.escape(k) for k in sorted(knowledge.ministries, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])[Tt]he[ \t]+((?i:{short}))[ \t]+ministry\b")
+
+
+def _ministries_of_the_articles_state(text: str, groups: list[Group], knowledge: Knowledge) -> list[Group]:
+    """A ministry the article names without its state ("the foreign ministry said") is the ministry of the
+    state its dateline is in, else of the country it names most: news names its own government's bodies so.
+    It joins that ministry where the article also names it with its state."""
+    bare = [g for g in groups if g.label == "ORG" and all(_stateless_ministry(f, knowledge) for f in g.found)]
+    state = bare and (_dateline_state(text, groups, knowledge) or _country_most_named(groups, None, knowledge))
+    for group in bare:
+        if not state:
+            group.found = []  # a ministry of no state the article names is nobody's to record
+            continue
+        name = f"{group.found[0].name} of {state.name}"
+        for f in group.found:
+            f.name = name
+        same = next((g for g in groups if g is not group and any(f.full_name == name for f in g.found)), None)
+        if same is not None:
+            _merge_into(same, group)
+    return [g for g in groups if g.found]
+
+
+def _stateless_ministry(found: Found, knowledge: Knowledge) -> bool:
+    return bool(_BARE_MINISTRY.match(found.text) and found.name and knowledge.country_in(found.name) is None)
+
+
+_BARE_MINISTRY = re.compile(r"^\w+[ \t]+ministry$")
+
+
+def _dateline_state(text: str, groups: list[Group], knowledge: Knowledge) -> Country | None:
+    """The country of the town the report was filed from ("KATHMANDU — ..."), by the knowledge files or the
+    gazetteer among the article's countries (reference data, read here as `_places_by_gazetteer` reads it)."""
+    from beltwatch.resolve.places import resolve_place
+
+    countries = [g.country_code for g in groups if g.country_code]
+    for group in groups:
+        if group.label == "GPE" and any(_in_dateline(text, f) for f in group.found):
+            code = group.country_code or (group.known.capital_of or group.known.country if group.known else None)
+            place = None if code else resolve_place(group.found[0].text.title(), context_countries=countries)
+            code = code or (place.country if place else None)
+            if code:
+                return knowledge.country_by_code(code)
+    return None
 
 
 @cache
