@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import warnings
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.schema import CreateIndex
 
 from beltwatch.errors import UsageError
 from beltwatch.model import (
@@ -113,8 +115,21 @@ def test_a_new_database_is_created_at_the_head_revision_and_matches_the_schema(d
         context = MigrationContext.configure(
             conn, opts={"compare_type": True, "include_object": include_object}
         )
-        assert compare_metadata(context, metadata) == []
+        with warnings.catch_warnings():
+            # neither reflects SQLite's indexes on expressions: they are compared below
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
+            warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based")
+            assert compare_metadata(context, metadata) == []
         tables = set(sa.inspect(conn).get_table_names())
+        if db.is_sqlite:
+            made = dict(conn.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'index'")).all())
+            declared = {
+                index.name: str(CreateIndex(index).compile(dialect=conn.dialect)).strip()
+                for table in metadata.sorted_tables
+                for index in table.indexes
+                if not all(isinstance(part, sa.Column) for part in index.expressions)
+            }
+            assert declared and {name: made.get(name) for name in declared} == declared
     assert {t.name for t in metadata.sorted_tables} <= tables
     if db.is_sqlite:
         assert {"article_fts", "entity_fts"} <= tables
