@@ -8,8 +8,8 @@ Each batch the writer stored looked up the full names with a surname by matching
 PERSON's name (`LIKE '% sharif'`, which no index serves), and fetched every PERSON and ORG name and
 alias sharing a first character with a new name to score it: both grew with the store. A PERSON
 whose name has more than one word keeps its last word (`surname`, indexed with the type; filled
-here for the stored people), and the names and aliases are indexed on their type, first character
-and length, which bound the fuzzy candidates (`store.entities`).
+here for the stored people), and names (with their type) and aliases are indexed on their first
+character and length, which bound the fuzzy candidates (`store.entities`).
 """
 
 from __future__ import annotations
