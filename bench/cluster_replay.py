@@ -28,6 +28,7 @@ import threading
 import time
 
 import sqlalchemy as sa
+from build_store import BATCH as BUILD_BATCH
 from build_store import build
 from synthetic_extractions import synthetic_extraction
 
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if args.store:
-        build(args.db, args.store, args.seed, batch=64)
+        build(args.db, args.store, args.seed, batch=BUILD_BATCH)
     print(json.dumps(replay(args.db, args.workers, args.rate, args.articles, args.seed)))
     return 0
 

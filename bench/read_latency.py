@@ -25,7 +25,7 @@ import warnings
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from build_store import build, store_arguments
+from build_store import BATCH, build, store_arguments
 
 from beltwatch.ingest import cluster_and_write_stories
 from beltwatch.store import open_database, writes
@@ -57,7 +57,7 @@ PAGES = (
 
 def prepare(url: str, count: int, seed: int, with_stories: bool) -> dict[str, str]:
     """Grow the store, give it stories if it has none and they are asked for; the values the paths name."""
-    first, written, seconds, _ = build(url, count, seed, batch=64)
+    first, written, seconds, _ = build(url, count, seed, batch=BATCH)
     if written:
         print(f"store grown from {first:,} to {first + written:,} articles in {seconds:.0f} s", flush=True)
     with open_database(url, writer=True) as db:

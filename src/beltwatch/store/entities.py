@@ -8,7 +8,8 @@ article may name the Dasu Hydropower Project as "Dasu Dam", a facility), trying 
    or alias (not for GPE: articles give capitals as aliases of their country, "Beijing" for
    China, and a place is identified by its name);
 3. PERSON and ORG only: a name or alias within rapidfuzz ratio >= 90 of a global name or
-   alias ("Shehbaz Sharif" / "Shahbaz Sharif"), when country and kind do not contradict;
+   alias ("Shehbaz Sharif" / "Shahbaz Sharif") with the same first character, when country and
+   kind do not contradict (the candidates are read from an index on first character and length);
 4. a one-word PERSON name ("Sharif") joins the one full name with that surname, if there is
    exactly one; with none it becomes an entity of its own, which the first full name with
    that surname later absorbs.
@@ -22,12 +23,14 @@ with the transaction. The per-entity summaries (role history, article counts) ar
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -42,6 +45,7 @@ from beltwatch.store.schema import (
     entities,
     event_arguments,
     events,
+    fuzzy_block,
     mentions,
     role_history,
 )
@@ -62,6 +66,21 @@ def normalise(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_NON_WORD.sub(" ", bare.casefold()).split())
+
+
+def fuzzy_lengths(length: int) -> tuple[int, int]:
+    """The shortest and longest names that can score FUZZY_CUTOFF against one of `length` characters.
+
+    fuzz.ratio is 100 * 2 * M / (la + lb), M the longest common subsequence, at most the shorter
+    length: a score of c needs 200 * min(la, lb) >= c * (la + lb), so lb lies between
+    la * c / (200 - c) and la * (200 - c) / c (computed exactly, in fractions)."""
+    cutoff = Fraction(FUZZY_CUTOFF)
+    return math.ceil(length * cutoff / (200 - cutoff)), math.floor(length * (200 - cutoff) / cutoff)
+
+
+def surname_of(norm: str) -> str | None:
+    """The surname a PERSON's normalised name gives: its last word, if it has more than one."""
+    return norm.rsplit(" ", 1)[1] if " " in norm else None
 
 
 @dataclass
@@ -181,17 +200,7 @@ class EntityResolver:
     def _by_fuzzy(self, entity: Entity, norms: list[str]) -> int | None:
         if entity.type not in FUZZY_TYPES:
             return None
-        firsts = sorted({n[0] for n in norms if n})
-        # block on the first character: a typo there is rare, and it keeps the candidate set small
-        names = sa.select(entities.c.id, entities.c.norm_name.label("norm")).where(
-            entities.c.type == entity.type, sa.func.substr(entities.c.norm_name, 1, 1).in_(firsts)
-        )
-        alias_rows = (
-            sa.select(aliases.c.entity_id.label("id"), aliases.c.norm_alias.label("norm"))
-            .join(entities, entities.c.id == aliases.c.entity_id)
-            .where(entities.c.type == entity.type, sa.func.substr(aliases.c.norm_alias, 1, 1).in_(firsts))
-        )
-        candidates = [(r.id, r.norm) for r in self.conn.execute(sa.union_all(names, alias_rows))]
+        candidates = self._fuzzy_candidates(entity.type, [n for n in norms if n])
         if not candidates:
             return None
         choices = [norm for _, norm in candidates]
@@ -207,6 +216,32 @@ class EntityResolver:
                 if best is None or key < best:
                     best = key
         return best[1] if best else None
+
+    def _fuzzy_candidates(self, type_: str, norms: list[str]) -> list[tuple[int, str]]:
+        """(id, spelling) of every name and alias of the type that starts as one of `norms` does and
+        whose length lets it score FUZZY_CUTOFF against one of them: a typo in the first character is
+        rare, and a candidate outside the lengths cannot match. They come in a fixed order, which
+        decides between equal scores."""
+        if not norms:
+            return []
+        firsts = sorted({n[0] for n in norms})
+        bands = [fuzzy_lengths(len(n)) for n in norms]
+        shortest, longest = min(low for low, _ in bands), max(high for _, high in bands)
+
+        def blocked(norm: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+            first, length = fuzzy_block(norm)
+            return sa.and_(first.in_(firsts), length.between(shortest, longest))
+
+        names = sa.select(entities.c.id, entities.c.norm_name.label("norm")).where(
+            entities.c.type == type_, blocked(entities.c.norm_name)
+        )
+        alias_rows = (
+            sa.select(aliases.c.entity_id.label("id"), aliases.c.norm_alias.label("norm"))
+            .join(entities, entities.c.id == aliases.c.entity_id)
+            .where(entities.c.type == type_, blocked(aliases.c.norm_alias))
+        )
+        rows = self.conn.execute(sa.union_all(names, alias_rows).order_by("id", "norm"))
+        return [(r.id, r.norm) for r in rows]
 
     def _by_surname(self, entity: Entity, norm: str, spellings: list[str]) -> int | None:
         if entity.type != "PERSON" or " " in norm or any(" " in s for s in spellings):
@@ -226,17 +261,12 @@ class EntityResolver:
             return
         rows = self.conn.execute(
             sa.select(entities)
-            .where(
-                entities.c.type == "PERSON",
-                sa.or_(*(entities.c.norm_name.like("% " + _escape_like(s), escape="\\") for s in surnames)),
-            )
+            .where(entities.c.type == "PERSON", entities.c.surname.in_(surnames))
             .order_by(entities.c.id)
         )
         found: dict[str, list[_Global]] = {surname: [] for surname in surnames}
         for r in rows:
-            last = r.norm_name.rsplit(" ", 1)[-1]
-            if last in found:
-                found[last].append(_Global(r.id, r.name, r.norm_name, r.country, r.kind))
+            found[r.surname].append(_Global(r.id, r.name, r.norm_name, r.country, r.kind))
         self._surnames.update(found)
 
     def _compatible(self, entity_id: int, entity: Entity) -> bool:
@@ -273,6 +303,7 @@ class EntityResolver:
                 country=entity.country,
                 kind=entity.kind,
                 created_at=self.now,
+                surname=surname_of(norm) if entity.type == "PERSON" else None,
             )
             .returning(entities.c.id)
         ).scalar_one()
@@ -281,7 +312,7 @@ class EntityResolver:
         key = (_same_type(entity.type), norm)
         self._by_norm[key] = min(entity_id, self._by_norm.get(key) or entity_id)
         if entity.type == "PERSON" and " " in norm:
-            self._surnames.pop(norm.rsplit(" ", 1)[1], None)
+            self._surnames.pop(surname_of(norm), None)
         return entity_id
 
     def _merge_in(self, entity_id: int, entity: Entity) -> None:
@@ -306,7 +337,7 @@ class EntityResolver:
 
     def _absorb_surname(self, entity_id: int, norm: str) -> None:
         """A full name that is now the only one with its surname takes over the surname-only entity."""
-        surname = norm.rsplit(" ", 1)[1]
+        surname = surname_of(norm)
         if len(self._full_names_with_surname(surname)) != 1:
             return
         alone = self._by_name("PERSON", [surname])
@@ -365,6 +396,3 @@ def _latin(text: str) -> bool:
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -19,6 +19,7 @@ A change to this module needs a new Alembic revision in `store/migrations/versio
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -165,8 +166,12 @@ entities = sa.Table(
     sa.Column("created_at", Timestamp, nullable=False),
     # current articles naming it (revision 0008), kept by the writer (store.summaries)
     sa.Column("articles", sa.Integer, nullable=False, server_default="0"),
+    # a PERSON's last word when the name has more than one (revision 0015), kept by the resolver: the
+    # full names with a surname are found through its index, not by matching the end of every name
+    sa.Column("surname", sa.Text),
     sa.UniqueConstraint("type", "norm_name"),
 )
+sa.Index("ix_entities_type_surname", entities.c.type, entities.c.surname)
 
 aliases = sa.Table(
     "aliases",
@@ -177,6 +182,19 @@ aliases = sa.Table(
     sa.Column("norm_alias", sa.Text, nullable=False, index=True),
     sa.UniqueConstraint("entity_id", "norm_alias"),
 )
+
+
+def fuzzy_block(norm: sa.ColumnElement[str]) -> tuple[sa.ColumnElement[Any], sa.ColumnElement[int]]:
+    """A normalised name's first character and length: the resolver's fuzzy match only compares names that
+    share the first and whose lengths are close (revision 0015 indexes both, as the queries write them,
+    followed by what the match reads, so that the candidates come from the index alone)."""
+    # literal numbers: an expression index serves only a query that writes the same expression
+    one = sa.literal_column("1")
+    return sa.func.substr(norm, one, one), sa.func.length(norm)
+
+
+sa.Index("ix_entities_fuzzy", entities.c.type, *fuzzy_block(entities.c.norm_name), entities.c.norm_name)
+sa.Index("ix_aliases_fuzzy", *fuzzy_block(aliases.c.norm_alias), aliases.c.norm_alias, aliases.c.entity_id)
 
 article_entities = sa.Table(
     "article_entities",
