@@ -1125,3 +1125,20 @@ def test_a_ministry_named_without_and_with_its_state_is_one_ministry():
     )
     ministries = [e for e in found if "Ministry" in e.name]
     assert [(e.name, len(e.mentions)) for e in ministries] == [("Ministry of Foreign Affairs of Tajikistan", 2)]
+
+
+@pytest.mark.parametrize(
+    ("text", "facility"),
+    [
+        ("The Chinese-funded international airport in Pokhara was inaugurated last year.", "Pokhara International Airport"),
+        ("COSCO is building a deepwater port in Chancay, north of Lima.", "Chancay Port"),
+    ],
+)
+def test_a_known_facility_described_by_its_kind_and_town_is_that_facility(text: str, facility: str):
+    found = extract(text)
+    assert named(found, facility).type == "FAC"
+    assert any(e.type == "GPE" for e in found if e.name in facility)
+
+
+def test_a_facility_of_no_known_name_described_by_its_town_stays_a_description():
+    assert [e.name for e in extract("A new port in Gwadar was opened on Monday.") if e.type == "FAC"] == []

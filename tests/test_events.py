@@ -1159,6 +1159,15 @@ def test_a_loan_with_its_repayment_terms_is_financing(text: str):
     assert len(of_type(extract(text), "FINANCING")) == 1
 
 
+def test_the_price_of_a_facility_a_state_funded_is_its_financing():
+    text = (
+        "Nepal and China signed a trade deal on Monday. The $216 million Chinese-funded international airport in "
+        "Pokhara was inaugurated last year."
+    )
+    loan = one(extract(text), "FINANCING", "Chinese-funded")
+    assert (arg(loan, "funder"), arg(loan, "value")) == ("China", 2.16e8)
+
+
 def test_an_amount_that_prices_a_project_is_no_financing():
     text = "Investment in the USD 3 billion Zorvan Kettle Motorway was celebrated on Friday."
     assert of_type(extract(text), "FINANCING") == []

@@ -286,7 +286,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     infrastructure = [
         f for f in [*infrastructure_names(text, knowledge), *state_ministries(text, knowledge)]
         if not any(a <= f.start and f.end <= b for a, b in known_spans)
-    ] + places_by_head(text, knowledge, known_spans) + people_after_titles(doc, knowledge) + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + missions_of_states(text, knowledge, known_spans) + [
+    ] + places_by_head(text, knowledge, known_spans) + people_after_titles(doc, knowledge) + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + missions_of_states(text, knowledge, known_spans) + facilities_by_their_place(text, knowledge) + [
         f for f in organisations_named_after_places(text, knowledge)
         if all(_outside_or_longer(f, a, b, knowledge) for a, b in known_names)
     ]  # fmt: skip
@@ -532,6 +532,33 @@ def infrastructure_names(text: str, knowledge: Knowledge) -> list[Found]:
         if not any(f.start <= m.start() < f.end for f in out):
             out.append(Found(m.group(0), "FAC", m.start(), m.end()))
     return out + _ports_of_places(text, knowledge)
+
+
+@cache
+def _facility_in_place_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    heads = sorted(knowledge.infrastructure.facilities - knowledge.infrastructure.not_projects, key=len, reverse=True)
+    head = "|".join(r"[ \t]+".join(re.escape(w) for w in h.split()) for h in heads)
+    place = rf"{_NAME_WORD}(?:[ \t]+{_NAME_WORD})?"
+    return re.compile(rf"(?<![\w-])({head})[ \t]+(?:in|at)[ \t]+({place})(?![\w-])")
+
+
+def facilities_by_their_place(text: str, knowledge: Knowledge) -> list[Found]:
+    """A facility the knowledge files know, described by its kind and its town ("the international airport in
+    Pokhara", "a deepwater port in Chancay"): that facility, and the town, still mentioned. Only a known
+    facility whose name holds both the town and the kind is meant; a new one stays a description."""
+    out = []
+    for m in _facility_in_place_pattern(knowledge).finditer(text):
+        head, town = m.group(1).lower().split()[-1], m.group(2)
+        known = [
+            e for e in _known_facilities(knowledge).values()
+            if any(town.lower() in n.lower().split() and head in n.lower().split() for n in e.names)
+        ]
+        if len({e.id for e in known}) != 1:
+            continue
+        out.append(Found(m.group(0), known[0].type, m.start(), m.end(), known=known[0]))
+        place = _known_places(knowledge).get(town)
+        out.append(Found(town, "GPE", m.start(2), m.end(2), known=place))
+    return out
 
 
 @cache

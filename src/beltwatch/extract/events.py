@@ -807,7 +807,8 @@ def _values_a_project(ctx: Context, amount: Span) -> bool:
         head = head.head
     entity = ctx.entity(head)
     if entity is not None and entity.type in ("PROJECT", "FAC") and head.i >= amount.end:
-        return True
+        # "the $216 million Chinese-funded airport in Pokhara": the price says what a state paid
+        return not _FUNDED_BY.search(ctx.doc[amount.end : head.i].text)
     if _noun_after(amount).lemma_.lower() in ctx.triggers["FINANCING"]["priced_nouns"]:
         return True
     for _ in range(3):  # the amount, its preposition, the noun or verb that governs them
