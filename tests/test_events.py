@@ -10,6 +10,7 @@ import pytest
 
 from beltwatch.extract import extract_article
 from beltwatch.extract.nlp import load_nlp
+from beltwatch.knowledge import load_knowledge
 from beltwatch.model import Article, ArticleMeta, Event
 
 PUBLISHED = "2024-03-30"  # a Saturday
@@ -514,6 +515,20 @@ def test_the_builders_and_lenders_of_an_articles_one_project_are_its_parties():
     )
     parties = arg(project(text, "Karot Hydropower Project"), "parties")
     assert {"Export-Import Bank of China", "China Three Gorges Corporation"} <= set(parties)
+
+
+@pytest.mark.parametrize(
+    "programme", [e.name for e in load_knowledge().entities if e.worldwide]
+)
+def test_a_worldwide_programme_is_built_only_as_a_figure_of_speech(programme: str):
+    text = f"Xi called for joint efforts to build the {programme} into a road for peace on Sunday."
+    assert of_type(extract(text), "PROJECT") == []
+
+
+def test_a_proposal_to_build_a_programme_proposes_it():
+    text = "He proposed to join hands building a Silk Road Economic Belt with innovative cooperation."
+    event = project(text, "Silk Road Economic Belt")
+    assert arg(event, "status") == "proposed"
 
 
 def test_project_sector_from_its_name():

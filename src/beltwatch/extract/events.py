@@ -1126,8 +1126,15 @@ def find_projects(ctx: Context) -> list[Event]:
                 if e.name not in umbrella or _is_the_argument(ctx, e, d)
             ]
             linked += [e for e in _projects_in(ctx, sent) if e.name not in umbrella]
+            if status == "proposed":  # "proposed to join hands building a Silk Road economic belt": what is proposed
+                linked += [
+                    e for t in tok.subtree if t.dep_ in ("dobj", "pobj") and t.i > tok.i
+                    for e in _actors(ctx, t, ("PROJECT",)) if e.name in umbrella and _is_the_argument(ctx, e, t)
+                ]  # fmt: skip
             if not linked:
                 linked = [p for d in direct if (p := _project_pronoun(ctx, d, sent)) is not None and p.name not in umbrella]
+            if status in ("under construction", "completed"):  # "build the Belt and Road into a road for peace"
+                linked = [e for e in linked if e.name not in _worldwide(ctx.knowledge)]
             rank = -1 if resumed else ranking.index(status)  # work resumed after a suspension goes on
             for project in dict.fromkeys(linked):
                 if project.type == "FAC" and project.name not in projects and not _fac_is_project(ctx, project):
@@ -1239,6 +1246,12 @@ def _is_the_argument(ctx: Context, entity: Entity, token: Token) -> bool:
 def _umbrellas(knowledge: Knowledge) -> frozenset[str]:
     """The programmes of many projects (CPEC, the BRI)."""
     return frozenset(e.name for e in knowledge.entities if e.umbrella)
+
+
+@cache
+def _worldwide(knowledge: Knowledge) -> frozenset[str]:
+    """The programmes of no one country (the BRI and its silk roads), under any of their names."""
+    return frozenset(n for e in knowledge.entities if e.worldwide for n in e.names)
 
 
 @cache

@@ -1,7 +1,7 @@
 """Domain knowledge: readable data files loaded and validated once.
 
 Every file is YAML: a default `type` (and `kind`) for its entries, then `entries`, each with a
-`name`, `aliases` and optional `kind`, `country`, `role`, `capital_of`, and the reference keys:
+`name`, `aliases` and optional `kind`, `country`, `role`, `capital_of`, `umbrella`, `worldwide`, and the reference keys:
 `source` (where the facts come from), `sector` (projects), `lat`/`lon` (decimal degrees) and
 `since`/`until` (the years an office was held). Analysts extend these files; the code never
 hard-codes a lender, place, official or trigger word.
@@ -55,6 +55,7 @@ class KnownEntity:
     level: str | None = None  # places: "province" for first-level regions
     part_of: str | None = None  # a unit of a larger organisation ("Majeed Brigade" of the BLA)
     umbrella: bool = False  # a programme of many projects (CPEC, BRI): an event must name it directly
+    worldwide: bool = False  # an umbrella of no one country (the BRI): "building the Belt and Road" is a figure
     source: str | None = None  # where the entry's facts come from: an institution or dataset
     sector: str | None = None  # projects: one of SECTORS
     lat: float | None = None  # decimal degrees, where the site's location is public
@@ -196,6 +197,7 @@ def _entities_from(path: Path) -> list[KnownEntity]:
                 level=entry.get("level"),
                 part_of=entry.get("part_of"),
                 umbrella=bool(entry.get("umbrella", False)),
+                worldwide=bool(entry.get("worldwide", False)),
                 **reference,
             )
         )
