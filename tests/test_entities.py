@@ -1142,3 +1142,10 @@ def test_a_known_facility_described_by_its_kind_and_town_is_that_facility(text: 
 
 def test_a_facility_of_no_known_name_described_by_its_town_stays_a_description():
     assert [e.name for e in extract("A new port in Gwadar was opened on Monday.") if e.type == "FAC"] == []
+
+
+@pytest.mark.parametrize("written", ["China’s Export–Import bank", "China's Export-Import Bank"])
+def test_a_known_body_named_through_its_state_is_that_body(written: str):
+    found = extract(f"The airport was financed by a $216m loan from {written} in 2016.")
+    assert named(found, "Export-Import Bank of China").type == "ORG"
+    assert named(found, "China").type == "GPE"

@@ -531,6 +531,19 @@ def test_a_proposal_to_build_a_programme_proposes_it():
     assert arg(event, "status") == "proposed"
 
 
+def test_a_facility_called_by_its_kind_is_the_articles_one_of_that_kind():
+    text = (
+        "Nepal's third international airport opened for business on Sunday. The Pokhara International Airport has "
+        "a single runway."
+    )
+    assert arg(project(text, "Pokhara International Airport"), "status") == "completed"
+
+
+def test_a_kind_the_article_names_twice_is_no_one_facility():
+    text = "A new dam opened on Sunday. The Mohmand Dam and the Dasu Dam are in Khyber Pakhtunkhwa."
+    assert of_type(extract(text), "PROJECT") == []
+
+
 def test_project_sector_from_its_name():
     text = "Chinese firms are building the Karot Hydropower Project on the Jhelum river."
     assert arg(project(text, "Karot Hydropower Project"), "sectors") == ["hydropower"]

@@ -286,7 +286,7 @@ def find_names(doc: Doc, knowledge: Knowledge) -> list[Found]:
     infrastructure = [
         f for f in [*infrastructure_names(text, knowledge), *state_ministries(text, knowledge)]
         if not any(a <= f.start and f.end <= b for a, b in known_spans)
-    ] + places_by_head(text, knowledge, known_spans) + people_after_titles(doc, knowledge) + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + missions_of_states(text, knowledge, known_spans) + facilities_by_their_place(text, knowledge) + [
+    ] + places_by_head(text, knowledge, known_spans) + people_after_titles(doc, knowledge) + facilities_sharing_a_head(text, knowledge, known_spans) + place_bodies(text, knowledge) + missions_of_states(text, knowledge, known_spans) + bodies_of_states(text, knowledge, known_spans) + facilities_by_their_place(text, knowledge) + [
         f for f in organisations_named_after_places(text, knowledge)
         if all(_outside_or_longer(f, a, b, knowledge) for a, b in known_names)
     ]  # fmt: skip
@@ -1513,6 +1513,30 @@ def missions_of_states(text: str, knowledge: Knowledge, known_spans: list[tuple[
         if m.group(3):
             place = knowledge.country_by_name.get(m.group(3))
             out.append(Found(m.group(3), "GPE", m.start(3), m.end(3), country_code=place.code if place else None))
+    return out
+
+
+@cache
+def _state_owned_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+    states = "|".join(re.escape(n) for n in sorted(knowledge.country_by_name, key=len, reverse=True) if len(n) > 2)
+    word = r"[A-Z][\w]*(?:[ \t]*[-–][ \t]*[A-Za-z][\w]*)?"
+    return re.compile(rf"\b({states})['’]s[ \t]+({word}(?:[ \t]+(?:{word}|bank|Bank))*)(?![\w-])")
+
+
+def bodies_of_states(text: str, knowledge: Knowledge, known_spans: list[tuple[int, int]]) -> list[Found]:
+    """A known body named through its state ("China's Export–Import bank" for the Export-Import Bank of China):
+    the body, and the state, still mentioned. Only a name the knowledge files hold as "<words> of <state>"."""
+    known = _known_by_name(knowledge)
+    out = []
+    for m in _state_owned_pattern(knowledge).finditer(text):
+        if any(a <= m.start(2) and m.end(2) <= b for a, b in known_spans):
+            continue
+        body = known.get(normalise(f"{m.group(2)} of {m.group(1)}"))
+        if body is None or body.type != "ORG":
+            continue
+        state = knowledge.country_by_name[m.group(1)]
+        out.append(Found(m.group(2), "ORG", m.start(2), m.end(2), known=body))
+        out.append(Found(m.group(1), "GPE", m.start(1), m.end(1), country_code=state.code))
     return out
 
 

@@ -1133,6 +1133,8 @@ def find_projects(ctx: Context) -> list[Event]:
                 ]  # fmt: skip
             if not linked:
                 linked = [p for d in direct if (p := _project_pronoun(ctx, d, sent)) is not None and p.name not in umbrella]
+            if not linked:
+                linked = [p for d in direct if (p := _the_one_of_its_kind(ctx, d)) is not None]
             if status in ("under construction", "completed"):  # "build the Belt and Road into a road for peace"
                 linked = [e for e in linked if e.name not in _worldwide(ctx.knowledge)]
             rank = -1 if resumed else ranking.index(status)  # work resumed after a suspension goes on
@@ -1176,6 +1178,22 @@ def _project_pronoun(ctx: Context, token: Token, sent: Span) -> Entity | None:
         if entity in _projects_in(ctx, previous) or entity in _projects_in(ctx, sent):
             return entity
     return None
+
+
+def _the_one_of_its_kind(ctx: Context, noun: Token) -> Entity | None:
+    """"Nepal's third international airport opened": a facility called by its kind is the article's one
+    facility or project of that kind (the one whose names, as the article spells them, end in that word)."""
+    if noun.pos_ != "NOUN" or ctx.entity(noun) is not None:
+        return None
+    kind = noun.lemma_.lower()
+    if kind not in ctx.knowledge.infrastructure.heads or kind in ctx.knowledge.infrastructure.not_projects:
+        return None
+    named = [
+        e for e in ctx.entities
+        if e.type in ("FAC", "PROJECT") and e.name not in _umbrellas(ctx.knowledge)
+        and any(n.lower().split()[-1] == kind for n in (e.name, *e.aliases) if n)
+    ]  # fmt: skip
+    return named[0] if len(named) == 1 else None
 
 
 def _status_word(lemma: str, word: str, statuses: dict[str, str]) -> str | None:
