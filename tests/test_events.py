@@ -1236,6 +1236,15 @@ def test_a_programme_the_money_only_comes_under_is_not_what_it_is_for():
     assert arg(loan, "purpose") == "Pokhara International Airport"
 
 
+def test_money_for_the_project_is_for_the_articles_one_project():
+    text = (
+        "Nepal opened the Pokhara International Airport on Sunday. The project was financed by a $216 million "
+        "loan from the Export-Import Bank of China under the Belt and Road Initiative."
+    )
+    loan = one(extract(text), "FINANCING", "was financed by")
+    assert arg(loan, "purpose") == "Pokhara International Airport"
+
+
 def test_money_for_a_programme_is_for_it():
     text = "The China Development Bank will lend $5 billion for the Belt and Road Initiative, officials said."
     loan = one(extract(text), "FINANCING", text)

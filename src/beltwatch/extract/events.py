@@ -961,6 +961,8 @@ def _purpose(ctx: Context, amount: Span, projects: list[Entity]) -> str | None:
     sent = amount.sent
     named = [p for p in projects if any(sent.start_char <= m.start < sent.end_char for m in p.mentions)]
     named += [e for t in sent if t.pos_ == "NOUN" and (e := _refers_to(ctx, t)) in projects]  # "the airport was ..."
+    if len(projects) == 1 and any(t.lemma_ == "project" and _determined(t) for t in sent):
+        named.append(projects[0])  # "The project ... was financed by": the one project the money can be for
     if named:
         return named[0].name
     root = amount.root
