@@ -1245,6 +1245,13 @@ def test_money_for_the_project_is_for_the_articles_one_project():
     assert arg(loan, "purpose") == "Pokhara International Airport"
 
 
+def test_the_country_where_money_is_announced_does_not_pay_it():
+    text = "Xi in Pakistan to unveil $45 billion in investments\n\nChinese President Xi Jinping arrived on Monday.\n"
+    found = of_type(extract(text), "FINANCING")
+    assert [arg(e, "funder") for e in found] != ["Pakistan"]
+    assert [arg(e, "recipient") for e in found] == ["Pakistan"]
+
+
 def test_money_for_a_programme_is_for_it():
     text = "The China Development Bank will lend $5 billion for the Belt and Road Initiative, officials said."
     loan = one(extract(text), "FINANCING", text)

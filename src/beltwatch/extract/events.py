@@ -746,7 +746,7 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
         (amount.start - m.start, e)
         for e in ctx.entities_in(sent, ("ORG", "GPE"))
         for m in e.mentions
-        if sent.start_char <= m.start < amount.start and e not in recipients
+        if sent.start_char <= m.start < amount.start and e not in recipients and not _where(ctx, m.start)
     ]
     companies = [c for c in candidates if c[1].kind == "company"]
     pool = lenders or companies or [c for c in candidates if c[1].type == "GPE"] or candidates
@@ -774,6 +774,17 @@ def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: 
         for funder in funders or [None]
         if funder is not None or recipient is not None
     ]
+
+
+def _where(ctx: Context, offset: int) -> bool:
+    """A place named where something happens ("Xi in Pakistan to unveil $45 billion"), not who pays."""
+    token = ctx.doc.char_span(offset, offset + 1, alignment_mode="expand")
+    if token is None:
+        return False
+    head = token.root
+    while head.dep_ in ("compound", "amod") and head.head.i != head.i:
+        head = head.head
+    return ctx.entity(head) is not None and head.dep_ == "pobj" and head.head.lower_ in ("in", "at", "near")
 
 
 def _financing_event(
