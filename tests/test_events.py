@@ -1439,6 +1439,7 @@ def test_a_later_sentence_on_the_same_signing_adds_to_it():
         ("Police commandos guarded the town and stationed water cannons at the gates of the zone.", "Police commandos"),
         ("The Chinese Embassy in Pakistan activated its emergency response mechanism.", "Chinese Embassy in Pakistan"),
         ("The Chinese Embassy in Kenya urged Chinese companies to tighten security.", "Chinese Embassy in Kenya"),
+        ("The Myanmar military declared martial law in two townships of Yangon.", "Myanmar military"),
     ],
 )
 def test_security_measure_triggers(sentence: str, actor: str):
