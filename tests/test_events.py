@@ -998,6 +998,16 @@ def test_a_pronoun_speaker_continues_the_last_subject(before: str):
     assert speakers == ["Mohsin Naqvi"]
 
 
+def test_a_condemnation_names_the_attack_the_article_reports():
+    text = (
+        "Gunmen attacked a convoy of Chinese engineers in Gwadar on Sunday. The Chinese Embassy in Pakistan "
+        "denounced this act of terrorism. The embassy also condemned the bombing in a second statement."
+    )
+    protests = of_type(extract(text), "PROTEST")
+    assert [(arg(e, "actor"), arg(e, "form")) for e in protests] == [("Chinese Embassy in Pakistan", "condemnation")]
+    assert arg(protests[0], "target") == "act of terrorism on convoy of Chinese engineers in Gwadar"
+
+
 def test_condemnation_is_a_security_statement():
     text = "The Chinese Embassy in Pakistan condemned the attack on the convoy."
     statement = one(extract(text), "STATEMENT", text)

@@ -2168,7 +2168,31 @@ def merge_duplicates(events: list[Event]) -> list[Event]:
 
 def extract_events(ctx: Context) -> list[Event]:
     """Every event of one English article, in the order of the schema's types."""
-    return _signed_where_they_met(merge_duplicates([event for finder in FINDERS for event in finder(ctx)]))
+    events = merge_duplicates([event for finder in FINDERS for event in finder(ctx)])
+    return _condemned_as_reported(ctx, _signed_where_they_met(events))
+
+
+def _condemned_as_reported(ctx: Context, events: list[Event]) -> list[Event]:
+    """A condemnation of "the bombing" or "this act of terrorism" condemns the attack the article reports:
+    its target names that attack, what was hit and where ("attack on a Chinese convoy in Gwadar")."""
+    attacks = [e for e in events if e.type == "ATTACK" and e.arguments.get("target")]
+    words = set(ctx.triggers["ATTACK"]["nouns"]) | {"terrorism", "act"}
+    for event in events:
+        target = event.arguments.get("target") or ""
+        if event.type != "PROTEST" or event.arguments.get("form") != "condemnation" or not attacks:
+            continue
+        head = target.split(" on ")[0]
+        if not words & set(head.lower().split()):
+            continue
+        attack = attacks[0].arguments
+        where = attack.get("location")
+        hit = attack["target"] + (f" in {where}" if where and where not in attack["target"] else "")
+        event.arguments["target"] = f"{head} on {hit}"
+    # one condemnation of the attack per actor: "denounced this act of terrorism" again is the same one
+    condemned = [e for e in events if e.type == "PROTEST" and " on " in (e.arguments.get("target") or "")
+                 and e.arguments.get("form") == "condemnation"]  # fmt: skip
+    again = [e for i, e in enumerate(condemned) if any(c.arguments["actor"] == e.arguments["actor"] for c in condemned[:i])]
+    return [e for e in events if all(e is not a for a in again)]
 
 
 def _signed_where_they_met(events: list[Event]) -> list[Event]:
