@@ -972,6 +972,18 @@ def test_statement_is_not_dated_by_a_future_date_it_mentions():
     assert arg(statement, "date") == "2024-03-29"
 
 
+def test_one_visitor_meeting_several_people_meets_each_of_them():
+    text = "Prime Minister Imran Khan met Chinese Premier Li Keqiang and President Xi Jinping in Beijing on Sunday."
+    meetings = of_type(extract(text), "MEETING")
+    assert sorted(arg(e, "participants")[1] for e in meetings) == ["Li Keqiang", "Xi Jinping"]
+    assert {arg(e, "participants")[0] for e in meetings} == {"Imran Khan"}
+
+
+def test_leaders_meeting_together_is_one_meeting():
+    text = "Prime Minister Imran Khan, Premier Li Keqiang and President Xi Jinping met in Beijing on Sunday."
+    assert len(of_type(extract(text), "MEETING")) == 1
+
+
 def test_statement_is_not_dated_by_a_future_date_in_what_was_said():
     text = "Pakistan's planning minister, Ahsan Iqbal, said the railway would be completed next year."
     statement = one(extract(text), "STATEMENT", text)

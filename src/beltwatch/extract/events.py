@@ -480,25 +480,41 @@ def find_meetings(ctx: Context) -> list[Event]:
                 if noun and events and not events[-1].arguments.get("location"):
                     _fill_place(events[-1], _venue(ctx, [sent]), sent, ctx)  # "Their meeting took place in Beijing"
                 continue
-            names = [p.name for p in participants]
-            # a later mention naming no one new is the same meeting; one with more people is another
-            same = next((e for e in events if set(names) <= set(e.arguments["participants"])), None)
-            if same is not None:
-                _fill(same, "date", ctx.date_in(sent), sent, ctx)
-                continue
-            # a dateline says where the report was filed, not where the leaders met
-            places = [
-                p for p in _places(ctx, sent, skip_countries=True)
-                if any(sent.start_char <= m.start < sent.end_char and not m.text.isupper() for m in p.mentions)
-            ]  # fmt: skip
-            when = ctx.date_in(sent)
-            args = {
-                "participants": names,
-                "date": when.value if when else None,
-                "location": places[0].name if places else None,
-            }
-            events.append(_ev(ctx, "MEETING", sent, args, {k: sent for k in args}))
+            for group in _one_to_one(ctx, trigger, participants) if verb else [participants]:
+                _add_meeting(ctx, events, sent, [p.name for p in group])
     return _dated_by_context(ctx, events)
+
+
+def _one_to_one(ctx: Context, verb: Token, participants: list[Entity]) -> list[list[Entity]]:
+    """"Khan met Premier Li Keqiang and President Xi Jinping": one visitor meeting several people meets
+    each of them, in meetings of their own."""
+    host = _actors(ctx, _subject(verb), ("PERSON",))
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    objects += [o for c in verb.children if c.dep_ == "prep" and c.lower_ == "with" for o in c.children]
+    guests = [e for o in objects for e in _actors(ctx, o, ("PERSON",)) if e not in host]
+    if len(host) != 1 or len(guests) < 2:
+        return [participants]
+    return [[host[0], guest] for guest in guests]
+
+
+def _add_meeting(ctx: Context, events: list[Event], sent: Span, names: list[str]) -> None:
+    # a later mention naming no one new is the same meeting; one with more people is another
+    same = next((e for e in events if set(names) <= set(e.arguments["participants"])), None)
+    if same is not None:
+        _fill(same, "date", ctx.date_in(sent), sent, ctx)
+        return
+    # a dateline says where the report was filed, not where the leaders met
+    places = [
+        p for p in _places(ctx, sent, skip_countries=True)
+        if any(sent.start_char <= m.start < sent.end_char and not m.text.isupper() for m in p.mentions)
+    ]  # fmt: skip
+    when = ctx.date_in(sent)
+    args = {
+        "participants": names,
+        "date": when.value if when else None,
+        "location": places[0].name if places else None,
+    }
+    events.append(_ev(ctx, "MEETING", sent, args, {k: sent for k in args}))
 
 
 def _held_later(noun: Token) -> bool:
