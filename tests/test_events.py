@@ -119,7 +119,9 @@ def test_meeting_of_two_unknown_people_with_appositions():
 
 
 def test_meeting_of_three_people():
-    text = "Xi Jinping met Shehbaz Sharif and Asif Ali Zardari in Beijing on Monday."
+    """Three who meet together ("X, Y and Z met") are one meeting; a host meeting two guests ("Xi met Sharif
+    and Zardari") holds a meeting with each, as news reports of state visits count them."""
+    text = "Xi Jinping, Shehbaz Sharif and Asif Ali Zardari met in Beijing on Monday."
     meeting = one(extract(text), "MEETING", text)
     assert sorted(arg(meeting, "participants")) == ["Asif Ali Zardari", "Shehbaz Sharif", "Xi Jinping"]
 
@@ -977,11 +979,6 @@ def test_one_visitor_meeting_several_people_meets_each_of_them():
     meetings = of_type(extract(text), "MEETING")
     assert sorted(arg(e, "participants")[1] for e in meetings) == ["Li Keqiang", "Xi Jinping"]
     assert {arg(e, "participants")[0] for e in meetings} == {"Imran Khan"}
-
-
-def test_leaders_meeting_together_is_one_meeting():
-    text = "Prime Minister Imran Khan, Premier Li Keqiang and President Xi Jinping met in Beijing on Sunday."
-    assert len(of_type(extract(text), "MEETING")) == 1
 
 
 def test_statement_is_not_dated_by_a_future_date_in_what_was_said():
