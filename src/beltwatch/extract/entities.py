@@ -1555,6 +1555,8 @@ def place_bodies(text: str, knowledge: Knowledge) -> list[Found]:
         before = text[: m.start()].split()[-1:]
         if before and before[0][:1].isupper() and not _not_a_name_word(before[0], knowledge):
             continue  # inside a longer name: "the Royal Solomon Islands Police Force" is a name of its own
+        if normalise(m.group(0)) in _known_names(knowledge):
+            continue  # "Pakistan military" is the knowledge files' Pakistan Army
         out.append(Found(m.group(0), "ORG", m.start(), m.end()))
         place = places.get(m.group(1))
         country = knowledge.country_by_name.get(m.group(1))
