@@ -68,8 +68,19 @@ def step(path: Path, count: int, new: int, seed: int) -> dict:
         began = time.perf_counter()
         run.finish()
         seconds = time.perf_counter() - began
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"store": count, "new": new, "clustered": clustered, "seconds": round(seconds, 2), "peak_mb": round(peak_mb)}
+    return {"store": count, "new": new, "clustered": clustered, "seconds": round(seconds, 2), "peak_mb": _peak_mb()}
+
+
+def _peak_mb() -> int:
+    """This process's own peak RSS. `ru_maxrss` would carry over the high-water mark of the parent it was
+    started from (Linux keeps it across fork and exec), so a run whose parent first gave the store its
+    stories would report the parent's peak; `VmHWM` is the peak of this program's memory alone."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def main(argv: list[str] | None = None) -> int:
