@@ -244,13 +244,13 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
         # "the country" is the one the article is about, not the last named ("a highway that will link it with Serbia")
         countries = [e for e in ctx.named_before(token.idx) if e.name in ctx.knowledge.country_by_name]
         return max(countries, key=lambda e: len(e.mentions), default=None)
-    det = [c for c in token.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")]
-    if det and word in ctx.knowledge.title_heads:  # "The PM, who was in Beijing, also met ..."
+    determined = _determined(token)
+    if determined and word in ctx.knowledge.title_heads:  # "The PM, who was in Beijing, also met ..."
         title = ctx.knowledge.titles_spelled_out.get(word, word)
         return next(
             (e for e in ctx.named_before(token.idx) if e.type == "PERSON" and title in (e.role or "").lower()), None
         )
-    if det and token.pos_ == "NOUN":
+    if determined and token.pos_ == "NOUN":
         noun = token.lemma_.lower()
         kind = KIND_NOUNS.get(noun)
         for e in ctx.named_before(token.idx):
@@ -624,11 +624,7 @@ def find_financing(ctx: Context) -> list[Event]:
         amounts = ctx.amounts_in(sent)
         if not amounts:
             continue
-        lowered = sent.text.lower()
-        lemmas = _lemmas(sent)
-        instrument = next(
-            (inst for word, inst in instruments.items() if (" " in word and word in lowered) or word in lemmas), None
-        )
+        instrument = _instrument_named(sent, instruments)
         if instrument is None:
             continue
         whole = _whole_taken_up(ctx, sent, events, conf["whole_nouns"])
@@ -641,6 +637,12 @@ def find_financing(ctx: Context) -> list[Event]:
         ]  # fmt: skip
         events.extend(_first_per_pair(found))
     return _first_statement_of_each(events)
+
+
+def _instrument_named(span: Span, instruments: dict[str, str]) -> str | None:
+    """The instrument a span's words name: a phrase ("line of credit") as written, a word by its lemma."""
+    lowered, lemmas = span.text.lower(), _lemmas(span)
+    return next((inst for word, inst in instruments.items() if (" " in word and word in lowered) or word in lemmas), None)
 
 
 def _whole_taken_up(ctx: Context, sent: Span, events: list[Event], nouns: list[str]) -> Event | None:
@@ -684,8 +686,7 @@ def _parts_of(
         span = ctx.doc.char_span(amount.start, amount.end, alignment_mode="expand")
         if span is None or not _smaller(amount, whole.arguments) or _not_money_moved(ctx, span, sent):
             continue
-        after = ctx.doc[span.end : min(span.end + 5, sent.end)]
-        own = next((i for word, i in instruments.items() if word in after.text.lower() or word in _lemmas(after)), None)
+        own = _instrument_named(ctx.doc[span.end : min(span.end + 5, sent.end)], instruments)
         parts.append(_financing_event(ctx, sent, amount, span, own or instrument, funder, recipient, []))
     return parts
 
@@ -1093,11 +1094,7 @@ def _specific(ctx: Context, sent: Span, projects: list[Entity]) -> list[Entity]:
     rest = [p for p in projects if p not in under]
     if rest:
         return rest
-    umbrellas = _umbrellas(ctx.knowledge)
-    named = [
-        e for e in ctx.entities
-        if (e.type == "PROJECT" or (e.type == "FAC" and _fac_is_project(ctx, e))) and e.name not in umbrellas
-    ]  # fmt: skip
+    named = [e for e in _article_projects(ctx) if e.name not in _umbrellas(ctx.knowledge)]
     return named if len(named) == 1 else []
 
 
@@ -1381,7 +1378,12 @@ def _project_event(ctx: Context, project: Entity, status: str, sent: Span) -> Ev
 
 def _sole_project(ctx: Context, project: Entity) -> bool:
     """The one project an article names: the builders and lenders it names are that project's."""
-    return all(e is project for e in ctx.entities if e.type == "PROJECT" or (e.type == "FAC" and _fac_is_project(ctx, e)))
+    return all(e is project for e in _article_projects(ctx))
+
+
+def _article_projects(ctx: Context) -> list[Entity]:
+    """The projects and programmes an article names, and the facilities that are projects."""
+    return [e for e in ctx.entities if e.type == "PROJECT" or (e.type == "FAC" and _fac_is_project(ctx, e))]
 
 
 def _sectors(ctx: Context, text: str) -> list[str]:
@@ -2205,10 +2207,16 @@ def _condemned_as_reported(ctx: Context, events: list[Event]) -> list[Event]:
         hit = attack["target"] + (f" in {where}" if where and where not in attack["target"] else "")
         event.arguments["target"] = f"{head} on {hit}"
     # one condemnation of the attack per actor: "denounced this act of terrorism" again is the same one
-    condemned = [e for e in events if e.type == "PROTEST" and " on " in (e.arguments.get("target") or "")
-                 and e.arguments.get("form") == "condemnation"]  # fmt: skip
-    again = [e for i, e in enumerate(condemned) if any(c.arguments["actor"] == e.arguments["actor"] for c in condemned[:i])]
-    return [e for e in events if all(e is not a for a in again)]
+    kept, condemning = [], set()
+    for event in events:
+        if event.type == "PROTEST" and event.arguments.get("form") == "condemnation" and " on " in (
+            event.arguments.get("target") or ""
+        ):
+            if event.arguments["actor"] in condemning:
+                continue
+            condemning.add(event.arguments["actor"])
+        kept.append(event)
+    return kept
 
 
 def _signed_where_they_met(events: list[Event]) -> list[Event]:
