@@ -925,8 +925,7 @@ def _missions_in_the_articles_country(groups: list[Group], knowledge: Knowledge)
         host = _country_most_named(groups, state.code if state else None, knowledge)
         if state is None or host is None:
             continue
-        demonym = state.demonyms[0] if state.demonyms else state.name
-        name = f"{demonym} {_mission_word(bare[0].group(2))} in {_with_article(host.name)}"
+        name = f"{_demonym(state)} {_mission_word(bare[0].group(2))} in {_with_article(host.name)}"
         if group.known is not None and normalise(name) in {normalise(n) for n in group.known.names}:
             continue  # the knowledge files' reading holds
         group.known = None
@@ -1489,11 +1488,17 @@ def _outside_or_longer(found: Found, start: int, end: int, knowledge: Knowledge)
 
 
 @cache
-def _mission_pattern(knowledge: Knowledge) -> re.Pattern[str]:
+def _state_possessive(knowledge: Knowledge) -> str:
+    """A regular expression for a state's name as a possessor ("China's "), the name its first group."""
     states = "|".join(re.escape(n) for n in sorted(knowledge.country_by_name, key=len, reverse=True) if len(n) > 2)
+    return rf"\b({states})['’]s[ \t]+"
+
+
+@cache
+def _mission_pattern(knowledge: Knowledge) -> re.Pattern[str]:
     place = r"[A-Z][\w'’-]*(?:[ \t]+(?:of[ \t]+)?[A-Z][\w'’-]*){0,3}"
     return re.compile(
-        rf"\b({states})['’]s[ \t]+({_MISSION_WORDS})(?:[ \t]+in[ \t]+(?:the[ \t]+)?({place}))?(?![\w'’-])"
+        rf"{_state_possessive(knowledge)}({_MISSION_WORDS})(?:[ \t]+in[ \t]+(?:the[ \t]+)?({place}))?(?![\w'’-])"
     )
 
 
@@ -1506,8 +1511,7 @@ def missions_of_states(text: str, knowledge: Knowledge, known_spans: list[tuple[
         if any(a <= m.start() and m.end() <= b for a, b in known_spans):
             continue
         state = knowledge.country_by_name[m.group(1)]
-        demonym = state.demonyms[0] if state.demonyms else state.name
-        name = f"{demonym} {_mission_word(m.group(2))}" + (f" in {m.group(3)}" if m.group(3) else "")
+        name = f"{_demonym(state)} {_mission_word(m.group(2))}" + (f" in {m.group(3)}" if m.group(3) else "")
         out.append(Found(m.group(0), "ORG", m.start(), m.end(), name=name))
         out.append(Found(m.group(1), "GPE", m.start(1), m.end(1), country_code=state.code))
         if m.group(3):
@@ -1518,9 +1522,8 @@ def missions_of_states(text: str, knowledge: Knowledge, known_spans: list[tuple[
 
 @cache
 def _state_owned_pattern(knowledge: Knowledge) -> re.Pattern[str]:
-    states = "|".join(re.escape(n) for n in sorted(knowledge.country_by_name, key=len, reverse=True) if len(n) > 2)
     word = r"[A-Z][\w]*(?:[ \t]*[-–][ \t]*[A-Za-z][\w]*)?"
-    return re.compile(rf"\b({states})['’]s[ \t]+({word}(?:[ \t]+(?:{word}|bank|Bank))*)(?![\w-])")
+    return re.compile(rf"{_state_possessive(knowledge)}({word}(?:[ \t]+(?:{word}|bank|Bank))*)(?![\w-])")
 
 
 def bodies_of_states(text: str, knowledge: Knowledge, known_spans: list[tuple[int, int]]) -> list[Found]:
@@ -1542,6 +1545,11 @@ def bodies_of_states(text: str, knowledge: Knowledge, known_spans: list[tuple[in
 
 def _mission_word(words: str) -> str:
     return " ".join(w.capitalize() for w in words.split())
+
+
+def _demonym(state: Country) -> str:
+    """How a state's missions are named: "Chinese Embassy"."""
+    return state.demonyms[0] if state.demonyms else state.name
 
 
 def place_bodies(text: str, knowledge: Knowledge) -> list[Found]:
