@@ -390,6 +390,20 @@ def test_a_duplicate_joins_its_original_story():
     assert given[0].duplicate_of is None
 
 
+def test_a_copy_published_weeks_later_is_clustered_on_its_own_merits():
+    # a reprint a month on is still a copy, but it does not stretch the story past its span
+    late_copy = "Breaking news from the wire\n" + GWADAR_A + "\n" + BOILERPLATE
+    signals = [
+        StorySignal("wire", GWADAR_A, "2023-08-13", events=[_attack("2023-08-13")]),
+        StorySignal("reprint", late_copy, "2023-09-20"),
+    ]
+    assignments = {a.article_id: a for a in cluster_stories(signals)}
+    assert assignments["reprint"].duplicate_of == "wire"
+    assert not _same_story(list(assignments.values()), "reprint", "wire")
+    within = cluster_stories([signals[0], StorySignal("reprint", late_copy, "2023-08-27")])
+    assert _same_story(within, "reprint", "wire")
+
+
 def test_story_ids_do_not_depend_on_input_order():
     signals = [
         StorySignal("wire", GWADAR_A, "2023-08-13", events=[_attack("2023-08-13")]),

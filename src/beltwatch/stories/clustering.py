@@ -3,7 +3,7 @@
 Two articles are linked when their event signatures say they report the same happening
 and their texts agree, or, with no event evidence, when their texts are very close and
 they were published together. Links are joined into stories; a duplicate joins its
-original's story.
+original's story when it came out within `STORY_SPAN_DAYS` of it.
 
 Events. Only an article's *current* events count: an event dated more than
 `CURRENT_DAYS` (7) before publication is background ("the 2021 Dasu attack" in a 2024
@@ -183,8 +183,8 @@ def cluster_stories(
 
     `duplicates` maps a duplicate's id to (original id, kind) as `find_duplicates` returns
     it; None runs `find_duplicates` here, {} means there are none. A duplicate joins its
-    original's story; one whose original is not among `signals` is clustered on its own
-    merits and still reported as a duplicate.
+    original's story; one published more than `STORY_SPAN_DAYS` after it, or whose original
+    is not among `signals`, is clustered on its own merits and still reported as a duplicate.
     """
     signals = list(signals)
     ids = [s.article_id for s in signals]
@@ -193,7 +193,7 @@ def cluster_stories(
     if duplicates is None:
         duplicates = find_duplicates(signals)
     position = {aid: i for i, aid in enumerate(ids)}
-    root = [_root_of(i, ids, duplicates, position) for i in range(len(signals))]
+    root = [_root_of(i, signals, duplicates, position) for i in range(len(signals))]
     # in publication order (then by id), so that nothing depends on the order of the input
     members = sorted((i for i in range(len(signals)) if root[i] == i), key=lambda i: _order(signals[i]))
 
@@ -264,18 +264,26 @@ def _order(signal: StorySignal) -> tuple[str, str]:
     return (signal.published or "9999-99-99", signal.article_id)
 
 
-def _root_of(i: int, ids: list[str], duplicates: dict[str, tuple[str, str]], position: dict[str, int]) -> int:
-    """The signal index whose story signal i joins: its original's, followed to the end."""
+def _root_of(i: int, signals: Sequence[StorySignal], duplicates: dict[str, tuple[str, str]], position: dict[str, int]) -> int:
+    """The signal index whose story signal i joins: its original's, followed to the end, unless the
+    copy came out more than `STORY_SPAN_DAYS` after it (a reprint months on is clustered on its own
+    merits, so no story grows past its span through copies, and ingest, which re-clusters a new
+    article with what `reach` gives, finds the same stories as a rebuild)."""
     seen = {i}
     current = i
-    while ids[current] in duplicates:
-        original = duplicates[ids[current]][0]
+    while signals[current].article_id in duplicates:
+        original = duplicates[signals[current].article_id][0]
         nxt = position.get(original)
-        if nxt is None or nxt in seen:
+        if nxt is None or nxt in seen or _copied_late(signals[nxt], signals[i]):
             break
         seen.add(nxt)
         current = nxt
     return current
+
+
+def _copied_late(original: StorySignal, copy: StorySignal) -> bool:
+    first, later = _interval(original.published), _interval(copy.published)
+    return first is not None and later is not None and later[0] - first[1] > STORY_SPAN_DAYS
 
 
 # --------------------------------------------------------------------------- events
