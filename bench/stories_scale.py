@@ -42,6 +42,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,8 @@ def vocabulary() -> tuple[list[str], list[str], list[str]]:
     return sorted(words), places, actors
 
 
-def build_signals(size: int, seed: int, corpus_words_only: bool = False) -> list[Any]:
+def build_signals(size: int, seed: int, corpus_words_only: bool = False) -> tuple[list[Any], list[int]]:
+    """The signals, and the happening each reports (a copy reports its original's)."""
     from beltwatch.model import EventSignature, StorySignal
 
     rng = np.random.default_rng(seed)
@@ -105,6 +107,8 @@ def build_signals(size: int, seed: int, corpus_words_only: bool = False) -> list
     actor_p /= actor_p.sum()
 
     signals: list[StorySignal] = []
+    happenings: list[int] = []
+    happening = 0
     while len(signals) < size:
         etype = EVENT_TYPES[rng.integers(len(EVENT_TYPES))]
         day = FIRST_DAY + int(rng.integers(365))
@@ -116,9 +120,9 @@ def build_signals(size: int, seed: int, corpus_words_only: bool = False) -> list
                 break
             roll = rng.random()
             if signals and roll < 0.06:
-                signals.append(
-                    _copy(signals[int(rng.integers(len(signals)))], len(signals), roll < 0.03, vocab, rng)
-                )
+                original = int(rng.integers(len(signals)))
+                signals.append(_copy(signals[original], len(signals), roll < 0.03, vocab, rng))
+                happenings.append(happenings[original])
                 continue
             n = int(rng.integers(150, 301))
             from_topic = rng.random(n) < 0.6
@@ -144,7 +148,9 @@ def build_signals(size: int, seed: int, corpus_words_only: bool = False) -> list
                     entities=[place, *cast],
                 )
             )
-    return signals
+            happenings.append(happening)
+        happening += 1
+    return signals, happenings
 
 
 def heaps_vocabulary(size: int) -> int:
@@ -180,7 +186,7 @@ def run_size(size: int, seed: int, corpus_words_only: bool, reverse: bool) -> di
     from beltwatch.stories import cluster_stories, find_duplicates
 
     start = time.perf_counter()
-    signals = build_signals(size, seed, corpus_words_only)
+    signals, happenings = build_signals(size, seed, corpus_words_only)
     built = time.perf_counter() - start
     base = rss_mb()
     start = time.perf_counter()
@@ -201,11 +207,24 @@ def run_size(size: int, seed: int, corpus_words_only: bool, reverse: bool) -> di
         "seconds": dup_seconds + cluster_seconds,
         "duplicates": len(duplicates),
         "stories": stories,
+        **pair_scores(assignments, happenings),
         "stories_digest": stories_digest(assignments),
         "same_stories_reversed": same_reversed if reverse else None,
         "rss_after_build_mb": base,
         "peak_rss_mb": peak,
     }
+
+
+def pair_scores(assignments: list, happenings: list[int]) -> dict[str, float]:
+    """Story pair precision and recall against the happenings the signals were drawn from."""
+
+    def pairs(counts: Counter) -> int:
+        return sum(n * (n - 1) // 2 for n in counts.values())
+
+    both = pairs(Counter((a.story_id, h) for a, h in zip(assignments, happenings, strict=True)))
+    joined = pairs(Counter(a.story_id for a in assignments))
+    same = pairs(Counter(happenings))
+    return {"pair_precision": both / joined if joined else 1.0, "pair_recall": both / same if same else 1.0}
 
 
 def stories_digest(assignments: list) -> str:
@@ -228,15 +247,15 @@ def markdown(results: list[dict[str, Any]], load: str) -> str:
     lines = [
         (
             "| articles | duplicates s | clustering s | total s | µs/article | duplicates | stories "
-            "| RSS with signals MB | peak RSS MB | stories digest |"
+            "| pair P | pair R | RSS with signals MB | peak RSS MB | stories digest |"
         ),
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['articles']:,} | {r['duplicates_seconds']:.1f} | {r['clustering_seconds']:.1f} "
             f"| {r['seconds']:.1f} | {1e6 * r['seconds'] / r['articles']:.0f} | {r['duplicates']:,} "
-            f"| {r['stories']:,} | {r['rss_after_build_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['stories_digest']}"
+            f"| {r['stories']:,} | {r['pair_precision']:.3f} | {r['pair_recall']:.3f} | {r['rss_after_build_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['stories_digest']}"
             + {None: "", True: " (same reversed)", False: " (DIFFERS reversed)"}[r["same_stories_reversed"]]
             + " |"
         )
