@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,7 @@ from beltwatch.stories import (
     signal_of,
     story_id,
 )
+from beltwatch.stories.clustering import NAMES_COMMON_DOCS
 from beltwatch.stories.duplicates import content_hash, duplicates_of_fingerprints, minhash_of
 
 DEV = Path(__file__).parent / "corpus" / "dev"
@@ -609,3 +611,16 @@ def test_reports_in_three_languages_share_a_story_by_their_names_and_numbers():
         StorySignal("ru-other", other, "2024-10-07"),
     ]
     assert _groups(cluster_stories(signals)) == [{"en", "ru", "zh"}, {"ru-other"}]
+
+
+def test_names_many_articles_give_do_not_join_two_reports():
+    # two unread reports of one day naming the same three people: alone, one story; when those names are in
+    # more than NAMES_COMMON_DOCS of the articles clustered, sharing them is chance, and says nothing
+    bakery = StorySignal("bakery", "Zorvan, Telmic and Quastor opened a bakery on the lakeshore.", "2024-05-02")
+    rally = StorySignal("rally", "Zorvan, Telmic and Quastor spoke at a rally of fishermen.", "2024-05-02")
+    assert _same_story(cluster_stories([bakery, rally]), "bakery", "rally")
+    common = [
+        StorySignal(f"column-{i}", f"Zorvan, Telmic and Quastor wrote column {i}.", str(date(2020, 1, 1) + timedelta(days=3 * i)))
+        for i in range(NAMES_COMMON_DOCS)
+    ]
+    assert not _same_story(cluster_stories([bakery, rally, *common]), "bakery", "rally")
