@@ -624,3 +624,16 @@ def test_names_many_articles_give_do_not_join_two_reports():
         for i in range(NAMES_COMMON_DOCS)
     ]
     assert not _same_story(cluster_stories([bakery, rally, *common]), "bakery", "rally")
+
+
+def test_an_attack_at_a_city_and_at_its_port_is_one_place_but_not_at_another_city():
+    # one report says Karachi, another Port Qasim (36 km on): one attack; Hyderabad, 150 km away, is another
+    karachi = "A roadside bomb hit a van of Chinese engineers in Karachi on Monday, wounding one engineer, police said."
+    port = "A roadside bomb went off near Port Qasim on Monday, wounding a Chinese engineer in a van, police said."
+    signals = [
+        StorySignal("city", karachi, "2016-05-30", events=[_attack("2016-05-30", "Karachi", ())]),
+        StorySignal("port", port, "2016-05-30", events=[_attack("2016-05-30", "Port Qasim", ())]),
+    ]
+    assert _same_story(cluster_stories(signals), "city", "port")
+    signals[1] = StorySignal("port", port, "2016-05-30", events=[_attack("2016-05-30", "Hyderabad", ())])
+    assert not _same_story(cluster_stories(signals), "city", "port")

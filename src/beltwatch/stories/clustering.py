@@ -12,7 +12,8 @@ is too vague to match on; an undated event is placed in the `UNDATED_DAYS` (3) u
 publication (for an article dated to the month only, in that month). Two events *match* when they have the same type, their dates are at most
 `DATE_TOLERANCE_DAYS` (2) apart, they do not name different places, and they share the
 place (compared case-, accent- and punctuation-insensitively; or each article mentions the
-other's place; or one is a town and the other its district, `anchors.districts`) or an actor. A match is *strong* when at least two of place, actor and same
+other's place; or one is a town and the other its district, `anchors.districts`; or the gazetteer
+puts the two within `SAME_PLACE_KM` (40) of each other: a city and its port) or an actor. A match is *strong* when at least two of place, actor and same
 day agree, both events carry their own date and the type is not STATEMENT (one speaker
 talks about many things); any other match is *weak*. Two articles that both report a
 day-dated current ATTACK, MEETING or AGREEMENT, none of which match, are in *conflict*:
@@ -108,6 +109,7 @@ import numpy as np
 from datasketch import MinHash
 
 from beltwatch.model import StoryAssignment, StorySignal
+from beltwatch.resolve.places import haversine_km, resolve_place
 from beltwatch.stories.anchors import Cast, anchor_terms, cast_of, days_named, districts, is_country
 from beltwatch.stories.duplicates import find_duplicates
 from beltwatch.stories.signals import STOP_WORDS, name_key, normal_words
@@ -125,6 +127,7 @@ __all__ = [
     "NAMES_ONLY",
     "NAMES_SHARED",
     "NAMES_WINDOW_DAYS",
+    "SAME_PLACE_KM",
     "STORY_SPAN_DAYS",
     "STRONG_TEXT",
     "TEXT_ONLY",
@@ -150,6 +153,7 @@ CURRENT_DAYS = 7
 UNDATED_DAYS = 3
 TEXT_WINDOW_DAYS = 2
 STORY_SPAN_DAYS = 14
+SAME_PLACE_KM = 40
 FOLLOW_UP_DAYS = 60
 LEAD_WORDS = 300
 LEAD_CHARS = 4000  # enough text for LEAD_WORDS content words
@@ -305,6 +309,7 @@ class _Event:
     dated: bool  # False: undated, placed at publication
     place: str  # name key, "" when none
     actors: frozenset[str]
+    point: tuple[float, float] | None = None  # where the gazetteer puts the place, to the district
 
 
 @dataclass(slots=True)
@@ -336,7 +341,7 @@ class _Doc:
                 span = (interval[0] - UNDATED_DAYS, interval[1], False)
             start, end, day = span
             actors = frozenset(k for k in map(_key, ev.actors) if k)
-            event = _Event(ev.type, start, end, day, dated, place, actors)
+            event = _Event(ev.type, start, end, day, dated, place, actors, _point(ev.location) if place else None)
             if published is not None and (end < published - CURRENT_DAYS or start > published + 1):
                 # background: not what this article reports, but what it follows up on
                 if day and place and ev.type not in WEAK_TYPES and start <= published:
@@ -671,11 +676,22 @@ def _of_days(doc: _Doc) -> Iterable[_Event]:
 
 
 def _same_place(a: _Event, b: _Event, doc_a: _Doc, doc_b: _Doc) -> bool:
-    """One place by name, by each article naming the other's, or a town and its district."""
+    """One place by name, by each article naming the other's, a town and its district, or two
+    places the gazetteer puts within `SAME_PLACE_KM` of each other (a city and its port or suburb)."""
     if a.place == b.place or (a.place in doc_b.places and b.place in doc_a.places):
         return True
     within = districts()
-    return b.place in within.get(a.place, ()) or a.place in within.get(b.place, ())
+    if b.place in within.get(a.place, ()) or a.place in within.get(b.place, ()):
+        return True
+    return a.point is not None and b.point is not None and haversine_km(a.point, b.point) <= SAME_PLACE_KM
+
+
+@lru_cache(maxsize=65536)
+def _point(name: str | None) -> tuple[float, float] | None:
+    """The gazetteer's point for a place named to the town, site or district; None for a province,
+    a country or a name it does not know."""
+    geo = resolve_place(name) if name else None
+    return (geo.lat, geo.lon) if geo is not None and geo.precision <= 2 else None
 
 
 def _names_may_link(a: _Doc, b: _Doc) -> bool:
