@@ -306,9 +306,10 @@ def test_same_event_in_different_words_is_one_story():
     [("2023-08-15", True), ("2023-08", True), ("2023", False), ("2023-08-16", False)],
 )
 def test_event_dates_match_within_two_days_or_a_month(date, same):
+    # published more than NAMES_LATER_DAYS apart, so that names alone cannot join them
     signals = [
         StorySignal("a", GWADAR_A, "2023-08-14", events=[_attack("2023-08-13")]),
-        StorySignal("b", GWADAR_B, "2023-08-16", events=[_attack(date)]),
+        StorySignal("b", GWADAR_B, "2023-08-22", events=[_attack(date)]),
     ]
     assert _same_story(cluster_stories(signals), "a", "b") is same
 
@@ -637,3 +638,20 @@ def test_an_attack_at_a_city_and_at_its_port_is_one_place_but_not_at_another_cit
     assert _same_story(cluster_stories(signals), "city", "port")
     signals[1] = StorySignal("port", port, "2016-05-30", events=[_attack("2016-05-30", "Hyderabad", ())])
     assert not _same_story(cluster_stories(signals), "city", "port")
+
+
+def test_reports_days_apart_join_on_their_names_on_a_higher_bar():
+    # a wire report on the day of a signing and a weekly's days later: no event read in either and other
+    # words, but the railway, the minister and the figures; up to NAMES_LATER_DAYS apart, not beyond
+    wire = (
+        "Kyrgyzstan and Uzbekistan signed the intergovernmental agreement on the China-Kyrgyzstan-"
+        "Uzbekistan Railway in Beijing with Zheng Shanjie; the 523-kilometre line will cost $4.7 billion."
+    )
+    weekly = (
+        "Four days on, Tilek Tekebayev said the China-Kyrgyzstan-Uzbekistan Railway deal signed in "
+        "Beijing with Zheng Shanjie sets the 523-kilometre line at $4.7 billion."
+    )
+    signals = [StorySignal("wire", wire, "2024-06-06"), StorySignal("weekly", weekly, "2024-06-10")]
+    assert _groups(cluster_stories(signals)) == [{"weekly", "wire"}]
+    signals[1] = StorySignal("weekly", weekly, "2024-06-15")
+    assert _groups(cluster_stories(signals)) == [{"weekly"}, {"wire"}]

@@ -33,7 +33,9 @@ A pair is one story, unless in conflict, when
   month, near only to dates within it), the events of the two not of different kinds (an
   attack and an opening; a project alone is of a meeting's or an agreement's kind), and the TF-IDF cosine of their anchors (`anchors.anchor_terms`:
   known names and countries in any script, numbers, capitalised Latin words) >= `NAMES_ONLY`
-  (0.15) with >= `NAMES_SHARED` (3) anchors in common, countries not counted (China and
+  (0.15) with >= `NAMES_SHARED` (3) anchors in common (published up to `NAMES_LATER_DAYS` (7)
+  apart, a cosine >= `NAMES_LATER` (0.2): on `tune` the reports of one happening 2 to 10 days
+  apart reach 0.46, other pairs 0.12; from 11 days on, a second rally at one site reaches 0.61), countries not counted (China and
   Pakistan are in nearly every report; counted, chance-shared names chain the stories of
   bench/stories_scale.py), nor common anchors: those in more than `NAMES_COMMON_SHARE` (0.5 %)
   of the articles clustered and more than `NAMES_COMMON_DOCS` (100) of them. Reports in other
@@ -84,7 +86,7 @@ Scale. Pairs are compared only when they share a candidate key:
   over `TEXT_WINDOW_DAYS`, `MAX_NEIGHBOURS` at most;
 - name blocks: each article's `NAME_KEYS` (12) heaviest anchors of those another article
   has too (a name no other article has keys no pair), each block scanned in publication
-  order over `NAMES_WINDOW_DAYS`, `MAX_NEIGHBOURS` at most;
+  order over `NAMES_LATER_DAYS`, `MAX_NEIGHBOURS` at most;
 - a follow-up's background events go into the event blocks of their type and place, on
   the date of the happening they recall; an unread one meets the `MAX_NEIGHBOURS` reports
   of events on the days it names whose anchors are nearest its own.
@@ -124,6 +126,8 @@ __all__ = [
     "MAX_NEIGHBOURS",
     "NAMES_COMMON_DOCS",
     "NAMES_COMMON_SHARE",
+    "NAMES_LATER",
+    "NAMES_LATER_DAYS",
     "NAMES_ONLY",
     "NAMES_SHARED",
     "NAMES_WINDOW_DAYS",
@@ -146,6 +150,8 @@ TEXT_ONLY = 0.5
 NAMES_ONLY = 0.15
 NAMES_SHARED = 3
 NAMES_WINDOW_DAYS = 1
+NAMES_LATER = 0.2
+NAMES_LATER_DAYS = 7
 NAMES_COMMON_DOCS = 100
 NAMES_COMMON_SHARE = 0.005
 DATE_TOLERANCE_DAYS = 2
@@ -599,7 +605,7 @@ def _links(
         # what the wording does not show, the names and numbers may: other outlets, other languages
         unlinked = [b for b in unlinked if not _other_guests(casts[a], casts[b])]
         for b, cos in zip(unlinked, names.cosines(a, unlinked)):
-            if _names_agree(cos, names.shared(a, b)):
+            if _names_agree(cos, names.shared(a, b), docs[a], docs[b]):
                 links.append((-_NAMES, -round(cos, 6), a, b))
                 linked.add(b)
         # a later report recalling this one's happening by kind, place and date, on the same names
@@ -614,9 +620,14 @@ def _links(
     return links
 
 
-def _names_agree(cosine: float, shared: int) -> bool:
-    """Whether two articles' anchors (their cosine, and how many they share) say one happening."""
-    return cosine >= NAMES_ONLY and shared >= NAMES_SHARED
+def _names_agree(cosine: float, shared: int, a: _Doc | None = None, b: _Doc | None = None) -> bool:
+    """Whether two articles' anchors (their cosine, and how many they share) say one happening:
+    at least `NAMES_SHARED` in common, at a cosine of `NAMES_ONLY` when published together (or
+    one following the other up: `a` and `b` not given) and of `NAMES_LATER` when days apart."""
+    if shared < NAMES_SHARED:
+        return False
+    near = a is None or b is None or _published_together(a, b, NAMES_WINDOW_DAYS)
+    return cosine >= (NAMES_ONLY if near else NAMES_LATER)
 
 
 def _other_guests(a: Cast, b: Cast) -> bool:
@@ -695,7 +706,7 @@ def _point(name: str | None) -> tuple[float, float] | None:
 
 
 def _names_may_link(a: _Doc, b: _Doc) -> bool:
-    return _published_together(a, b, NAMES_WINDOW_DAYS) and _kinds_agree(a, b)
+    return _published_together(a, b, NAMES_LATER_DAYS) and _kinds_agree(a, b)
 
 
 def _kinds_agree(a: _Doc, b: _Doc) -> bool:
@@ -808,7 +819,7 @@ def _candidate_pairs(docs: list[_Doc], vectors: _Vectors, names: _Vectors) -> np
             name_blocks[term].append((*docs[i].span, "", i))
     for entries in name_blocks.values():
         if len(entries) > 1:
-            scan(entries, NAMES_WINDOW_DAYS, MAX_NEIGHBOURS)
+            scan(entries, NAMES_LATER_DAYS, MAX_NEIGHBOURS)
 
     if not pairs:
         return np.zeros(0, dtype=np.int64)
