@@ -155,8 +155,8 @@ def entity(conn: Conn, entity_id: RowId) -> dict[str, Any]:
 
 @router.get("/stories", summary="Stories with their member articles and duplicates")
 def stories(conn: Conn, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
-    found = queries.list_stories(conn)
-    return page(len(found), limit, offset, found[offset : offset + limit])
+    total, found = queries.list_stories(conn, limit=limit, offset=offset)
+    return page(total, limit, offset, found)
 
 
 @router.get(

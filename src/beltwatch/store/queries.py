@@ -750,8 +750,9 @@ def get_article(conn: Connection, key: str, corrections: Corrections | None = No
 # --- stories ------------------------------------------------------------------------------------
 
 
-def list_stories(conn: Connection) -> list[dict[str, Any]]:
-    return reads.list_stories(conn)
+def list_stories(conn: Connection, limit: int | None = None, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """How many stories there are, and the page of them from `offset` (all of them without `limit`)."""
+    return reads.count_stories(conn), reads.list_stories(conn, limit=limit, offset=offset)
 
 
 def get_story(conn: Connection, key: str, corrections: Corrections | None = None) -> dict[str, Any]:

@@ -484,14 +484,43 @@ def country_code(value: str) -> str:
 # --- stories ----------------------------------------------------------------------------------
 
 
-def list_stories(conn: Connection, key: str | None = None) -> list[dict[str, Any]]:
-    """Every story (or the one of `key`) with its member articles (originals first), earliest story first."""
-    original = articles.alias("original")
+_STORY_ORDER = (stories.c.first_published.is_(None), stories.c.first_published, stories.c.key)
+
+
+def list_stories(
+    conn: Connection, key: str | None = None, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Every story (or the one of `key`, or a page of `limit` from `offset`) with its member articles
+    (originals first), earliest story first. Members and events are read for the stories listed only."""
     chosen = stories.c.key == key if key is not None else sa.true()
-    ids = conn.scalars(sa.select(stories.c.id).where(chosen)).all() if key is not None else None
+    listed = conn.execute(sa.select(stories).where(chosen).order_by(*_STORY_ORDER).limit(limit).offset(offset)).all()
+    ids = [s.id for s in listed] if key is not None or limit is not None else None
+    members = _story_members(conn, ids)
+    merged = story_events(conn, ids)
+    return [
+        {
+            "story": s.key,
+            "title": s.title,
+            "first_published": iso(s.first_published),
+            "last_published": iso(s.last_published),
+            "size": s.size,
+            "articles": members.get(s.id, []),
+            "events": merged.get(s.id, []),
+        }
+        for s in listed
+    ]
+
+
+def count_stories(conn: Connection) -> int:
+    return conn.scalar(sa.select(sa.func.count()).select_from(stories)) or 0
+
+
+def _story_members(conn: Connection, ids: list[int] | None) -> dict[int, list[dict[str, Any]]]:
+    """The member articles of the stories `ids` (None: of every story), originals first, earliest first."""
+    original = articles.alias("original")
     rows = conn.execute(
         sa.select(
-            stories.c.id.label("story_id"),
+            story_members.c.story_id,
             articles.c.key,
             article_versions.c.title,
             article_versions.c.published,
@@ -502,7 +531,6 @@ def list_stories(conn: Connection, key: str | None = None) -> list[dict[str, Any
             story_members.c.duplicate_kind,
         )
         .select_from(story_members)
-        .join(stories, stories.c.id == story_members.c.story_id)
         .join(articles, articles.c.id == story_members.c.article_id)
         .join(article_versions, _current)
         .outerjoin(sources, sources.c.id == article_versions.c.source_id)
@@ -516,7 +544,6 @@ def list_stories(conn: Connection, key: str | None = None) -> list[dict[str, Any
         )
     ).all()
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    merged = story_events(conn, ids)
     for r in rows:
         members[r.story_id].append(
             {
@@ -530,24 +557,7 @@ def list_stories(conn: Connection, key: str | None = None) -> list[dict[str, Any
                 "duplicate_kind": r.duplicate_kind,
             }
         )
-    out = []
-    for s in conn.execute(
-        sa.select(stories)
-        .where(chosen)
-        .order_by(stories.c.first_published.is_(None), stories.c.first_published, stories.c.key)
-    ):
-        out.append(
-            {
-                "story": s.key,
-                "title": s.title,
-                "first_published": iso(s.first_published),
-                "last_published": iso(s.last_published),
-                "size": s.size,
-                "articles": members.get(s.id, []),
-                "events": merged.get(s.id, []),
-            }
-        )
-    return out
+    return members
 
 
 FIGURES = ("killed", "injured", "value", "currency", "disputed")

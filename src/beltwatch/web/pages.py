@@ -346,8 +346,9 @@ def entity(request: Request, conn: Conn, entity_id: int) -> HTMLResponse:
 
 
 @router.get("/stories")
-def stories(request: Request, conn: Conn) -> HTMLResponse:
-    return page(request, "stories.html", "Stories", stories=queries.list_stories(conn))
+def stories(request: Request, conn: Conn, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+    total, found = queries.list_stories(conn, limit=PAGE, offset=offset)
+    return page(request, "stories.html", "Stories", stories=found, total=total, offset=offset, size=PAGE)
 
 
 @router.get("/stories/{key:path}")
