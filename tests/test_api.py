@@ -233,6 +233,30 @@ def test_events_filter_by_type_dates_country_entity_article_story_and_text(clien
     assert hits and all("silk road fund" in json.dumps(e, ensure_ascii=False).lower() for e in hits)
 
 
+def test_a_text_filter_finds_every_event_whose_sentence_place_or_arguments_hold_the_words(base_url):
+    """Read from the trigram index (three characters or more) or, shorter, from the events' own text: the
+    same events a reading of every event finds, whatever the case, and words within one part, not across."""
+    from beltwatch.store.queries import EventFilter, list_events
+
+    def parts(event: dict) -> list[str]:
+        values = [
+            ("true" if item else "false") if isinstance(item, bool) else str(item)
+            for name, value in event["arguments"].items()
+            if value is not None and name != "claims"
+            for item in (value if isinstance(value, list) else [value])
+        ]
+        return [(event["evidence"] or {}).get("text") or "", event["location"] or "", *values]
+
+    with open_database(base_url) as db, db.engine.connect() as conn:
+        _, every = list_events(conn, EventFilter(), limit=None)
+        for words in ("convoy", "Silk  Road", "ARACH", "dasu", "ki", "Xi Jinping", "no such words"):
+            wanted = " ".join(words.split()).casefold()
+            expected = {e["id"] for e in every if any(wanted in part.casefold() for part in parts(e))}
+            total, found = list_events(conn, EventFilter(text=words), limit=None)
+            assert {e["id"] for e in found} == expected and total == len(expected), words
+            assert expected or words == "no such words"
+
+
 def test_events_paginate_with_a_cap_and_sort(client):
     total = client.get("/api/events", params={"limit": 1}).json()["total"]
     first = client.get("/api/events", params={"limit": 5, "offset": 0}).json()

@@ -235,12 +235,12 @@ def list_events(
     if filters.article:
         where.append(articles.c.key == filters.article)
     if filters.text:
-        where.append(_mentions_text(filters.text))
+        where.append(_mentions_text(conn, filters.text))
     of_articles = events.join(article_versions, article_versions.c.id == events.c.article_version_id).join(
         articles, articles.c.id == article_versions.c.article_id
     )
     listed = sa.select(events.c.sort_day).where(*where)
-    if filters.story or filters.article or filters.text:
+    if filters.story or filters.article:
         listed = listed.select_from(of_articles)
 
     def count(query: sa.Select) -> int:
@@ -310,19 +310,17 @@ def _kept_total(
     return conn.execute(kept).scalar_one()
 
 
-def _mentions_text(text: str) -> sa.ColumnElement[bool]:
-    """Events whose sentence, place or an argument holds `text` (case and spacing ignored)."""
-    pattern = like_pattern(" ".join(text.split()))
-    in_arguments = (
-        sa.select(event_arguments.c.id)
-        .where(event_arguments.c.event_id == events.c.id, event_arguments.c.value_text.ilike(pattern, escape="\\"))
-        .exists()
-    )
-    return (
-        _evidence_column().ilike(pattern, escape="\\")
-        | events.c.location.ilike(pattern, escape="\\")
-        | in_arguments
-    )
+def _mentions_text(conn: Connection, text: str) -> sa.ColumnElement[bool]:
+    """Events whose sentence, place or an argument holds `text` (case and spacing ignored), found by the
+    trigram index of their `search_text` (SQLite: `event_fts`; PostgreSQL: pg_trgm) when it has three
+    characters or more, which the index needs."""
+    wanted = " ".join(text.split()).casefold()
+    if conn.dialect.name == "sqlite" and len(wanted) >= 3:
+        phrase = '"' + wanted.replace('"', '""') + '"'  # one phrase of trigrams: the text as it stands
+        return events.c.id.in_(sa.select(sa.column("rowid")).select_from(sa.table("event_fts")).where(
+            sa.text("event_fts MATCH :phrase").bindparams(phrase=phrase)
+        ))
+    return events.c.search_text.like(like_pattern(wanted), escape="\\")
 
 
 def _days(filters: EventFilter) -> list[sa.ColumnElement[bool]]:

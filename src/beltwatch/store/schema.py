@@ -10,7 +10,10 @@ span itself and `sentence_start`/`sentence_end` of the sentence that states it (
 each article's own view of it (`article_entities`). Search indexes are not tables here:
 SQLite gets FTS5 virtual tables (`article_fts`, `entity_fts`), PostgreSQL a stored generated
 `tsvector` column on the versions (`search_vector`) with a GIN index; the migrations create them
-and `store.writes` keeps the FTS5 ones in sync (PostgreSQL computes its column itself).
+and `store.writes` keeps the FTS5 ones in sync (PostgreSQL computes its column itself). An event's
+`search_text` is indexed by trigrams, so that a filter on any part of a word finds it without
+reading every event: SQLite in the contentless FTS5 table `event_fts` (trigram tokenizer),
+PostgreSQL with pg_trgm's GIN index `ix_events_search_text`.
 
 A change to this module needs a new Alembic revision in `store/migrations/versions`;
 `tests/test_store.py` fails when the migrated database and this metadata disagree.
@@ -266,6 +269,9 @@ events = sa.Table(
     # date's first day, else its article's publication, else UNDATED, which sorts last)
     sa.Column("is_current", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("sort_day", sa.Date, nullable=False, server_default=sa.text("'9999-12-31'")),
+    # what a text filter reads (revision 0016): the sentence, the place and each argument's value,
+    # casefolded, one to a line (`search_text`); indexed by trigrams (see the module docstring)
+    sa.Column("search_text", sa.Text),
 )
 UNDATED = date(9999, 12, 31)
 # with the span's end (0014), a date window is counted from the index alone
@@ -489,8 +495,8 @@ project_facts = sa.Table(
 )
 
 # Search indexes that the migration creates outside this metadata (see the module docstring).
-SEARCH_TABLES = ("article_fts", "entity_fts")
-SEARCH_INDEXES = ("ix_article_versions_tsv",)
+SEARCH_TABLES = ("article_fts", "entity_fts", "event_fts")
+SEARCH_INDEXES = ("ix_article_versions_tsv", "ix_events_search_text")
 SEARCH_COLUMNS = ("search_vector",)  # PostgreSQL's stored tsvector of a version's title and text (0014)
 
 

@@ -195,6 +195,7 @@ class _Batch:
         self.changes: list[tuple[int | None, int]] = []  # (superseded version, new version) per write
         self.facts: list[VersionFacts] = []  # the registry's, per write
         self.fts: list[dict[str, Any]] = []  # SQLite's full-text rows of the new versions
+        self.event_fts: list[dict[str, Any]] = []  # and of their events
         self.sources: dict[str, int] = {}
 
     def find(self, batch: Sequence[Article]) -> None:
@@ -266,6 +267,9 @@ class _Batch:
                 sa.text("INSERT INTO article_fts(rowid, title, text) VALUES (:id, :title, :text)"), self.fts
             )
             self.fts = []
+        if self.event_fts:
+            self.conn.execute(sa.text("INSERT INTO event_fts(rowid, text) VALUES (:id, :text)"), self.event_fts)
+            self.event_fts = []
         merged = {self.resolver.current(target) for target in self.resolver.merged_into.values()}
         update_summaries(self.conn, self.changes, merged)
         update_event_summaries(
@@ -386,9 +390,12 @@ class _Batch:
             args = _arguments(event)
             event_id = self.ids.take(events)
             row = _event_row(event, args, position, version_id, entity_of)
+            row["search_text"] = search_text(event.evidence.text, row["location"], _values(args))
             self.pending[events].append(
                 {"id": event_id, **row, "is_current": True, "sort_day": row["date_start"] or published or UNDATED}
             )
+            if self.is_sqlite:
+                self.event_fts.append({"id": event_id, "text": row["search_text"]})
             for name, value in args.items():
                 if value is None or name == "claims":
                     continue
@@ -547,6 +554,22 @@ def _event_row(
             else dict.fromkeys(("alignment", "alignment_km", "site", "site_km"))
         ),
     }
+
+
+def search_text(sentence: str | None, location: str | None, values: Iterable[str]) -> str:
+    """What a text filter on events reads: the sentence, the place and each argument's value, casefolded,
+    one to a line (a filter's words are matched within one of them, not across two)."""
+    return "\n".join(part for part in (sentence, location, *values) if part).casefold()
+
+
+def _values(args: dict[str, Any]) -> list[str]:
+    """Each argument's value as text (`event_arguments.value_text`), claims left out."""
+    return [
+        _as_text(item)
+        for name, value in args.items()
+        if value is not None and name != "claims"
+        for item in (value if isinstance(value, list) else [value])
+    ]
 
 
 def _as_text(value: Any) -> str:
