@@ -229,9 +229,12 @@ def list_events(
         where.append(reads.in_country(code, probe=probe))
     if ids is not None:
         where.append(reads.involves(ids, probe=probe))
-    if filters.story:  # as a set of articles, so that the database starts from the story's few
+    if filters.story:  # as the set of its versions' ids, so that the database starts from the story's few
         members = sa.select(story_members.c.article_id).join(stories).where(stories.c.key == filters.story)
-        where.append(article_versions.c.article_id.in_(members))
+        versions = sa.select(article_versions.c.id).where(
+            article_versions.c.is_current, article_versions.c.article_id.in_(members)
+        )
+        where.append(events.c.article_version_id.in_(versions))
     if filters.article:
         where.append(articles.c.key == filters.article)
     if filters.text:
