@@ -194,6 +194,39 @@ def test_sqlite_learns_its_tables_sizes_once_a_store_is_large_and_again_when_it_
     assert seen == [None, None, 3, 3, 3, 6, 6]
 
 
+def test_sqlite_analyses_again_when_an_index_of_the_events_has_no_statistics(tmp_path, monkeypatch):
+    """An index a migration makes has none until the store doubles, and the planner takes it for a
+    selective one (a story's events were read through the index on the current events, all of them)."""
+    from beltwatch.store import database
+
+    monkeypatch.setattr(database, "_ANALYSE_FROM", 2)
+    url = f"sqlite:///{tmp_path / 's.db'}"
+
+    def unanalysed() -> list[str]:
+        with sqlite3.connect(tmp_path / "s.db") as conn:
+            return [
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"
+                    " AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL)"
+                )
+            ]
+
+    with open_database(url, writer=True) as db:
+        for i in range(2):
+            text = f"Report {i}\nXi Jinping met Shehbaz Sharif in Beijing on day {i}.\n"
+            store(db, extraction(f"a{i}", text, events_=[statement(text, "Xi Jinping")]))
+        writes.finish_run(db, writes.start_run(db, ["a0", "a1"]), {})  # the end of a run refreshes them
+        assert not unanalysed()
+        with sqlite3.connect(tmp_path / "s.db") as conn:
+            conn.execute("DELETE FROM sqlite_stat1 WHERE idx = 'ix_events_current_day'")
+        assert unanalysed() == ["ix_events_current_day"]
+        text = "Report 2\nXi Jinping met Shehbaz Sharif in Beijing.\n"
+        store(db, extraction("a2", text, events_=[statement(text, "Xi Jinping")]))
+        writes.finish_run(db, writes.start_run(db, ["a2"]), {})
+        assert not unanalysed()
+
+
 def _row_counts(url: str) -> dict[str, int]:
     with open_database(url) as db, db.engine.connect() as conn:
         return {

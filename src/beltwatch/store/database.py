@@ -78,8 +78,8 @@ class Database:
             analysed = int(stat.split()[0]) if stat else 0
             # an index a migration made since has no statistics, and the planner takes it for a selective one
             unanalysed = known and conn.exec_driver_sql(
-                "SELECT count(*) FROM sqlite_master m WHERE m.type = 'index' AND m.tbl_name IN ('events', 'event_arguments')"
-                " AND m.name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL)"
+                "SELECT EXISTS (SELECT 1 FROM events) AND EXISTS (SELECT 1 FROM sqlite_master m WHERE m.type = 'index'"
+                " AND m.tbl_name = 'events' AND m.name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL))"
             ).scalar()
             if stored >= _ANALYSE_FROM and (stored >= 2 * analysed or unanalysed):
                 conn.exec_driver_sql(f"PRAGMA analysis_limit = {_ANALYSIS_ROWS}")
