@@ -31,24 +31,24 @@ A pair is one story, unless in conflict, when
   (0.5), or
 - failing these, published at most `NAMES_WINDOW_DAYS` (1) apart (a month-only date is the
   month, near only to dates within it), the events of the two not of different kinds (an
-  attack and an opening; a project alone is of a meeting's or an agreement's kind), and the TF-IDF cosine of their anchors (`anchors.anchor_terms`:
-  known names and countries in any script, numbers, capitalised Latin words) >= `NAMES_ONLY`
-  (0.15) with >= `NAMES_SHARED` (3) anchors in common (published up to `NAMES_LATER_DAYS` (7)
-  apart, a cosine >= `NAMES_LATER` (0.2): on `tune` the reports of one happening 2 to 10 days
-  apart reach 0.46, other pairs 0.12; from 11 days on, a second rally at one site reaches 0.61), countries not counted (China and
-  Pakistan are in nearly every report; counted, chance-shared names chain the stories of
-  bench/stories_scale.py), nor common anchors: those in more than `NAMES_COMMON_SHARE` (0.5 %)
-  of the articles clustered and more than `NAMES_COMMON_DOCS` (100) of them. Reports in other
-  languages share little wording but the names and numbers; a few hundred reports a day share
-  common names by chance: counted, they chained the synthetic stories of 100,000 articles
-  into a handful (story pair precision 0.004; 1.000 without them, the `tune` figures unchanged). Not when each names an official of a country the other never names (Xi with
-  Pakistan's prime minister, and Xi with the Kyrgyz and Uzbek presidents, the same day in
-  Beijing). Set on the real story set's `tune` split
-  (bench/real_stories.py), where same-happening pairs published together mostly reach 0.15
-  and other pairs stay below it, and where month-only dates a month apart ("2024-02",
-  "2024-03") were the ones that joined different happenings. Lower bars (2 anchors at 0.1)
-  join more of `tune`'s short reports in other scripts, but on a day of several hundred
-  reports (bench/stories_scale.py) two common names are shared by chance and stories chain;
+  attack and an opening; a project alone is of a meeting's or an agreement's kind), and the
+  TF-IDF cosine of their anchors (`anchors.anchor_terms`: known names and countries in any
+  script, numbers, capitalised Latin words) >= `NAMES_ONLY` (0.1) with >= `NAMES_SHARED` (2)
+  anchors in common. Published up to `NAMES_LATER_DAYS` (7) apart, the cosine must reach
+  `NAMES_LATER` (0.2): on `tune` the reports of one happening 2 to 10 days apart reach 0.46,
+  other pairs 0.12, and from 11 days on a second rally at one site reaches 0.61. Countries do not
+  count among the shared anchors (China and Pakistan are in nearly every report), nor do common
+  anchors: those in more than `NAMES_COMMON_SHARE` (0.5 %) of the articles clustered and more
+  than `NAMES_COMMON_DOCS` (100) of them. Reports in other languages share little wording but
+  the names and numbers; a few hundred reports a day share common names by chance, and counted,
+  they chained the synthetic stories of 100,000 articles (bench/stories_scale.py) into a
+  handful (story pair precision 0.004; 1.000 without them). Not when each names an official of
+  a country the other never names (Xi with Pakistan's prime minister, and Xi with the Kyrgyz and
+  Uzbek presidents, the same day in Beijing). Set on the real story set's `tune` split
+  (bench/real_stories.py), where month-only dates a month apart ("2024-02", "2024-03") were the
+  ones that joined different happenings; with common anchors left out, the bars of 2 anchors at
+  0.1 (3 at 0.15 before) join more of `tune`'s short reports in other scripts and chain no
+  synthetic stories;
 - failing these, a *follow-up*: the later of the two, published up to `FOLLOW_UP_DAYS` (60)
   after the earlier, recalls a happening the earlier reports (one of its background events,
   dated to the day, has the kind, place and date, within `DATE_TOLERANCE_DAYS`, of a current
@@ -147,8 +147,8 @@ __all__ = [
 STRONG_TEXT = 0.2
 WEAK_TEXT = 0.35
 TEXT_ONLY = 0.5
-NAMES_ONLY = 0.15
-NAMES_SHARED = 3
+NAMES_ONLY = 0.1
+NAMES_SHARED = 2
 NAMES_WINDOW_DAYS = 1
 NAMES_LATER = 0.2
 NAMES_LATER_DAYS = 7
