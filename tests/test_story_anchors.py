@@ -14,7 +14,7 @@ import yaml
 
 from beltwatch.model import EventSignature, StorySignal
 from beltwatch.stories import cluster_stories
-from beltwatch.stories.anchors import ANCHORS_FILE, anchor_terms, cast_of, days_named, districts, is_country
+from beltwatch.stories.anchors import ANCHORS_FILE, anchor_terms, cast_of, days_named, districts, is_uncounted
 from beltwatch.stories.clustering import reach
 
 DATA = yaml.safe_load(ANCHORS_FILE.read_text(encoding="utf-8"))
@@ -45,7 +45,8 @@ def test_a_country_is_one_anchor_in_every_language():
     for text in ("Two Chinese nationals were hurt", "两名中国公民受伤", "ранены двое граждан Китая",
                  "dua warga Tiongkok terluka", "दो चीनी नागरिक घायल", "دو چینی باشندے زخمی"):  # fmt: skip
         assert "E:countries:CN" in anchor_terms(text), text
-    assert is_country("E:countries:CN") and not is_country("E:places:Karachi")
+    assert is_uncounted("E:countries:CN") and not is_uncounted("E:places:Karachi")
+    assert is_uncounted("N:3") and not is_uncounted("N:13") and not is_uncounted("N:2024")
 
 
 def test_inflected_russian_and_latin_spellings_are_the_place():

@@ -52,7 +52,7 @@ from anyascii import anyascii
 from beltwatch.knowledge import load_knowledge
 from beltwatch.stories.signals import STOP_WORDS, name_key
 
-__all__ = ["Cast", "anchor_terms", "cast_of", "days_named", "districts", "is_country"]
+__all__ = ["Cast", "anchor_terms", "cast_of", "days_named", "districts", "is_uncounted"]
 
 ANCHORS_FILE = Path(__file__).with_name("anchors.yaml")
 # knowledge files whose entries say what happened where, and who was involved
@@ -331,11 +331,13 @@ def anchor_terms(text: str) -> list[str]:
     return terms
 
 
-def is_country(term: str) -> bool:
-    """Whether an anchor term is a country's: China or Pakistan is named in nearly every report
-    of the corridor, in any language, so a country weighs little and is not one of the names
-    two reports must share (`clustering.NAMES_SHARED`)."""
-    return term.startswith("E:countries:")
+def is_uncounted(term: str) -> bool:
+    """Whether an anchor term says little of which happening a report is about: a country (China or
+    Pakistan is named in nearly every report of the corridor, in any language) or a one-digit number
+    (dates, counts and ranks have them in every report; on `tune` four of them shared by chance joined
+    a mine attack in Africa to a loan rollover for Pakistan). Such a term weighs little and is not one
+    of the names two reports must share (`clustering.NAMES_SHARED`)."""
+    return term.startswith("E:countries:") or (term.startswith("N:") and len(term) == 3)
 
 
 @cache

@@ -36,8 +36,8 @@ A pair is one story, unless in conflict, when
   script, numbers, capitalised Latin words) >= `NAMES_ONLY` (0.1) with >= `NAMES_SHARED` (2)
   anchors in common. Published up to `NAMES_LATER_DAYS` (7) apart, the cosine must reach
   `NAMES_LATER` (0.2): on `tune` the reports of one happening 2 to 10 days apart reach 0.46,
-  other pairs 0.12, and from 11 days on a second rally at one site reaches 0.61. Countries do not
-  count among the shared anchors (China and Pakistan are in nearly every report), nor do common
+  other pairs 0.12, and from 11 days on a second rally at one site reaches 0.61. Countries and one-digit
+  numbers do not count among the shared anchors (`anchors.is_uncounted`), nor do common
   anchors: those in more than `NAMES_COMMON_SHARE` (0.5 %) of the articles clustered and more
   than `NAMES_COMMON_DOCS` (100) of them. Reports in other languages share little wording but
   the names and numbers; a few hundred reports a day share common names by chance, and counted,
@@ -112,7 +112,7 @@ from datasketch import MinHash
 
 from beltwatch.model import StoryAssignment, StorySignal
 from beltwatch.resolve.places import haversine_km, resolve_place
-from beltwatch.stories.anchors import Cast, anchor_terms, cast_of, days_named, districts, is_country
+from beltwatch.stories.anchors import Cast, anchor_terms, cast_of, days_named, districts, is_uncounted
 from beltwatch.stories.duplicates import find_duplicates
 from beltwatch.stories.signals import STOP_WORDS, name_key, normal_words
 
@@ -217,7 +217,7 @@ def cluster_stories(
     docs = [_Doc.of(signals[i]) for i in members]
     vectors = _Vectors(_lead_terms(signals[i]) for i in members)
     anchors = [anchor_terms(_lead_text(signals[i])) for i in members]
-    names = _Vectors(anchors, uncounted=is_country, common=(NAMES_COMMON_DOCS, NAMES_COMMON_SHARE))
+    names = _Vectors(anchors, uncounted=is_uncounted, common=(NAMES_COMMON_DOCS, NAMES_COMMON_SHARE))
     links = _links(docs, vectors, names, [cast_of(terms) for terms in anchors])
 
     forest = _Forest([d.published for d in docs])
