@@ -379,3 +379,11 @@ def test_gazetteer_holds_corridor_towns(geonames_rows):
         ("Kashgar", "CN"),
     ]:
         assert town in names
+
+
+def test_chinese_names_of_places_lead_to_their_latin_names():
+    from beltwatch.resolve.places import chinese_place_names
+
+    names = chinese_place_names()
+    assert names["仰光"] == "Yangon" and names["卡拉奇"] == "Karachi"
+    assert "三次" not in names  # a town of 50,000 whose two characters also mean "three times"

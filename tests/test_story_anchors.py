@@ -274,3 +274,11 @@ def test_a_report_the_extractor_cannot_read_follows_up_the_happening_whose_day_i
     assert {"attack", "arrests"} in groups and {"other-day"} in groups
     # ingest re-clusters a new report with the stored ones of the days it names
     assert any(start <= date(2024, 5, 10) <= end for start, end in reach([signals[1]]))
+
+
+def test_a_chinese_report_names_towns_as_the_gazetteer_lists_them():
+    # Yangon and Riyadh by their Chinese names are the capitalised words an English report gives them;
+    # a two-character name of a small town is an everyday word too ("三次", "three times") and is no name
+    assert {"C:yangon", "C:riyadh"} <= set(anchor_terms("仰光工业区的中国工厂遭纵火。利雅得峰会。"))
+    assert not any(t.startswith("C:") for t in anchor_terms("他三次访问了该地区。"))
+    assert {"C:yangon"} <= set(anchor_terms("Chinese factories in Yangon were set on fire."))

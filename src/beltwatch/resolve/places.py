@@ -462,6 +462,30 @@ def is_place_in(name: str, countries: Iterable[str], *, anywhere_population: int
     )
 
 
+@cache
+def chinese_place_names() -> dict[str, str]:
+    """The gazetteer's Chinese names of places, each with the main name of the most populous place it
+    names ("仰光": "Yangon"): reports in Chinese name towns the way the gazetteer lists them. A name of
+    two characters only for a city of `_CHINESE_PAIR_POPULATION`: shorter ones are also everyday words
+    ("三次", "three times", is a Japanese town)."""
+    gaz = load_gazetteer()
+    out: dict[str, tuple[int, str]] = {}
+    for key, codes in gaz.index.items():
+        if len(key) < 2 or not all("\u3400" <= ch <= "\u9fff" for ch in key):
+            continue
+        for code in codes:
+            entry = gaz.entry(code // 4)
+            if entry.kind == "country" or (len(key) == 2 and entry.population < _CHINESE_PAIR_POPULATION):
+                continue
+            best = out.get(key)
+            if best is None or entry.population > best[0]:
+                out[key] = (entry.population, entry.geo.name)
+    return {key: name for key, (_, name) in out.items()}
+
+
+_CHINESE_PAIR_POPULATION = 500_000
+
+
 def place_by_id(place_id: str) -> Geo | None:
     """A resolved place again from its id ("geonames:1177446", "site:gwadar-port", "country:PK")."""
     return load_gazetteer().by_id(place_id)

@@ -50,6 +50,7 @@ import yaml
 from anyascii import anyascii
 
 from beltwatch.knowledge import load_knowledge
+from beltwatch.resolve.places import chinese_place_names
 from beltwatch.stories.signals import STOP_WORDS, name_key
 
 __all__ = ["Cast", "anchor_terms", "cast_of", "days_named", "districts", "is_uncounted"]
@@ -61,6 +62,7 @@ _ANCHOR_FILES = frozenset({"places", "officials", "projects", "armed_groups", "l
 _MIN_NAME_CHARS = 3
 _CAPITALISED = re.compile(r"(?<![\w-])[A-Z][a-zA-Z\u00c0-\u024f]{2,}")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_HAN = re.compile("[\u3400-\u9fff]")
 
 
 def _ranges(chars: list[int]) -> str:
@@ -324,11 +326,41 @@ def anchor_terms(text: str) -> list[str]:
             sounded, step = _sounds_like(words, position)
             terms += sounded
         position += step or 1
+    terms += _chinese_places(text)
     terms += ["N:" + _number(w) for w in words if w.isdigit() and len(w) <= 4]
     not_names = _anchor_data()[1]
     capitalised = map(str.casefold, _CAPITALISED.findall(text))
     terms += ["C:" + c for c in capitalised if c not in STOP_WORDS and c not in not_names]
     return terms
+
+
+def _chinese_places(text: str) -> list[str]:
+    """The towns a Chinese text names as the gazetteer lists them, each as the capitalised words of
+    its Latin name ("仰光" is "C:yangon", as "Yangon" is in a report in English); the longest name
+    at each place in the text."""
+    if not _HAN.search(text):
+        return []
+    names = _chinese_names_by_first()
+    terms = []
+    position = 0
+    while position < len(text):
+        found = next((n for n in names.get(text[position], ()) if text.startswith(n[0], position)), None)
+        if found is None:
+            position += 1
+            continue
+        terms += ["C:" + w.casefold() for w in _CAPITALISED.findall(found[1])]
+        position += len(found[0])
+    return terms
+
+
+@cache
+def _chinese_names_by_first() -> dict[str, list[tuple[str, str]]]:
+    by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for chinese, latin in chinese_place_names().items():
+        by_first[chinese[0]].append((chinese, latin))
+    for names in by_first.values():
+        names.sort(key=lambda n: -len(n[0]))
+    return dict(by_first)
 
 
 def is_uncounted(term: str) -> bool:
