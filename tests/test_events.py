@@ -126,6 +126,20 @@ def test_meeting_of_three_people():
     assert sorted(arg(meeting, "participants")) == ["Asif Ali Zardari", "Shehbaz Sharif", "Xi Jinping"]
 
 
+@pytest.mark.parametrize(
+    ("before", "place"),
+    [
+        ("Chinese President Xi Jinping arrived in Dhaka on Friday for a state visit.", "Dhaka"),
+        ("The second meeting of the joint committee was held in Beijing on Friday.", "Beijing"),
+        ("Floods cut the road to Chittagong on Friday.", None),  # neither the meeting nor its people
+    ],
+)
+def test_a_meeting_takes_the_place_a_sentence_before_it_gives_its_people_or_itself(before, place):
+    received = "Xi Jinping was received by his Bangladeshi counterpart, Abdul Hamid, at the airport."
+    meeting = one(extract(f"{before} {received}"), "MEETING", received)
+    assert arg(meeting, "location") == place
+
+
 def test_visit_by_one_person_is_no_meeting():
     assert of_type(extract("Shehbaz Sharif visited the dam site on Monday."), "MEETING") == []
 

@@ -482,7 +482,29 @@ def find_meetings(ctx: Context) -> list[Event]:
                 continue
             for group in _one_to_one(ctx, trigger, participants) if verb else [participants]:
                 _add_meeting(ctx, events, sent, [p.name for p in group])
-    return _dated_by_context(ctx, events)
+    return _placed_by_context(ctx, _dated_by_context(ctx, events), conf["nouns"])
+
+
+def _placed_by_context(ctx: Context, events: list[Event], nouns: list[str]) -> list[Event]:
+    """A meeting its own sentence does not place took place where one of the two sentences before it
+    says, when that sentence names one of its participants or the meeting itself: "Xi arrived in Dhaka
+    on Friday. He was received by Hamid ...", "The meeting was held in Beijing. It was co-chaired by ..."."""
+    sents = list(ctx.doc.sents)
+    starts = [s.start_char for s in sents]
+    for event in events:
+        if event.arguments.get("location"):
+            continue
+        at = bisect.bisect_right(starts, event.evidence.start) - 1
+        for before in reversed(sents[max(0, at - 2) : max(at, 0)]):
+            names = set(event.arguments["participants"])
+            about = any(
+                tok.lower_ in nouns or ((e := ctx.entity(tok)) is not None and e.name in names) for tok in before
+            )
+            venue = _venue(ctx, [before]) if about else None
+            if venue is not None:
+                _fill_place(event, venue, before, ctx)
+                break
+    return events
 
 
 def _one_to_one(ctx: Context, verb: Token, participants: list[Entity]) -> list[list[Entity]]:
