@@ -140,6 +140,15 @@ def test_a_meeting_takes_the_place_a_sentence_before_it_gives_its_people_or_itse
     assert arg(meeting, "location") == place
 
 
+def test_an_embassys_measure_is_in_the_state_it_is_in():
+    text = (
+        "The Chinese embassy in the Central African Republic warned its citizens not to travel outside Bangui "
+        "after nine Chinese nationals were killed."
+    )
+    measure = one(extract(text), "SECURITY_MEASURE", text)
+    assert arg(measure, "location") == "Central African Republic"
+
+
 def test_visit_by_one_person_is_no_meeting():
     assert of_type(extract("Shehbaz Sharif visited the dam site on Monday."), "MEETING") == []
 

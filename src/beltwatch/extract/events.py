@@ -2052,14 +2052,27 @@ def find_security_measures(ctx: Context) -> list[Event]:
                 name = actor if isinstance(actor, str) else actor.name
                 if any(e.arguments.get("actor") == name for e in events):
                     continue
+                host = _host_state(ctx, name)
                 args = {
                     "actor": name,
                     "measure": measure,
                     "date": when,
-                    "location": places[0].name if places else None,
+                    "location": host or (places[0].name if places else None),
                 }
                 events.append(_ev(ctx, "SECURITY_MEASURE", sent, args, {k: sent for k in args}))
     return events
+
+
+_EMBASSY = re.compile(r"\b(?:Embassy|High Commission) in (?:the )?(.+)$")
+
+
+def _host_state(ctx: Context, actor: str) -> str | None:
+    """The state an embassy is in: what it tells its people there, it tells them about that state ("the
+    embassy warned its citizens not to travel outside Bangui" is a measure in the Central African
+    Republic; "China's embassy in Tajikistan urged Chinese workers to evacuate" one in Tajikistan)."""
+    m = _EMBASSY.search(actor)
+    state = ctx.knowledge.country_by_name.get(m.group(1)) if m else None
+    return state.name if state is not None else None
 
 
 def _asks_a_state(ctx: Context, verb: Token) -> bool:
