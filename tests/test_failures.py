@@ -297,7 +297,7 @@ def test_a_file_size_limit_stops_the_ingest_with_one_line_and_exit_5(tmp_path):
 
 @pytest.mark.usefixtures("reference")  # the model, loaded once for the forked command
 def test_a_full_tmpfs_stops_the_ingest_with_one_line_and_exit_5(tmp_path):
-    with tmpfs(tmp_path / "small", "800k") as small:
+    with tmpfs(tmp_path / "small", "1200k") as small:  # room for a store of one article, not for the corpus
         path = _database_with_one_article(tmp_path, small)
         code, _, err = run_cli(tmp_path, "ingest", str(DEV), "--db", sqlite_url(path))
         assert_one_line(code, err, "full")

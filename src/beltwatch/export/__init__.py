@@ -78,9 +78,10 @@ _BASE_NAMES = {c.name for c in BASE_COLUMNS}
 _EVENT_BASE = {
     "id", "type", "date", "date_start", "date_end", "location", "arguments", "sentence_start", "sentence_end", "position"
 }  # fmt: skip
-# events columns that are the store's own: row ids (replaced by the article key and version above), and
-# the copies of a version's state that order event lists
-_INTERNAL = {"article_version_id", "location_entity_id", "is_current", "sort_day"}
+# events columns that are the store's own: row ids (replaced by the article key and version above), the
+# copies of a version's state that order event lists, and the text a filter searches (the sentence, place
+# and arguments exported as they are)
+_INTERNAL = {"article_version_id", "location_entity_id", "is_current", "sort_day", "search_text"}
 
 
 @dataclass

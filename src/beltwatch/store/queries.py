@@ -318,7 +318,7 @@ def _mentions_text(conn: Connection, text: str) -> sa.ColumnElement[bool]:
     trigram index of their `search_text` (SQLite: `event_fts`; PostgreSQL: pg_trgm) when it has three
     characters or more, which the index needs."""
     wanted = " ".join(text.split()).casefold()
-    if conn.dialect.name == "sqlite" and len(wanted) >= 3:
+    if conn.dialect.name == "sqlite" and len(wanted) >= 3 and wanted.isprintable():  # FTS5 refuses a NUL
         phrase = '"' + wanted.replace('"', '""') + '"'  # one phrase of trigrams: the text as it stands
         return events.c.id.in_(sa.select(sa.column("rowid")).select_from(sa.table("event_fts")).where(
             sa.text("event_fts MATCH :phrase").bindparams(phrase=phrase)
