@@ -66,13 +66,14 @@ def test_unrelated_articles_stay_apart(stories):
 
 def test_a_storys_happenings_found_among_the_last_days_are_those_every_happening_compared_gives():
     """An event joins the first of its story's happenings it reports; comparing it only with the
-    happenings begun within two days before it (`_happening_of`) must give what comparing it with all
-    of them gives, with undated events, several types and places, some left unnamed."""
+    happenings at its place (or at none) begun within two days before it (`_Happenings`) must give what
+    comparing it with all of them gives, with undated events, several types and places, some left unnamed."""
     import random
+    from collections import defaultdict
     from datetime import date, timedelta
     from types import SimpleNamespace
 
-    from beltwatch.store.reads import _happening_of, _same_happening
+    from beltwatch.store.reads import _Happenings, _same_happening
 
     rng = random.Random(5)
     rows = [
@@ -86,11 +87,10 @@ def test_a_storys_happenings_found_among_the_last_days_are_those_every_happening
     ]
     rows.sort(key=lambda r: (r.date_start is None, r.date_start or date.min, r.id))
 
-    def merge(find) -> list[list[int]]:
+    def by_comparing_all() -> list[list[int]]:
         happenings: list[dict] = []
         for r in rows:
-            same_type = [m for m in happenings if m["type"] == r.type]
-            merged = find(same_type, r)
+            merged = next((m for m in happenings if m["type"] == r.type and _same_happening(m, r)), None)
             if merged is None:
                 merged = {"type": r.type, "location": r.location, "_start": r.date_start, "ids": []}
                 happenings.append(merged)
@@ -98,6 +98,21 @@ def test_a_storys_happenings_found_among_the_last_days_are_those_every_happening
             merged["ids"].append(r.id)
         return [m["ids"] for m in happenings]
 
-    every = merge(lambda found, r: next((m for m in found if _same_happening(m, r)), None))
-    assert merge(_happening_of) == every
+    def by_index() -> list[list[int]]:
+        begun: list[dict] = []
+        of_type: dict[str, _Happenings] = defaultdict(_Happenings)
+        for r in rows:
+            merged = of_type[r.type].find(r)
+            if merged is None:
+                merged = {"type": r.type, "location": r.location, "_start": r.date_start, "ids": []}
+                begun.append(merged)
+                of_type[r.type].add(merged)
+            if merged["location"] is None and r.location:
+                merged["location"] = r.location
+                of_type[r.type].placed(merged)
+            merged["ids"].append(r.id)
+        return [m["ids"] for m in begun]
+
+    every = by_comparing_all()
+    assert by_index() == every
     assert len(every) < len(rows) / 3 and max(map(len, every)) > 5

@@ -603,9 +603,10 @@ def story_events(
         query = query.where(story_members.c.story_id.in_(list(story_ids)))
     rows = conn.execute(query).all()
     by_story: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    of_type: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)  # a story's, in order
+    of_type: dict[tuple[int, str], _Happenings] = defaultdict(_Happenings)  # a story's, by type
     for r in rows:
-        merged = _happening_of(of_type[(r.story_id, r.type)], r)
+        happenings = of_type[(r.story_id, r.type)]
+        merged = happenings.find(r)
         if merged is None:
             merged = {
                 "type": r.type,
@@ -615,9 +616,11 @@ def story_events(
                 "sources": [],
             }
             by_story[r.story_id].append(merged)
-            of_type[(r.story_id, r.type)].append(merged)
+            happenings.add(merged)
         merged["date"] = merged["date"] or r.date
-        merged["location"] = merged["location"] or r.location
+        if merged["location"] is None and r.location:
+            merged["location"] = r.location
+            happenings.placed(merged)
         figures = {k: r.arguments[k] for k in FIGURES if k in r.arguments}
         in_article = [dict(c, article=r.key) for c in r.arguments.get("claims", [])]
         merged["sources"].append(
@@ -630,19 +633,47 @@ def story_events(
     return by_story
 
 
-def _happening_of(happenings: list[dict[str, Any]], row: Any) -> dict[str, Any] | None:
-    """The first of a story's happenings of the row's type that the row reports. Rows come in date
-    order, undated last, so a dated row can only join those begun within two days before it, at the
-    end of the list (undated happenings begin after every dated row): it is compared with those alone."""
+class _Happenings:
+    """A story's happenings of one type, in the order begun, and by place: a row with a place can only
+    join one at that place or at none, so it is compared with those alone (the largest synthetic story,
+    2,163 reports, compared each event with every happening of its days: 2.3 s)."""
+
+    def __init__(self) -> None:
+        self.begun: list[dict[str, Any]] = []
+        self.order: dict[int, int] = {}  # id of a happening -> its place in `begun`
+        self.at: dict[str | None, list[dict[str, Any]]] = defaultdict(list)  # place (None: none yet) -> happenings
+
+    def add(self, merged: dict[str, Any]) -> None:
+        self.order[id(merged)] = len(self.begun)
+        self.begun.append(merged)
+        self.at[merged["location"]].append(merged)
+
+    def placed(self, merged: dict[str, Any]) -> None:
+        """A happening begun without a place now has one (it stays among the placeless too)."""
+        self.at[merged["location"]].append(merged)
+
+    def find(self, row: Any) -> dict[str, Any] | None:
+        """The first happening the row reports. Rows come in date order, undated last, so a dated row can only
+        join those begun within two days before it, at the end of each list (undated happenings begin after
+        every dated row)."""
+        if row.location:
+            candidates = [self.at.get(row.location, []), self.at.get(None, [])]
+        else:
+            candidates = [self.begun]
+        found = [m for happenings in candidates for m in _recent(happenings, row) if _same_happening(m, row)]
+        return min(found, key=lambda m: self.order[id(m)], default=None)
+
+
+def _recent(happenings: list[dict[str, Any]], row: Any) -> Iterable[dict[str, Any]]:
+    """The happenings a row may join: for a dated row, those begun within two days before it."""
     if row.date_start is None:
-        return next((m for m in happenings if _same_happening(m, row)), None)
-    found = None
+        return happenings
+    recent = []
     for merged in reversed(happenings):
         if (row.date_start - merged["_start"]).days > 2:
             break
-        if _same_happening(merged, row):
-            found = merged
-    return found
+        recent.append(merged)
+    return recent
 
 
 def _same_happening(merged: dict[str, Any], row: Any) -> bool:
