@@ -6,7 +6,7 @@ Create Date: 2026-12-07
 
 `/api/events?text=` matched the filter against each current event's sentence (cut from its
 version's text), its place and its arguments' values on every request: at 504,000 articles that
-read about 3.5 million events, 16 s. Each event now keeps those, casefolded and one to a line, as
+read about 3 million events, 16 s. Each event now keeps those, casefolded and one to a line, as
 `search_text` (filled here for the stored events, by the writer for new ones), indexed by trigrams
 so that any part of a word is found from the index: SQLite in the contentless FTS5 table
 `event_fts` (trigram tokenizer), PostgreSQL with pg_trgm's GIN index.
