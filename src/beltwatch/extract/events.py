@@ -495,8 +495,8 @@ def _placed_by_context(ctx: Context, events: list[Event], nouns: list[str]) -> l
         if event.arguments.get("location"):
             continue
         at = bisect.bisect_right(starts, event.evidence.start) - 1
+        names = set(event.arguments["participants"])
         for before in reversed(sents[max(0, at - 2) : max(at, 0)]):
-            names = set(event.arguments["participants"])
             about = any(
                 tok.lower_ in nouns or ((e := ctx.entity(tok)) is not None and e.name in names) for tok in before
             )

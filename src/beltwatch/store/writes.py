@@ -390,17 +390,12 @@ class _Batch:
             args = _arguments(event)
             event_id = self.ids.take(events)
             row = _event_row(event, args, position, version_id, entity_of)
-            row["search_text"] = search_text(event.evidence.text, row["location"], _values(args))
-            self.pending[events].append(
-                {"id": event_id, **row, "is_current": True, "sort_day": row["date_start"] or published or UNDATED}
-            )
-            if self.is_sqlite:
-                self.event_fts.append({"id": event_id, "text": row["search_text"]})
+            arguments = []
             for name, value in args.items():
                 if value is None or name == "claims":
                     continue
                 evidence = event.argument_evidence.get(name, event.evidence)
-                self.pending[event_arguments] += [
+                arguments += [
                     {
                         "event_id": event_id,
                         "name": name,
@@ -413,6 +408,13 @@ class _Batch:
                     }
                     for index, item in enumerate(value if isinstance(value, list) else [value])
                 ]
+            row["search_text"] = search_text(event.evidence.text, row["location"], (a["value_text"] for a in arguments))
+            self.pending[events].append(
+                {"id": event_id, **row, "is_current": True, "sort_day": row["date_start"] or published or UNDATED}
+            )
+            self.pending[event_arguments] += arguments
+            if self.is_sqlite:
+                self.event_fts.append({"id": event_id, "text": row["search_text"]})
             self.pending[claims] += [
                 {
                     "event_id": event_id,
@@ -560,16 +562,6 @@ def search_text(sentence: str | None, location: str | None, values: Iterable[str
     """What a text filter on events reads: the sentence, the place and each argument's value, casefolded,
     one to a line (a filter's words are matched within one of them, not across two)."""
     return "\n".join(part for part in (sentence, location, *values) if part).casefold()
-
-
-def _values(args: dict[str, Any]) -> list[str]:
-    """Each argument's value as text (`event_arguments.value_text`), claims left out."""
-    return [
-        _as_text(item)
-        for name, value in args.items()
-        if value is not None and name != "claims"
-        for item in (value if isinstance(value, list) else [value])
-    ]
 
 
 def _as_text(value: Any) -> str:

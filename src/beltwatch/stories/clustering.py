@@ -53,7 +53,7 @@ A pair is one story, unless in conflict, when
   after the earlier, recalls a happening the earlier reports (one of its background events,
   dated to the day, has the kind, place and date, within `DATE_TOLERANCE_DAYS`, of a current
   event of the earlier: "the March 26 attack in Besham" in a report of arrests or compensation weeks
-  on), and their anchors pass the same bar, officials' countries included. A new happening at the same place is dated
+  on), and their anchors pass the bar of reports published together, officials' countries included. A new happening at the same place is dated
   anew and recalls the old one, if at all, by year or month only, so it does not qualify. A
   later report in which the extractor reads no event (another language) recalls a happening
   by naming its day with a month name of any language of `anchors.yaml` ("l'attentato del 14
@@ -605,7 +605,7 @@ def _links(
         # what the wording does not show, the names and numbers may: other outlets, other languages
         unlinked = [b for b in unlinked if not _other_guests(casts[a], casts[b])]
         for b, cos in zip(unlinked, names.cosines(a, unlinked)):
-            if _names_agree(cos, names.shared(a, b), docs[a], docs[b]):
+            if _names_agree(cos, names.shared(a, b), _names_bar(docs[a], docs[b])):
                 links.append((-_NAMES, -round(cos, 6), a, b))
                 linked.add(b)
         # a later report recalling this one's happening by kind, place and date, on the same names
@@ -620,14 +620,16 @@ def _links(
     return links
 
 
-def _names_agree(cosine: float, shared: int, a: _Doc | None = None, b: _Doc | None = None) -> bool:
-    """Whether two articles' anchors (their cosine, and how many they share) say one happening:
-    at least `NAMES_SHARED` in common, at a cosine of `NAMES_ONLY` when published together (or
-    one following the other up: `a` and `b` not given) and of `NAMES_LATER` when days apart."""
-    if shared < NAMES_SHARED:
-        return False
-    near = a is None or b is None or _published_together(a, b, NAMES_WINDOW_DAYS)
-    return cosine >= (NAMES_ONLY if near else NAMES_LATER)
+def _names_agree(cosine: float, shared: int, bar: float = NAMES_ONLY) -> bool:
+    """Whether two articles' anchors (their cosine, and how many they share) say one happening: at least
+    `NAMES_SHARED` in common, at a cosine of `bar` (a follow-up, which recalls its happening's day, at
+    `NAMES_ONLY`)."""
+    return shared >= NAMES_SHARED and cosine >= bar
+
+
+def _names_bar(a: _Doc, b: _Doc) -> float:
+    """The anchor cosine two reports need: `NAMES_ONLY` published together, `NAMES_LATER` days apart."""
+    return NAMES_ONLY if _published_together(a, b, NAMES_WINDOW_DAYS) else NAMES_LATER
 
 
 def _other_guests(a: Cast, b: Cast) -> bool:
