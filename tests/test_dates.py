@@ -193,3 +193,8 @@ def test_anchored_scan_equals_full_scan(text: str) -> None:
     assert [m.span() for m in dates_module._scan(text)] == [
         m.span() for m in dates_module._PATTERN.finditer(text)
     ]
+
+
+def test_a_date_after_by_or_until_is_a_deadline():
+    found = find_dates("Work began on 3 March and must end by June 2026, with talks until Friday.", date(2024, 3, 30))
+    assert [(d.text, d.deadline) for d in found] == [("3 March", False), ("June 2026", True), ("Friday", True)]

@@ -149,6 +149,34 @@ def test_an_embassys_measure_is_in_the_state_it_is_in():
     assert arg(measure, "location") == "Central African Republic"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "During a visit to Astana, Xi Jinping and his Kazakh counterpart Kassym-Jomart Tokayev agreed to double trade.",
+        "Prime Minister Shehbaz Sharif told his Chinese counterpart Li Qiang on Tuesday that security would improve.",
+    ],
+)
+def test_a_leader_acting_with_or_speaking_to_a_named_counterpart_met_them(text: str):
+    meeting = one(extract(text), "MEETING", text)
+    assert len(arg(meeting, "participants")) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "His Chinese counterpart Wang Yi said the corridor was vital.",
+        "Shehbaz Sharif will tell his Chinese counterpart Li Qiang that security will improve.",
+    ],
+)
+def test_a_counterpart_who_only_speaks_or_is_yet_to_be_told_met_no_one(text: str):
+    assert of_type(extract(text), "MEETING") == []
+
+
+def test_a_deadline_is_not_when_a_meeting_took_place():
+    text = "On Monday Xi Jinping and Shehbaz Sharif met in Beijing and agreed to lift trade to $40 billion by 2030."
+    assert arg(one(extract(text), "MEETING", text), "date") == "2024-03-25"
+
+
 def test_visit_by_one_person_is_no_meeting():
     assert of_type(extract("Shehbaz Sharif visited the dam site on Monday."), "MEETING") == []
 
@@ -1498,6 +1526,41 @@ def test_security_measure_is_dated_by_its_paragraph():
     text = "Gunmen attacked a convoy near Gwadar on Sunday. Police tightened security around the port."
     measure = one(extract(text), "SECURITY_MEASURE", "Police tightened security around the port.")
     assert arg(measure, "date") == "2024-03-24"
+
+
+def test_each_company_that_halted_work_took_its_own_measure():
+    """The parser reads the second clause's subject into the first clause's place phrase; the name just
+    before the second clause's auxiliary is still who stopped work."""
+    text = (
+        "An official said that since Wednesday, China Gezhouba Group has halted work on the Dasu dam in the "
+        "province and Power China has stopped work on the Diamer Bhasha dam."
+    )
+    actors = {arg(e, "actor") for e in of_type(extract(text), "SECURITY_MEASURE")}
+    assert actors == {"China Gezhouba Group", "Power China"}
+
+
+def test_a_company_a_report_names_later_took_the_measure():
+    text = (
+        "A Chinese company has halted civil operations at the Tarbela 5th Extension Hydropower Project, dismissing "
+        "2,000 workers. The suspension was announced by a manager of the Power Construction Corporation of China."
+    )
+    measure = one(extract(text), "SECURITY_MEASURE", "halted civil operations")
+    assert arg(measure, "actor") in ("Power China", "Power Construction Corporation of China")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "After the attack, Chinese investigators arrived in Pakistan to probe the incident.",
+        "Interior Minister Mohsin Naqvi met China's special investigation team in Islamabad on Friday.",
+    ],
+)
+def test_a_states_investigators_at_work_abroad_are_its_measure(text: str):
+    assert arg(one(extract(text), "SECURITY_MEASURE", text.rstrip(".")), "actor") == "China"
+
+
+def test_what_investigators_say_is_no_measure():
+    assert of_type(extract("Pakistani investigators said the bomb weighed 20 kilograms."), "SECURITY_MEASURE") == []
 
 
 # --- PROTEST: opposition, marches and their leaders -------------------------------------------------------

@@ -59,6 +59,7 @@ class DateMention:
     start: int
     end: int
     value: str
+    deadline: bool = False  # "by 2015", "until March": when something is due, not when it happened
 
 
 def _alt(words: list[str]) -> str:
@@ -384,7 +385,8 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
     for m in _scan(text):
         start, end, value = _resolve(m, text, published)
         if value is not None:
-            out.append(DateMention(text[start:end], start, end, value))
+            deadline = _FORWARD_CONTEXT.search(text, max(0, start - 30), start) is not None
+            out.append(DateMention(text[start:end], start, end, value, deadline))
     return out
 
 

@@ -93,7 +93,8 @@ class Context:
         return next(
             (
                 d for d in self.dates
-                if span.start_char <= d.start < span.end_char and not (trigger and self._dates_another(d, trigger))
+                if span.start_char <= d.start < span.end_char and not d.deadline
+                and not (trigger and self._dates_another(d, trigger))
             ),
             None,
         )  # fmt: skip
@@ -178,6 +179,12 @@ def _subject(verb: Token) -> Token | None:
         if verb.dep_ == "relcl":
             return verb.head
         return _subject(verb.head)  # "the government is willing to provide": willing's subject
+    if any(c.dep_ == "csubj" for c in verb.children):
+        # the parser reads "A has halted work on X and B has stopped work on Y" with the first clause as the
+        # second's subject, and B as a conjunct of X: B is the name just before the second's auxiliaries
+        first = min([verb, *(c for c in verb.children if c.dep_ in ("aux", "auxpass"))], key=lambda t: t.i)
+        before = verb.doc[first.i - 1] if first.i > verb.sent.start else None
+        return before if before is not None and before.pos_ == "PROPN" else None
     return None
 
 
@@ -472,6 +479,8 @@ def find_meetings(ctx: Context) -> list[Event]:
             noun = trigger.pos_ == "NOUN" and trigger.lower_ in conf["nouns"] and not _held_later(trigger)
             if trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["joint_verbs"]:
                 participants = _doers(ctx, trigger)
+            elif trigger.lower_ in conf["partners"]:
+                participants = _with_counterpart(ctx, trigger)
             elif verb or noun:
                 participants = _participants(ctx, sent, trigger, verb)
             else:
@@ -559,6 +568,21 @@ def _doers(ctx: Context, verb: Token) -> list[Entity]:
     else:
         return []
     return people if len({p.country for p in people if p.country}) >= 2 else []
+
+
+def _with_counterpart(ctx: Context, noun: Token) -> list[Entity]:
+    """The leader and the named counterpart they act with (conjoined subjects) or speak to (the object of
+    their verb); a counterpart who only speaks ("His Pakistani counterpart Dar said") met no one."""
+    named = ctx.entities_in(noun.subtree, ("PERSON",))
+    if len(named) != 1:
+        return []
+    if noun.dep_ == "conj":
+        leaders = _actors(ctx, noun.head, ("PERSON",))
+    elif noun.dep_ in ("dobj", "dative") and noun.head.pos_ == "VERB" and not _planned(noun.head):
+        leaders = _actors(ctx, _subject(noun.head), ("PERSON",))
+    else:
+        return []
+    return list(dict.fromkeys([*leaders[:1], named[0]])) if leaders[:1] != named else []
 
 
 def _dated_by_context(ctx: Context, events: list[Event]) -> list[Event]:
@@ -2031,6 +2055,7 @@ def find_security_measures(ctx: Context) -> list[Event]:
     events = []
     for sent in ctx.doc.sents:
         for tok in sent:
+            _add_investigators(ctx, events, tok)
             lemma = tok.lemma_.lower() if tok.lemma_.lower() in verbs else tok.lower_
             if tok.pos_ != "VERB" or _negated(tok):
                 continue
@@ -2047,7 +2072,8 @@ def find_security_measures(ctx: Context) -> list[Event]:
                 continue
             measure = ctx.doc[tok.i : tok.right_edge.i + 1].text.rstrip(" .,")
             when = ctx.date_near(sent)  # news reports a measure as it is taken
-            places = [p for p in _places(ctx, sent, skip_countries=False) if p not in actors]
+            own = {ctx.entity(t) for t in tok.subtree}
+            places = sorted((p for p in _places(ctx, sent, skip_countries=False) if p not in actors), key=lambda p: p not in own)
             for actor in actors:
                 name = actor if isinstance(actor, str) else actor.name
                 if any(e.arguments.get("actor") == name for e in events):
@@ -2061,6 +2087,28 @@ def find_security_measures(ctx: Context) -> list[Event]:
                 }
                 events.append(_ev(ctx, "SECURITY_MEASURE", sent, args, {k: sent for k in args}))
     return events
+
+
+def _add_investigators(ctx: Context, events: list[Event], noun: Token) -> None:
+    """A state's investigators at work abroad are a measure that state took: the investigators, or an
+    investigation team, that a demonym or a possessive ties to a state."""
+    conf = ctx.triggers["SECURITY_MEASURE"]
+    team = noun.lemma_.lower() == "team" and any(c.lower_ in conf["investigating_teams"] for c in noun.children)
+    if noun.pos_ != "NOUN" or not (team or noun.lower_ in conf["investigators"]):
+        return
+    demonyms = [ctx.knowledge.country_by_demonym.get(c.text) for c in noun.children if c.dep_ in ("amod", "compound")]
+    owners = [e.name for c in noun.children if c.dep_ == "poss" for e in _actors(ctx, c, ("GPE",))]
+    state = next((c.name for c in demonyms if c is not None), None) or next(iter(owners), None)
+    if state is None or any(e.arguments.get("actor") == state for e in events):
+        return
+    clause = noun.head if noun.head.pos_ == "VERB" else noun
+    if clause.lemma_.lower() in ctx.triggers["STATEMENT"]["verbs"]:
+        return  # "Pakistani investigators said the bomb weighed 20 kg": a finding, not a measure
+    measure = ctx.doc[clause.left_edge.i : clause.right_edge.i + 1].text.rstrip(" .,")
+    places = [p for p in _places(ctx, noun.sent, skip_countries=False) if p.name != state]
+    args = {"actor": state, "measure": measure, "date": ctx.date_near(noun.sent),
+            "location": places[0].name if places else None}  # fmt: skip
+    events.append(_ev(ctx, "SECURITY_MEASURE", noun.sent, args, {k: noun.sent for k in args}))
 
 
 _EMBASSY = re.compile(r"\b(?:Embassy|High Commission) in (?:the )?(.+)$")
@@ -2100,6 +2148,9 @@ def _measure_actors(ctx: Context, verb: Token) -> list[Entity | str]:
     subject = _subject(verb)
     if subject is None or subject.dep_ == "nsubjpass":
         return []  # "security was tightened": the subject is what was tightened, not who did it
+    company = _company_meant(ctx, subject)
+    if company is not None:
+        return [company]
     head_entity = ctx.entity(subject)
     actors: list[Entity | str] = list(_actors(ctx, subject, ("ORG", "PERSON", "GPE")))
     if head_entity is None and all(isinstance(a, Entity) and a.type == "GPE" for a in actors):
@@ -2108,6 +2159,25 @@ def _measure_actors(ctx: Context, verb: Token) -> list[Entity | str]:
         named_force = any(t.lemma_.lower() in forces for t in phrase)  # "Malian security forces", "Police commandos"
         actors = [phrase.text] if named_force else []
     return [a for a in actors if not (isinstance(a, Entity) and a.kind == "media")]
+
+
+def _company_meant(ctx: Context, noun: Token) -> Entity | None:
+    """The company an unnamed one stands for: "the company" is the last named before it; "a Chinese company",
+    as a report opens before naming it, the first of that country named after it."""
+    if ctx.entity(noun) is not None or KIND_NOUNS.get(noun.lower_) != "company":
+        return None
+    if _determined(noun):
+        return _refers_to(ctx, noun)
+    if not any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children):
+        return None
+    state = _state_named(ctx, noun)
+    return next(
+        (
+            e for e in ctx.entities
+            if e.kind == "company" and e.mentions[0].start > noun.idx and (state is None or e.country == state.country)
+        ),
+        None,
+    )  # fmt: skip
 
 
 # --- PROTEST ---------------------------------------------------------------------------------------
