@@ -393,6 +393,25 @@ def test_amount_without_a_financing_word_is_no_financing():
     assert of_type(extract("The dam will cost USD 2 billion, officials said."), "FINANCING") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An IMF mission is in Pakistan for a review under the $7 loan programme.",
+        "State media said 32 Chinese-invested factories were vandalized, putting the damages at some $37 million.",
+        "The ministry said the cost of the fifth loan instalment would be about 36.2 million euros.",
+    ],
+)
+def test_a_scale_less_figure_damage_done_or_a_cost_is_no_financing(text: str):
+    assert of_type(extract(text), "FINANCING") == []
+
+
+def test_a_buyer_pays_for_what_it_acquires():
+    text = "COSCO Shipping acquired 67 percent of the Piraeus port for 368.5 million euros, its largest investment in Greece."
+    financing = one(extract(text), "FINANCING", text)
+    assert arg(financing, "funder") == "COSCO Shipping"
+    assert arg(financing, "value") == 368_500_000
+
+
 # --- PROJECT ---------------------------------------------------------------------------------------
 
 

@@ -737,9 +737,22 @@ def _parts_of(
     return parts
 
 
+# "the $7 loan programme": a figure this small lost its "billion" on the way, and says nothing of the money
+LEAST_FINANCING = 1000
+
+
 def _not_money_moved(ctx: Context, amount: Span, sent: Span) -> bool:
-    """A price, a running total or a sum paid back on a debt."""
-    return _values_a_project(ctx, amount) or _running_total(ctx, amount, sent) or _paid_back(ctx, amount)
+    """A price, a running total, damage done or a sum paid back on a debt."""
+    return (
+        _values_a_project(ctx, amount) or _running_total(ctx, amount, sent) or _paid_back(ctx, amount)
+        or _counts_damage(ctx, amount)
+    )  # fmt: skip
+
+
+def _counts_damage(ctx: Context, amount: Span) -> bool:
+    """"putting the damages at some $37 million", "causing $37 million in damage": what was destroyed."""
+    near = amount.doc[max(amount.sent.start, amount.start - 4) : min(amount.sent.end, amount.end + 3)]
+    return any(t.lemma_.lower() in ctx.triggers["FINANCING"]["damage_words"] for t in near)
 
 
 def _smaller(amount: Amount, whole: dict[str, Any]) -> bool:
@@ -791,7 +804,9 @@ def _restates(later: dict[str, Any], first: dict[str, Any]) -> bool:
 def _financing_for_amount(ctx: Context, sent: Span, amount: Amount, instrument: str, preps) -> list[Event]:
     doc = ctx.doc
     amount_span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
-    if amount_span is None or _values_a_project(ctx, amount_span) or _running_total(ctx, amount_span, sent):
+    if amount.value < LEAST_FINANCING or amount_span is None or _values_a_project(ctx, amount_span):
+        return []
+    if _running_total(ctx, amount_span, sent) or _counts_damage(ctx, amount_span):
         return []
     directed = _by_verb(ctx, amount_span) or _by_participle(ctx, amount_span)
     if directed is None and _paid_back(ctx, amount_span):
@@ -885,12 +900,16 @@ def _values_a_project(ctx: Context, amount: Span) -> bool:
         return not _FUNDED_BY.search(ctx.doc[amount.end : head.i].text)
     if _noun_after(amount).lemma_.lower() in ctx.triggers["FINANCING"]["priced_nouns"]:
         return True
+    pricing = ctx.triggers["FINANCING"]["pricing_words"]
     for _ in range(3):  # the amount, its preposition, the noun or verb that governs them
         if head.head.i == head.i:
             break
         head = head.head
-        if head.lemma_.lower() in ctx.triggers["FINANCING"]["pricing_words"]:
+        if head.lemma_.lower() in pricing:
             return True
+        subject = _subject(head) if head.lemma_ == "be" else None
+        if subject is not None and subject.lemma_.lower() in pricing:
+            return True  # "the cost of the fifth instalment would be about 36.2 million euros"
     return False
 
 
@@ -2185,7 +2204,8 @@ def _company_meant(ctx: Context, noun: Token) -> Entity | None:
 
 def find_protests(ctx: Context) -> list[Event]:
     forms: dict[str, str] = ctx.triggers["PROTEST"]["forms"]
-    organisers = _organisers(ctx)
+    # a march whose own sentence names no one is by whoever the article says organised or led the protest
+    organisers = list(dict.fromkeys(_organisers(ctx) + _crowd_leaders(ctx, ctx.doc[:])))
     events = []
     for sent in ctx.doc.sents:
         for tok in sent:
