@@ -1068,6 +1068,8 @@ def test_pronoun_speaker_is_the_person_named_before():
     [
         "Interior Minister Mohsin Naqvi said the attackers had come from the hills, naming Ali Khan as their leader.",
         "Interior Minister Mohsin Naqvi said: \u201cWe warned Ali Khan last week.\u201d",
+        # a name that only qualifies a noun is no subject; "he" of the sentence between goes on as the minister
+        "Interior Minister Mohsin Naqvi said a woman carried out the attack. Ball bearings were found, he said.",
     ],
 )
 def test_a_pronoun_speaker_continues_the_last_subject(before: str):

@@ -276,11 +276,15 @@ def _last_person_subject(ctx: Context, pronoun: Token) -> Entity | None:
     names a sheikh is still its speaker)."""
     first = ctx.doc[max(0, pronoun.sent.start - 1)].sent.start if pronoun.sent.start else 0
     for tok in reversed(ctx.doc[first : pronoun.i]):
+        if tok.lower_ in ("he", "she") and tok.dep_ == "nsubj" and not _quoted(tok):
+            return _last_person_subject(ctx, tok)  # "..., he added. He said ...": the same person goes on
         entity = ctx.entity(tok)
         if entity is None or entity.type != "PERSON" or _quoted(tok):
             continue
         head = tok
         while head.dep_ in ("compound", "appos", "flat") and head.head.i != head.i:
+            if head.dep_ != "appos" and ctx.entity(head.head) is not entity:
+                break  # "Ball bearings": a name that only qualifies a noun is no one's subject
             head = head.head
         if head.dep_ in ("nsubj", "nsubjpass"):
             return entity
