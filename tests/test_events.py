@@ -1079,6 +1079,25 @@ def test_a_pronoun_speaker_continues_the_last_subject(before: str):
     assert speakers == ["Mohsin Naqvi"]
 
 
+def test_what_a_passive_verb_of_saying_has_as_subject_is_what_was_said():
+    text = "Obligations to the Exim Bank are expressed in US dollars, the finance ministry of Montenegro said."
+    assert "Export-Import Bank of China" not in [arg(e, "speaker") for e in of_type(extract(text), "STATEMENT")]
+
+
+def test_advice_to_its_own_people_is_an_embassys_measure_not_its_statement():
+    text = "The Chinese Embassy in Tajikistan urged Chinese businesses and workers to evacuate the border areas."
+    events = extract(text)
+    assert of_type(events, "STATEMENT") == []
+    assert arg(one(events, "SECURITY_MEASURE", text), "actor") == "Chinese Embassy in Tajikistan"
+
+
+def test_a_demand_for_an_investigation_is_a_statement_and_a_measure():
+    text = "Chinese Foreign Minister Wang Yi demanded a thorough investigation into the attack."
+    events = extract(text)
+    assert [arg(e, "speaker") for e in of_type(events, "STATEMENT")] == ["Wang Yi"]
+    assert [arg(e, "actor") for e in of_type(events, "SECURITY_MEASURE")] == ["Wang Yi"]
+
+
 def test_a_condemnation_names_the_attack_the_article_reports():
     text = (
         "Gunmen attacked a convoy of Chinese engineers in Gwadar on Sunday. The Chinese Embassy in Pakistan "

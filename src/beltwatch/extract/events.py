@@ -364,9 +364,12 @@ def find_statements(ctx: Context) -> list[Event]:
     by_speaker: dict[str, tuple[Entity, Span, list[Span], DateMention | None]] = {}
     for sent in ctx.doc.sents:
         for tok in sent:
-            if tok.pos_ not in ("VERB", "AUX") or not _says(tok, conf) or _planned(tok):
+            if tok.pos_ not in ("VERB", "AUX") or not _says(tok, conf) or _planned(tok) or _advises(ctx, tok):
                 continue
-            speakers = _actors(ctx, _subject(tok))
+            subject = _subject(tok)
+            if subject is not None and subject.dep_ == "nsubjpass":
+                continue  # "Obligations to Exim Bank are expressed in dollars": what is said, not who says it
+            speakers = _actors(ctx, subject)
             if any(s.type == "PERSON" for s in speakers):  # "Spokesperson for the Ministry X, Y said": Y speaks
                 speakers = [s for s in speakers if s.type == "PERSON"]
             for speaker in speakers:
@@ -2072,23 +2075,11 @@ def _target(ctx: Context, group: _Attack) -> str | None:
 
 
 def find_security_measures(ctx: Context) -> list[Event]:
-    verbs: dict[str, list[str]] = ctx.triggers["SECURITY_MEASURE"]["verbs"]
-    equipment = set(ctx.triggers["SECURITY_MEASURE"]["equipment"])
-    asking = set(ctx.triggers["SECURITY_MEASURE"]["asking_verbs"])
     events = []
     for sent in ctx.doc.sents:
         for tok in sent:
             _add_investigators(ctx, events, tok)
-            lemma = tok.lemma_.lower() if tok.lemma_.lower() in verbs else tok.lower_
-            if tok.pos_ != "VERB" or _negated(tok):
-                continue
-            if lemma in verbs:
-                objects = {t.lower_ for t in tok.subtree if t.i != tok.i}
-                if verbs[lemma] and not objects & set(verbs[lemma]):
-                    continue
-            elif not {t.lower_ for c in tok.children if c.dep_ == "dobj" for t in c.subtree} & equipment:
-                continue
-            if lemma in asking and _asks_a_state(ctx, tok):
+            if tok.pos_ != "VERB" or _negated(tok) or not _takes_measure(ctx, tok):
                 continue
             actors = _measure_actors(ctx, tok)
             if not actors:
@@ -2110,6 +2101,25 @@ def find_security_measures(ctx: Context) -> list[Event]:
                 }
                 events.append(_ev(ctx, "SECURITY_MEASURE", sent, args, {k: sent for k in args}))
     return events
+
+
+def _takes_measure(ctx: Context, verb: Token) -> bool:
+    """A measure's verb with what makes it one ("tightened security", "warned its citizens not to travel"),
+    or any verb with crowd-control equipment ("used water cannons"), unless it asks a state to act."""
+    conf = ctx.triggers["SECURITY_MEASURE"]
+    verbs: dict[str, list[str]] = conf["verbs"]
+    lemma = verb.lemma_.lower() if verb.lemma_.lower() in verbs else verb.lower_
+    if lemma in conf["asking_verbs"] and _asks_a_state(ctx, verb):
+        return False  # "urges Pakistan to ensure security": a demand on a state
+    if lemma in verbs:
+        return not verbs[lemma] or bool({t.lower_ for t in verb.subtree if t.i != verb.i} & set(verbs[lemma]))
+    return bool({t.lower_ for c in verb.children if c.dep_ == "dobj" for t in c.subtree} & set(conf["equipment"]))
+
+
+def _advises(ctx: Context, verb: Token) -> bool:
+    """"The embassy warned its citizens not to travel": advice to a state's own people is a measure it
+    takes, not a statement (a demand for an investigation is both)."""
+    return verb.lemma_.lower() in ctx.triggers["SECURITY_MEASURE"]["advice_verbs"] and _takes_measure(ctx, verb)
 
 
 def _add_investigators(ctx: Context, events: list[Event], noun: Token) -> None:
