@@ -1386,6 +1386,29 @@ def test_an_unnamed_party_a_country_possesses_stands_for_that_country():
     assert [arg(e, "parties") for e in of_type(extract(text), "AGREEMENT")] == [["China", "Kenya"]]
 
 
+def test_what_two_named_sides_sign_is_an_agreement_whatever_it_is_called():
+    text = "China and Colombia signed on Wednesday a cooperation plan on jointly building the Belt and Road."
+    assert set(arg(one(extract(text), "AGREEMENT", text), "parties")) == {"China", "Colombia"}
+
+
+def test_a_government_named_by_a_two_word_demonym_is_its_state():
+    text = (
+        "Sri Lanka needs foreign exchange. China Merchants Port Holdings and the Sri Lankan government have agreed "
+        "a 99-year concession agreement for Hambantota Port."
+    )
+    agreement = one(extract(text), "AGREEMENT", "concession agreement")
+    assert set(arg(agreement, "parties")) == {"China Merchants Port Holdings", "Sri Lanka"}
+
+
+def test_signings_in_two_places_are_two_agreements():
+    text = (
+        "Sri Lanka signed debt treatment agreements in Beijing with the Export-Import Bank of China on Wednesday. "
+        "The framework agreement related to this was signed between Sri Lanka and China in Colombo."
+    )
+    places = sorted(arg(e, "location") for e in of_type(extract(text), "AGREEMENT"))
+    assert places == ["Beijing", "Colombo"]
+
+
 # --- AGREEMENT: witnesses, nominal signings, renewals ----------------------------------------------------
 
 @pytest.mark.parametrize("verb", ["witnessed"])

@@ -305,6 +305,8 @@ def _is_central_bank(ctx: Context, token: Token) -> bool:
 def _central_bank(ctx: Context, bank: Token) -> Entity | None:
     """"China's central bank", "the country's central bank": the state bank the article names for that country."""
     owner = next((c for c in bank.children if c.dep_ == "poss"), None)
+    # "the central bank of Saudi Arabia"
+    owner = owner or next((o for c in bank.children if c.lower_ == "of" for o in c.children if o.dep_ == "pobj"), None)
     state = (ctx.entity(owner) or _refers_to(ctx, owner)) if owner is not None else None
     return next(
         (
@@ -334,7 +336,14 @@ def _state_lender(ctx: Context, phrase: Token) -> Entity | None:
 def _state_named(ctx: Context, noun: Token) -> Entity | None:
     """The country a demonym before a state noun names ("the Chinese government"), as the article names it."""
     for word in (c for c in noun.children if c.dep_ in ("amod", "compound")):
-        country = ctx.knowledge.country_by_demonym.get(word.text) or ctx.knowledge.country_by_name.get(word.text)
+        words = ctx.doc[word.left_edge.i : word.i + 1].text  # "the Sri Lankan government"
+        country = next(
+            (
+                found for w in dict.fromkeys((words, word.text))
+                if (found := ctx.knowledge.country_by_demonym.get(w) or ctx.knowledge.country_by_name.get(w))
+            ),
+            None,
+        )  # fmt: skip
         if country is not None:
             return next((e for e in ctx.entities if e.type == "GPE" and e.name == country.name), None)
     return None
@@ -1482,7 +1491,7 @@ def find_agreements(ctx: Context) -> list[Event]:
         purchases = [t for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in conf["purchase_verbs"]]
         sold = [e for verb in purchases for e in _sellers(ctx, verb)]
         verbs = [t for t in sent if _is_signing(t, conf, nouns)] + purchases
-        if not (lemmas & nouns or any(v.lemma_ == "agree" for v in verbs) or sold):
+        if not (lemmas & nouns or any(v.lemma_ == "agree" or _signed_by_two(ctx, v) for v in verbs) or sold):
             continue
         shared = _parties_between(ctx, sent, nouns) + sold
         if not verbs and len(shared) < 2:
@@ -1536,15 +1545,16 @@ def _add_agreement(
     year is another agreement)."""
     if not parties:
         return
+    where = _signed_at(ctx, verbs)
     merged = next(
         (
             e for e in events
             if (set(e.arguments["parties"]) & {p.name for p in parties} or e.evidence.end >= sent.start_char - 2)
             and not (recalled and _dated_apart(e.arguments.get("date") or _context_date(ctx, e), when))
+            and not _signed_apart(e, where)
         ),
         None,
     )  # fmt: skip
-    where = _signed_at(ctx, verbs)
     if merged is not None:
         merged.arguments["parties"] = list(dict.fromkeys([*merged.arguments["parties"], *(p.name for p in parties)]))
         _fill(merged, "date", when, sent, ctx)
@@ -1561,6 +1571,13 @@ def _add_agreement(
         "location": where.name if where else None,
     }
     events.append(_ev(ctx, "AGREEMENT", sent, args, {k: sent for k in args}))
+
+
+def _signed_apart(known: Event, where: Entity | None) -> bool:
+    """"signed agreements in Beijing with the Exim Bank ... The framework agreement was signed in Colombo":
+    signings in two places are two agreements."""
+    place = known.arguments.get("location")
+    return where is not None and place is not None and place != where.name
 
 
 def _dated_apart(known: str | None, other: DateMention | str | None) -> bool:
@@ -1631,6 +1648,12 @@ def _parties_between(ctx: Context, sent: Span, nouns: set[str]) -> list[Entity]:
         for obj in prep.children
         for entity in _parties(ctx, obj)
     ]
+
+
+def _signed_by_two(ctx: Context, verb: Token) -> bool:
+    """"China and Colombia signed a cooperation plan": what two named sides sign together is an agreement,
+    whatever the text calls it."""
+    return verb.pos_ == "VERB" and verb.lemma_.lower() in ("sign", "ink") and len(_parties(ctx, _subject(verb))) >= 2
 
 
 def _is_signing(token: Token, conf: dict[str, Any], nouns: set[str]) -> bool:
