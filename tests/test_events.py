@@ -1626,6 +1626,29 @@ def test_what_investigators_say_is_no_measure():
     assert of_type(extract("Pakistani investigators said the bomb weighed 20 kilograms."), "SECURITY_MEASURE") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("The minister said the Balochistan government has stopped work on the Gwadar fence.", "Government of Balochistan"),
+        (
+            (
+                "Attacks on foreigners in Sindh worry Karachi. The provincial government has established a Foreign "
+                "Security Cell at the police head office."
+            ),
+            "Government of Sindh",
+        ),
+        ("Pakistan's government has tightened security around Chinese nationals.", "Government of Pakistan"),
+    ],
+)
+def test_a_government_acts_as_the_government_of_its_state_or_province(text: str, actor: str):
+    assert [arg(e, "actor") for e in of_type(extract(text), "SECURITY_MEASURE")] == [actor]
+
+
+def test_arrests_are_a_measure_of_the_body_that_made_them():
+    text = "Police from Salingyi township, where the mine is located, arrested two protest leaders on Wednesday."
+    assert arg(one(extract(text), "SECURITY_MEASURE", text), "actor") == "Police from Salingyi township"
+
+
 # --- PROTEST: opposition, marches and their leaders -------------------------------------------------------
 
 def test_a_state_that_opposes_a_project_protests_it():

@@ -2107,7 +2107,7 @@ def find_security_measures(ctx: Context) -> list[Event]:
             actors = _measure_actors(ctx, tok)
             if not actors:
                 continue
-            measure = ctx.doc[tok.i : tok.right_edge.i + 1].text.rstrip(" .,")
+            measure = ctx.doc[tok.i : tok.right_edge.i + 1].text.strip().rstrip(" .,")
             when = ctx.date_near(sent)  # news reports a measure as it is taken
             own = {ctx.entity(t) for t in tok.subtree}
             places = sorted((p for p in _places(ctx, sent, skip_countries=False) if p not in actors), key=lambda p: p not in own)
@@ -2160,7 +2160,7 @@ def _add_investigators(ctx: Context, events: list[Event], noun: Token) -> None:
     clause = noun.head if noun.head.pos_ == "VERB" else noun
     if clause.lemma_.lower() in ctx.triggers["STATEMENT"]["verbs"]:
         return  # "Pakistani investigators said the bomb weighed 20 kg": a finding, not a measure
-    measure = ctx.doc[clause.left_edge.i : clause.right_edge.i + 1].text.rstrip(" .,")
+    measure = ctx.doc[clause.left_edge.i : clause.right_edge.i + 1].text.strip().rstrip(" .,")
     places = [p for p in _places(ctx, noun.sent, skip_countries=False) if p.name != state]
     args = {"actor": state, "measure": measure, "date": ctx.date_near(noun.sent),
             "location": places[0].name if places else None}  # fmt: skip
@@ -2207,14 +2207,42 @@ def _measure_actors(ctx: Context, verb: Token) -> list[Entity | str]:
     company = _company_meant(ctx, subject)
     if company is not None:
         return [company]
+    government = _government_of(ctx, subject)
+    if government is not None:
+        return [government]
     head_entity = ctx.entity(subject)
     actors: list[Entity | str] = list(_actors(ctx, subject, ("ORG", "PERSON", "GPE")))
     if head_entity is None and all(isinstance(a, Entity) and a.type == "GPE" for a in actors):
-        phrase = ctx.doc[subject.left_edge.i + (subject.left_edge.dep_ == "det") : subject.right_edge.i + 1]
+        # "Police from Salingyi township, where the mine is located": the body, not what is said of its place
+        clauses = [c for c in subject.subtree if c.dep_ in ("relcl", "acl", "appos") or c.is_punct]
+        end = min([c.left_edge.i for c in clauses if c.i > subject.i] + [subject.right_edge.i + 1])
+        phrase = ctx.doc[subject.left_edge.i + (subject.left_edge.dep_ == "det") : end]
         forces = ctx.triggers["SECURITY_MEASURE"]["unnamed_actors"]
         named_force = any(t.lemma_.lower() in forces for t in phrase)  # "Malian security forces", "Police commandos"
         actors = [phrase.text] if named_force else []
     return [a for a in actors if not (isinstance(a, Entity) and a.kind == "media")]
+
+
+def _government_of(ctx: Context, noun: Token) -> str | None:
+    """The government a phrase names, as "Government of X": "the Balochistan government", "Pakistan's
+    government", "the Kyrgyz government", "the provincial government" (the province the article names most),
+    "the government" (the country it names most)."""
+    if noun.lemma_.lower() != "government" or ctx.entity(noun) is not None:
+        return None
+    words = {c.lower_ for c in noun.children}
+    named = [e for c in noun.children if c.dep_ in ("compound", "poss") for e in _actors(ctx, c, ("GPE",))]
+    named += [e for c in noun.children if c.lower_ == "of" for o in c.children for e in _actors(ctx, o, ("GPE",))]
+    state = next(iter(named), None) or _state_named(ctx, noun)
+    if state is None and "provincial" in words:
+        state = _most_named(ctx, _provinces(ctx.knowledge))
+    elif state is None and _determined(noun) and not words & {"local", "interim", "new", "previous", "former"}:
+        state = _most_named(ctx, ctx.knowledge.country_by_name)
+    return f"Government of {state.name}" if state is not None else None
+
+
+def _most_named(ctx: Context, names) -> Entity | None:
+    places = [e for e in ctx.entities if e.type == "GPE" and e.name in names]
+    return max(places, key=lambda e: len(e.mentions), default=None)
 
 
 def _company_meant(ctx: Context, noun: Token) -> Entity | None:
