@@ -1409,6 +1409,28 @@ def test_signings_in_two_places_are_two_agreements():
     assert places == ["Beijing", "Colombo"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Viktor Orban of Hungary hosted Xi Jinping of China in Budapest. They signed 18 cooperation agreements.",
+        "Vietnam's leader To Lam met Xi Jinping of China. The two countries then signed documents on railways.",
+    ],
+)
+def test_what_they_or_the_two_countries_signed_binds_the_states_just_named(text: str):
+    agreement = one(extract(text), "AGREEMENT", "signed")
+    assert len(arg(agreement, "parties")) == 2
+
+
+def test_leaders_who_oversaw_a_signing_met_and_make_their_states_parties():
+    text = (
+        "Vietnamese leader Nguyen Phu Trong and his Chinese counterpart Xi Jinping oversaw the signing of "
+        "36 cooperation agreements on Tuesday."
+    )
+    events = extract(f"Vietnam and China deepened their ties. {text}")
+    assert set(arg(one(events, "AGREEMENT", text), "parties")) == {"Vietnam", "China"}
+    assert set(arg(one(events, "MEETING", text), "participants")) == {"Nguyen Phu Trong", "Xi Jinping"}
+
+
 # --- AGREEMENT: witnesses, nominal signings, renewals ----------------------------------------------------
 
 @pytest.mark.parametrize("verb", ["witnessed"])

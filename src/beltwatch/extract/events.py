@@ -209,8 +209,8 @@ def _np_entity(ctx: Context, token: Token) -> Entity | None:
     """The entity a noun names, or one that ends just before it when the name's last word escaped the
     entity ("Sinohydro Corporation Limited" with "Limited" outside)."""
     return ctx.entity(token) or next(
-        (e for c in token.children if c.dep_ == "compound" and (e := ctx.entity(c)) is not None), None
-    )
+        (e for c in token.children if c.dep_ in ("compound", "appos") and (e := ctx.entity(c)) is not None), None
+    )  # "his counterpart Xi Jinping": the name in apposition
 
 
 def _mention_in_np(ctx: Context, entity: Entity, head: Token) -> bool:
@@ -1512,7 +1512,7 @@ def _agreement_parties(ctx: Context, sent: Span, verbs: list[Token], conf: dict[
     parties the agreement noun names, companies in the sentence."""
     parties = list(shared)
     for verb in verbs:
-        parties += _parties(ctx, _subject(verb))
+        parties += _parties(ctx, _subject(verb)) or _both_sides(ctx, sent, _subject(verb))
         # "was signed by Pakistan and China"
         parties += [e for a in verb.children if a.dep_ == "agent" for c in a.children for e in _parties(ctx, c)]
         for child in verb.subtree:
@@ -1522,6 +1522,19 @@ def _agreement_parties(ctx: Context, sent: Span, verbs: list[Token], conf: dict[
             parties += _parties(ctx, _subject(verb.head))  # "Conte and Xi witnessed the signing of ..."
     parties += [e for e in ctx.entities_in(sent, ("ORG",)) if e.kind == "company"]
     return [p for p in dict.fromkeys(parties) if p.kind != "media"]
+
+
+def _both_sides(ctx: Context, sent: Span, subject: Token | None) -> list[Entity]:
+    """"They signed 18 agreements", "the two countries then signed": the states the sentence names, else those
+    of the sentence before, else the two the article names most."""
+    if subject is None or not (subject.lower_ == "they" or any(c.lower_ in ("two", "both") for c in subject.children)):
+        return []
+    for span in (sent, ctx.doc[sent.start - 1].sent if sent.start else None):
+        states = _countries_named(ctx, span) if span is not None else []
+        if len(states) >= 2:
+            return states
+    countries = [e for e in ctx.entities if e.type == "GPE" and e.name in ctx.knowledge.country_by_name]
+    return sorted(countries, key=lambda e: -len(e.mentions))[:2] if len(countries) >= 2 else []
 
 
 def _countries_named(ctx: Context, sent: Span) -> list[Entity]:
