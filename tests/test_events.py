@@ -177,6 +177,30 @@ def test_a_deadline_is_not_when_a_meeting_took_place():
     assert arg(one(extract(text), "MEETING", text), "date") == "2024-03-25"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chinese President Xi Jinping on Thursday welcomed Kenyan President William Ruto to China.",
+        "Xi Jinping was greeted on arrival in Astana by Kazakh President Kassym-Jomart Tokayev on Tuesday.",
+        "Chinese President Xi Jinping told Maldivian President Abdulla Yameen on Thursday that the ports mattered.",
+    ],
+)
+def test_a_leader_welcomed_greeted_or_told_by_another_met_them(text: str):
+    assert len(arg(one(extract(text), "MEETING", text), "participants")) == 2
+
+
+def test_telling_a_reporter_is_no_meeting():
+    text = "Interior Minister Mohsin Naqvi told reporters in Islamabad that security would be increased."
+    assert of_type(extract(text), "MEETING") == []
+
+
+def test_welcoming_a_guest_is_a_meeting_not_a_statement():
+    text = "In Islamabad, Prime Minister Shehbaz Sharif warmly welcomed Xi Jinping on Tuesday."
+    events = extract(text)
+    assert of_type(events, "STATEMENT") == []
+    assert len(of_type(events, "MEETING")) == 1
+
+
 def test_visit_by_one_person_is_no_meeting():
     assert of_type(extract("Shehbaz Sharif visited the dam site on Monday."), "MEETING") == []
 

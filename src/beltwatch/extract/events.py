@@ -375,6 +375,8 @@ def find_statements(ctx: Context) -> list[Event]:
         for tok in sent:
             if tok.pos_ not in ("VERB", "AUX") or not _says(tok, conf) or _planned(tok) or _advises(ctx, tok):
                 continue
+            if tok.lemma_.lower() in ctx.triggers["MEETING"]["verbs"] and _objects_are_people(ctx, tok):
+                continue  # "welcomed Xi Jinping": a guest greeted, not a statement
             subject = _subject(tok)
             if subject is not None and subject.dep_ == "nsubjpass":
                 continue  # "Obligations to Exim Bank are expressed in dollars": what is said, not who says it
@@ -497,6 +499,8 @@ def find_meetings(ctx: Context) -> list[Event]:
                 participants = _doers(ctx, trigger)
             elif trigger.lower_ in conf["partners"]:
                 participants = _with_counterpart(ctx, trigger)
+            elif trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["telling_verbs"]:
+                participants = _told(ctx, trigger)
             elif verb or noun:
                 participants = _participants(ctx, sent, trigger, verb)
             else:
@@ -538,8 +542,14 @@ def _one_to_one(ctx: Context, verb: Token, participants: list[Entity]) -> list[l
     host = _actors(ctx, _subject(verb), ("PERSON",))
     objects = [c for c in verb.children if c.dep_ == "dobj"]
     objects += [o for c in verb.children if c.dep_ == "prep" and c.lower_ == "with" for o in c.children]
-    guests = [e for o in objects for e in _actors(ctx, o, ("PERSON",)) if e not in host]
-    if len(host) != 1 or len(guests) < 2:
+    objects = [o for o in objects for o in (o, *o.conjuncts)]
+    # "welcomed Xi and his spouse Peng Liyuan": a spouse comes along, the host meets the guest
+    companions = [o for o in objects if o.lemma_.lower() in ctx.triggers["MEETING"]["companions"]]
+    guests = [
+        e for o in objects if o not in companions
+        for e in [_np_entity(ctx, o)] if e is not None and e.type == "PERSON" and e not in host
+    ]  # fmt: skip
+    if len(host) != 1 or not guests or (len(guests) < 2 and not companions):
         return [participants]
     return [[host[0], guest] for guest in guests]
 
@@ -547,14 +557,16 @@ def _one_to_one(ctx: Context, verb: Token, participants: list[Entity]) -> list[l
 def _add_meeting(ctx: Context, events: list[Event], sent: Span, names: list[str]) -> None:
     # a later mention naming no one new is the same meeting; one with more people is another
     same = next((e for e in events if set(names) <= set(e.arguments["participants"])), None)
-    if same is not None:
-        _fill(same, "date", ctx.date_in(sent), sent, ctx)
-        return
     # a dateline says where the report was filed, not where the leaders met
     places = [
         p for p in _places(ctx, sent, skip_countries=True)
         if any(sent.start_char <= m.start < sent.end_char and not m.text.isupper() for m in p.mentions)
     ]  # fmt: skip
+    if same is not None:
+        _fill(same, "date", ctx.date_in(sent), sent, ctx)
+        if places and not same.arguments.get("location"):
+            _fill_place(same, places[0], sent, ctx)
+        return
     when = ctx.date_in(sent)
     args = {
         "participants": names,
@@ -584,6 +596,19 @@ def _doers(ctx: Context, verb: Token) -> list[Entity]:
     else:
         return []
     return people if len({p.country for p in people if p.country}) >= 2 else []
+
+
+def _told(ctx: Context, verb: Token) -> list[Entity]:
+    """The speaker and the named person of another state they told something ("Xi told Yameen that ...");
+    telling a reporter or an outlet is no meeting."""
+    if _planned(verb):
+        return []
+    speakers = _actors(ctx, _subject(verb), ("PERSON",))
+    told = [e for c in verb.children if c.dep_ in ("dobj", "dative") for e in _actors(ctx, c, ("PERSON",))]
+    if len(speakers) != 1 or len(told) != 1:
+        return []
+    countries = {speakers[0].country, told[0].country}
+    return [speakers[0], told[0]] if None not in countries and len(countries) == 2 else []
 
 
 def _with_counterpart(ctx: Context, noun: Token) -> list[Entity]:
@@ -2150,6 +2175,11 @@ def _takes_measure(ctx: Context, verb: Token) -> bool:
     if lemma in verbs:
         return not verbs[lemma] or bool({t.lower_ for t in verb.subtree if t.i != verb.i} & set(verbs[lemma]))
     return bool({t.lower_ for c in verb.children if c.dep_ == "dobj" for t in c.subtree} & set(conf["equipment"]))
+
+
+def _objects_are_people(ctx: Context, verb: Token) -> bool:
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    return bool(objects) and all(any(e.type == "PERSON" for e in _actors(ctx, o, ("PERSON",))) for o in objects)
 
 
 def _advises(ctx: Context, verb: Token) -> bool:
