@@ -429,6 +429,22 @@ def test_a_scale_less_figure_damage_done_or_a_cost_is_no_financing(text: str):
     assert of_type(extract(text), "FINANCING") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Most of the estimated 420 million euros cost was met by European Union funds for the bridge.",
+        "The $2.4bn power plant is a main source of foreign investment in Bangladesh.",
+    ],
+)
+def test_the_price_of_a_facility_is_no_financing(text: str):
+    assert of_type(extract(text), "FINANCING") == []
+
+
+def test_a_currency_swap_is_financing_of_its_own_kind():
+    text = "The People's Bank of China renewed a 70 billion yuan currency swap arrangement with Argentina on Tuesday."
+    assert arg(one(extract(text), "FINANCING", text), "instrument") == "other"
+
+
 def test_a_buyer_pays_for_what_it_acquires():
     text = "COSCO Shipping acquired 67 percent of the Piraeus port for 368.5 million euros, its largest investment in Greece."
     financing = one(extract(text), "FINANCING", text)

@@ -228,7 +228,8 @@ def _mention_in_np(ctx: Context, entity: Entity, head: Token) -> bool:
 
 
 # "the company", "the bank", "the group": the last organisation of that kind
-KIND_NOUNS = {"company": "company", "firm": "company", "contractor": "company", "bank": "lender", "lender": "lender",
+KIND_NOUNS = {"company": "company", "firm": "company", "contractor": "company", "operator": "company",
+              "bank": "lender", "lender": "lender",
               "group": "armed_group", "outfit": "armed_group"}  # fmt: skip
 # a state as its government acts: "the Chinese government approved", "Pakistani authorities said"
 STATE_NOUNS = {"government", "authorities", "side"}
@@ -942,6 +943,8 @@ def _values_a_project(ctx: Context, amount: Span) -> bool:
     if _noun_after(amount).lemma_.lower() in ctx.triggers["FINANCING"]["priced_nouns"]:
         return True
     pricing = ctx.triggers["FINANCING"]["pricing_words"]
+    if head.lemma_.lower() in pricing:
+        return True  # "the estimated €420 million cost"
     for _ in range(3):  # the amount, its preposition, the noun or verb that governs them
         if head.head.i == head.i:
             break
