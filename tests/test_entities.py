@@ -108,6 +108,17 @@ def test_bracketed_acronym_becomes_an_alias():
     assert "FWO" not in names(entities)
 
 
+@pytest.mark.parametrize(
+    ("text", "main_line"),
+    [
+        ("Colombia's Metro Linea 1 consortium (ML1) began works in Bogota on Sunday.", False),
+        ("Pakistan and China will finance ML1 together, officials in Islamabad said.", True),
+    ],
+)
+def test_a_projects_acronym_is_that_project_only_where_its_country_is_named(text: str, main_line: bool):
+    assert ("Main Line-1" in names(extract(text))) is main_line
+
+
 def test_bracketed_acronym_of_an_unknown_organisation_becomes_an_alias():
     entities = extract(
         "The Karakoram Mining Authority (KMA) issued a tender on Monday. KMA officials said bids would close soon."

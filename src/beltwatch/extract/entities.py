@@ -825,7 +825,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
             key = f"{f.label}:{normalise(f.full_name).removeprefix('the ')}"  # "The Express Tribune" too
         group = by_key.setdefault(key, Group(known=f.known, country_code=f.country_code))
         group.found.append(f)
-    groups = list(by_key.values())
+    groups = _acronyms_of_other_states(list(by_key.values()))
     groups = _merge_acronyms(doc_text(doc), groups)
     groups = _bare_place_names(groups)
     groups = _places_by_gazetteer(doc, groups, knowledge)
@@ -1113,6 +1113,19 @@ def _merge_into(target: Group, source: Group) -> None:
     target.found.extend(source.found)
     source.found = []
     target.known = target.known or source.known
+
+
+def _acronyms_of_other_states(groups: list[Group]) -> list[Group]:
+    """A project or facility named only by a short acronym ("ML1") in an article that names none of its
+    country is another thing of that acronym ("Metro Línea 1 (ML1)" in Bogotá, not Pakistan's Main Line-1)."""
+    countries = {g.country_code for g in groups if g.country_code}
+    for group in groups:
+        known = group.known
+        if known is None or known.type not in ("PROJECT", "FAC") or known.country in (None, *countries):
+            continue
+        if all(len(f.text) <= 5 and not f.text.islower() and " " not in f.text for f in group.found):
+            group.known = None
+    return groups
 
 
 def _merge_acronyms(text: str, groups: list[Group]) -> list[Group]:
