@@ -661,6 +661,13 @@ def test_project_sector_from_its_name():
     assert arg(project(text, "Karot Hydropower Project"), "sectors") == ["hydropower"]
 
 
+def test_dams_being_built_after_others_were_built_have_their_own_statuses():
+    text = "Mohmand and Bhasha dams are being constructed 50 years after Mangla and Tarbela dams were built."
+    statuses = {arg(e, "name"): arg(e, "status") for e in of_type(extract(text), "PROJECT")}
+    assert statuses["Diamer-Bhasha Dam"] == "under construction"
+    assert statuses["Tarbela Dam"] == "completed"
+
+
 # --- AGREEMENT -------------------------------------------------------------------------------------
 
 

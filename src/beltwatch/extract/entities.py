@@ -1116,12 +1116,13 @@ def _merge_into(target: Group, source: Group) -> None:
 
 
 def _acronyms_of_other_states(groups: list[Group]) -> list[Group]:
-    """A project or facility named only by a short acronym ("ML1") in an article that names none of its
-    country is another thing of that acronym ("Metro Línea 1 (ML1)" in Bogotá, not Pakistan's Main Line-1)."""
+    """A project or facility named only by a short acronym ("ML1") in an article about other states, which
+    never names its country, is another thing of that acronym ("Metro Línea 1 (ML1)" in Bogotá, not
+    Pakistan's Main Line-1)."""
     countries = {g.country_code for g in groups if g.country_code}
     for group in groups:
         known = group.known
-        if known is None or known.type not in ("PROJECT", "FAC") or known.country in (None, *countries):
+        if known is None or known.type not in ("PROJECT", "FAC") or not countries or known.country in (None, *countries):
             continue
         if all(len(f.text) <= 5 and not f.text.islower() and " " not in f.text for f in group.found):
             group.known = None

@@ -1252,6 +1252,8 @@ def find_projects(ctx: Context) -> list[Event]:
                 if status != "completed" or resumed:
                     continue
                 status = "under construction"  # "is due to be completed in 2021": work is under way
+            elif status == "under construction" and _built_before(tok):
+                status = "completed"  # "after Mangla and Tarbela dams were built"
             direct = [c for c in tok.children if c.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj")]
             direct += [c for c in tok.subtree if c.dep_ == "pobj" and c.head.head.i == tok.i]
             if status == "completed" and _a_part_done(ctx, tok, direct, sent, conf["part_nouns"]):
@@ -1260,7 +1262,8 @@ def find_projects(ctx: Context) -> list[Event]:
                 e for d in direct for e in _actors(ctx, d, ("PROJECT", "FAC"))
                 if e.name not in umbrella or _is_the_argument(ctx, e, d)
             ]
-            linked += [e for e in _projects_in(ctx, sent) if e.name not in umbrella]
+            own = [t for t in sent if not _in_clause_of_another_time(t, tok)]
+            linked += [e for e in _projects_in(ctx, own) if e.name not in umbrella]
             if status == "proposed":  # "proposed to join hands building a Silk Road economic belt": what is proposed
                 linked += [
                     e for t in tok.subtree if t.dep_ in ("dobj", "pobj") and t.i > tok.i
@@ -1329,6 +1332,13 @@ def _the_one_of_its_kind(ctx: Context, noun: Token) -> Entity | None:
         and any(n.lower().split()[-1] == kind for n in (e.name, *e.aliases) if n)
     ]  # fmt: skip
     return named[0] if len(named) == 1 else None
+
+
+def _built_before(verb: Token) -> bool:
+    """"was built", "were constructed": a past passive of building tells of work done ("is being built" and
+    "has been built" do not say it is finished)."""
+    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    return verb.tag_ == "VBN" and [a.lower_ for a in aux] in (["was"], ["were"])
 
 
 def _status_word(lemma: str, word: str, statuses: dict[str, str]) -> str | None:
@@ -1411,10 +1421,28 @@ def _worldwide(knowledge: Knowledge) -> frozenset[str]:
 def _known_projects(knowledge: Knowledge) -> frozenset[str]:
     """The projects file's entries, which are projects whatever their kind ("Dasu Dam", "Rashakai Special
     Economic Zone"), less the umbrella programmes."""
-    return frozenset(e.name for e in knowledge.entities if e.id.startswith("projects:") and not e.umbrella)
+    entries = [e for e in knowledge.entities if e.id.startswith("projects:") and not e.umbrella]
+    return frozenset(name for e in entries for name in (e.name, *e.aliases))
 
 
-def _projects_in(ctx: Context, span: Span) -> list[Entity]:
+def _in_clause_of_another_time(token: Token, trigger: Token) -> bool:
+    """"Mohmand and Bhasha dams are being built 50 years after Mangla and Tarbela dams were built": a clause
+    after "after", "before" or "since" speaks of another time than the rest of its sentence."""
+    return _time_clause(token) != _time_clause(trigger)
+
+
+def _time_clause(token: Token) -> int:
+    """The clause "after", "before" or "since" opens that holds the token, else its sentence's root."""
+    head = token
+    while head.head.i != head.i:
+        marked = any(c.dep_ == "mark" and c.lower_ in ("after", "before", "since") for c in head.children)
+        if marked or (head.dep_ == "prep" and head.lower_ in ("after", "before", "since")):
+            return head.i
+        head = head.head
+    return head.i
+
+
+def _projects_in(ctx: Context, span) -> list[Entity]:
     """The projects a span names: PROJECT entities, and facilities the projects file lists."""
     known = _known_projects(ctx.knowledge)
     return [e for e in ctx.entities_in(span, ("PROJECT", "FAC")) if e.type == "PROJECT" or e.name in known]
