@@ -1753,6 +1753,31 @@ def test_what_marchers_oppose_may_be_a_clause():
     assert "industrial zone" in arg(protest, "target")
 
 
+def test_demonstrating_a_commitment_is_no_protest():
+    text = "China and Colombia signed a cooperation plan, demonstrating the two countries' commitment to their ties."
+    assert of_type(extract(text), "PROTEST") == []
+
+
+def test_the_state_of_unnamed_activists_is_not_who_protested():
+    text = "NAIROBI, Kenya (AP) \u2014 Kenyan activists on Tuesday protested the plans for a coal plant near Lamu."
+    actors = [arg(e, "actor") for e in of_type(extract(text), "PROTEST")]
+    assert "Kenya" not in actors and "Nairobi" not in actors
+
+
+def test_a_negated_verb_of_saying_is_no_statement():
+    text = "The Export-Import Bank of China has not confirmed whether it will approve the loan."
+    assert of_type(extract(text), "STATEMENT") == []
+
+
+def test_a_pronoun_speaker_goes_on_from_the_main_clause_of_the_sentence_before():
+    text = (
+        "Prime Minister Viktor Orban recalled that he and Xi Jinping had agreed to strengthen ties in 2009, when "
+        "Xi Jinping was vice president. Fifteen years later they signed 18 agreements, he said."
+    )
+    statement = one(extract(text), "STATEMENT", "he said")
+    assert arg(statement, "speaker") == "Viktor Orban"
+
+
 # --- STATEMENT: affirming, remarking, making remarks ------------------------------------------------------
 
 @pytest.mark.parametrize(

@@ -170,7 +170,9 @@ def _lemmas(tokens) -> set[str]:
 
 
 def _subject(verb: Token) -> Token | None:
-    for child in verb.children:
+    # of two subjects the parser gives one verb ("NAIROBI, Kenya (AP) — Kenyan activists protested"), the one
+    # nearer the verb is its subject; a dateline is not
+    for child in sorted(verb.children, key=lambda c: (c.i > verb.i, -c.i)):
         if child.dep_ in ("nsubj", "nsubjpass"):
             if child.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
                 return verb.head  # "India, which boycotted the forum"
@@ -272,11 +274,23 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
 
 
 def _last_person_subject(ctx: Context, pronoun: Token) -> Entity | None:
-    """The person a subject pronoun continues: the last person named as a subject outside quotation marks
-    in the sentences before ("Ball bearings were found, he added" is not Ball; "He said" after a quote that
-    names a sheikh is still its speaker)."""
-    first = ctx.doc[max(0, pronoun.sent.start - 1)].sent.start if pronoun.sent.start else 0
-    for tok in reversed(ctx.doc[first : pronoun.i]):
+    """The person a subject pronoun continues: the last person named as a subject outside quotation marks,
+    in its own sentence before it, else in the sentence before, where the main clause's subject comes first
+    ("PM Orban recalled that he and Xi had agreed, when Xi was deputy president. ..., he said" is Orban;
+    "Ball bearings were found, he added" is not Ball; "He said" after a quote that names a sheikh is still
+    its speaker)."""
+    sent = pronoun.sent
+    found = _person_subject(ctx, reversed(ctx.doc[sent.start : pronoun.i]))
+    if found is not None or sent.start == 0:
+        return found
+    before = ctx.doc[sent.start - 1].sent
+    root_subjects = [c for c in before.root.children if c.dep_ == "nsubj"]
+    return _person_subject(ctx, root_subjects) or _person_subject(ctx, reversed(before))
+
+
+def _person_subject(ctx: Context, tokens) -> Entity | None:
+    """The first of the tokens that names a person as a subject, or a pronoun subject that goes on from one."""
+    for tok in tokens:
         if tok.lower_ in ("he", "she") and tok.dep_ == "nsubj" and not _quoted(tok):
             return _last_person_subject(ctx, tok)  # "..., he added. He said ...": the same person goes on
         entity = ctx.entity(tok)
@@ -376,6 +390,8 @@ def find_statements(ctx: Context) -> list[Event]:
         for tok in sent:
             if tok.pos_ not in ("VERB", "AUX") or not _says(tok, conf) or _planned(tok) or _advises(ctx, tok):
                 continue
+            if _negated(tok):
+                continue  # "the bank has not confirmed whether it will approve the loan"
             if tok.lemma_.lower() in ctx.triggers["MEETING"]["verbs"] and _objects_are_people(ctx, tok):
                 continue  # "welcomed Xi Jinping": a guest greeted, not a statement
             subject = _subject(tok)
@@ -2342,7 +2358,8 @@ def _company_meant(ctx: Context, noun: Token) -> Entity | None:
 
 
 def find_protests(ctx: Context) -> list[Event]:
-    forms: dict[str, str] = ctx.triggers["PROTEST"]["forms"]
+    conf = ctx.triggers["PROTEST"]
+    forms: dict[str, str] = conf["forms"]
     # a march whose own sentence names no one is by whoever the article says organised or led the protest
     organisers = list(dict.fromkeys(_organisers(ctx) + _crowd_leaders(ctx, ctx.doc[:])))
     events = []
@@ -2351,7 +2368,12 @@ def find_protests(ctx: Context) -> list[Event]:
             form = forms.get(tok.lemma_.lower())
             if form is None or tok.pos_ != "VERB":
                 continue
-            named = [a for a in _actors(ctx, _subject(tok), ("GPE", "ORG", "PERSON")) if a.kind != "media"]
+            if tok.lemma_.lower() in conf["intransitive_forms"] and any(c.dep_ == "dobj" for c in tok.children):
+                continue
+            subject = _subject(tok)
+            named = [a for a in _actors(ctx, subject, ("GPE", "ORG", "PERSON")) if a.kind != "media"]
+            if subject is not None and ctx.entity(subject) is None and subject.lemma_.lower() not in STATE_NOUNS:
+                named = [a for a in named if a.type != "GPE"]  # "Kenyan activists protested": the activists
             actors = named or _crowd_leaders(ctx, sent) or organisers
             obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
             if obj is None:
