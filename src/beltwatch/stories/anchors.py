@@ -315,8 +315,11 @@ def anchor_terms(text: str) -> list[str]:
     known = _known_names()
     others = _other_names(text)
     terms = []
-    position = 0
-    while position < len(words):
+    after = 0  # where the next name may start: after the longest found
+    # most words start no name: only those that may are looked at
+    for position in [i for i, word in enumerate(words) if word in known or word in others]:
+        if position < after:
+            continue
         step = 0
         for name, anchor in known.get(words[position], ()):
             if tuple(words[position : position + len(name)]) == name:
@@ -325,7 +328,7 @@ def anchor_terms(text: str) -> list[str]:
         if not step and words[position] in others:
             sounded, step = _sounds_like(words, position)
             terms += sounded
-        position += step or 1
+        after = position + (step or 1)
     terms += _chinese_places(text)
     terms += ["N:" + _number(w) for w in words if w.isdigit() and len(w) <= 4]
     not_names = _anchor_data()[1]
