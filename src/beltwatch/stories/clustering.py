@@ -457,29 +457,34 @@ def _strength(a: _Event, b: _Event, doc_a: _Doc, doc_b: _Doc) -> int:
 
 def _event_evidence(a: _Doc, b: _Doc) -> tuple[int, bool]:
     """(strongest tier of event match or 0, conflict) between two articles."""
+    # A conflict settles it whatever else matches, so the kinds that can be in conflict (a day-dated
+    # attack, meeting or agreement in each) are compared first: most pairs of reports published
+    # together are of different happenings of one kind.
+    contested = a.dated_kinds & b.dated_kinds
     tier = 0
-    for etype, events_a in a.events.items():
-        events_b = b.events.get(etype)
-        if not events_b:
-            continue
-        best = 0
-        may_be_strong = etype not in WEAK_TYPES
-        for x in events_a:
-            for y in events_b:
-                strength = _strength(x, y, a, b)
-                if strength >= 2 and may_be_strong and x.dated and y.dated:
-                    best = _STRONG
-                    break
-                if strength:
-                    best = _WEAK
-            if best == _STRONG:
-                break
-        if best == 0:
-            if etype in a.dated_kinds and etype in b.dated_kinds:
-                return 0, True
-            continue
+    for etype in contested:
+        best = _best_match(etype, a, b)
+        if not best:
+            return 0, True
         tier = max(tier, best)
+    for etype in a.events.keys() - contested:
+        if etype in b.events:
+            tier = max(tier, _best_match(etype, a, b))
     return tier, False
+
+
+def _best_match(etype: str, a: _Doc, b: _Doc) -> int:
+    """The strongest tier of match between the events of one type of two articles, 0 for none."""
+    best = 0
+    may_be_strong = etype not in WEAK_TYPES
+    for x in a.events[etype]:
+        for y in b.events[etype]:
+            strength = _strength(x, y, a, b)
+            if strength >= 2 and may_be_strong and x.dated and y.dated:
+                return _STRONG
+            if strength:
+                best = _WEAK
+    return best
 
 
 # --------------------------------------------------------------------------- text
