@@ -144,10 +144,12 @@ def story_scope(days: Sequence[tuple[date, date]], new: sa.Select | None = None)
         ),
     )
     near_ones = sa.select(article_versions.c.article_id).where(article_versions.c.is_current, near)
-    new = unassigned() if new is None else new
-    touched = sa.select(story_members.c.story_id).where(story_members.c.article_id.in_(sa.union(near_ones, new)))
+    # read once, for itself and for the stories it touches: the versions near are rows of the
+    # largest table, read one by one (0.5 s for 4,000 of 504,000 when they are not in memory)
+    reached = sa.union(near_ones, unassigned() if new is None else new).cte("reached")
+    touched = sa.select(story_members.c.story_id).where(story_members.c.article_id.in_(sa.select(*reached.c)))
     their_stories = sa.select(story_members.c.article_id).where(story_members.c.story_id.in_(touched))
-    return sa.union(near_ones, new, their_stories)
+    return sa.union(sa.select(*reached.c), their_stories)
 
 
 def materialised(conn: Connection, ids: sa.Select) -> sa.Select:
