@@ -215,7 +215,7 @@ class IngestRun:
     def update_stories(self) -> None:
         """Duplicates and stories of the articles not yet in a story, with the stories they may join."""
         with self.db.engine.connect() as conn:
-            new = reads.materialised(conn, reads.unassigned())
+            new = reads.unassigned_now(conn)
             signals = reads.load_signals(conn, new)
             if not signals:
                 return

@@ -109,20 +109,33 @@ def load_signals(conn: Connection, scope: sa.Select | None = None) -> list[Story
     return [signal_from_json(r.key, r.text, r.signal) for r in conn.execute(query.order_by(articles.c.id))]
 
 
-def unassigned() -> sa.Select:
-    """The ids of the current articles not in a story (new, changed, or left by an interrupted run).
+# `is_current` as the partial index of the current versions (uq_article_versions_current) says it:
+# SQLite reads that index instead of the table only for a condition written as the index's own,
+# and SQLAlchemy writes the column as "is_current = 1"
+_IS_CURRENT = sa.literal_column("article_versions.is_current")
 
-    Finding them reads every current version of the store (about 0.8 s at 504,000 articles)."""
+
+def unassigned() -> sa.Select:
+    """The ids of the current articles not in a story (new, changed, or left by an interrupted run)."""
     return (
         sa.select(article_versions.c.article_id)
         .outerjoin(story_members, story_members.c.article_version_id == article_versions.c.id)
-        .where(article_versions.c.is_current, story_members.c.id.is_(None))
+        .where(_IS_CURRENT, story_members.c.id.is_(None))
     )
+
+
+def unassigned_now(conn: Connection) -> sa.Select:
+    """`unassigned`, found once (`materialised`).
+
+    This reads every current version of the store: in article order, SQLite takes them from the
+    partial index of the current versions (0.1 s at 504,000 articles, warm), not from the table,
+    whose rows hold the texts (0.7 s warm, 1.8 s cold)."""
+    return materialised(conn, unassigned().order_by(article_versions.c.article_id))
 
 
 def unassigned_signals(conn: Connection) -> list[StorySignal]:
     """The story signals of the current articles not yet in a story."""
-    return load_signals(conn, unassigned())
+    return load_signals(conn, unassigned_now(conn))
 
 
 def story_scope(days: Sequence[tuple[date, date]], new: sa.Select | None = None) -> sa.Select:
