@@ -540,6 +540,7 @@ class _Vectors:
             indptr.append(len(indices))
         self.n = len(indptr) - 1
         self.indptr = np.frombuffer(indptr, dtype=np.int64)
+        self.bounds = indptr.tolist()  # `indptr` as Python ints, which index and slice faster
         self.indices = np.frombuffer(indices, dtype=np.int32) if indices else np.zeros(0, dtype=np.int32)
         df = np.bincount(self.indices, minlength=len(vocabulary))
         self.shared_terms = df > 1
@@ -568,18 +569,20 @@ class _Vectors:
 
     def cosines(self, a: int, others: list[int]) -> list[float]:
         """Cosine of document a with each of `others`."""
-        sa, ea = self.indptr[a], self.indptr[a + 1]
+        bounds = self.bounds
+        sa, ea = bounds[a], bounds[a + 1]
         if sa == ea:
             return [0.0] * len(others)
         if self._dense is None:
             self._dense = np.zeros(len(self.term_hashes), dtype=np.float32)
-        dense = self._dense
-        terms = self.indices[sa:ea]
-        dense[terms] = self.weights[sa:ea]
-        out = []
-        for b in others:
-            sb, eb = self.indptr[b], self.indptr[b + 1]
-            out.append(float(np.dot(dense[self.indices[sb:eb]], self.weights[sb:eb])))
+        dense, indices, weights = self._dense, self.indices, self.weights
+        terms = indices[sa:ea]
+        dense[terms] = weights[sa:ea]
+        gather = dense.take
+        out = [
+            float(np.dot(gather(indices[bounds[b] : bounds[b + 1]]), weights[bounds[b] : bounds[b + 1]]))
+            for b in others
+        ]
         dense[terms] = 0.0
         return out
 
