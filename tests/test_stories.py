@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from datasketch import MinHash
 
 from beltwatch.clean import clean_article
 from beltwatch.knowledge import load_knowledge
@@ -40,7 +41,16 @@ from beltwatch.stories import (
     story_id,
 )
 from beltwatch.stories.clustering import NAMES_COMMON_DOCS
-from beltwatch.stories.duplicates import content_hash, duplicates_of_fingerprints, minhash_of
+from beltwatch.stories.duplicates import (
+    NUM_PERM,
+    SCHEME,
+    SEED,
+    _shingle_hashes,
+    content_hash,
+    duplicates_of_fingerprints,
+    minhash_of,
+)
+from beltwatch.stories.signals import normal_words
 
 DEV = Path(__file__).parent / "corpus" / "dev"
 ARTICLE_FILES = sorted(p for p in DEV.iterdir() if p.suffix in (".txt", ".html"))
@@ -209,6 +219,14 @@ def test_original_is_earliest_published_then_lowest_id(corpus_texts):
         "b-late": ("z-early", "near"),
         "undated": ("z-early", "near"),
     }
+
+
+def test_minhash_is_the_one_datasketch_makes_shingle_by_shingle(corpus_texts):
+    for s in corpus_texts:
+        words = normal_words(s.text)
+        one_by_one = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, scheme=SCHEME)
+        one_by_one.update_batch(_shingle_hashes(words).tolist())
+        assert minhash_of(s.text).hashvalues.tolist() == one_by_one.hashvalues.tolist()
 
 
 def test_minhash_is_deterministic_and_restores_from_bytes(corpus_texts):

@@ -215,10 +215,12 @@ class IngestRun:
     def update_stories(self) -> None:
         """Duplicates and stories of the articles not yet in a story, with the stories they may join."""
         with self.db.engine.connect() as conn:
-            new = reads.unassigned_signals(conn)
-        if not new:
-            return
-        assignments = cluster_and_write_stories(self.db, reads.story_scope(reach(new)))
+            new = reads.unassigned_now(conn)
+            signals = reads.load_signals(conn, new)
+            if not signals:
+                return
+            scope = reads.materialised(conn, reads.story_scope(reach(signals), new))
+        assignments = cluster_and_write_stories(self.db, scope)
         self.summary.duplicates = sum(
             1 for a in assignments if a.duplicate_of is not None and a.article_id in self.stored_keys
         )

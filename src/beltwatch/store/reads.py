@@ -109,25 +109,40 @@ def load_signals(conn: Connection, scope: sa.Select | None = None) -> list[Story
     return [signal_from_json(r.key, r.text, r.signal) for r in conn.execute(query.order_by(articles.c.id))]
 
 
-def _unassigned() -> sa.Select:
+# `is_current` as the partial index of the current versions (uq_article_versions_current) says it:
+# SQLite reads that index instead of the table only for a condition written as the index's own,
+# and SQLAlchemy writes the column as "is_current = 1"
+_IS_CURRENT = sa.literal_column("article_versions.is_current")
+
+
+def unassigned() -> sa.Select:
     """The ids of the current articles not in a story (new, changed, or left by an interrupted run)."""
     return (
         sa.select(article_versions.c.article_id)
         .outerjoin(story_members, story_members.c.article_version_id == article_versions.c.id)
-        .where(article_versions.c.is_current, story_members.c.id.is_(None))
+        .where(_IS_CURRENT, story_members.c.id.is_(None))
     )
+
+
+def unassigned_now(conn: Connection) -> sa.Select:
+    """`unassigned`, found once (`materialised`).
+
+    This reads every current version of the store: in article order, SQLite takes them from the
+    partial index of the current versions (0.1 s at 504,000 articles, warm), not from the table,
+    whose rows hold the texts (0.7 s warm, 1.8 s cold)."""
+    return materialised(conn, unassigned().order_by(article_versions.c.article_id))
 
 
 def unassigned_signals(conn: Connection) -> list[StorySignal]:
     """The story signals of the current articles not yet in a story."""
-    return load_signals(conn, _unassigned())
+    return load_signals(conn, unassigned_now(conn))
 
 
-def story_scope(days: Sequence[tuple[date, date]]) -> sa.Select:
-    """The ids of the articles to cluster again with those not yet in a story: those, the current
-    articles published on `days` (intervals; a month or a year counts as all its days), the
-    undated, and every story any of them is in, whole, so that a story is either clustered
-    again with all its reports or left as it is."""
+def story_scope(days: Sequence[tuple[date, date]], new: sa.Select | None = None) -> sa.Select:
+    """The ids of the articles to cluster again with those not yet in a story (`new`, by default
+    `unassigned`): those, the current articles published on `days` (intervals; a month or a year
+    counts as all its days), the undated, and every story any of them is in, whole, so that a
+    story is either clustered again with all its reports or left as it is."""
     published, precision = article_versions.c.published, article_versions.c.published_precision
     near = sa.or_(
         published.is_(None),
@@ -142,11 +157,25 @@ def story_scope(days: Sequence[tuple[date, date]]) -> sa.Select:
         ),
     )
     near_ones = sa.select(article_versions.c.article_id).where(article_versions.c.is_current, near)
-    touched = sa.select(story_members.c.story_id).where(
-        story_members.c.article_id.in_(sa.union(near_ones, _unassigned()))
-    )
+    # read once, for itself and for the stories it touches: the versions near are rows of the
+    # largest table, read one by one (0.5 s for 4,000 of 504,000 when they are not in memory)
+    reached = sa.union(near_ones, unassigned() if new is None else new).cte("reached")
+    touched = sa.select(story_members.c.story_id).where(story_members.c.article_id.in_(sa.select(*reached.c)))
     their_stories = sa.select(story_members.c.article_id).where(story_members.c.story_id.in_(touched))
-    return sa.union(near_ones, _unassigned(), their_stories)
+    return sa.union(sa.select(*reached.c), their_stories)
+
+
+def materialised(conn: Connection, ids: sa.Select) -> sa.Select:
+    """The article ids `ids` selects now, as a select of those ids, so that what reads them again
+    (the story step reads the signals of its scope, then writes with three more queries) does
+    not evaluate `ids` again: `unassigned` reads every current version each time.
+
+    The ids are written into the statement, not bound: a scope can hold more articles than a
+    statement can bind parameters (SQLite: 32,766), and they are integers the store gave."""
+    found = sorted(conn.execute(ids).scalars())
+    return sa.select(articles.c.id).where(
+        articles.c.id.in_(sa.bindparam("ids", found, unique=True, expanding=True, literal_execute=True))
+    )
 
 
 # --- search -----------------------------------------------------------------------------------

@@ -111,8 +111,12 @@ def _anchor_data() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
 
 
 @cache
-def _known_names() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
-    """First word of a name -> (its words, anchor id), longest name first."""
+def _known_names() -> dict[str, tuple[tuple[int, dict[tuple[str, ...], tuple[str, ...]]], ...]]:
+    """First word of a name -> (a length in words, the names of that length -> their anchor terms in
+    order of id), longest names first.
+
+    Grouped by length so that a word is compared with the few lengths of names it starts, not with
+    each of them: "china" starts dozens (China-Pakistan Economic Corridor, China Harbour, ...)."""
     knowledge = load_knowledge()
     named: list[tuple[str, str]] = [
         (name, entity.id)
@@ -129,7 +133,13 @@ def _known_names() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
             for form in _russian_cases(words):
                 index[form[0]].add((tuple(sys.intern(w) for w in form), anchor))
     # longest first, then by id, so that a spelling two entries share resolves the same way every time
-    return {w: tuple(sorted(names, key=lambda n: (-len(n[0]), n[1]))) for w, names in index.items()}
+    known: dict[str, tuple[tuple[int, dict[tuple[str, ...], tuple[str, ...]]], ...]] = {}
+    for first, names in index.items():
+        by_length: dict[int, dict[tuple[str, ...], list[str]]] = defaultdict(lambda: defaultdict(list))
+        for words, anchor in sorted(names, key=lambda n: (-len(n[0]), n[1])):
+            by_length[len(words)][words].append("E:" + anchor)
+        known[first] = tuple((n, {w: tuple(terms) for w, terms in named.items()}) for n, named in by_length.items())
+    return known
 
 
 # Russian nouns change their ending with their case ("в Пакистане", "из Китая", "Кветты"): a
@@ -315,17 +325,21 @@ def anchor_terms(text: str) -> list[str]:
     known = _known_names()
     others = _other_names(text)
     terms = []
-    position = 0
-    while position < len(words):
+    after = 0  # where the next name may start: after the longest found
+    # most words start no name: only those that may are looked at
+    for position in [i for i, word in enumerate(words) if word in known or word in others]:
+        if position < after:
+            continue
         step = 0
-        for name, anchor in known.get(words[position], ()):
-            if tuple(words[position : position + len(name)]) == name:
-                terms.append("E:" + anchor)
-                step = max(step, len(name))
+        for length, named in known.get(words[position], ()):
+            found = named.get(tuple(words[position : position + length]))
+            if found:
+                terms += found
+                step = max(step, length)
         if not step and words[position] in others:
             sounded, step = _sounds_like(words, position)
             terms += sounded
-        position += step or 1
+        after = position + (step or 1)
     terms += _chinese_places(text)
     terms += ["N:" + _number(w) for w in words if w.isdigit() and len(w) <= 4]
     not_names = _anchor_data()[1]

@@ -102,7 +102,7 @@ import sys
 import zlib
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -316,6 +316,7 @@ class _Event:
     place: str  # name key, "" when none
     actors: frozenset[str]
     point: tuple[float, float] | None = None  # where the gazetteer puts the place, to the district
+    within: frozenset[str] = frozenset()  # the districts the place lies in (`anchors.districts`)
 
 
 @dataclass(slots=True)
@@ -326,6 +327,11 @@ class _Doc:
     places: frozenset[str]  # name keys of the entities and event places
     recalled: tuple[_Event, ...]  # earlier happenings it names by day and place (background events)
     named_days: tuple[int, ...]  # with no event read: the earlier days its text names by date
+    # what every comparison of the article asks, worked out once (an ingest's step makes 126
+    # comparisons an article at 504,000 stored)
+    kinds: frozenset[str]  # `_kinds`
+    read: bool  # `_read`
+    dated_kinds: frozenset[str]  # the `CONFLICT_TYPES` of which it has a current event dated to the day
 
     @classmethod
     def of(cls, signal: StorySignal) -> _Doc:
@@ -347,7 +353,17 @@ class _Doc:
                 span = (interval[0] - UNDATED_DAYS, interval[1], False)
             start, end, day = span
             actors = frozenset(k for k in map(_key, ev.actors) if k)
-            event = _Event(ev.type, start, end, day, dated, place, actors, _point(ev.location) if place else None)
+            event = _Event(
+                ev.type,
+                start,
+                end,
+                day,
+                dated,
+                place,
+                actors,
+                _point(ev.location) if place else None,
+                districts().get(place, frozenset()),
+            )
             if published is not None and (end < published - CURRENT_DAYS or start > published + 1):
                 # background: not what this article reports, but what it follows up on
                 if day and place and ev.type not in WEAK_TYPES and start <= published:
@@ -359,7 +375,18 @@ class _Doc:
         named = ()
         if published is not None and not recalled and all(etype in WEAK_TYPES for etype in events):
             named = _named_days(_lead_text(signal), published)
-        return cls(published, span, dict(events), frozenset(places), tuple(recalled), named)
+        dated_kinds = frozenset(t for t in events.keys() & CONFLICT_TYPES if any(e.day for e in events[t]))
+        return cls(
+            published,
+            span,
+            dict(events),
+            frozenset(places),
+            tuple(recalled),
+            named,
+            _kinds(events),
+            _read(events),
+            dated_kinds,
+        )
 
 
 def _named_days(text: str, published: int) -> tuple[int, ...]:
@@ -380,8 +407,10 @@ def _named_days(text: str, published: int) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
+@lru_cache(maxsize=1 << 16)
 def _key(name: str) -> str:
-    """`name_key`, one string object per distinct key, shared by all the articles."""
+    """`name_key`, one string object per distinct key, shared by all the articles (the same names
+    come back in article after article)."""
     return sys.intern(name_key(name))
 
 
@@ -411,14 +440,15 @@ def _interval(text: str | None) -> tuple[int, int, bool] | None:
 
 def _strength(a: _Event, b: _Event, doc_a: _Doc, doc_b: _Doc) -> int:
     """0 when the two events are not one happening, else how many features agree (1-3)."""
-    if max(a.start, b.start) - min(a.end, b.end) > DATE_TOLERANCE_DAYS:
+    # the first and last days of an event are in order, so this is how far apart the two are
+    if a.start - b.end > DATE_TOLERANCE_DAYS or b.start - a.end > DATE_TOLERANCE_DAYS:
         return 0
     place = False
     if a.place and b.place:
         place = _same_place(a, b, doc_a, doc_b)
         if not place:
             return 0  # one time, two places: two happenings
-    shared = bool(a.actors & b.actors)
+    shared = not a.actors.isdisjoint(b.actors)
     if not (place or shared):
         return 0
     same_day = a.day and b.day and a.start == b.start
@@ -427,28 +457,34 @@ def _strength(a: _Event, b: _Event, doc_a: _Doc, doc_b: _Doc) -> int:
 
 def _event_evidence(a: _Doc, b: _Doc) -> tuple[int, bool]:
     """(strongest tier of event match or 0, conflict) between two articles."""
+    # A conflict settles it whatever else matches, so the kinds that can be in conflict (a day-dated
+    # attack, meeting or agreement in each) are compared first: most pairs of reports published
+    # together are of different happenings of one kind.
+    contested = a.dated_kinds & b.dated_kinds
     tier = 0
-    for etype, events_a in a.events.items():
-        events_b = b.events.get(etype)
-        if not events_b:
-            continue
-        best = 0
-        for x in events_a:
-            for y in events_b:
-                strength = _strength(x, y, a, b)
-                if strength >= 2 and x.dated and y.dated and etype not in WEAK_TYPES:
-                    best = _STRONG
-                    break
-                if strength:
-                    best = _WEAK
-            if best == _STRONG:
-                break
-        if best == 0:
-            if etype in CONFLICT_TYPES and any(x.day for x in events_a) and any(y.day for y in events_b):
-                return 0, True
-            continue
+    for etype in contested:
+        best = _best_match(etype, a, b)
+        if not best:
+            return 0, True
         tier = max(tier, best)
+    for etype in a.events.keys() - contested:
+        if etype in b.events:
+            tier = max(tier, _best_match(etype, a, b))
     return tier, False
+
+
+def _best_match(etype: str, a: _Doc, b: _Doc) -> int:
+    """The strongest tier of match between the events of one type of two articles, 0 for none."""
+    best = 0
+    may_be_strong = etype not in WEAK_TYPES
+    for x in a.events[etype]:
+        for y in b.events[etype]:
+            strength = _strength(x, y, a, b)
+            if strength >= 2 and may_be_strong and x.dated and y.dated:
+                return _STRONG
+            if strength:
+                best = _WEAK
+    return best
 
 
 # --------------------------------------------------------------------------- text
@@ -504,6 +540,7 @@ class _Vectors:
             indptr.append(len(indices))
         self.n = len(indptr) - 1
         self.indptr = np.frombuffer(indptr, dtype=np.int64)
+        self.bounds = indptr.tolist()  # `indptr` as Python ints, which index and slice faster
         self.indices = np.frombuffer(indices, dtype=np.int32) if indices else np.zeros(0, dtype=np.int32)
         df = np.bincount(self.indices, minlength=len(vocabulary))
         self.shared_terms = df > 1
@@ -532,18 +569,20 @@ class _Vectors:
 
     def cosines(self, a: int, others: list[int]) -> list[float]:
         """Cosine of document a with each of `others`."""
-        sa, ea = self.indptr[a], self.indptr[a + 1]
+        bounds = self.bounds
+        sa, ea = bounds[a], bounds[a + 1]
         if sa == ea:
             return [0.0] * len(others)
         if self._dense is None:
             self._dense = np.zeros(len(self.term_hashes), dtype=np.float32)
-        dense = self._dense
-        terms = self.indices[sa:ea]
-        dense[terms] = self.weights[sa:ea]
-        out = []
-        for b in others:
-            sb, eb = self.indptr[b], self.indptr[b + 1]
-            out.append(float(np.dot(dense[self.indices[sb:eb]], self.weights[sb:eb])))
+        dense, indices, weights = self._dense, self.indices, self.weights
+        terms = indices[sa:ea]
+        dense[terms] = weights[sa:ea]
+        gather = dense.take
+        out = [
+            float(np.dot(gather(indices[bounds[b] : bounds[b + 1]]), weights[bounds[b] : bounds[b + 1]]))
+            for b in others
+        ]
         dense[terms] = 0.0
         return out
 
@@ -604,27 +643,27 @@ def _links(
                 unlinked.append(b)
         # what the wording does not show, the names and numbers may: other outlets, other languages
         unlinked = [b for b in unlinked if not _other_guests(casts[a], casts[b])]
-        for b, cos in zip(unlinked, names.cosines(a, unlinked)):
-            if _names_agree(cos, names.shared(a, b), _names_bar(docs[a], docs[b])):
-                links.append((-_NAMES, -round(cos, 6), a, b))
-                linked.add(b)
+        for b, cos in _names_agree(names, a, unlinked, [_names_bar(docs[a], docs[b]) for b in unlinked]):
+            links.append((-_NAMES, -round(cos, 6), a, b))
+            linked.add(b)
         # a later report recalling this one's happening by kind, place and date, on the same names
         followers = [
             b
             for b in partners
             if b not in linked and _follows(docs[b], docs[a]) and not _other_guests(casts[a], casts[b])
         ]
-        for b, cos in zip(followers, names.cosines(a, followers)):
-            if _names_agree(cos, names.shared(a, b)):
-                links.append((-_FOLLOW, -round(cos, 6), a, b))
+        for b, cos in _names_agree(names, a, followers, [NAMES_ONLY] * len(followers)):
+            links.append((-_FOLLOW, -round(cos, 6), a, b))
     return links
 
 
-def _names_agree(cosine: float, shared: int, bar: float = NAMES_ONLY) -> bool:
-    """Whether two articles' anchors (their cosine, and how many they share) say one happening: at least
-    `NAMES_SHARED` in common, at a cosine of `bar` (a follow-up, which recalls its happening's day, at
-    `NAMES_ONLY`)."""
-    return shared >= NAMES_SHARED and cosine >= bar
+def _names_agree(names: _Vectors, a: int, others: list[int], bars: list[float]) -> Iterator[tuple[int, float]]:
+    """(b, anchor cosine) of each of `others` whose anchors and a's say one happening: at least
+    `NAMES_SHARED` in common, at a cosine of its bar (`_names_bar`; a follow-up, which recalls its
+    happening's day, `NAMES_ONLY`). The anchors in common are counted only where the cosine passes."""
+    for b, cos, bar in zip(others, names.cosines(a, others), bars):
+        if cos >= bar and names.shared(a, b) >= NAMES_SHARED:
+            yield b, cos
 
 
 def _names_bar(a: _Doc, b: _Doc) -> float:
@@ -693,8 +732,7 @@ def _same_place(a: _Event, b: _Event, doc_a: _Doc, doc_b: _Doc) -> bool:
     places the gazetteer puts within `SAME_PLACE_KM` of each other (a city and its port or suburb)."""
     if a.place == b.place or (a.place in doc_b.places and b.place in doc_a.places):
         return True
-    within = districts()
-    if b.place in within.get(a.place, ()) or a.place in within.get(b.place, ()):
+    if b.place in a.within or a.place in b.within:
         return True
     return a.point is not None and b.point is not None and haversine_km(a.point, b.point) <= SAME_PLACE_KM
 
@@ -717,25 +755,24 @@ def _kinds_agree(a: _Doc, b: _Doc) -> bool:
     An attack and an airport opening at one place share its name and the corridor's; a report
     the extractor could not read (another language) has no events and is judged on its names.
     """
-    kinds_a, kinds_b = _kinds(a), _kinds(b)
-    if not (kinds_a or kinds_b) or not (_read(a) and _read(b)):
+    if not (a.kinds or b.kinds) or not (a.read and b.read):
         return True
-    return bool(kinds_a & kinds_b)
+    return not a.kinds.isdisjoint(b.kinds)
 
 
-def _kinds(doc: _Doc) -> frozenset[str]:
+def _kinds(events: dict[str, list[_Event]]) -> frozenset[str]:
     """The kinds of happening an article's current events say (`CONFLICT_TYPES`).
 
     A project is what a meeting or an agreement is about: one report of a signing may say who
     signed, another only what the railway will be, so a project alone is of either kind.
     """
-    kinds = doc.events.keys() & CONFLICT_TYPES
-    return frozenset(kinds or (_DIPLOMATIC if "PROJECT" in doc.events else ()))
+    kinds = events.keys() & CONFLICT_TYPES
+    return frozenset(kinds or (_DIPLOMATIC if "PROJECT" in events else ()))
 
 
-def _read(doc: _Doc) -> bool:
+def _read(events: dict[str, list[_Event]]) -> bool:
     """Whether the extractor found a current event other than a statement in the article."""
-    return any(etype not in WEAK_TYPES for etype in doc.events)
+    return any(etype not in WEAK_TYPES for etype in events)
 
 
 def _published_together(a: _Doc, b: _Doc, days: int) -> bool:
@@ -825,7 +862,9 @@ def _candidate_pairs(docs: list[_Doc], vectors: _Vectors, names: _Vectors) -> np
 
     if not pairs:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(np.frombuffer(pairs, dtype=np.int64))
+    # sorted, then each once (np.unique hashes first: 80 times slower on a million pairs)
+    ordered = np.sort(np.frombuffer(pairs, dtype=np.int64))
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
 
 
 def _lsh_buckets(vectors: _Vectors, docs: list[int]) -> Iterable[list[int]]:
