@@ -1478,6 +1478,17 @@ def test_leaders_who_oversaw_a_signing_met_and_make_their_states_parties():
     assert set(arg(one(events, "MEETING", text), "participants")) == {"Nguyen Phu Trong", "Xi Jinping"}
 
 
+@pytest.mark.parametrize(
+    ("text", "sectors"),
+    [
+        ("China and Colombia signed a cooperation plan on jointly building the Belt and Road on Monday.", None),
+        ("China and Serbia signed an agreement on a bridge and a road under the BRI on Monday.", ["roads"]),
+    ],
+)
+def test_the_belt_and_road_is_no_road(text: str, sectors):
+    assert arg(one(extract(text), "AGREEMENT", text), "sectors") == sectors
+
+
 # --- AGREEMENT: witnesses, nominal signings, renewals ----------------------------------------------------
 
 @pytest.mark.parametrize("verb", ["witnessed"])

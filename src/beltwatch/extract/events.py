@@ -1540,11 +1540,19 @@ def _article_projects(ctx: Context) -> list[Entity]:
 
 
 def _sectors(ctx: Context, text: str) -> list[str]:
-    """The sectors whose words a (lower-cased) text uses."""
+    """The sectors whose words a (lower-cased) text uses, outside the names of programmes ("the Belt and Road"
+    is no road)."""
+    text = _programme_names(ctx.knowledge).sub(" ", text)
     return [
         sector for sector, words in ctx.triggers["PROJECT"]["sectors"].items()
         if any(re.search(rf"\b{re.escape(w)}\b", text) for w in words)
     ]  # fmt: skip
+
+
+@cache
+def _programme_names(knowledge: Knowledge) -> re.Pattern[str]:
+    names = {n.lower() for e in knowledge.entities if e.umbrella for n in (e.name, *e.aliases)}
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?!\w)")
 
 
 def _nearest(entity: Entity, amount: Amount) -> int:
