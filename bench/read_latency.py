@@ -42,6 +42,7 @@ API = (
     "/api/entities",
     "/api/entities/{entity_id}",
     "/api/stories/{story}",
+    "/api/risk",
 )
 PAGES = (
     "/",
