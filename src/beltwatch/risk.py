@@ -21,8 +21,8 @@ and the briefings (`beltwatch report`).
 from __future__ import annotations
 
 import gc
+import json
 import math
-import pickle
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterator
@@ -217,10 +217,11 @@ def _place_of(place_id: str) -> tuple[str | None, str | None]:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection meanwhile. A window's reports, incidents and their JSON are a
-    million objects that hold no cycles (reference counting frees them); while they are made, each
-    full collection scanned every one of them again: 40 % of the risk view's time at 504,000 articles."""
+    million objects that hold no cycles (reference counting frees them); while they are made, or a
+    page is written from them, each full collection scanned every one of them again: 40 % of the risk
+    view's time at 504,000 articles."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -230,7 +231,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@_collector_paused()  # a fresh pause for each call
+@collector_paused()  # a fresh pause for each call
 def incidents(conn: Connection, since: date, until: date) -> list[Incident]:
     """The incidents whose (most precise) date is in [since, until], oldest first, reports merged."""
     window = EventFilter(type=INCIDENT_TYPE, since=since, until=until)
@@ -375,9 +376,10 @@ def _compare(current: dict[str, int], previous: dict[str, int]) -> dict[str, Any
     }
 
 
-# Views computed lately, by database and its count of changes (`store.changes`), each pickled: the view
-# holds until the store changes, and computing it reads and merges every report of its two windows
-# (50,156 at 504,000 articles). A request gets its own copy; a few windows are kept per process.
+# Views computed lately, by database and its count of changes (`store.changes`), as the API writes them:
+# the view holds until the store changes, and computing it reads and merges every report of its two
+# windows (50,156 at 504,000 articles). The API sends the text as kept; any other reader gets its own
+# copy. A few windows are kept per process.
 KEPT_VIEWS = 4
 _kept: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 _kept_lock = threading.Lock()
@@ -386,29 +388,51 @@ _kept_lock = threading.Lock()
 def risk_view(conn: Connection, days: int = 90, until: date | None = None) -> dict[str, Any]:
     """Incidents and casualties per area over the window, against the window before, with the incidents:
     as computed last for this database and window if the store has not changed since."""
-    # today: the window of an empty store ends on it (`default_until`)
-    key = (str(conn.engine.url), *stamp(conn), days, until, date.today())
+    key = _key(conn, days, until)
+    kept = _kept_text(key)
+    if kept is not None:
+        return _parsed(kept)
+    view = _computed_view(conn, days, until)
+    _keep(key, view)
+    return view
+
+
+def risk_view_json(conn: Connection, days: int = 90, until: date | None = None) -> bytes:
+    """`risk_view` as JSON text (UTF-8, as the API writes any answer)."""
+    key = _key(conn, days, until)
+    kept = _kept_text(key)
+    return kept if kept is not None else _keep(key, _computed_view(conn, days, until))
+
+
+def _key(conn: Connection, days: int, until: date | None) -> tuple[Any, ...]:
+    # the count of changes is read before the rows the view is made of; today: the window of an empty
+    # store ends on it (`default_until`)
+    return (str(conn.engine.url), *stamp(conn), days, until, date.today())
+
+
+def _kept_text(key: tuple[Any, ...]) -> bytes | None:
     with _kept_lock:
         kept = _kept.get(key)
         if kept is not None:
             _kept.move_to_end(key)
-    if kept is not None:
-        return _unpickled(kept)
-    view = _computed_view(conn, days, until)
-    pickled = pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL)
+    return kept
+
+
+def _keep(key: tuple[Any, ...], view: dict[str, Any]) -> bytes:
+    text = json.dumps(view, ensure_ascii=False, separators=(",", ":")).encode()
     with _kept_lock:
-        _kept[key] = pickled
+        _kept[key] = text
         while len(_kept) > KEPT_VIEWS:
             _kept.popitem(last=False)
-    return view
+    return text
 
 
-@_collector_paused()  # a fresh pause for each call
-def _unpickled(kept: bytes) -> dict[str, Any]:
-    return pickle.loads(kept)
+@collector_paused()  # a fresh pause for each call
+def _parsed(text: bytes) -> dict[str, Any]:
+    return json.loads(text)
 
 
-@_collector_paused()  # a fresh pause for each call
+@collector_paused()  # a fresh pause for each call
 def _computed_view(conn: Connection, days: int, until: date | None) -> dict[str, Any]:
     current, previous = windows(until or default_until(conn), days)
     found = incidents(conn, previous.start, current.end)
