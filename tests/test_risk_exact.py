@@ -298,9 +298,14 @@ def test_each_write_the_view_reads_is_counted(db_url):
     first, second = (made.synthetic_extraction(i, seed=9) for i in range(2))
     with open_database(db_url, writer=True) as db:
 
+        states: list[str] = []
+
         def counted() -> int:
             with db.engine.connect() as conn:
-                return stamp(conn)[1]
+                state, changes = stamp(conn)
+            if state not in states:
+                states.append(state)
+            return changes
 
         assert counted() == 0
         writes.store_extractions(db, [(x, signal_of(x)) for x in (first, second)], None)
@@ -316,8 +321,18 @@ def test_each_write_the_view_reads_is_counted(db_url):
             attack = list_events(conn, EventFilter(type="ATTACK"))[1][0]
             corrections.record_event_correction(conn, attack, action="reject", token_name="analyst")
         assert counted() == 4
-        with db.engine.connect() as conn:
-            assert len(stamp(conn)[0]) == 32
+        with db.engine.begin() as conn:  # a write rolled back: its state is not the store's again
+            corrections.record_event_correction(
+                conn, attack, action="edit", token_name="analyst", argument="killed", value=77
+            )
+            rolled_back = stamp(conn)[0]
+            conn.rollback()
+        assert counted() == 4 and len(states) == 5 and rolled_back not in states
+        with db.engine.begin() as conn:
+            corrections.record_event_correction(
+                conn, attack, action="edit", token_name="analyst", argument="killed", value=78
+            )
+        assert counted() == 5 and len(states) == 6 and rolled_back not in states
 
 
 def _view(db: Any) -> dict[str, Any]:

@@ -376,7 +376,7 @@ def _compare(current: dict[str, int], previous: dict[str, int]) -> dict[str, Any
     }
 
 
-# Views computed lately, by database and its count of changes (`store.changes`), as the API writes them:
+# Views computed lately, by database and its state (`store.changes`), as the API writes them:
 # the view holds until the store changes, and computing it reads and merges every report of its two
 # windows (50,156 at 504,000 articles). The API sends the text as kept; any other reader gets its own
 # copy. A few windows are kept per process.
@@ -405,8 +405,8 @@ def risk_view_json(conn: Connection, days: int = 90, until: date | None = None) 
 
 
 def _key(conn: Connection, days: int, until: date | None) -> tuple[Any, ...]:
-    # the count of changes is read before the rows the view is made of; today: the window of an empty
-    # store ends on it (`default_until`)
+    # the state is read before the rows the view is made of; today: the window of an empty store ends
+    # on it (`default_until`)
     return (str(conn.engine.url), *stamp(conn), days, until, date.today())
 
 

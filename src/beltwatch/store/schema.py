@@ -385,14 +385,14 @@ event_counts = sa.Table(
 )
 
 # Writes the views read (revision 0017): storing articles, computing stories and recording corrections
-# each add one to `changes` in their transaction (`store.changes`), so that a view computed from the
-# store holds until the next one (`risk`). `store` is drawn once per database: another database at
-# the same URL, made afresh, has a different one.
+# each add one to `changes` and draw a new `state` in their transaction (`store.changes`), so that a
+# view computed from the store holds until the next one (`risk`). A state is never drawn twice: not by
+# another database at the same URL, nor after a write that was rolled back.
 store_changes = sa.Table(
     "store_changes",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("store", sa.String(32), nullable=False),
+    sa.Column("state", sa.String(32), nullable=False),
     sa.Column("changes", sa.BigInteger, nullable=False),
 )
 

@@ -7,8 +7,9 @@ Create Date: 2026-12-07
 The risk view merged every ATTACK report of its two windows on every request (50,156 at 504,000
 articles). Whether anything it reads has changed since it was last computed is one row here:
 `changes`, which storing articles, computing stories and recording corrections add one to in their
-own transaction, and `store`, drawn once per database. A later revision that rewrites rows the
-views read adds one as well.
+own transaction, and `state`, which each of them draws afresh (a write rolled back leaves no state
+behind that a later one could repeat). A later revision that rewrites rows the views read does the
+same.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ def upgrade() -> None:
     table = op.create_table(
         "store_changes",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("store", sa.String(length=32), nullable=False),
+        sa.Column("state", sa.String(length=32), nullable=False),
         sa.Column("changes", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_store_changes")),
     )
-    op.bulk_insert(table, [{"id": 1, "store": uuid.uuid4().hex, "changes": 0}])
+    op.bulk_insert(table, [{"id": 1, "state": uuid.uuid4().hex, "changes": 0}])
 
 
 def downgrade() -> None:
