@@ -278,28 +278,41 @@ def test_areas_outside_the_districts():
 
 def test_incidents_found_by_their_days_are_those_every_incident_compared_gives():
     """A report joins the first incident it is the same happening as; looking only among the incidents
-    of its days (`_Happenings`) must give what comparing it with every incident gives, for reports of
-    one day, of a month and of a year, placed near each other, far apart or not at all, some in stories."""
+    of its days and bands of latitude and longitude (`_Happenings`) must give what comparing it with
+    every incident gives, for reports of one day, of a month and of a year, placed near each other, far
+    apart or not at all, some in stories; along the corridor, at 60 degrees north (where half a degree of
+    longitude is just more than SAME_PLACE_KM), further north (where it is less) and on both sides of
+    the date line."""
     import random
     from datetime import timedelta
 
     from beltwatch.risk import Incident, Report, _Happenings
 
     rng = random.Random(3)
+
+    def place(span: int) -> tuple[float, float]:
+        where = rng.random()
+        if where < 0.5:  # reports of a month or a year elsewhere: they can only join each other
+            return (25.1 if span < 29 else 30.1) + rng.uniform(0, 0.6), 62.3 + rng.uniform(0, 0.6)
+        if where < 0.65:  # bands of longitude just wide enough
+            return 59.7 + rng.uniform(0, 0.3), 30.1 + rng.uniform(0, 0.9)
+        if where < 0.8:  # none: too narrow
+            return 75.0 + rng.uniform(0, 0.2), 20.1 + rng.uniform(0, 1.2)
+        return -17.0 + rng.uniform(0, 0.2), rng.choice((179.85 + rng.uniform(0, 0.15), -179.85 - rng.uniform(0, 0.15)))
+
     reports = []
-    for i in range(600):
+    for i in range(2000):
         start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 120))
         span = rng.choice((0, 0, 0, 1, 29, 365))
-        placed = rng.random() < 0.8
+        lat, lon = place(span) if rng.random() < 0.8 else (None, None)
         reports.append(
             Report(
                 event={"id": i, "article": f"a{i}", "position": 0, "story": rng.choice((None, "s1", "s2")), "arguments": {}},
                 start=start,
                 end=start + timedelta(days=span),
-                # reports of a month or a year elsewhere: they can only join each other
-                lat=(25.1 if span < 29 else 30.1) + rng.uniform(0, 0.6) if placed else None,
-                lon=62.3 + rng.choice((0, 0.01, 0.5)) if placed else None,
-                precision=rng.choice((1, 2, 3, 4)) if placed else None,
+                lat=lat,
+                lon=lon,
+                precision=rng.choice((1, 2, 3, 4)) if lat is not None else None,
                 country="PK",
                 region=None,
             )
@@ -318,3 +331,5 @@ def test_incidents_found_by_their_days_are_those_every_incident_compared_gives()
     grouped = [[r.event["id"] for r in i.reports] for i in found.incidents]
     assert grouped == [[r.event["id"] for r in i.reports] for i in every]
     assert len(grouped) < len(reports) / 2 and max(map(len, grouped)) > 3
+    sides = [{r.lon > 0 for r in i.reports if r.lon is not None and abs(r.lon) > 179} for i in found.incidents]
+    assert {True, False} in sides  # an incident across the date line

@@ -20,10 +20,16 @@ and the briefings (`beltwatch report`).
 
 from __future__ import annotations
 
+import gc
+import json
 import math
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -31,12 +37,13 @@ from sqlalchemy.engine import Connection
 from beltwatch.errors import UsageError
 from beltwatch.resolve.districts import KIND_ORDER, UNLOCATED_AREA, Area, area_of
 from beltwatch.resolve.places import DISTRICT, haversine_km, place_by_id
+from beltwatch.store.changes import stamp
 from beltwatch.store.queries import EventFilter, list_events
-from beltwatch.store.reads import happening_figures, latest_event_day
+from beltwatch.store.reads import happening_figures, latest_event_day, lowest_stated
 
 INCIDENT_TYPE = "ATTACK"
 SAME_PLACE_KM = 25.0
-DATE_SLACK = timedelta(days=2)
+SLACK_DAYS = 2
 FIGURES = ("killed", "injured")
 TRENDS = {"new": "★", "rising": "↑", "falling": "↓", "steady": "→"}
 
@@ -53,23 +60,33 @@ class Report:
     precision: int | None
     country: str | None
     region: str | None
+    # what the merge compares, read once: each report is compared with several incidents
+    first_day: int = field(init=False)  # the span as day numbers
+    last_day: int = field(init=False)
+    story: str | None = field(init=False)
+    precise: bool = field(init=False)  # placed to a town, site or district
 
-    @property
-    def story(self) -> str | None:
-        return self.event.get("story")
+    def __post_init__(self) -> None:
+        self.first_day, self.last_day = self.start.toordinal(), self.end.toordinal()
+        self.story = self.event.get("story")
+        self.precise = self.precision is not None and self.precision <= DISTRICT
 
-    @property
+    @cached_property
     def figures(self) -> dict[str, Any]:
         """What `happening_figures` reads of a report: its arguments and its article."""
         return {**self.event["arguments"], "article": self.event["article"]}
 
     def figure(self, name: str) -> int | float | None:
-        return happening_figures([self.figures], name)["value"]
+        return lowest_stated([self.event["arguments"].get(name)])
 
     def near(self, other: Report) -> bool:
         if None in (self.lat, self.lon, other.lat, other.lon):
             return False
-        return haversine_km((self.lat, self.lon), (other.lat, other.lon)) <= SAME_PLACE_KM  # type: ignore[arg-type]
+        return _within_same_place(self.lat, self.lon, other.lat, other.lon)  # type: ignore[arg-type]
+
+    @property
+    def claims(self) -> list[dict[str, Any]]:
+        return [c for c in self.event["arguments"].get("claims") or [] if isinstance(c, dict)]
 
     def to_json(self) -> dict[str, Any]:
         e = self.event
@@ -85,8 +102,14 @@ class Report:
             "killed": self.figure("killed"),
             "injured": self.figure("injured"),
             "claimed_by": e["arguments"].get("claimed_by"),
-            "claims": [c for c in e["arguments"].get("claims") or [] if isinstance(c, dict)],
+            "claims": self.claims,
         }
+
+
+@lru_cache(maxsize=1 << 16)
+def _within_same_place(lat: float, lon: float, other_lat: float, other_lon: float) -> bool:
+    # reports come from a few thousand places: most pairs compared have been compared before
+    return haversine_km((lat, lon), (other_lat, other_lon)) <= SAME_PLACE_KM
 
 
 @dataclass
@@ -111,23 +134,25 @@ class Incident:
 
     def same_happening(self, report: Report) -> bool:
         seed = self.first
-        if report.start - DATE_SLACK > seed.end or report.end + DATE_SLACK < seed.start:
+        if report.first_day - SLACK_DAYS > seed.last_day or report.last_day + SLACK_DAYS < seed.first_day:
             return False
         if report.story is not None and report.story == seed.story:
             return report.lat is None or seed.lat is None or report.near(seed)
-        return all(
-            p is not None and p <= DISTRICT for p in (report.precision, seed.precision)
-        ) and report.near(seed)
+        return report.precise and seed.precise and report.near(seed)
 
     def figure(self, name: str) -> dict[str, Any]:
         """The lowest figure stated as fact, and every differing figure, each with its reports."""
         found = happening_figures([r.figures for r in self.reports], name)
         return {key: found[key] for key in ("value", "basis", "stated")}
 
+    def casualties(self) -> dict[str, int | float | None]:
+        """The figures an area's totals add up, without the rest of `to_json`."""
+        return {name: lowest_stated(r.event["arguments"].get(name) for r in self.reports) for name in FIGURES}
+
     def claims(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for r in self.reports:
-            for claim in r.to_json()["claims"]:
+            for claim in r.claims:
                 plain = {k: v for k, v in claim.items() if k != "article"}
                 if plain not in out:
                     out.append(plain)
@@ -171,7 +196,7 @@ def _report(event: dict[str, Any]) -> Report:
     start = date.fromisoformat(event["date_start"]) if event.get("date_start") else published
     end = date.fromisoformat(event["date_end"]) if event.get("date_end") else start
     geo = event.get("geo") or {}
-    place = place_by_id(geo["place_id"]) if geo.get("place_id") else None
+    country, region = _place_of(geo["place_id"]) if geo.get("place_id") else (None, None)
     return Report(
         event=event,
         start=start,  # type: ignore[arg-type]  # list_events only returns events dated by themselves or their article
@@ -179,68 +204,123 @@ def _report(event: dict[str, Any]) -> Report:
         lat=geo.get("lat"),
         lon=geo.get("lon"),
         precision=geo.get("precision"),
-        country=place.country if place else None,
-        region=geo.get("region") or (place.region if place else None),
+        country=country,
+        region=geo.get("region") or region,
     )
 
 
+@cache
+def _place_of(place_id: str) -> tuple[str | None, str | None]:
+    """A place's country and region, looked up once per place rather than once per report."""
+    place = place_by_id(place_id)
+    return (place.country, place.region) if place else (None, None)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile. A window's reports, incidents and their JSON are a
+    million objects that hold no cycles (reference counting frees them); while they are made, or a
+    page is written from them, each full collection scanned every one of them again: 40 % of the risk
+    view's time at 504,000 articles."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@collector_paused()  # a fresh pause for each call
 def incidents(conn: Connection, since: date, until: date) -> list[Incident]:
     """The incidents whose (most precise) date is in [since, until], oldest first, reports merged."""
     window = EventFilter(type=INCIDENT_TYPE, since=since, until=until)
     _, found = list_events(conn, window, limit=None, evidence=False)  # no report shows its sentence
     reports = [_report(e) for e in found if e.get("date_start") or e.get("published")]
-    reports.sort(key=lambda r: ((r.end - r.start).days, r.start, r.event["article"], r.event["position"]))
+    reports.sort(key=lambda r: (r.last_day - r.first_day, r.first_day, r.event["article"], r.event["position"]))
     merged = _Happenings()
     for report in reports:
         merged.add(report)
     out = [i for i in merged.incidents if since <= i.day <= until]
     for incident in out:
         p = incident.placed
-        incident.area = area_of(p.lat, p.lon, p.precision, p.country, p.region)
+        incident.area = _area_of(p.lat, p.lon, p.precision, p.country, p.region)
     out.sort(key=lambda i: (i.day, i.first.event["article"]))
     return out
+
+
+_area_of = lru_cache(maxsize=1 << 14)(area_of)  # incidents come from a few thousand places
 
 
 class _Happenings:
     """Incidents as reports join them: a report joins the first incident (in the order they were
     started) it is the same happening as, else starts one. Incidents are found by the days their
-    first report spans and the band of latitude it lies in (unplaced reports in none), so that a
-    report is compared with the few incidents of its days and place rather than with every one."""
+    first report spans and the bands of latitude and longitude it lies in (unplaced reports in none),
+    so that a report is compared with the few incidents of its days and place rather than with every one."""
 
     def __init__(self) -> None:
         self.incidents: list[Incident] = []
-        # first report's start day -> its band (None: unplaced) -> incidents
-        self.starting: dict[date, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(list))
-        self.longest = timedelta(0)  # the longest span of a first report
+        # first report's start day -> its band of latitude -> its band of longitude -> incidents
+        self.starting: dict[int, Bands] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+        self.longest = 0  # the longest span of a first report, in days
 
     def add(self, report: Report) -> None:
-        day, last = report.start - DATE_SLACK - self.longest, report.end + DATE_SLACK
-        band = _band(report)
+        lat_band, lon_band = _bands(report)
         candidates: list[int] = []
-        while day <= last:
-            bands = self.starting.get(day, {})
-            if band is None:  # only a report of the same story can join it: any place
-                candidates += (i for found in bands.values() for i in found)
-            else:  # a place near it, or an unplaced report of its story
-                for near in (band - 1, band, band + 1, None):
-                    candidates += bands.get(near, ())
-            day += timedelta(days=1)
-        home = min((i for i in candidates if self.incidents[i].same_happening(report)), default=None)
+        for day in range(report.first_day - SLACK_DAYS - self.longest, report.last_day + SLACK_DAYS + 1):
+            bands = self.starting.get(day)
+            if bands:
+                candidates += _around(bands, lat_band, lon_band)
+        candidates.sort()  # the first incident started that it belongs to, found without testing the rest
+        home = next((i for i in candidates if self.incidents[i].same_happening(report)), None)
         if home is not None:
             self.incidents[home].reports.append(report)
             return
-        self.starting[report.start][band].append(len(self.incidents))
+        self.starting[report.first_day][lat_band][lon_band].append(len(self.incidents))
         self.incidents.append(Incident([report]))
-        self.longest = max(self.longest, report.end - report.start)
+        self.longest = max(self.longest, report.last_day - report.first_day)
+
+
+Bands = dict[int | None, dict[int | None, list[int]]]
+
+
+def _around(bands: Bands, lat_band: int | None, lon_band: int | None) -> list[int]:
+    """The incidents of one day a report in these bands may join: any, for an unplaced report (only a
+    report of its story can join it, wherever it is); else the unplaced ones (of its story) and those in
+    its bands or the neighbouring ones, or in its bands of latitude where either has no band of longitude."""
+    if lat_band is None:
+        return [i for lons in bands.values() for found in lons.values() for i in found]
+    out = list(bands.get(None, {}).get(None, ()))
+    for near in (lat_band - 1, lat_band, lat_band + 1):
+        lons = bands.get(near)
+        if not lons:
+            continue
+        if lon_band is None:
+            out += (i for found in lons.values() for i in found)
+        else:
+            for key in (lon_band - 1, lon_band, lon_band + 1, None):
+                out += lons.get(key, ())
+    return out
 
 
 BAND_DEGREES = SAME_PLACE_KM / 100  # wider than SAME_PLACE_KM (a degree of latitude is 111 km)
+# Bands of longitude are half a degree: wider than SAME_PLACE_KM up to 60 degrees of latitude (27.6 km
+# there, where two places within 25 km lie). Nearer the poles, and next to the date line (where the
+# bands wrap around), a report has none and is compared with every longitude of its bands of latitude.
+LON_BAND_DEGREES = 0.5
+LON_BANDS_UP_TO_LAT = 60.0
+LON_BANDS_UP_TO_LON = 179.0
 
 
-def _band(report: Report) -> int | None:
-    """The band of latitude a placed report lies in: two reports near enough to be one happening
-    lie in the same band or in neighbouring ones."""
-    return None if report.lat is None or report.lon is None else math.floor(report.lat / BAND_DEGREES)
+def _bands(report: Report) -> tuple[int | None, int | None]:
+    """The bands of latitude and longitude a placed report lies in: two reports near enough to be one
+    happening lie in the same bands or in neighbouring ones. (None, None) for an unplaced report."""
+    if report.lat is None or report.lon is None:
+        return None, None
+    lat_band = math.floor(report.lat / BAND_DEGREES)
+    if abs(report.lat) > LON_BANDS_UP_TO_LAT or abs(report.lon) > LON_BANDS_UP_TO_LON:
+        return lat_band, None
+    return lat_band, math.floor(report.lon / LON_BAND_DEGREES)
 
 
 # --- the rolling window -----------------------------------------------------------------------------
@@ -296,12 +376,68 @@ def _compare(current: dict[str, int], previous: dict[str, int]) -> dict[str, Any
     }
 
 
+# Views computed lately, by database and its state (`store.changes`), as the API writes them:
+# the view holds until the store changes, and computing it reads and merges every report of its two
+# windows (50,156 at 504,000 articles). The API sends the text as kept; any other reader gets its own
+# copy. A few windows are kept per process.
+KEPT_VIEWS = 4
+_kept: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
 def risk_view(conn: Connection, days: int = 90, until: date | None = None) -> dict[str, Any]:
-    """Incidents and casualties per area over the window, against the window before, with the incidents."""
+    """Incidents and casualties per area over the window, against the window before, with the incidents:
+    as computed last for this database and window if the store has not changed since."""
+    key = _key(conn, days, until)
+    kept = _kept_text(key)
+    if kept is not None:
+        return _parsed(kept)
+    view = _computed_view(conn, days, until)
+    _keep(key, view)
+    return view
+
+
+def risk_view_json(conn: Connection, days: int = 90, until: date | None = None) -> bytes:
+    """`risk_view` as JSON text (UTF-8, as the API writes any answer)."""
+    key = _key(conn, days, until)
+    kept = _kept_text(key)
+    return kept if kept is not None else _keep(key, _computed_view(conn, days, until))
+
+
+def _key(conn: Connection, days: int, until: date | None) -> tuple[Any, ...]:
+    # the state is read before the rows the view is made of; today: the window of an empty store ends
+    # on it (`default_until`)
+    return (str(conn.engine.url), *stamp(conn), days, until, date.today())
+
+
+def _kept_text(key: tuple[Any, ...]) -> bytes | None:
+    with _kept_lock:
+        kept = _kept.get(key)
+        if kept is not None:
+            _kept.move_to_end(key)
+    return kept
+
+
+def _keep(key: tuple[Any, ...], view: dict[str, Any]) -> bytes:
+    text = json.dumps(view, ensure_ascii=False, separators=(",", ":")).encode()
+    with _kept_lock:
+        _kept[key] = text
+        while len(_kept) > KEPT_VIEWS:
+            _kept.popitem(last=False)
+    return text
+
+
+@collector_paused()  # a fresh pause for each call
+def _parsed(text: bytes) -> dict[str, Any]:
+    return json.loads(text)
+
+
+@collector_paused()  # a fresh pause for each call
+def _computed_view(conn: Connection, days: int, until: date | None) -> dict[str, Any]:
     current, previous = windows(until or default_until(conn), days)
     found = incidents(conn, previous.start, current.end)
     now = [(i, i.to_json()) for i in found if i.day >= current.start]
-    before = [(i, i.to_json()) for i in found if i.day < current.start]
+    before = [(i, i.casualties()) for i in found if i.day < current.start]  # counted, never shown
     areas: dict[Area, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = defaultdict(lambda: ([], []))
     for i, row in now:
         areas[i.area][0].append(row)

@@ -426,7 +426,7 @@ def _payload(
             "precision": placed.precision,
             "region": placed.region,
         },
-        "corridor": None if placed is None else reads.corridor_of(placed),
+        "corridor": None if placed is None else reads.corridor_of(placed._mapping),
         "killed": _agreed(merged, "killed"),
         "injured": _agreed(merged, "injured"),
         "disputed": merged["disputed"],

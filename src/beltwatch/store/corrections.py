@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from beltwatch.errors import BeltwatchError, UsageError
+from beltwatch.store.changes import note_change
 from beltwatch.store.entities import normalise
 from beltwatch.store.schema import Json, Timestamp, aliases, entities, metadata
 
@@ -172,6 +173,7 @@ def _record(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
     ).scalar_one()
     values = {**values, "version": (latest or 0) + 1, "created_at": datetime.now(UTC)}
     new_id = conn.execute(corrections.insert().values(**values).returning(corrections.c.id)).scalar_one()
+    note_change(conn)
     return _row_json(conn.execute(sa.select(corrections).where(corrections.c.id == new_id)).one())
 
 

@@ -384,7 +384,7 @@ def _event_json(r: Any) -> dict[str, Any]:
         if r.sentence_start is None
         else {"text": r.evidence, "start": r.sentence_start, "end": r.sentence_end},
         "geo": geo,
-        "corridor": reads.corridor_of(r),
+        "corridor": reads.corridor_of(mapping),
         "usd": usd,
         "usd_constant": mapping.get("usd_constant"),
     }

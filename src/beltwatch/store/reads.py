@@ -21,6 +21,7 @@ from beltwatch.errors import UsageError
 from beltwatch.model import DATE_LENGTHS, EVENT_TYPES, PARTY_ARGUMENTS, PLACE_TYPES, StorySignal
 from beltwatch.store.entities import normalise
 from beltwatch.store.schema import (
+    UNDATED,
     aliases,
     amounts,
     article_entities,
@@ -410,7 +411,7 @@ def list_events(
                 "published": iso(r.published),
                 "arguments": _ordered(r.arguments),
                 "evidence": _evidence(r.text, r.sentence_start, r.sentence_end),
-                "corridor": corridor_of(r),
+                "corridor": corridor_of(r._mapping),
             }
         )
     return out
@@ -419,9 +420,9 @@ def list_events(
 CORRIDOR_COLUMNS = ("alignment", "alignment_km", "site", "site_km")
 
 
-def corridor_of(row: Any) -> dict[str, Any] | None:
-    """An event row's nearest corridor alignment and project site with their km (None when it has no place)."""
-    mapping = row._mapping
+def corridor_of(mapping: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An event row's (`row._mapping`) nearest corridor alignment and project site with their km (None
+    when it has no place)."""
     if mapping.get("alignment") is None:
         return None
     return {name: mapping[name] for name in CORRIDOR_COLUMNS}
@@ -429,15 +430,26 @@ def corridor_of(row: Any) -> dict[str, Any] | None:
 
 def latest_event_day(conn: Connection) -> date | None:
     """The latest day an event of a current article is dated to, never after the latest publication
-    (a project "to be finished in 2030" is not news from 2030); None for an empty database."""
-    row = conn.execute(
-        sa.select(sa.func.max(events.c.date_start), sa.func.max(article_versions.c.published))
-        .select_from(events)
-        .join(article_versions, article_versions.c.id == events.c.article_version_id)
-        .where(article_versions.c.is_current)
-    ).one()
-    days = [None if d is None else iso_day(d) for d in row]
-    known = [d for d in days if d is not None]
+    (a project "to be finished in 2030" is not news from 2030); None for an empty database.
+
+    Each is read from the top of an index down to the first that qualifies, not by joining every event
+    to its version: a dated event's listed day is its date (revision 0013), so the latest is near the
+    top of the index on (current, listed day)."""
+    latest_event = (
+        sa.select(events.c.date_start)
+        .where(events.c.is_current, events.c.sort_day < UNDATED, events.c.date_start.is_not(None))
+        .order_by(events.c.sort_day.desc())
+        .limit(1)
+    )
+    with_events = sa.exists().where(events.c.article_version_id == article_versions.c.id)
+    latest_published = (
+        sa.select(article_versions.c.published)
+        .where(article_versions.c.is_current, article_versions.c.published.is_not(None), with_events)
+        .order_by(article_versions.c.published.desc())
+        .limit(1)
+    )
+    days = [conn.execute(query).scalar() for query in (latest_event, latest_published)]
+    known = [iso_day(d) for d in days if d is not None]
     return min(known) if known else None
 
 
@@ -764,16 +776,21 @@ def happening_figures(reports: Iterable[Mapping[str, Any]], name: str) -> dict[s
                 entry = _figure_entry(claimed, claim[name], claimants=[])
                 entry["claimants"].append(claim.get("claimant"))
                 entry["articles"].append(claim.get("article", report["article"]))
-    numbers = [e["value"] for e in stated.values() if _is_number(e["value"])]
     everything = {**claimed, **stated}  # one entry per distinct figure, stated or claimed
     return {
-        "value": min(numbers, default=None),
+        "value": lowest_stated(e["value"] for e in stated.values()),
         "basis": FIGURE_BASES[min(len(stated), 2)],
         "stated": sorted(stated.values(), key=_figure_order),
         "claimed": sorted(claimed.values(), key=_figure_order),
         "highest": max((e["value"] for e in everything.values() if _is_number(e["value"])), default=None),
         "agreed": next(iter(everything.values()))["value"] if len(everything) == 1 else None,
     }
+
+
+def lowest_stated(values: Iterable[Any]) -> int | float | None:
+    """`happening_figures`' value of the figures its reports state as fact: the lowest number among
+    them, without building the rest of its answer."""
+    return min((v for v in values if _is_number(v)), default=None)
 
 
 def _figure_entry(entries: dict[str, dict[str, Any]], value: Any, **more: Any) -> dict[str, Any]:

@@ -384,6 +384,18 @@ event_counts = sa.Table(
     sa.Column("events", sa.Integer, nullable=False),
 )
 
+# Writes the views read (revision 0017): storing articles, computing stories and recording corrections
+# each add one to `changes` and draw a new `state` in their transaction (`store.changes`), so that a
+# view computed from the store holds until the next one (`risk`). A state is never drawn twice: not by
+# another database at the same URL, nor after a write that was rolled back.
+store_changes = sa.Table(
+    "store_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("state", sa.String(32), nullable=False),
+    sa.Column("changes", sa.BigInteger, nullable=False),
+)
+
 # Alerts (revision 0004): what `beltwatch watch` and `ingest --rules` raised, one row per alert. A story
 # is followed by the article keys it had when alerted (`articles`), because a story's key changes
 # when an earlier report joins it; `fingerprint` hashes the figures the alert reported, so a

@@ -34,6 +34,7 @@ from beltwatch.model import (
     StorySignal,
 )
 from beltwatch.projects import project_facts
+from beltwatch.store.changes import note_change
 from beltwatch.store.database import Database, lock_for_writing, raise_if_unwritable
 from beltwatch.store.entities import EntityResolver, normalise
 from beltwatch.store.projects import VersionFacts, update_projects
@@ -148,6 +149,8 @@ def store_extractions(
         batch.resolver.prefetch([entity for extraction, _ in items for entity in extraction.entities])
         stored = [batch.store(extraction, signal, run_id) for extraction, signal in items]
         batch.flush()
+        if any(s.status != UNCHANGED for s in stored):
+            note_change(conn)
         return stored
 
 
@@ -748,3 +751,4 @@ def write_stories(db: Database, assignments: Iterable[StoryAssignment], scope: s
         stale = [r.id for key, r in existing.items() if key not in groups]
         if stale:
             conn.execute(stories.delete().where(stories.c.id.in_(stale)))
+        note_change(conn)

@@ -226,18 +226,19 @@ def risk(
     days: Annotated[int, Query(ge=1, le=36_500)] = 90,
     until: Annotated[date | None, Query()] = None,
 ) -> HTMLResponse:
-    from beltwatch.risk import TRENDS, risk_view
+    from beltwatch.risk import TRENDS, collector_paused, risk_view
 
-    view = risk_view(conn, days, until)
-    bars = [(row["area"], float(row["incidents"])) for row in view["areas"] if row["incidents"]]
-    return page(
-        request,
-        "risk.html",
-        "Risk along the corridor",
-        view=view,
-        trends=TRENDS,
-        chart=render.bar_chart(bars, title="Incidents per area in the window", fmt=render.number),
-    )
+    with collector_paused():  # the page is written from a million objects
+        view = risk_view(conn, days, until)
+        bars = [(row["area"], float(row["incidents"])) for row in view["areas"] if row["incidents"]]
+        return page(
+            request,
+            "risk.html",
+            "Risk along the corridor",
+            view=view,
+            trends=TRENDS,
+            chart=render.bar_chart(bars, title="Incidents per area in the window", fmt=render.number),
+        )
 
 
 @router.get("/sources")
