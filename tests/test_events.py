@@ -942,6 +942,11 @@ def test_generic_mention_is_no_attack(text: str):
     assert of_type(extract(text), "ATTACK") == []
 
 
+def test_a_production_target_is_no_attack():
+    text = "The Las Bambas mine had targeted between 385,000 tonnes and 405,000 tonnes of copper production in 2019."
+    assert of_type(extract(text), "ATTACK") == []
+
+
 # --- SECURITY_MEASURE ------------------------------------------------------------------------------
 
 
