@@ -1822,16 +1822,21 @@ def _attack_triggers(ctx: Context, sent: Span) -> list[Token]:
     conf = ctx.triggers["ATTACK"]
     found = [
         t for t in sent
-        if (t.pos_ == "VERB" and t.lemma_.lower() in conf["verbs"] and not _aims_at_a_figure(t))
+        if (t.pos_ == "VERB" and t.lemma_.lower() in conf["verbs"] and not _aims_at_a_figure(t, conf))
         or (t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in conf["nouns"])
         or (t.pos_ == "VERB" and t.lemma_.lower() in conf["attacker_verbs"] and _done_by_attackers(t, conf))
     ]  # fmt: skip
     return [] if all(t.tag_ in ("NNS", "NNPS") for t in found) else found
 
 
-def _aims_at_a_figure(verb: Token) -> bool:
-    """"had targeted between 385,000 tonnes and 405,000 tonnes of copper": a target set, not a target hit."""
-    return any(t.like_num for c in verb.children if c.dep_ in ("dobj", "prep") for t in c.subtree)
+def _aims_at_a_figure(verb: Token, conf: dict[str, Any]) -> bool:
+    """"had targeted between 385,000 tonnes and 405,000 tonnes of copper": a target set, not a target hit
+    ("targeted two Chinese engineers" is one)."""
+    if verb.lemma_.lower() != "target":
+        return False
+    counted = [t.head for c in verb.children if c.dep_ in ("dobj", "prep") for t in c.subtree if t.like_num]
+    hit = set(conf["target_nouns"]) | set(conf["local_victims"])
+    return bool(counted) and not any(n.lemma_.lower() in hit or n.ent_type_ in ("NORP", "PERSON") for n in counted)
 
 
 def _done_by_attackers(verb: Token, conf: dict[str, Any]) -> bool:
