@@ -39,6 +39,8 @@ def build(url: str, count: int, seed: int, batch: int) -> tuple[int, int, float,
     with open_database(url, create=True, writer=True) as db:
         with db.engine.connect() as conn:
             first = conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar_one()
+        if first >= count:
+            return first, 0, 0.0, 0.0  # nothing to write: no run is recorded, the store is left as it is
         run_id = writes.start_run(db, [f"build_store --articles {count} --seed {seed}"])
         start, cpu = time.perf_counter(), time.process_time()
         for i in range(first, count, batch):
