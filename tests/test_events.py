@@ -1780,6 +1780,16 @@ def test_the_state_of_unnamed_activists_is_not_who_protested():
     assert "Kenya" not in actors and "Nairobi" not in actors
 
 
+def test_according_to_a_person_is_their_statement():
+    text = "Zambia reached a deal to restructure $1.5 billion in debt, according to Finance Minister Situmbeko Musokotwane."
+    assert [arg(e, "speaker") for e in of_type(extract(text), "STATEMENT")] == ["Situmbeko Musokotwane"]
+
+
+def test_according_to_a_report_is_no_statement():
+    text = "According to the report, the attack was the third on Chinese projects in a week."
+    assert of_type(extract(text), "STATEMENT") == []
+
+
 def test_a_negated_verb_of_saying_is_no_statement():
     text = "The Export-Import Bank of China has not confirmed whether it will approve the loan."
     assert of_type(extract(text), "STATEMENT") == []

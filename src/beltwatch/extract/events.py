@@ -388,16 +388,7 @@ def find_statements(ctx: Context) -> list[Event]:
     by_speaker: dict[str, tuple[Entity, Span, list[Span], DateMention | None]] = {}
     for sent in ctx.doc.sents:
         for tok in sent:
-            if tok.pos_ not in ("VERB", "AUX") or not _says(tok, conf) or _planned(tok) or _advises(ctx, tok):
-                continue
-            if _negated(tok):
-                continue  # "the bank has not confirmed whether it will approve the loan"
-            if tok.lemma_.lower() in ctx.triggers["MEETING"]["verbs"] and _objects_are_people(ctx, tok):
-                continue  # "welcomed Xi Jinping": a guest greeted, not a statement
-            subject = _subject(tok)
-            if subject is not None and subject.dep_ == "nsubjpass":
-                continue  # "Obligations to Exim Bank are expressed in dollars": what is said, not who says it
-            speakers = _actors(ctx, subject)
+            speakers = _speakers(ctx, tok, conf)
             if any(s.type == "PERSON" for s in speakers):  # "Spokesperson for the Ministry X, Y said": Y speaks
                 speakers = [s for s in speakers if s.type == "PERSON"]
             for speaker in speakers:
@@ -421,6 +412,23 @@ def find_statements(ctx: Context) -> list[Event]:
         args = {"speaker": speaker.name, "topic": topic, "date": when, "location": venue.name if venue else None}
         events.append(_ev(ctx, "STATEMENT", first, args, {"speaker": first, "topic": first}))
     return events
+
+
+def _speakers(ctx: Context, tok: Token, conf: dict[str, Any]) -> list[Entity]:
+    """Who a verb of saying makes speak (its subject), or "according to" (its object: "according to Finance
+    Minister Musokotwane")."""
+    if tok.lower_ == "according" and tok.i + 1 < len(ctx.doc) and ctx.doc[tok.i + 1].lower_ == "to":
+        return [e for o in ctx.doc[tok.i + 1].children if o.dep_ == "pobj" for e in _actors(ctx, o, ("PERSON",))]
+    if tok.pos_ not in ("VERB", "AUX") or not _says(tok, conf) or _planned(tok) or _advises(ctx, tok):
+        return []
+    if _negated(tok):
+        return []  # "the bank has not confirmed whether it will approve the loan"
+    if tok.lemma_.lower() in ctx.triggers["MEETING"]["verbs"] and _objects_are_people(ctx, tok):
+        return []  # "welcomed Xi Jinping": a guest greeted, not a statement
+    subject = _subject(tok)
+    if subject is not None and subject.dep_ == "nsubjpass":
+        return []  # "Obligations to Exim Bank are expressed in dollars": what is said, not who says it
+    return _actors(ctx, subject)
 
 
 def _venue(ctx: Context, sents: list[Span]) -> Entity | None:
