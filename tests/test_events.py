@@ -1785,6 +1785,11 @@ def test_according_to_a_person_is_their_statement():
     assert [arg(e, "speaker") for e in of_type(extract(text), "STATEMENT")] == ["Situmbeko Musokotwane"]
 
 
+def test_a_speaker_named_after_an_inverted_verb_of_saying_speaks_whatever_the_parse():
+    text = "\u201cThe mega dam is not for us,\u201d said lead protester Steven Naw Awng."
+    assert [arg(e, "speaker") for e in of_type(extract(text), "STATEMENT")] == ["Steven Naw Awng"]
+
+
 def test_according_to_a_report_is_no_statement():
     text = "According to the report, the attack was the third on Chinese projects in a week."
     assert of_type(extract(text), "STATEMENT") == []

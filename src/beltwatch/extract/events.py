@@ -428,6 +428,10 @@ def _speakers(ctx: Context, tok: Token, conf: dict[str, Any]) -> list[Entity]:
     subject = _subject(tok)
     if subject is not None and subject.dep_ == "nsubjpass":
         return []  # "Obligations to Exim Bank are expressed in dollars": what is said, not who says it
+    if subject is None and tok.i > 0 and ctx.doc[tok.i - 1].is_punct:
+        # '"...," said lead protester Steven Naw Awng': the speaker named after the verb, whatever the parse
+        after = ctx.doc[tok.i + 1 : min(tok.i + 8, tok.sent.end)]
+        return next(([e] for e in ctx.entities_in(after, ("PERSON",))), [])
     return _actors(ctx, subject)
 
 
