@@ -445,6 +445,14 @@ def test_a_currency_swap_is_financing_of_its_own_kind():
     assert arg(one(extract(text), "FINANCING", text), "instrument") == "other"
 
 
+def test_a_headlines_state_gives_way_to_the_lender_the_body_names():
+    text = (
+        "China lends US$989 million for expressway\n\n"
+        "The Export-Import Bank of China has agreed to provide a loan of US$989 million to Sri Lanka for the expressway."
+    )
+    assert [arg(e, "funder") for e in of_type(extract(text), "FINANCING")] == ["Export-Import Bank of China"]
+
+
 def test_a_buyer_pays_for_what_it_acquires():
     text = "COSCO Shipping acquired 67 percent of the Piraeus port for 368.5 million euros, its largest investment in Greece."
     financing = one(extract(text), "FINANCING", text)

@@ -752,7 +752,7 @@ def find_financing(ctx: Context) -> list[Event]:
             for e in _financing_for_amount(ctx, sent, amount, instrument, conf["recipient_prepositions"])
         ]  # fmt: skip
         events.extend(_first_per_pair(found))
-    return _first_statement_of_each(events)
+    return _first_statement_of_each(ctx, events)
 
 
 def _instrument_named(span: Span, instruments: dict[str, str]) -> str | None:
@@ -844,14 +844,27 @@ def _first_per_pair(events: list[Event]) -> list[Event]:
     return kept
 
 
-def _first_statement_of_each(events: list[Event]) -> list[Event]:
+def _first_statement_of_each(ctx: Context, events: list[Event]) -> list[Event]:
     """The article's financing, less later sentences that only name an amount again ("The $2-billion
-    loan was due on March 24"): the same sum, the same date, and no other funder."""
+    loan was due on March 24"): the same sum, the same date, and no other funder. A headline's state
+    ("China lends US$989 million") gives way to the lender of that state the body names for the sum."""
     kept: list[Event] = []
     for event in events:
-        if not any(_names_again(event.arguments, k.arguments) for k in kept):
+        args = event.arguments
+        if any(_names_again(args, k.arguments) for k in kept):
+            continue
+        stated = next((i for i, k in enumerate(kept) if _names_again({**args, "funder": None}, k.arguments)), None)
+        if stated is not None and _lender_of_state(ctx, args.get("funder"), kept[stated].arguments.get("funder")):
+            kept[stated] = event
+        else:
             kept.append(event)
     return kept
+
+
+def _lender_of_state(ctx: Context, lender: str | None, state: str | None) -> bool:
+    country = ctx.knowledge.country_by_name.get(state or "")
+    named = next((e for e in ctx.entities if e.name == lender), None)
+    return country is not None and named is not None and named.kind in LENDER_KINDS and named.country == country.code
 
 
 def _names_again(later: dict[str, Any], first: dict[str, Any]) -> bool:
