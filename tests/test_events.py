@@ -201,6 +201,17 @@ def test_welcoming_a_guest_is_a_meeting_not_a_statement():
     assert len(of_type(events, "MEETING")) == 1
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "President Uhuru Kenyatta and opposition leader Raila Odinga visited China two months ago.",
+        "Prime Minister Shehbaz Sharif visited the Chinese embassy to express his condolences.",
+    ],
+)
+def test_visitors_of_a_place_or_an_embassy_met_no_one(text: str):
+    assert of_type(extract(text), "MEETING") == []
+
+
 def test_visit_by_one_person_is_no_meeting():
     assert of_type(extract("Shehbaz Sharif visited the dam site on Monday."), "MEETING") == []
 

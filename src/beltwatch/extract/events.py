@@ -523,6 +523,8 @@ def find_meetings(ctx: Context) -> list[Event]:
     for sent in ctx.doc.sents:
         for trigger in sent:
             verb = trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["verbs"] and not _planned(trigger)
+            if verb and trigger.lemma_.lower() in conf["place_verbs"] and not _visits_someone(ctx, trigger):
+                continue  # "Kenyatta and Odinga visited China": visitors of a place, not a meeting of theirs
             noun = trigger.pos_ == "NOUN" and trigger.lower_ in conf["nouns"] and not _held_later(trigger)
             if trigger.pos_ == "VERB" and trigger.lemma_.lower() in conf["joint_verbs"]:
                 participants = _doers(ctx, trigger)
@@ -625,6 +627,10 @@ def _doers(ctx: Context, verb: Token) -> list[Entity]:
     else:
         return []
     return people if len({p.country for p in people if p.country}) >= 2 else []
+
+
+def _visits_someone(ctx: Context, verb: Token) -> bool:
+    return any(e.type == "PERSON" for c in verb.children if c.dep_ == "dobj" for e in _actors(ctx, c, ("PERSON",)))
 
 
 def _told(ctx: Context, verb: Token) -> list[Entity]:
