@@ -1788,6 +1788,12 @@ def test_what_marchers_oppose_may_be_a_clause():
     assert "industrial zone" in arg(protest, "target")
 
 
+def test_opposing_projects_in_a_programme_targets_the_programme():
+    text = "India firmly and consistently opposes projects in the so-called CPEC, which are in Indian territory."
+    protest = one(extract(text), "PROTEST", text)
+    assert (arg(protest, "actor"), arg(protest, "target")) == ("India", "China-Pakistan Economic Corridor")
+
+
 def test_demonstrating_a_commitment_is_no_protest():
     text = "China and Colombia signed a cooperation plan, demonstrating the two countries' commitment to their ties."
     assert of_type(extract(text), "PROTEST") == []

@@ -2431,7 +2431,10 @@ def find_protests(ctx: Context) -> list[Event]:
                 obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep is not None else None
             if not actors or obj is None:
                 continue
-            targets = _actors(ctx, obj, ("PROJECT", "EVENT", "ORG", "FAC", "GPE"))
+            targets = _actors(ctx, obj, ("PROJECT", "EVENT", "ORG", "FAC", "GPE")) or [
+                e for c in tok.children if c.dep_ == "prep" and c.lower_ in ("in", "under")
+                for o in c.children for e in _actors(ctx, o, ("PROJECT",))
+            ]  # "opposes projects in the so-called CPEC": the parser hangs the programme on the verb
             target = targets[0].name if targets else _phrase(ctx, obj)
             if not targets and obj.lemma_.lower() in ctx.triggers["ATTACK"]["nouns"]:
                 hit = _target(ctx, _Attack(list(ctx.doc.sents), None))
