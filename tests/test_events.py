@@ -1715,6 +1715,15 @@ def test_a_company_a_report_names_later_took_the_measure():
     assert arg(measure, "actor") in ("Power China", "Power Construction Corporation of China")
 
 
+def test_a_headlines_measure_restated_in_the_body_is_the_bodys():
+    text = (
+        "Myanmar police arrest two in copper mine protest\n\n"
+        "Police from Salingyi township arrested two protest leaders on Wednesday for leading the protest."
+    )
+    actors = [arg(e, "actor") for e in of_type(extract(text), "SECURITY_MEASURE")]
+    assert actors == ["Police from Salingyi township"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

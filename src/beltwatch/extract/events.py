@@ -2525,7 +2525,26 @@ def merge_duplicates(events: list[Event]) -> list[Event]:
 def extract_events(ctx: Context) -> list[Event]:
     """Every event of one English article, in the order of the schema's types."""
     events = merge_duplicates([event for finder in FINDERS for event in finder(ctx)])
-    return _condemned_as_reported(ctx, _signed_where_they_met(events))
+    return _condemned_as_reported(ctx, _signed_where_they_met(_headline_measures_restated(ctx, events)))
+
+
+def _headline_measures_restated(ctx: Context, events: list[Event]) -> list[Event]:
+    """"China warns citizens after nine killed" over "the Chinese embassy warned its citizens not to travel":
+    a headline's measure that the body states again with the same verb is the body's (its actor named as
+    the body names it)."""
+    first_line = ctx.text.find("\n")
+    measures = [e for e in events if e.type == "SECURITY_MEASURE"]
+
+    def stem(event: Event) -> str:
+        return event.arguments.get("measure", "")[:4].lower()
+
+    return [
+        e for e in events
+        if not (
+            e in measures and 0 <= e.evidence.start < first_line
+            and any(o is not e and o.evidence.start > first_line and stem(o) == stem(e) for o in measures)
+        )
+    ]  # fmt: skip
 
 
 def _condemned_as_reported(ctx: Context, events: list[Event]) -> list[Event]:
