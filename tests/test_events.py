@@ -464,6 +464,15 @@ def test_a_headlines_state_gives_way_to_the_lender_the_body_names():
     assert [arg(e, "funder") for e in of_type(extract(text), "FINANCING")] == ["Export-Import Bank of China"]
 
 
+def test_a_yuan_swap_line_is_lent_by_chinas_side_to_the_other():
+    text = (
+        "Argentina and China renewed their currency swap agreement. The latest extension in June 2024 secured "
+        "a 35 billion yuan swap line for Argentina's reserves."
+    )
+    swap = one(extract(text), "FINANCING", "swap line")
+    assert (arg(swap, "funder"), arg(swap, "recipient")) == ("China", "Argentina")
+
+
 def test_a_buyer_pays_for_what_it_acquires():
     text = "COSCO Shipping acquired 67 percent of the Piraeus port for 368.5 million euros, its largest investment in Greece."
     financing = one(extract(text), "FINANCING", text)

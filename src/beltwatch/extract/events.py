@@ -758,7 +758,24 @@ def find_financing(ctx: Context) -> list[Event]:
             for e in _financing_for_amount(ctx, sent, amount, instrument, conf["recipient_prepositions"])
         ]  # fmt: skip
         events.extend(_first_per_pair(found))
-    return _first_statement_of_each(ctx, events)
+    return [_swap_sides(ctx, e) for e in _first_statement_of_each(ctx, events)]
+
+
+def _swap_sides(ctx: Context, event: Event) -> Event:
+    """A yuan swap line is lent by China's side (the People's Bank of China, else China) to the other central
+    bank (else its state), whatever the sentence's word order ("a 35 billion yuan swap line" with Argentina)."""
+    if event.arguments.get("currency") != "CNY" or "swap" not in event.evidence.text.lower():
+        return event
+    banks = [e for e in ctx.entities if e.type == "ORG" and e.kind == "government" and "Bank" in e.name]
+    states = [e for e in ctx.entities if e.type == "GPE" and e.name in ctx.knowledge.country_by_name]
+    china = next((b for b in banks if b.country == "CN"), None) or next((s for s in states if s.country == "CN"), None)
+    partner = next((b for b in banks if b.country not in (None, "CN")), None) or max(
+        (s for s in states if s.country != "CN"), key=lambda s: len(s.mentions), default=None
+    )
+    for side, entity in (("funder", china), ("recipient", partner)):
+        if entity is not None:
+            event.arguments[side] = entity.name
+    return event
 
 
 def _instrument_named(span: Span, instruments: dict[str, str]) -> str | None:
