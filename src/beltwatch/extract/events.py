@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span, Token
 from beltwatch.extract.dates import DateMention
 from beltwatch.extract.evidence import Sentences
 from beltwatch.extract.nlp import doc_text
-from beltwatch.knowledge import KNOWLEDGE_DIR, Knowledge
+from beltwatch.knowledge import KNOWLEDGE_DIR, Country, Knowledge
 from beltwatch.model import PLACE_TYPES, Amount, Entity, Event, Evidence
 
 ACTOR_TYPES = ("PERSON", "ORG", "GPE")
@@ -252,8 +252,7 @@ def _refers_to(ctx: Context, token: Token) -> Entity | None:
         return _central_bank(ctx, token)
     if word == "country" and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
         # "the country" is the one the article is about, not the last named ("a highway that will link it with Serbia")
-        countries = [e for e in ctx.named_before(token.idx) if e.name in ctx.knowledge.country_by_name]
-        return max(countries, key=lambda e: len(e.mentions), default=None)
+        return _most_mentioned(e for e in ctx.named_before(token.idx) if e.name in ctx.knowledge.country_by_name)
     determined = _determined(token)
     if determined and word in ctx.knowledge.title_heads:  # "The PM, who was in Beijing, also met ..."
         title = ctx.knowledge.titles_spelled_out.get(word, word)
@@ -352,16 +351,20 @@ def _state_named(ctx: Context, noun: Token) -> Entity | None:
     """The country a demonym before a state noun names ("the Chinese government"), as the article names it."""
     for word in (c for c in noun.children if c.dep_ in ("amod", "compound")):
         words = ctx.doc[word.left_edge.i : word.i + 1].text  # "the Sri Lankan government"
-        country = next(
-            (
-                found for w in dict.fromkeys((words, word.text))
-                if (found := ctx.knowledge.country_by_demonym.get(w) or ctx.knowledge.country_by_name.get(w))
-            ),
-            None,
-        )  # fmt: skip
+        country = _country_word(ctx, words) or _country_word(ctx, word.text)
         if country is not None:
             return next((e for e in ctx.entities if e.type == "GPE" and e.name == country.name), None)
     return None
+
+
+def _country_word(ctx: Context, word: str) -> Country | None:
+    """The country a demonym or a country's name stands for ("Chinese", "Sri Lankan", "China")."""
+    return ctx.knowledge.country_by_demonym.get(word) or ctx.knowledge.country_by_name.get(word)
+
+
+def _most_mentioned(entities: Iterable[Entity]) -> Entity | None:
+    """The entity the article names most often: the one it is about."""
+    return max(entities, key=lambda e: len(e.mentions), default=None)
 
 
 def _phrase(ctx: Context, head: Token) -> str:
@@ -769,8 +772,8 @@ def _swap_sides(ctx: Context, event: Event) -> Event:
     banks = [e for e in ctx.entities if e.type == "ORG" and e.kind == "government" and "Bank" in e.name]
     states = [e for e in ctx.entities if e.type == "GPE" and e.name in ctx.knowledge.country_by_name]
     china = next((b for b in banks if b.country == "CN"), None) or next((s for s in states if s.country == "CN"), None)
-    partner = next((b for b in banks if b.country not in (None, "CN")), None) or max(
-        (s for s in states if s.country != "CN"), key=lambda s: len(s.mentions), default=None
+    partner = next((b for b in banks if b.country not in (None, "CN")), None) or _most_mentioned(
+        s for s in states if s.country != "CN"
     )
     for side, entity in (("funder", china), ("recipient", partner)):
         if entity is not None:
@@ -1111,7 +1114,7 @@ def _funding_states(ctx: Context, sent: Span) -> list[Entity]:
     found = []
     for m in _FUNDED_BY.finditer(sent.text):
         word = m.group(1)
-        country = ctx.knowledge.country_by_demonym.get(word) or ctx.knowledge.country_by_name.get(word)
+        country = _country_word(ctx, word)
         found += [e for e in ctx.entities if country and e.type == "GPE" and e.name == country.name]
     return list(dict.fromkeys(found))
 
@@ -1231,7 +1234,7 @@ def _focus_country(ctx: Context, funders: list[Entity], sent: Span) -> Entity | 
         if e.type == "GPE" and e.name in ctx.knowledge.country_by_name and e.country not in excluded
         and e.name not in excluded
     ]  # fmt: skip
-    focus = max(countries, key=lambda e: len(e.mentions), default=None)
+    focus = _most_mentioned(countries)
     if focus is None or not any(paragraph[0] <= m.start < paragraph[1] for m in focus.mentions):
         return None
     return focus
@@ -1326,7 +1329,8 @@ def find_projects(ctx: Context) -> list[Event]:
                 e for d in direct for e in _actors(ctx, d, ("PROJECT", "FAC"))
                 if e.name not in umbrella or _is_the_argument(ctx, e, d)
             ]
-            own = [t for t in sent if not _in_clause_of_another_time(t, tok)]
+            clause = _time_clause(tok)
+            own = [t for t in sent if _time_clause(t) == clause]
             linked += [e for e in _projects_in(ctx, own) if e.name not in umbrella]
             if status == "proposed":  # "proposed to join hands building a Silk Road economic belt": what is proposed
                 linked += [
@@ -1489,14 +1493,10 @@ def _known_projects(knowledge: Knowledge) -> frozenset[str]:
     return frozenset(name for e in entries for name in (e.name, *e.aliases))
 
 
-def _in_clause_of_another_time(token: Token, trigger: Token) -> bool:
-    """"Mohmand and Bhasha dams are being built 50 years after Mangla and Tarbela dams were built": a clause
-    after "after", "before" or "since" speaks of another time than the rest of its sentence."""
-    return _time_clause(token) != _time_clause(trigger)
-
-
 def _time_clause(token: Token) -> int:
-    """The clause "after", "before" or "since" opens that holds the token, else its sentence's root."""
+    """The clause "after", "before" or "since" opens that holds the token, else its sentence's root: such a
+    clause speaks of another time than the rest of its sentence ("Mohmand and Bhasha dams are being built
+    50 years after Mangla and Tarbela dams were built")."""
     head = token
     while head.head.i != head.i:
         marked = any(c.dep_ == "mark" and c.lower_ in ("after", "before", "since") for c in head.children)
@@ -2397,8 +2397,7 @@ def _government_of(ctx: Context, noun: Token) -> str | None:
 
 
 def _most_named(ctx: Context, names) -> Entity | None:
-    places = [e for e in ctx.entities if e.type == "GPE" and e.name in names]
-    return max(places, key=lambda e: len(e.mentions), default=None)
+    return _most_mentioned(e for e in ctx.entities if e.type == "GPE" and e.name in names)
 
 
 def _company_meant(ctx: Context, noun: Token) -> Entity | None:
@@ -2558,7 +2557,7 @@ def _headline_measures_restated(ctx: Context, events: list[Event]) -> list[Event
     return [
         e for e in events
         if not (
-            e in measures and 0 <= e.evidence.start < first_line
+            e.type == "SECURITY_MEASURE" and 0 <= e.evidence.start < first_line
             and any(o is not e and o.evidence.start > first_line and stem(o) == stem(e) for o in measures)
         )
     ]  # fmt: skip
