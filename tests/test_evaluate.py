@@ -368,6 +368,14 @@ def test_an_ignored_short_form_ignores_the_entity_predicted_under_its_full_name(
     assert {f.summary for f in report.extras} == {"ORG Associated Press"}
 
 
+def test_an_ignore_string_with_a_bracketed_note_ignores_the_name_before_it():
+    gold = article(entities=[CHINA], ignore=["VCG (photo credit)", "ATTACK date: the blast is not dated (it was in August)"])
+    credit = {"name": "VCG", "type": "ORG"}
+    remark = {"name": "the blast is not dated", "type": "EVENT"}
+    report = score([gold], {"a1": pred(entities=[CHINA, credit, remark])})
+    assert {f.summary for f in report.extras} == {"EVENT the blast is not dated"}
+
+
 def test_ignore_never_takes_a_gold_match_away():
     gold = article(entities=[{"name": "Gwadar", "type": "GPE"}], ignore=["Gwadar"])
     report = score([gold], {"a1": pred(entities=[{"name": "Gwadar", "type": "GPE"}])})

@@ -77,7 +77,8 @@ left unmatched is a false positive unless it is *ignored*: an entity whose name'
 or one of its aliases' (the same names that matching compares, so "AFP" ignored also
 ignores the agency predicted under its full name), equals the key of a gold ``ignore``
 string, or an amount whose ``text`` does (e.g. "Rs 287"). A feed's top-level ``ignore`` applies to each of its items. Long ignore
-strings are annotator notes and simply never match. Ignore strings never take an item
+strings are annotator notes and simply never match; a short name followed by a note in brackets
+("VCG (photo credit)") ignores the name. Ignore strings never take an item
 away from a gold match: matching comes first.
 
 Argument accuracy: over matched event pairs (optional ones included), every argument
@@ -902,12 +903,27 @@ def _row(table: dict[str, PRF], key: str) -> PRF:
     return table.setdefault(key or "?", PRF())
 
 
+_IGNORE_NOTE = re.compile(r"(?P<name>[^():\s]+(?: [^():\s]+){0,4})\s+\([^()]*\)")
+
+
+def _ignored_keys(strings: list[str]) -> set[str]:
+    """The keys an article's ``ignore`` strings excuse: each string's own, and a name of up to five words
+    before a bracketed note ("VCG (photo credit)" ignores VCG), which is how annotators say why a name is
+    ignored; a longer string is a remark, whatever its brackets hold."""
+    keys = set()
+    for string in strings:
+        keys.add(name_key(string))
+        if noted := _IGNORE_NOTE.fullmatch(string):
+            keys.add(name_key(noted["name"]))
+    return keys - {""}
+
+
 def _score_article(article: GoldArticle, prediction: dict[str, Any], report: Report) -> None:
     pred_entities = _pred_list(prediction, "entities")
     pred_amounts = _pred_list(prediction, "amounts")
     pred_events = _pred_list(prediction, "events")
     context = _Context(_alias_index(article.entities), _alias_index(pred_entities))
-    ignored = {name_key(s) for s in article.ignore} - {""}
+    ignored = _ignored_keys(article.ignore)
     aid = article.id
 
     # entities
