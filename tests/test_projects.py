@@ -79,6 +79,10 @@ def test_sections_and_spellings_added_for_the_news_name_their_projects():
     assert section.name == "Havelian-Thakot Section" and section.parent == "Karakoram Highway Phase II"
     assert section.programme == CPEC and registry.find("KKH Phase II").name == "Karakoram Highway Phase II"
     assert registry.find("Thakot-Raikot section").parent == "Karakoram Highway Phase II"
+    # the motorway's opened priority section is not the whole motorway, which is still being built
+    smokovac = registry.find("Smokovac-Matesevo section")
+    assert smokovac.name == "Smokovac-Mateševo Section" and smokovac.parent == "Bar-Boljare Motorway"
+    assert registry.find("Bar-Boljare highway").parent is None
     assert registry.find("Pokhara International").name == "Pokhara International Airport"
     assert registry.find("Mohmand Hydropower Project").name == "Mohmand Dam"
     assert registry.find("Mohmand Dam").country == "PK" and registry.find("Mohmand Dam").sector == "energy"
@@ -350,6 +354,20 @@ def test_a_sentence_naming_a_project_without_an_event_states_its_status(sentence
     extraction.entities.append(_entity(sentence, "Vardar Motorway"))
     facts = [f for f in project_facts(extraction) if f.kind == "status"]
     assert [(f.value["status"], f.date, f.event_position) for f in facts] == ([(stated, "2024-01-02", -1)] if stated else [])
+
+
+def test_a_status_a_sentence_gives_a_section_is_not_the_whole_projects():
+    text = ("The Smokovac-Mateševo section of the Bar-Boljare motorway was inaugurated in July. "
+            "The Bar-Boljare motorway is still being built.")  # fmt: skip
+    first = text.split(". ")[0] + "."
+    events = [_project_event(first, "Smokovac-Mateševo section", "completed"),
+              _project_event(first, "Bar-Boljare motorway", "completed")]  # fmt: skip
+    extraction = _extraction("m", text, "2022-08-03", events)
+    extraction.entities += [_entity(text, "Smokovac-Mateševo section", "FAC"), _entity(text, "Bar-Boljare motorway", "FAC")]
+    facts = [f for f in project_facts(extraction) if f.kind == "status"]
+    assert [(f.project.name, f.value["status"]) for f in facts] == [
+        ("Smokovac-Mateševo Section", "completed"), ("Bar-Boljare Motorway", "under construction"),
+    ]  # fmt: skip
 
 
 def test_what_a_sentence_says_after_naming_one_project_is_not_of_one_it_names_later():

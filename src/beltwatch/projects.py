@@ -276,7 +276,15 @@ def project_facts(extraction: Extraction) -> list[ProjectFact]:
             facts += [ProjectFact(project, kind, value, when, position, event.evidence) for kind, value in values]
             if event.type == "PROJECT":
                 read.add((project.key, event.evidence.start))
-    return facts + _mentions(extraction, registry) + _statuses_said(extraction, registry, read)
+    return _parts_not_wholes(facts + _mentions(extraction, registry) + _statuses_said(extraction, registry, read))
+
+
+def _parts_not_wholes(facts: list[ProjectFact]) -> list[ProjectFact]:
+    """A status a sentence gives a part of a project ("the Smokovac-Mateševo section of the Bar-Boljare
+    motorway was inaugurated") is the part's: the whole is not completed when one section opens, so the
+    status the same sentence seems to give the whole is dropped."""
+    parts_stated = {(f.project.parent, f.evidence.start) for f in facts if f.kind == "status" and f.project.parent}
+    return [f for f in facts if f.kind != "status" or (f.project.name, f.evidence.start) not in parts_stated]
 
 
 def _mentions(extraction: Extraction, registry: Registry) -> list[ProjectFact]:
