@@ -514,6 +514,9 @@ def project(text: str, name: str) -> Event:
         ("The prime minister inaugurated the first section of the Multan-Sukkur Motorway on Saturday.",
          "Multan-Sukkur Motorway", "under construction"),
         ("President Ruto commissioned the first berth of the Lamu Port in May.", "Lamu Port", "under construction"),
+        # a section named as a project of its own is done when it is completed, besides any other section
+        ("Besides this stretch, the Havelian-Islamabad section has also been completed.",
+         "Havelian-Islamabad section", "completed"),
         ("The Karot Hydropower Project is due to be completed in 2026.", "Karot Hydropower Project",
          "under construction"),
         ("The Suki Kinari Hydropower Project, when completed, will feed 870 MW into the grid.",

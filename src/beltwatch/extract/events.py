@@ -1360,11 +1360,14 @@ def find_projects(ctx: Context) -> list[Event]:
 _PROJECT_WORD = re.compile(r"\s+project$", re.IGNORECASE)
 
 
+_SET_APART = {"besides", "beside", "except", "apart"}  # "besides this section, the X section has been completed"
+
+
 def _a_part_done(ctx: Context, token: Token, direct: list[Token], sent: Span, part_nouns: list[str]) -> bool:
     """"inaugurated the first section of the motorway", "The section of the Lahore-Karachi line between A and B
     has reopened": a part of a named project before the status word leaves the rest undone, however the parser
-    hung it."""
-    if any(d.lemma_.lower() in part_nouns for d in direct):
+    hung it. A part that is itself the named project ("the Havelian-Islamabad section has been completed") is done."""
+    if any(d.lemma_.lower() in part_nouns and ctx.entity(d) is None and d.head.lower_ not in _SET_APART for d in direct):
         return True
     return any(
         t.lemma_.lower() in part_nouns and t.nbor(1).lower_ == "of" and _projects_in(ctx, t.doc[t.i + 2 : t.i + 6])
