@@ -519,8 +519,10 @@ def _facts_of(
 
 def _stated(status: Any, sentence: str) -> Any:
     """A PROJECT event's status as its whole sentence gives it: a foundation stone or a share of the work
-    done means construction, a completion still to come (or of one step: a purchase, the reclamation) and
-    construction still to start are no status (an approval to start it announces the project), a sentence
+    done means construction, a completion still to come (or of one step: a purchase, the reclamation) is
+    construction where the sentence says work goes on ("a port city being constructed ... has completed the
+    reclamation") and otherwise no status, construction still to start is none (an approval to start it
+    announces the project), a sentence
     about a loan or an agreement signed "for the construction of" a project, with no work said to go on,
     reports the deal, not the works, and an upgrade is where its works are (`_upgrade`)."""
     if status == "upgrade proposed":
@@ -531,7 +533,7 @@ def _stated(status: Any, sentence: str) -> Any:
         return "under construction"
     if status == "completed" and (_STEP_DONE.search(sentence) or (_COMPLETION_TO_COME.search(sentence)
                                                                    and not _DONE.search(sentence))):  # fmt: skip
-        return None
+        return "under construction" if _WORK_GOING_ON.search(sentence) else None
     if status == "under construction" and _WORK_TO_COME.search(sentence):
         return "announced" if _APPROVED_TO_START.search(sentence) else None
     if _WORK_GOING_ON.search(sentence) or _DONE.search(sentence):
