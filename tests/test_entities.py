@@ -378,6 +378,20 @@ def test_org_kind_from_the_words_of_an_unknown_name(name: str, kind: str):
 
 
 @pytest.mark.parametrize(
+    ("text", "name", "kind"),
+    [
+        ("The chairman of Cosco Shipping said the terminal would grow. Cosco Shipping runs the pier.",
+         "Cosco Shipping", "company"),
+        ("Officer Saiduzzaman Chowdhury confirmed the deaths, reports Bangla Tribune.", "Bangla Tribune", "media"),
+        ("Workers of Zhong Ji Mining left the site after the clash.", "Zhong Ji Mining", "company"),
+    ],
+)  # fmt: skip
+def test_a_name_ending_in_an_organisation_word_is_no_person(text: str, name: str, kind: str):
+    org = named(extract(text), name)
+    assert (org.type, org.kind) == ("ORG", kind)
+
+
+@pytest.mark.parametrize(
     "name",
     ["Gilgit Development Authority", "Gwadar Fishermen Alliance"],
 )

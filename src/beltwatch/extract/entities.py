@@ -831,6 +831,7 @@ def group_names(doc: Doc, found: list[Found], knowledge: Knowledge) -> list[Grou
     groups = _places_by_gazetteer(doc, groups, knowledge)
     groups = _routes_between_places(groups)
     _people_without_place_in_front(groups)
+    _organisations_read_as_people(groups, knowledge)
     _parts_of_towns(doc, groups, knowledge)
     groups = _merge_misspelt_names(groups)
     groups = _merge_short_person_names(groups)
@@ -1076,6 +1077,17 @@ def _people_without_place_in_front(groups: list[Group]) -> None:
             if len(rest.split()) >= 2 and normalise(first) in places:
                 f.start += len(f.text) - len(rest)
                 f.text = rest
+
+
+def _organisations_read_as_people(groups: list[Group], knowledge: Knowledge) -> None:
+    """"Cosco Shipping", "Shengsheng Apparel Group", "reports Bangla Tribune": a name the model called a
+    person whose every mention ends in a word that names organisations (org_kinds.yaml) is an organisation."""
+    for group in groups:
+        if group.label != "PERSON" or group.known:
+            continue
+        if all(" " in f.text and knowledge.org_kind(f.text.rsplit(" ", 1)[1]) != "other" for f in group.found):
+            for f in group.found:
+                f.label = "ORG"
 
 
 def _titled(doc: Doc, found: Found, knowledge: Knowledge) -> bool:
