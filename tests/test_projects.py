@@ -311,6 +311,7 @@ def test_a_loan_whose_sentence_names_no_project_is_the_one_the_article_is_about(
          "under construction"),
         ("The Vardar Motorway company has completed the reclamation of the shore.", "completed", None),
         ("Only the northern leg of the Vardar Motorway is yet to be built.", "under construction", None),
+        ("Only the Vardar Motorway is yet to be constructed, the report added.", "under construction", "proposed"),
         ("Approval to start the construction of the Vardar Motorway was given.", "under construction", "announced"),
         ("The Vardar Motorway reopened after being rebuilt for faster traffic.", "upgrade proposed", "completed"),
         ("The Vardar Motorway is being upgraded by a consortium.", "upgrade proposed", "under construction"),

@@ -121,6 +121,7 @@ _YEAR_STATED = re.compile(r"\b(?:[Ii]n|[Ss]ince|[Bb]y|[Ff]rom)\s+(?:[A-Z][a-z]+\
 _PART_WORDS = r"phase|section|unit|package|stage|lot|stretch|segment|leg|berth"
 # the words before a project's name that make what the sentence says a part's ("the first section of the")
 _PART_OF = re.compile(rf"\b(?:{_PART_WORDS})\b[^.;,]{{0,40}}\bof\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}$", re.IGNORECASE)
+_A_PART = re.compile(rf"\b(?:{_PART_WORDS})\s+of\b", re.IGNORECASE)
 # a part named right after its project's name, an abbreviation between ("(CEP) - Section 1")
 _PART_NEXT = re.compile(rf"^\s*(?:\([^()]{{1,15}}\)\s*)?[-–—:,]?\s*(?P<part>(?:{_PART_WORDS})\s+[\w-]+)", re.IGNORECASE)
 # money supposed, not committed
@@ -521,8 +522,8 @@ def _stated(status: Any, sentence: str) -> Any:
     """A PROJECT event's status as its whole sentence gives it: a foundation stone or a share of the work
     done means construction, a completion still to come (or of one step: a purchase, the reclamation) is
     construction where the sentence says work goes on ("a port city being constructed ... has completed the
-    reclamation") and otherwise no status, construction still to start is none (an approval to start it
-    announces the project), a sentence
+    reclamation") and otherwise no status, construction still to start is a proposal (an approval to start it
+    announces the project; of a part, it says nothing of the whole), a sentence
     about a loan or an agreement signed "for the construction of" a project, with no work said to go on,
     reports the deal, not the works, and an upgrade is where its works are (`_upgrade`)."""
     if status == "upgrade proposed":
@@ -535,7 +536,10 @@ def _stated(status: Any, sentence: str) -> Any:
                                                                    and not _DONE.search(sentence))):  # fmt: skip
         return "under construction" if _WORK_GOING_ON.search(sentence) else None
     if status == "under construction" and _WORK_TO_COME.search(sentence):
-        return "announced" if _APPROVED_TO_START.search(sentence) else None
+        if _APPROVED_TO_START.search(sentence):
+            return "announced"
+        # a part's work to come ("the northern leg of the motorway is yet to be built") says nothing of the whole
+        return None if _A_PART.search(sentence) else "proposed"
     if _WORK_GOING_ON.search(sentence) or _DONE.search(sentence):
         return status
     if _LOAN_DEAL.search(sentence):
