@@ -208,7 +208,7 @@ def article(conn: Conn, key: str) -> dict[str, Any]:
         f"Entities, then articles, best first: ranked by relevance among the {reads.SEARCH_RANKED:,} most"
         " recently stored matches of each (all of them when fewer match; PostgreSQL lists entities by"
         " name). `entities` and `articles` say how many match: `total`, or more than it when `more`"
-        f" (counting stops past {reads.SEARCH_COUNTED:,})."
+        " (then the ones ranked are those stored last)."
     ),
 )
 def search(

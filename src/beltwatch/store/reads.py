@@ -182,16 +182,15 @@ def materialised(conn: Connection, ids: sa.Select) -> sa.Select:
 
 # --- search -----------------------------------------------------------------------------------
 
-# a search ranks the most recently stored matches of each kind, not all of them: a common word is in
-# most of a large store's articles (Gwadar in 494,481 of 504,000), and ranking each one, then cutting
-# its snippet, took 0.6 s; the same bound keeps a search quick however large the store grows
+# a search ranks the most recently stored matches of each kind, and counts them, not all: a common word
+# is in most articles of a large store (Gwadar in 494,481 of 504,000), and ranking each one, then
+# cutting its snippet, took 0.6 s; past these, a search says there are more than it ranked
 SEARCH_RANKED = 1_000
-SEARCH_COUNTED = 10_000  # matches counted; past these, a search says "more than" them
 
 
 @dataclass(frozen=True)
 class Matches:
-    """How many matched: `total`, or more than it when `more` (counting stopped there)."""
+    """How many matched: `total`, or more than it when `more` (only the `total` stored last were ranked)."""
 
     total: int
     more: bool
@@ -217,22 +216,33 @@ def search_terms(query: str) -> list[str]:
 
 def search(conn: Connection, query: str, limit: int = 20) -> SearchResult:
     """Entities whose names match, then articles whose title or text match, best first: ranked by
-    relevance among the `SEARCH_RANKED` most recently stored matches of each (all, when fewer match)."""
+    relevance (PostgreSQL: entities by name) among the `SEARCH_RANKED` most recently stored matches of
+    each, which are all of them when fewer match."""
     terms = search_terms(query)
     if not terms:
         raise UsageError("search needs at least one word")
     ranked = max(SEARCH_RANKED, limit)
     if conn.dialect.name == "sqlite":
-        words = " ".join(f'"{t}"' for t in terms)  # quoted terms: the user's text is never FTS5 syntax
-        entity_rows, article_rows = _search_sqlite(conn, words, limit, ranked)
+        words, sql = " ".join(f'"{t}"' for t in terms), _SQLITE_SEARCH  # quoted: never FTS5 syntax
     else:
-        words = " ".join(terms)
-        entity_rows, article_rows = _search_postgresql(conn, words, limit, ranked)
+        words, sql = " ".join(terms), _POSTGRESQL_SEARCH
+    params = {"q": words, "newest": ranked + 1}  # one more than ranked: whether there are more
+    entity_rows = conn.execute(sa.text(sql.entities), params).all()
+    article_rows = conn.execute(sa.text(sql.articles), params).all()
+    best = [r.id for r in sorted(article_rows[:ranked], key=lambda r: (r.rank, r.id))[:limit]]
+    shown = (
+        conn.execute(
+            sa.text(sql.shown).bindparams(sa.bindparam("ids", expanding=True)), {"q": words, "ids": best}
+        ).all()
+        if best
+        else []
+    )
     hits: list[dict[str, Any]] = [
         {"kind": "entity", "id": r.id, "name": r.name, "type": r.type, "country": r.country}
-        for r in entity_rows
+        for r in sorted(entity_rows[:ranked], key=lambda r: (r.rank, r.id))[:limit]
     ]
-    for r in article_rows:
+    place = {id_: i for i, id_ in enumerate(best)}
+    for r in sorted(shown, key=lambda r: place[r.id]):
         published = iso_day(r.published) if r.published is not None else None
         hits.append(
             {
@@ -246,110 +256,53 @@ def search(conn: Connection, query: str, limit: int = 20) -> SearchResult:
                 "snippet": " ".join((r.snippet or "").split()),
             }
         )
-    matching_entities, matching_articles = _MATCHING[conn.dialect.name]
-    return SearchResult(hits, _counted(conn, matching_entities, words), _counted(conn, matching_articles, words))
+    return SearchResult(hits, _matches(entity_rows, ranked), _matches(article_rows, ranked))
 
 
-def _search_sqlite(conn: Connection, words: str, limit: int, ranked: int) -> tuple[Sequence[Any], Sequence[Any]]:
-    """FTS5: bm25 of the newest `ranked` matches, read in rowid order (an entity's or a version's id
-    grows as it is stored); snippets for the page alone, each of which reads its article's text."""
-    params = {"q": words, "limit": limit, "ranked": ranked}
-    entity_rows = conn.execute(
-        sa.text(
-            "SELECT e.id, e.name, e.type, e.country FROM ("
-            "  SELECT rowid AS id, bm25(entity_fts) AS rank FROM entity_fts WHERE entity_fts MATCH :q"
-            "  ORDER BY rowid DESC LIMIT :ranked"
-            ") AS hit JOIN entities e ON e.id = hit.id ORDER BY hit.rank, e.id LIMIT :limit"
-        ),
-        params,
-    ).all()
-    best = conn.scalars(
-        sa.text(
-            "SELECT hit.id FROM ("
-            "  SELECT article_fts.rowid AS id, bm25(article_fts) AS rank"
-            "  FROM article_fts JOIN article_versions av ON av.id = article_fts.rowid"
-            "  WHERE article_fts MATCH :q AND av.is_current ORDER BY article_fts.rowid DESC LIMIT :ranked"
-            ") AS hit ORDER BY hit.rank, hit.id LIMIT :limit"
-        ),
-        params,
-    ).all()
-    if not best:
-        return entity_rows, []
-    shown = conn.execute(
-        sa.text(
-            "SELECT av.id, a.key, av.title, av.published, av.origin, av.url, s.name AS source,"
-            f" snippet(article_fts, 1, '{HIT_START}', '{HIT_END}', '…', 16) AS snippet"
-            " FROM article_fts JOIN article_versions av ON av.id = article_fts.rowid"
-            " JOIN articles a ON a.id = av.article_id LEFT JOIN sources s ON s.id = av.source_id"
-            " WHERE article_fts MATCH :q AND article_fts.rowid IN :ids"
-        ).bindparams(sa.bindparam("ids", expanding=True)),
-        {"q": words, "ids": list(best)},
-    ).all()
-    place = {id_: i for i, id_ in enumerate(best)}
-    return entity_rows, sorted(shown, key=lambda r: place[r.id])
+def _matches(rows: Sequence[Any], ranked: int) -> Matches:
+    return Matches(min(len(rows), ranked), len(rows) > ranked)
 
 
-_PG_ENTITY_MATCH = (
-    "to_tsvector('simple', e.name || ' ' || coalesce((SELECT string_agg(al.alias, ' ')"
-    " FROM aliases al WHERE al.entity_id = e.id), '')) @@ plainto_tsquery('simple', :q)"
+@dataclass(frozen=True)
+class _SearchSql:
+    """A dialect's search: the `:newest` matching entities and current article versions stored last,
+    each with a rank (lower is better), and the articles `:ids` with a snippet (which reads the text)."""
+
+    entities: str
+    articles: str
+    shown: str
+
+
+# FTS5 reads matches in rowid order, and an entity's or a version's id grows as it is stored
+_SQLITE_SEARCH = _SearchSql(
+    entities="SELECT e.id, e.name, e.type, e.country, hit.rank FROM ("
+    "  SELECT rowid AS id, bm25(entity_fts) AS rank FROM entity_fts WHERE entity_fts MATCH :q"
+    "  ORDER BY rowid DESC LIMIT :newest"
+    ") AS hit JOIN entities e ON e.id = hit.id",
+    articles="SELECT article_fts.rowid AS id, bm25(article_fts) AS rank"
+    " FROM article_fts JOIN article_versions av ON av.id = article_fts.rowid"
+    " WHERE article_fts MATCH :q AND av.is_current ORDER BY article_fts.rowid DESC LIMIT :newest",
+    shown="SELECT av.id, a.key, av.title, av.published, av.origin, av.url, s.name AS source,"
+    f" snippet(article_fts, 1, '{HIT_START}', '{HIT_END}', '…', 16) AS snippet"
+    " FROM article_fts JOIN article_versions av ON av.id = article_fts.rowid"
+    " JOIN articles a ON a.id = av.article_id LEFT JOIN sources s ON s.id = av.source_id"
+    " WHERE article_fts MATCH :q AND article_fts.rowid IN :ids",
 )
-_PG_ARTICLE_MATCH = "av.is_current AND av.search_vector @@ plainto_tsquery('english', :q)"
-
-
-def _search_postgresql(
-    conn: Connection, words: str, limit: int, ranked: int
-) -> tuple[Sequence[Any], Sequence[Any]]:
-    """The stored tsvector and its GIN index: ts_rank of the newest `ranked` matches, a headline (which
-    reads the article's text) for the page alone. Entities, far fewer than articles, are listed by name."""
-    params = {"q": words, "limit": limit, "ranked": ranked}
-    entity_rows = conn.execute(
-        sa.text(
-            f"SELECT e.id, e.name, e.type, e.country FROM entities e WHERE {_PG_ENTITY_MATCH}"
-            " ORDER BY e.name, e.id LIMIT :limit"
-        ),
-        params,
-    ).all()
-    article_rows = conn.execute(
-        sa.text(
-            "SELECT av.id, a.key, av.title, av.published, av.origin, av.url, s.name AS source,"
-            " ts_headline('english', av.text, plainto_tsquery('english', :q),"
-            f" 'StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=10, MaxFragments=1')"
-            " AS snippet FROM ("
-            "  SELECT newest.id, ts_rank(newest.search_vector, plainto_tsquery('english', :q)) AS rank FROM ("
-            f"   SELECT av.id, av.search_vector FROM article_versions av WHERE {_PG_ARTICLE_MATCH}"
-            "    ORDER BY av.id DESC LIMIT :ranked) AS newest"
-            "  ORDER BY rank DESC, newest.id LIMIT :limit"
-            " ) AS hit JOIN article_versions av ON av.id = hit.id JOIN articles a ON a.id = av.article_id"
-            " LEFT JOIN sources s ON s.id = av.source_id ORDER BY hit.rank DESC, hit.id"
-        ),
-        params,
-    ).all()
-    return entity_rows, article_rows
-
-
-# each kind's matches, as counted (`:q` as the dialect's search takes it)
-_MATCHING = {
-    "sqlite": (
-        "SELECT 1 FROM entity_fts WHERE entity_fts MATCH :q",
-        (
-            "SELECT 1 FROM article_fts JOIN article_versions av ON av.id = article_fts.rowid"
-            " WHERE article_fts MATCH :q AND av.is_current"
-        ),
-    ),
-    "postgresql": (
-        f"SELECT 1 FROM entities e WHERE {_PG_ENTITY_MATCH}",
-        f"SELECT 1 FROM article_versions av WHERE {_PG_ARTICLE_MATCH}",
-    ),
-}
-
-
-def _counted(conn: Connection, matching: str, words: str) -> Matches:
-    """The rows of `matching` counted up to `SEARCH_COUNTED`, past which counting stops."""
-    found = conn.execute(
-        sa.text(f"SELECT count(*) FROM ({matching} LIMIT :counted) AS matching"),
-        {"q": words, "counted": SEARCH_COUNTED + 1},
-    ).scalar_one()
-    return Matches(min(found, SEARCH_COUNTED), found > SEARCH_COUNTED)
+# the versions' stored tsvector and its GIN index; entities, far fewer than articles, by name
+_POSTGRESQL_SEARCH = _SearchSql(
+    entities="SELECT e.id, e.name, e.type, e.country, e.name AS rank FROM entities e"
+    " WHERE to_tsvector('simple', e.name || ' ' || coalesce((SELECT string_agg(al.alias, ' ')"
+    " FROM aliases al WHERE al.entity_id = e.id), '')) @@ plainto_tsquery('simple', :q)"
+    " ORDER BY e.id DESC LIMIT :newest",
+    articles="SELECT av.id, -ts_rank(av.search_vector, plainto_tsquery('english', :q)) AS rank"
+    " FROM article_versions av WHERE av.is_current AND av.search_vector @@ plainto_tsquery('english', :q)"
+    " ORDER BY av.id DESC LIMIT :newest",
+    shown="SELECT av.id, a.key, av.title, av.published, av.origin, av.url, s.name AS source,"
+    " ts_headline('english', av.text, plainto_tsquery('english', :q),"
+    f" 'StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=10, MaxFragments=1') AS snippet"
+    " FROM article_versions av JOIN articles a ON a.id = av.article_id"
+    " LEFT JOIN sources s ON s.id = av.source_id WHERE av.id IN :ids",
+)
 
 
 def split_snippet(snippet: str) -> tuple[str, list[list[int]]]:

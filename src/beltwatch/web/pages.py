@@ -30,6 +30,7 @@ def connection(request: Request) -> Iterator[Connection]:
 
 Conn = Annotated[Connection, Depends(connection)]
 PAGE = 50
+SEARCH_HITS = 30  # entities, and articles, a search page shows
 MAP_EVENTS = queries.MAX_LIMIT
 
 
@@ -422,7 +423,7 @@ def search(
     message = None
     if q and q.strip():
         try:
-            found = reads.search(conn, q, limit=30)
+            found = reads.search(conn, q, limit=SEARCH_HITS)
         except UsageError as exc:
             message = exc.message
         for hit in found.hits:
@@ -432,10 +433,7 @@ def search(
         _, events = queries.list_events(conn, EventFilter(text=q.strip()), limit=30)
     else:
         events = []
-    return page(
-        request, "search.html", "Search", q=q or "", result=found, ranked=reads.SEARCH_RANKED, events=events,
-        message=message,
-    )
+    return page(request, "search.html", "Search", q=q or "", result=found, events=events, message=message)
 
 
 @router.get("/corrections")
