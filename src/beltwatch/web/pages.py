@@ -30,7 +30,7 @@ def connection(request: Request) -> Iterator[Connection]:
 
 Conn = Annotated[Connection, Depends(connection)]
 PAGE = 50
-SEARCH_HITS = 30  # entities, and articles, a search page shows
+SEARCH_HITS = 30  # the entities, and the articles, a search page shows at most
 MAP_EVENTS = queries.MAX_LIMIT
 
 
