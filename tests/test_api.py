@@ -814,6 +814,76 @@ def test_an_entity_shows_its_latest_events_with_the_number_of_all(client, monkey
     assert f"The latest 3 of {every['total']} events" in page
 
 
+def test_a_search_ranks_the_newest_matches_and_says_how_many_match(client, base_url, monkeypatch):
+    """A common word is in most articles of a large store: a search ranks (and counts) the most recently
+    stored matches only, saying "more than" past them; below that bound it is exact."""
+    from beltwatch.web import pages
+
+    whole = client.get("/api/search", params={"q": "Gwadar", "limit": 100}).json()
+    keys = [h["id"] for h in whole["items"] if h["kind"] == "article"]
+    named = [h["id"] for h in whole["items"] if h["kind"] == "entity"]
+    assert len(keys) >= 3 and named
+    assert whole["articles"] == {"total": len(keys), "more": False}
+    assert whole["entities"] == {"total": len(named), "more": False}
+    with open_database(base_url) as db, db.engine.connect() as conn:
+        stored = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT a.key, av.id FROM articles a JOIN article_versions av ON av.article_id = a.id"
+                    " WHERE av.is_current"
+                )
+            ).all()
+        )
+    newest = sorted(keys, key=stored.__getitem__, reverse=True)
+
+    monkeypatch.setattr(reads, "SEARCH_RANKED", 2)
+    bounded = client.get("/api/search", params={"q": "Gwadar", "limit": 2}).json()
+    found = [h["id"] for h in bounded["items"] if h["kind"] == "article"]
+    assert sorted(found) == sorted(newest[:2])  # the two stored last, in their order of relevance
+    assert [k for k in keys if k in found] == found  # which is their order among all matches
+    assert bounded["articles"] == {"total": 2, "more": True}
+    monkeypatch.setattr(pages, "SEARCH_HITS", 2)
+    page = client.get("/search", params={"q": "Gwadar"}).text
+    assert "(more than 2 found)" in page and "The best of the 2 stored last." in page
+    nothing = client.get("/api/search", params={"q": "?!"}).json()
+    assert nothing["articles"] == nothing["entities"] == {"total": 0, "more": False}
+
+
+def test_a_story_is_read_one_page_of_its_articles_at_a_time(client, monkeypatch):
+    """The largest synthetic story has 2,163 reports: a story gives its counts and one page of its
+    member articles with their events, the happenings and the differing figures of that page; one that
+    fits in a page is given whole, as before."""
+    from beltwatch.store import queries
+
+    listed = client.get("/api/stories", params={"limit": MAX_LIMIT}).json()["items"]
+    largest = max(listed, key=lambda s: (len(s["articles"]), s["story"]))
+    key, size = largest["story"], len(largest["articles"])
+    assert size >= 2
+    whole = client.get(f"/api/stories/{key}").json()
+    assert (whole["limit"], whole["offset"]) == (queries.STORY_PAGE, 0)
+    assert whole["counts"]["articles"] == size and [a["id"] for a in whole["articles"]] == [
+        a["id"] for a in largest["articles"]
+    ]
+    assert whole["events"] == largest["events"]
+    assert whole["counts"]["duplicates"] == sum(1 for a in whole["articles"] if a["duplicate_of"])
+    pages = [client.get(f"/api/stories/{key}", params={"limit": 1, "offset": i}).json() for i in range(size + 1)]
+    assert [a for p in pages for a in p["articles"]] == whole["articles"]  # with each article's events
+    for p in pages:
+        assert p["counts"] == whole["counts"] and p["size"] == whole["size"]
+        shown = {a["id"] for a in p["articles"]}
+        assert all(s["article"] in shown for e in p["events"] for s in e["sources"])
+        assert all(v["article"] in shown for d in p["differences"] for v in d["values"])
+    assert pages[-1]["articles"] == pages[-1]["events"] == pages[-1]["differences"] == []
+    for limit in (0, MAX_LIMIT + 1):
+        assert_error(client.get(f"/api/stories/{key}", params={"limit": limit}), 422)
+
+    monkeypatch.setattr(queries, "STORY_PAGE", 1)
+    first, last = client.get(f"/stories/{key}").text, client.get(f"/stories/{key}?offset={size - 1}").text
+    assert f"1–1 of {size}" in first and "offset=1" in first and "next →" in first and "previous" not in first
+    assert f"{size}–{size} of {size}" in last and "← previous" in last and "next →" not in last
+    assert f"/articles/{whole['articles'][0]['id']}" in first and f"/articles/{whole['articles'][0]['id']}" not in last
+
+
 def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
     """A page by date is read up to the day of its last event (found first, from an index where the filters
     allow); every page must be the slice of the whole list in the same order, with each filter, and the

@@ -317,10 +317,10 @@ def test_same_text_is_unchanged_and_a_changed_text_adds_a_version_keeping_the_ol
     assert old.text == V1 and new.text == V2  # the old text is kept
 
     with db.engine.connect() as conn:
-        hits = [h for h in reads.search(conn, "giraffe") if h["kind"] == "article"]
+        hits = [h for h in reads.search(conn, "giraffe").hits if h["kind"] == "article"]
         assert [h["id"] for h in hits] == ["port"]
         assert "⟦giraffe⟧" in hits[0]["snippet"]
-        assert [h for h in reads.search(conn, "zebra") if h["kind"] == "article"] == []  # superseded text
+        assert [h for h in reads.search(conn, "zebra").hits if h["kind"] == "article"] == []  # superseded text
         assert reads.stats(conn)["superseded"] == 1
         dump = reads.content_dump(conn)
     assert [(a[0], a[2], a[4]) for a in dump["articles"]] == [("port", 1, False), ("port", 2, True)]
@@ -402,7 +402,7 @@ def test_a_surname_seen_first_is_absorbed_by_the_first_full_name(db):
     with db.engine.connect() as conn:
         assert [e["article"] for e in reads.list_events(conn, entity="Shehbaz Sharif")] == ["c"]
         if db.is_sqlite:  # the entity index follows the merge
-            hits = [h for h in reads.search(conn, "Sharif") if h["kind"] == "entity"]
+            hits = [h for h in reads.search(conn, "Sharif").hits if h["kind"] == "entity"]
             assert [h["name"] for h in hits] == ["Shehbaz Sharif"]
 
 

@@ -244,6 +244,30 @@ def test_article_page_highlights_facts_and_runs_no_injected_script(page):
     assert page.problems == []  # no alert dialog, no console error
 
 
+def test_a_story_page_shows_one_page_of_its_articles_and_links_the_next(page, monkeypatch):
+    from urllib.parse import quote
+
+    from beltwatch.store import queries
+
+    listed = page.request.get("/api/stories", params={"limit": 500}).json()["items"]
+    largest = max(listed, key=lambda s: (len(s["articles"]), s["story"]))
+    size = len(largest["articles"])
+    assert size >= 2
+    monkeypatch.setattr(queries, "STORY_PAGE", 1)
+    page.goto(f"/stories/{quote(largest['story'], safe='')}")
+    columns = page.locator("section.source-column h3")
+    assert columns.count() == 1 and page.locator("ol.story-timeline li").count() == 1
+    first = columns.first.inner_text()
+    assert f"1–1 of {size}" in page.locator("nav.pager").first.inner_text()
+    page.locator("nav.pager").first.get_by_text("next →").click()
+    page.wait_for_url("**offset=1")
+    assert columns.count() == 1 and columns.first.inner_text() != first
+    assert f"2–2 of {size}" in page.locator("nav.pager").first.inner_text()
+    page.locator("nav.pager").first.get_by_text("← previous").click()
+    page.wait_for_url("**offset=0")
+    assert columns.first.inner_text() == first
+
+
 def test_a_correction_submitted_on_the_page_is_shown(page):
     page.goto("/incidents")
     page.locator("tr.incident td a").first.click()

@@ -388,7 +388,7 @@ def search(
     from beltwatch.store import reads
 
     with _reader(db) as store, store.engine.connect() as conn:
-        hits = reads.search(conn, text, limit=limit)
+        hits = reads.search(conn, text, limit=limit).hits
     if as_json:
         for hit in hits:
             if hit["kind"] == "article":

@@ -8,6 +8,7 @@ import json
 import re
 import tempfile
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -162,10 +163,16 @@ def stories(conn: Conn, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]
 @router.get(
     "/stories/{key:path}",
     summary="One story: members side by side, events, differing figures",
+    description=(
+        "The story's dates and `counts` (member articles, duplicates), and one page of its member"
+        " articles, originals first, earliest first (`limit` from `offset`; `counts.articles` says how"
+        " many there are), each with its events; `events` merges the events these articles report into"
+        " happenings, and `differences` lists the figures they disagree on."
+    ),
     responses=NOT_FOUND,
 )
-def story(conn: Conn, key: str) -> dict[str, Any]:
-    return queries.get_story(conn, key)
+def story(conn: Conn, key: str, limit: Limit = queries.STORY_PAGE, offset: Offset = 0) -> dict[str, Any]:
+    return queries.get_story(conn, key, limit=limit, offset=offset)
 
 
 # --- articles -------------------------------------------------------------------------------------
@@ -194,7 +201,16 @@ def article(conn: Conn, key: str) -> dict[str, Any]:
 # --- search and stats -----------------------------------------------------------------------------
 
 
-@router.get("/search", summary="Full-text search of entities and articles (SQLite FTS5 / PostgreSQL)")
+@router.get(
+    "/search",
+    summary="Full-text search of entities and articles (SQLite FTS5 / PostgreSQL)",
+    description=(
+        f"Entities, then articles, best first: ranked by relevance among the {reads.SEARCH_RANKED:,} most"
+        " recently stored matches of each (all of them when fewer match; PostgreSQL lists entities by"
+        " name). `entities` and `articles` say how many match: `total`, or more than it when `more`"
+        " (then the ones ranked are those stored last)."
+    ),
+)
 def search(
     conn: Conn,
     q: Annotated[
@@ -205,11 +221,16 @@ def search(
 ) -> dict[str, Any]:
     # nothing to look for is an empty answer: which text holds a word depends on Unicode tables that the
     # document's regular expressions (ECMA-262) and Python's read differently, so no schema could say
-    hits = reads.search(conn, q, limit=limit) if reads.search_terms(q) else []
-    for hit in hits:
+    found = reads.search(conn, q, limit=limit) if reads.search_terms(q) else reads.SearchResult.nothing()
+    for hit in found.hits:
         if hit["kind"] == "article":
             hit["snippet"], hit["highlights"] = reads.split_snippet(hit["snippet"])
-    return {"query": q, "items": hits}
+    return {
+        "query": q,
+        "items": found.hits,
+        "entities": asdict(found.entities),
+        "articles": asdict(found.articles),
+    }
 
 
 @router.get("/stats", summary="What the database holds")

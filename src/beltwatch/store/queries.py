@@ -56,6 +56,7 @@ from beltwatch.store.summaries import (
 )
 
 MAX_LIMIT = 500
+STORY_PAGE = 20  # member articles of a story shown at once, each beside the others with its events
 SORTS = ("date", "-date", "type", "-type", "published", "-published")
 # the longest span an event's date covers: a year ("2023")
 LONGEST_SPAN = timedelta(days=366)
@@ -160,6 +161,7 @@ class EventFilter:
     entity_id: int | None = None
     story: str | None = None  # a story key
     article: str | None = None  # an article key
+    article_keys: list[str] | None = None  # any of these articles
     text: str | None = None
     include_rejected: bool = False
 
@@ -237,13 +239,15 @@ def list_events(
         where.append(events.c.article_version_id.in_(versions))
     if filters.article:
         where.append(articles.c.key == filters.article)
+    if filters.article_keys is not None:
+        where.append(articles.c.key.in_(filters.article_keys))
     if filters.text:
         where.append(_mentions_text(conn, filters.text))
     of_articles = events.join(article_versions, article_versions.c.id == events.c.article_version_id).join(
         articles, articles.c.id == article_versions.c.article_id
     )
     listed = sa.select(events.c.sort_day).where(*where)
-    if filters.story or filters.article:
+    if filters.story or filters.article or filters.article_keys is not None:
         listed = listed.select_from(of_articles)
 
     def count(query: sa.Select) -> int:
@@ -302,7 +306,7 @@ def _kept_total(
     write time (`event_counts`); None for any other filter, which is counted."""
     if (ids is not None and len(ids) != 1) or (ids is None) == (code is None):
         return None
-    if filters.since or filters.until or filters.story or filters.article or filters.text:
+    if filters.since or filters.until or filters.story or filters.article or filters.article_keys or filters.text:
         return None
     dimension, key = ("entity", str(ids[0])) if ids is not None else ("country", code)
     kept = sa.select(sa.func.coalesce(sa.func.sum(event_counts.c.events), 0)).where(
@@ -756,20 +760,32 @@ def list_stories(conn: Connection, limit: int | None = None, offset: int = 0) ->
     return reads.count_stories(conn), reads.list_stories(conn, limit=limit, offset=offset)
 
 
-def get_story(conn: Connection, key: str, corrections: Corrections | None = None) -> dict[str, Any]:
-    """A story: its member articles side by side with their events, and the figures they disagree on."""
+def get_story(
+    conn: Connection, key: str, corrections: Corrections | None = None, limit: int = STORY_PAGE, offset: int = 0
+) -> dict[str, Any]:
+    """A story: its dates and how many member articles and duplicates it has; and one page of
+    its members (`limit` from `offset`, originals first, earliest first) side by side with their events,
+    the happenings these members report and the figures they disagree on. A story that fits in a page
+    is shown whole."""
+    if not (1 <= limit <= MAX_LIMIT):
+        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}")
     corrections = corrections or Corrections.load(conn)
-    story = next(iter(reads.list_stories(conn, key)), None)
+    story = reads.story_page(conn, key, limit=limit, offset=offset)
     if story is None:
         raise NotFoundError(f"no story {key!r}")
-    _, found = list_events(conn, EventFilter(story=key), corrections=corrections, limit=None)
+    keys = [member["id"] for member in story["articles"]]
+    found = (
+        list_events(conn, EventFilter(story=key, article_keys=keys), corrections=corrections, limit=None)[1]
+        if keys
+        else []
+    )
     by_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in found:
         by_article[e["article"]].append(e)
     for member in story["articles"]:
         member["events"] = by_article.get(member["id"], [])
     story["differences"] = differing_figures(found)
-    return story
+    return {**story, "limit": limit, "offset": offset}
 
 
 def differing_figures(found: list[dict[str, Any]]) -> list[dict[str, Any]]:

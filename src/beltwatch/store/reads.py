@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -181,69 +182,67 @@ def materialised(conn: Connection, ids: sa.Select) -> sa.Select:
 
 # --- search -----------------------------------------------------------------------------------
 
+# a search ranks the most recently stored matches of each kind, and counts them, not all: a common word
+# is in most articles of a large store (Gwadar in 494,481 of 504,000), and ranking each one, then
+# cutting its snippet, took 0.6 s; past these, a search says there are more than it ranked
+SEARCH_RANKED = 1_000
+
+
+@dataclass(frozen=True)
+class Matches:
+    """How many matched: `total`, or more than it when `more` (only the `total` stored last were ranked)."""
+
+    total: int
+    more: bool
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Entities then articles, best first, and how many of each matched."""
+
+    hits: list[dict[str, Any]]
+    entities: Matches
+    articles: Matches
+
+    @classmethod
+    def nothing(cls) -> SearchResult:
+        return cls([], Matches(0, False), Matches(0, False))
+
 
 def search_terms(query: str) -> list[str]:
     """The words of a search query (punctuation and spaces are no part of any)."""
     return re.findall(r"\w+", query)
 
 
-def search(conn: Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Entities whose names match, then articles whose title or text match, best first."""
+def search(conn: Connection, query: str, limit: int = 20) -> SearchResult:
+    """Entities whose names match, then articles whose title or text match, best first: ranked by
+    relevance (PostgreSQL: entities by name) among the `SEARCH_RANKED` most recently stored matches of
+    each, which are all of them when fewer match."""
     terms = search_terms(query)
     if not terms:
         raise UsageError("search needs at least one word")
+    ranked = max(SEARCH_RANKED, limit)
     if conn.dialect.name == "sqlite":
-        fts = " ".join(f'"{t}"' for t in terms)  # quoted terms: the user's text is never FTS5 syntax
-        entity_rows = conn.execute(
-            sa.text(
-                "SELECT e.id, e.name, e.type, e.country"
-                " FROM entity_fts JOIN entities e ON e.id = entity_fts.rowid"
-                " WHERE entity_fts MATCH :q ORDER BY bm25(entity_fts), e.id LIMIT :limit"
-            ),
-            {"q": fts, "limit": limit},
-        ).all()
-        article_rows = conn.execute(
-            sa.text(
-                "SELECT av.id, a.key, av.title, av.published, av.origin, av.url, s.name AS source,"
-                f" snippet(article_fts, 1, '{HIT_START}', '{HIT_END}', '…', 16) AS snippet"
-                " FROM article_fts JOIN article_versions av ON av.id = article_fts.rowid"
-                " JOIN articles a ON a.id = av.article_id LEFT JOIN sources s ON s.id = av.source_id"
-                " WHERE article_fts MATCH :q AND av.is_current"
-                " ORDER BY bm25(article_fts), av.id LIMIT :limit"
-            ),
-            {"q": fts, "limit": limit},
-        ).all()
+        words, sql = " ".join(f'"{t}"' for t in terms), _SQLITE_SEARCH  # quoted: never FTS5 syntax
     else:
-        text = " ".join(terms)
-        entity_rows = conn.execute(
-            sa.text(
-                "SELECT e.id, e.name, e.type, e.country FROM entities e"
-                " WHERE to_tsvector('simple', e.name || ' ' || coalesce((SELECT string_agg(al.alias, ' ')"
-                " FROM aliases al WHERE al.entity_id = e.id), '')) @@ plainto_tsquery('simple', :q)"
-                " ORDER BY e.name, e.id LIMIT :limit"
-            ),
-            {"q": text, "limit": limit},
+        words, sql = " ".join(terms), _POSTGRESQL_SEARCH
+    params = {"q": words, "newest": ranked + 1}  # one more than ranked: whether there are more
+    entity_rows = conn.execute(sa.text(sql.entities), params).all()
+    article_rows = conn.execute(sa.text(sql.articles), params).all()
+    best = [r.id for r in sorted(article_rows[:ranked], key=lambda r: (r.rank, r.id))[:limit]]
+    shown = (
+        conn.execute(
+            sa.text(sql.shown).bindparams(sa.bindparam("ids", expanding=True)), {"q": words, "ids": best}
         ).all()
-        article_rows = conn.execute(
-            sa.text(
-                "SELECT hit.id, hit.key, hit.title, hit.published, hit.origin, hit.url, hit.source,"
-                " ts_headline('english', hit.text, plainto_tsquery('english', :q),"
-                f" 'StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=10, MaxFragments=1')"
-                " AS snippet FROM ("
-                "  SELECT av.id, a.key, av.title, av.published, av.origin, av.url, s.name AS source, av.text,"
-                "  ts_rank(av.search_vector, plainto_tsquery('english', :q)) AS rank"
-                "  FROM article_versions av JOIN articles a ON a.id = av.article_id"
-                "  LEFT JOIN sources s ON s.id = av.source_id"
-                "  WHERE av.is_current AND av.search_vector @@ plainto_tsquery('english', :q)"
-                "  ORDER BY rank DESC, av.id LIMIT :limit) AS hit ORDER BY hit.rank DESC, hit.id"
-            ),
-            {"q": text, "limit": limit},
-        ).all()
+        if best
+        else []
+    )
     hits: list[dict[str, Any]] = [
         {"kind": "entity", "id": r.id, "name": r.name, "type": r.type, "country": r.country}
-        for r in entity_rows
+        for r in sorted(entity_rows[:ranked], key=lambda r: (r.rank, r.id))[:limit]
     ]
-    for r in article_rows:
+    place = {id_: i for i, id_ in enumerate(best)}
+    for r in sorted(shown, key=lambda r: place[r.id]):
         published = iso_day(r.published) if r.published is not None else None
         hits.append(
             {
@@ -257,7 +256,53 @@ def search(conn: Connection, query: str, limit: int = 20) -> list[dict[str, Any]
                 "snippet": " ".join((r.snippet or "").split()),
             }
         )
-    return hits
+    return SearchResult(hits, _matches(entity_rows, ranked), _matches(article_rows, ranked))
+
+
+def _matches(rows: Sequence[Any], ranked: int) -> Matches:
+    return Matches(min(len(rows), ranked), len(rows) > ranked)
+
+
+@dataclass(frozen=True)
+class _SearchSql:
+    """A dialect's search: the `:newest` matching entities and current article versions stored last,
+    each with a rank (lower is better), and the articles `:ids` with a snippet (which reads the text)."""
+
+    entities: str
+    articles: str
+    shown: str
+
+
+# FTS5 reads matches in rowid order, and an entity's or a version's id grows as it is stored
+_SQLITE_SEARCH = _SearchSql(
+    entities="SELECT e.id, e.name, e.type, e.country, hit.rank FROM ("
+    "  SELECT rowid AS id, bm25(entity_fts) AS rank FROM entity_fts WHERE entity_fts MATCH :q"
+    "  ORDER BY rowid DESC LIMIT :newest"
+    ") AS hit JOIN entities e ON e.id = hit.id",
+    articles="SELECT article_fts.rowid AS id, bm25(article_fts) AS rank"
+    " FROM article_fts JOIN article_versions av ON av.id = article_fts.rowid"
+    " WHERE article_fts MATCH :q AND av.is_current ORDER BY article_fts.rowid DESC LIMIT :newest",
+    shown="SELECT av.id, a.key, av.title, av.published, av.origin, av.url, s.name AS source,"
+    f" snippet(article_fts, 1, '{HIT_START}', '{HIT_END}', '…', 16) AS snippet"
+    " FROM article_fts JOIN article_versions av ON av.id = article_fts.rowid"
+    " JOIN articles a ON a.id = av.article_id LEFT JOIN sources s ON s.id = av.source_id"
+    " WHERE article_fts MATCH :q AND article_fts.rowid IN :ids",
+)
+# the versions' stored tsvector and its GIN index; entities, far fewer than articles, by name
+_POSTGRESQL_SEARCH = _SearchSql(
+    entities="SELECT e.id, e.name, e.type, e.country, e.name AS rank FROM entities e"
+    " WHERE to_tsvector('simple', e.name || ' ' || coalesce((SELECT string_agg(al.alias, ' ')"
+    " FROM aliases al WHERE al.entity_id = e.id), '')) @@ plainto_tsquery('simple', :q)"
+    " ORDER BY e.id DESC LIMIT :newest",
+    articles="SELECT av.id, -ts_rank(av.search_vector, plainto_tsquery('english', :q)) AS rank"
+    " FROM article_versions av WHERE av.is_current AND av.search_vector @@ plainto_tsquery('english', :q)"
+    " ORDER BY av.id DESC LIMIT :newest",
+    shown="SELECT av.id, a.key, av.title, av.published, av.origin, av.url, s.name AS source,"
+    " ts_headline('english', av.text, plainto_tsquery('english', :q),"
+    f" 'StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=10, MaxFragments=1') AS snippet"
+    " FROM article_versions av JOIN articles a ON a.id = av.article_id"
+    " LEFT JOIN sources s ON s.id = av.source_id WHERE av.id IN :ids",
+)
 
 
 def split_snippet(snippet: str) -> tuple[str, list[list[int]]]:
@@ -556,8 +601,38 @@ def count_stories(conn: Connection) -> int:
     return conn.scalar(sa.select(sa.func.count()).select_from(stories)) or 0
 
 
-def _story_members(conn: Connection, ids: list[int] | None) -> dict[int, list[dict[str, Any]]]:
-    """The member articles of the stories `ids` (None: of every story), originals first, earliest first."""
+def story_page(conn: Connection, key: str, limit: int, offset: int = 0) -> dict[str, Any] | None:
+    """The story of `key` (None if there is none) with how many member articles it has and how many are
+    duplicates, `limit` of its members from `offset` (originals first, earliest first), and the events
+    merged across these members: the largest synthetic story has 2,163 reports, and merging all their
+    events took a second."""
+    found = conn.execute(sa.select(stories).where(stories.c.key == key)).first()
+    if found is None:
+        return None
+    counted = conn.execute(
+        sa.select(sa.func.count(), sa.func.count(story_members.c.duplicate_of)).where(
+            story_members.c.story_id == found.id
+        )
+    ).one()
+    members = _story_members(conn, [found.id], limit=limit, offset=offset).get(found.id, [])
+    merged = story_events(conn, [found.id], article_keys=[m["id"] for m in members]) if members else {}
+    return {
+        "story": found.key,
+        "title": found.title,
+        "first_published": iso(found.first_published),
+        "last_published": iso(found.last_published),
+        "size": found.size,
+        "counts": {"articles": counted[0], "duplicates": counted[1]},
+        "articles": members,
+        "events": merged.get(found.id, []),
+    }
+
+
+def _story_members(
+    conn: Connection, ids: list[int] | None, limit: int | None = None, offset: int = 0
+) -> dict[int, list[dict[str, Any]]]:
+    """The member articles of the stories `ids` (None: of every story), originals first, earliest first;
+    `limit` of them from `offset` when given (of one story)."""
     original = articles.alias("original")
     rows = conn.execute(
         sa.select(
@@ -583,6 +658,8 @@ def _story_members(conn: Connection, ids: list[int] | None) -> dict[int, list[di
             article_versions.c.published,
             articles.c.key,
         )
+        .limit(limit)
+        .offset(offset)
     ).all()
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
@@ -608,12 +685,16 @@ MERGED_TYPES = ("ATTACK", "FINANCING", "MEETING")
 
 
 def story_events(
-    conn: Connection, story_ids: Iterable[int] | None = None, types: Iterable[str] = MERGED_TYPES
+    conn: Connection,
+    story_ids: Iterable[int] | None = None,
+    types: Iterable[str] = MERGED_TYPES,
+    article_keys: Iterable[str] | None = None,
 ) -> dict[int, list[dict[str, Any]]]:
     """Each story's events merged across its reports: one entry per happening (same type, dates within
     two days, same place), listing every source article (and its event's id) with the figures it gives,
     and every figure that differs between sources as claims (claimant, figures, article), kept apart
-    rather than blended. `story_ids` limits the stories (story row ids), `types` the event types."""
+    rather than blended. `story_ids` limits the stories (story row ids), `types` the event types,
+    `article_keys` the member articles."""
     query = (
         sa.select(
             story_members.c.story_id,
@@ -631,7 +712,9 @@ def story_events(
         .join(article_versions, _current)
         .join(events, events.c.article_version_id == article_versions.c.id)
         .outerjoin(sources, sources.c.id == article_versions.c.source_id)
-        .where(story_members.c.duplicate_of.is_(None), events.c.type.in_(tuple(types)))
+        # originals as "no original of theirs" (0 is no row's id): SQLite's sampled statistics take
+        # `duplicate_of IS NULL` to be a handful of rows of its index, when it is nearly every member
+        .where(sa.func.coalesce(story_members.c.duplicate_of, 0) == 0, events.c.type.in_(tuple(types)))
         .order_by(
             story_members.c.story_id,
             events.c.date_start.is_(None),  # undated last on both databases (their NULL orders differ)
@@ -642,6 +725,8 @@ def story_events(
     )
     if story_ids is not None:
         query = query.where(story_members.c.story_id.in_(list(story_ids)))
+    if article_keys is not None:
+        query = query.where(articles.c.key.in_(list(article_keys)))
     rows = conn.execute(query).all()
     by_story: dict[int, list[dict[str, Any]]] = defaultdict(list)
     of_type: dict[tuple[int, str], _Happenings] = defaultdict(_Happenings)  # a story's, by type

@@ -30,6 +30,7 @@ def connection(request: Request) -> Iterator[Connection]:
 
 Conn = Annotated[Connection, Depends(connection)]
 PAGE = 50
+SEARCH_HITS = 30  # the entities, and the articles, a search page shows at most
 MAP_EVENTS = queries.MAX_LIMIT
 
 
@@ -353,8 +354,8 @@ def stories(request: Request, conn: Conn, offset: Annotated[int, Query(ge=0)] = 
 
 
 @router.get("/stories/{key:path}")
-def story(request: Request, conn: Conn, key: str) -> HTMLResponse:
-    found = queries.get_story(conn, key)
+def story(request: Request, conn: Conn, key: str, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+    found = queries.get_story(conn, key, limit=queries.STORY_PAGE, offset=offset)
     return page(
         request,
         "story.html",
@@ -418,21 +419,21 @@ def event(request: Request, conn: Conn, event_id: int) -> HTMLResponse:
 def search(
     request: Request, conn: Conn, q: Annotated[str | None, Query(max_length=200)] = None
 ) -> HTMLResponse:
-    hits: list[dict[str, Any]] = []
+    found = reads.SearchResult.nothing()
     message = None
     if q and q.strip():
         try:
-            hits = reads.search(conn, q, limit=30)
+            found = reads.search(conn, q, limit=SEARCH_HITS)
         except UsageError as exc:
             message = exc.message
-        for hit in hits:
+        for hit in found.hits:
             if hit["kind"] == "article":
                 text, spans = reads.split_snippet(hit["snippet"])
                 hit["snippet_html"] = render.snippet_html(text, spans)
         _, events = queries.list_events(conn, EventFilter(text=q.strip()), limit=30)
     else:
         events = []
-    return page(request, "search.html", "Search", q=q or "", hits=hits, events=events, message=message)
+    return page(request, "search.html", "Search", q=q or "", result=found, events=events, message=message)
 
 
 @router.get("/corrections")
