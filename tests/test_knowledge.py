@@ -27,6 +27,7 @@ from beltwatch.knowledge import (
     load_knowledge,
 )
 from beltwatch.model import ENTITY_TYPES, ORG_KINDS, Article, ArticleMeta, Entity
+from beltwatch.stories.anchors import anchor_terms
 
 SCHEMA = (Path(__file__).parent / "corpus" / "SCHEMA.md").read_text(encoding="utf-8")
 KNOWLEDGE = load_knowledge()
@@ -63,6 +64,20 @@ LATIN_ALIASES = [
 CJK_ALIASES = [
     pytest.param(e, a, id=_case_id(e, a)) for e in KNOWLEDGE.entities for a in e.aliases if has_cjk(a)
 ]
+# a letter of neither Latin script nor Chinese: Urdu, Russian and Hindi names
+_OTHER_LETTER = re.compile(r"[^\W\d_\u0000-\u024f]")
+OTHER_SCRIPT_ALIASES = [
+    pytest.param(e, a, id=_case_id(e, a))
+    for e in KNOWLEDGE.entities
+    for a in e.aliases
+    if _OTHER_LETTER.search(a) and not has_cjk(a)
+]
+# a sentence of each other alphabet the aliases are written in
+OTHER_SCRIPT_SENTENCES = {
+    re.compile("[\u0600-\u06ff]"): "{} کا ذکر آج کے اجلاس میں ہوا۔",
+    re.compile("[\u0400-\u04ff]"): "{} упоминался на встрече, сообщают источники.",
+    re.compile("[\u0900-\u097f]"): "{} का उल्लेख आज की बैठक में हुआ।",
+}
 COUNTRY_FILE = yaml.safe_load((KNOWLEDGE_DIR / "countries.yaml").read_text(encoding="utf-8"))["entries"]
 COUNTRY_NAMES = [
     pytest.param(c["code"], n, id=f"{c['code']}|{n}")
@@ -152,6 +167,24 @@ def test_chinese_script_alias_maps_to_its_entry(entry: KnownEntity, alias: str):
     assert len(found) == 1, [(e.name, e.aliases) for e in entities]
     assert found[0].type == entry.type
     assert entry.name in found[0].aliases
+
+
+def other_script_sentence(alias: str) -> str:
+    for script, sentence in OTHER_SCRIPT_SENTENCES.items():
+        if script.search(alias):
+            return sentence.format(alias)
+    raise AssertionError(f"no test sentence in the alphabet of {alias!r}: add one to OTHER_SCRIPT_SENTENCES")
+
+
+@pytest.mark.parametrize(("entry", "alias"), OTHER_SCRIPT_ALIASES)
+def test_other_script_alias_is_the_anchor_of_its_entry(entry: KnownEntity, alias: str):
+    """An Urdu, Russian or Hindi name links a report in that language to the English reports of one happening:
+    in a sentence of its own alphabet it is its entry's story anchor (outlets say who reports, and are none)."""
+    terms = anchor_terms(other_script_sentence(alias))
+    if entry.id.startswith("media:"):
+        assert f"E:{entry.id}" not in terms
+    else:
+        assert f"E:{entry.id}" in terms, terms
 
 
 # --- countries -------------------------------------------------------------------------------------
