@@ -863,6 +863,13 @@ def test_a_name_from_a_place_to_an_organisations_last_word_is_one_organisation(h
     assert "Kenya" not in names(entities)
 
 
+@pytest.mark.parametrize("head", sorted(load_knowledge().outlet_heads))
+def test_a_place_and_a_newspapers_word_are_an_outlet_not_the_place(head: str):
+    entities = extract(f"The Nairobi {head}, citing officials, said the railway would open on Monday.")
+    assert (named(entities, f"Nairobi {head}").type, named(entities, f"Nairobi {head}").kind) == ("ORG", "media")
+    assert "Nairobi" not in names(entities)
+
+
 def test_a_place_and_an_organisations_last_word_alone_are_no_new_name():
     entities = extract("Pakistan Railways and the Kenya Association met on Monday in Nairobi.")
     assert "Kenya Association" not in names(entities)

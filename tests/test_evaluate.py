@@ -368,11 +368,12 @@ def test_an_ignored_short_form_ignores_the_entity_predicted_under_its_full_name(
     assert {f.summary for f in report.extras} == {"ORG Associated Press"}
 
 
-def test_an_ignore_string_with_a_bracketed_note_ignores_the_name_before_it():
-    gold = article(entities=[CHINA], ignore=["VCG (photo credit)", "ATTACK date: the blast is not dated (it was in August)"])
+def test_an_ignore_string_with_a_bracketed_note_or_an_article_ignores_the_name():
+    gold = article(entities=[CHINA], ignore=["VCG (photo credit)", "The Jakarta Post", "ATTACK date: the blast is not dated (it was in August)"])
     credit = {"name": "VCG", "type": "ORG"}
+    outlet = {"name": "Jakarta Post", "type": "ORG"}
     remark = {"name": "the blast is not dated", "type": "EVENT"}
-    report = score([gold], {"a1": pred(entities=[CHINA, credit, remark])})
+    report = score([gold], {"a1": pred(entities=[CHINA, credit, outlet, remark])})
     assert {f.summary for f in report.extras} == {"EVENT the blast is not dated"}
 
 

@@ -906,15 +906,19 @@ def _row(table: dict[str, PRF], key: str) -> PRF:
 _IGNORE_NOTE = re.compile(r"(?P<name>[^():\s]+(?: [^():\s]+){0,4})\s+\([^()]*\)")
 
 
+_THE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
 def _ignored_keys(strings: list[str]) -> set[str]:
     """The keys an article's ``ignore`` strings excuse: each string's own, and a name of up to five words
     before a bracketed note ("VCG (photo credit)" ignores VCG), which is how annotators say why a name is
-    ignored; a longer string is a remark, whatever its brackets hold."""
+    ignored; a longer string is a remark, whatever its brackets hold. "The Jakarta Post" ignores the
+    outlet however the article is named, with its article or without."""
     keys = set()
     for string in strings:
-        keys.add(name_key(string))
-        if noted := _IGNORE_NOTE.fullmatch(string):
-            keys.add(name_key(noted["name"]))
+        noted = _IGNORE_NOTE.fullmatch(string)
+        for name in (string, noted["name"]) if noted else (string,):
+            keys |= {name_key(name), name_key(_THE.sub("", name))}
     return keys - {""}
 
 

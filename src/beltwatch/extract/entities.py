@@ -1483,17 +1483,20 @@ def _place_named_pattern(knowledge: Knowledge) -> re.Pattern[str]:
 def organisations_named_after_places(text: str, knowledge: Knowledge) -> list[Found]:
     """An organisation whose name begins with a place and ends with a word organisations' names end with
     ("China National Petroleum Company", "Kenya Transporters Association"): one organisation, up to the
-    last such word, with at least one name word between the place and it."""
+    last such word, with at least one name word between the place and it; a newspaper needs none
+    ("The Kathmandu Post")."""
     out = []
     for m in _place_named_pattern(knowledge).finditer(text):
         words = list(re.finditer(r"\S+", m.group(1)))
-        heads = [i for i, w in enumerate(words) if i > 0 and w.group().rstrip(".") in knowledge.name_heads]
+        heads = [i for i, w in enumerate(words)
+                 if (i > 0 and w.group().rstrip(".") in knowledge.name_heads)
+                 or (i == 0 and w.group().rstrip(".,") in knowledge.outlet_heads)]  # fmt: skip
         if not heads or not words[0].group()[:1].isupper():
             continue
         before = text[: m.start()].split()[-1:]
         if before and before[0][:1].isupper() and not _not_a_name_word(before[0], knowledge):
             continue  # inside a longer name
-        end = m.start(1) + words[heads[-1]].start() + len(words[heads[-1]].group().rstrip("."))
+        end = m.start(1) + words[heads[-1]].start() + len(words[heads[-1]].group().rstrip(".,"))
         out.append(Found(text[m.start() : end], "ORG", m.start(), end))
     return out
 

@@ -124,6 +124,7 @@ class Knowledge:
     ministries: dict[str, str]  # "foreign" -> "Foreign Affairs", for "Nepal's foreign ministry"
     place_bodies: tuple[str, ...]  # "police", for "Haripur police"
     name_heads: frozenset[str]  # "Company", for "China National Petroleum Company"
+    outlet_heads: frozenset[str]  # "Post", for "The Kathmandu Post"
     numbered_events: frozenset[str]  # "Congress", for "the 20th National Congress of the CPC"
     place_heads: dict[str, str]  # "district" -> "GPE", for "Darvoz district"
     place_heads_gazetteer_only: frozenset[str]  # capitalised, "State" needs a known region before it
@@ -282,6 +283,7 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
         ministries={k.lower(): v for k, v in ministries.items()},
         place_bodies=tuple(kinds.get("place_bodies") or ()),
         name_heads=frozenset(kinds.get("name_heads") or ()),
+        outlet_heads=frozenset(kinds.get("outlet_heads") or ()),
         numbered_events=frozenset(kinds.get("numbered_events") or ()),
         **_place_heads(directory / "place_heads.yaml"),
     )
