@@ -219,6 +219,11 @@ def test_common_and_short_words_sound_like_no_name(text: str):
     assert not any(t.startswith("E:places:") for t in anchor_terms(text))
 
 
+def test_a_name_spelled_as_the_files_spell_it_outranks_a_sound_that_takes_its_first_word():
+    # "میں" ("in") and "احسن" sound like "Mamnoon Hussain"; "احسن اقبال" is Ahsan Iqbal as spelled
+    assert anchor_terms("وزیر منصوبہ بندی میں احسن اقبال نے کہا") == ["E:officials:Ahsan Iqbal"]
+
+
 def test_a_report_in_another_alphabet_joins_the_english_one_on_names_that_sound_alike():
     english = (
         "A bomb went off beside a bus of Chinese workers in Rawalpindi; 4 were hurt, and Prime Minister "

@@ -338,7 +338,10 @@ def anchor_terms(text: str) -> list[str]:
                 step = max(step, length)
         if not step and words[position] in others:
             sounded, step = _sounds_like(words, position)
-            terms += sounded
+            if any(_known_at(words, p, known) for p in range(position + 1, position + step)):
+                step = 1  # a name spelled as a file spells it outranks a sound that takes its first word
+            else:
+                terms += sounded
         after = position + (step or 1)
     terms += _chinese_places(text)
     terms += ["N:" + _number(w) for w in words if w.isdigit() and len(w) <= 4]
@@ -346,6 +349,11 @@ def anchor_terms(text: str) -> list[str]:
     capitalised = map(str.casefold, _CAPITALISED.findall(text))
     terms += ["C:" + c for c in capitalised if c not in STOP_WORDS and c not in not_names]
     return terms
+
+
+def _known_at(words: list[str], position: int, known: dict) -> bool:
+    """Whether a name of the files, as they spell it, starts at `position`."""
+    return any(tuple(words[position : position + n]) in named for n, named in known.get(words[position], ()))
 
 
 def _chinese_places(text: str) -> list[str]:
