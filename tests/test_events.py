@@ -1497,10 +1497,11 @@ def test_signings_in_two_places_are_two_agreements():
     [
         "Viktor Orban of Hungary hosted Xi Jinping of China in Budapest. They signed 18 cooperation agreements.",
         "Vietnam's leader To Lam met Xi Jinping of China. The two countries then signed documents on railways.",
+        "China and Malaysia resumed work on the railway. In April the close partners agreed to cut its cost.",
     ],
 )
 def test_what_they_or_the_two_countries_signed_binds_the_states_just_named(text: str):
-    agreement = one(extract(text), "AGREEMENT", "signed")
+    agreement = one(extract(text), "AGREEMENT", text.split(". ")[1])
     assert len(arg(agreement, "parties")) == 2
 
 

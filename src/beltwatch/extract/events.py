@@ -1655,10 +1655,16 @@ def _agreement_parties(ctx: Context, sent: Span, verbs: list[Token], conf: dict[
     return [p for p in dict.fromkeys(parties) if p.kind != "media"]
 
 
+_PAIR_NOUNS = {"partner", "side", "neighbour", "neighbor", "ally"}  # "the partners", with no number
+
+
 def _both_sides(ctx: Context, sent: Span, subject: Token | None) -> list[Entity]:
-    """"They signed 18 agreements", "the two countries then signed": the states the sentence names, else those
-    of the sentence before, else the two the article names most."""
-    if subject is None or not (subject.lower_ == "they" or any(c.lower_ in ("two", "both") for c in subject.children)):
+    """"They signed 18 agreements", "the two countries then signed", "the close trade partners agreed": the
+    states the sentence names, else those of the sentence before, else the two the article names most."""
+    if subject is None:
+        return []
+    pair = subject.lower_ == "they" or any(c.lower_ in ("two", "both") for c in subject.children)
+    if not pair and not (subject.tag_ == "NNS" and subject.lemma_.lower() in _PAIR_NOUNS and _determined(subject)):
         return []
     for span in (sent, ctx.doc[sent.start - 1].sent if sent.start else None):
         states = _countries_named(ctx, span) if span is not None else []
