@@ -72,6 +72,25 @@ def test_a_phase_of_a_known_project_is_a_part_of_it():
     assert registry.find("Phase II of the Nowhere Railway") is None
 
 
+def test_a_part_numbered_in_words_roman_or_digits_is_one_part():
+    registry = load_registry()
+    parts = {registry.find(n).key for n in ("Main Line-1 Phase II", "Phase 2 of ML-1", "the second phase of Main Line-1")}
+    assert len(parts) == 1 and registry.find("Main Line-1 Phase 3").key not in parts
+    assert registry.find("the first phase of Main Line-1").name == "Main Line-1 Phase 1"
+    # a part the files know by its number is that entry
+    assert registry.find("the first phase of the Central Expressway Project").name == "Central Expressway Project Section 1"
+
+
+def test_a_loan_for_the_first_phase_of_a_project_is_the_parts():
+    text = "China approved a loan of USD 1 billion for the construction of the first phase of the Main Line-1."
+    extraction = _extraction("p", text, "2018-05-14", [
+        _financing(text, text, funder="China", value=1e9, currency="USD", instrument="loan",
+                   purpose="construction of the first phase of the Main Line-1")])  # fmt: skip
+    extraction.entities += [_entity(text, "Main Line-1"), _entity(text, "China", "GPE", country="CN")]
+    money = [f for f in project_facts(extraction) if f.kind == "financing"]
+    assert [(f.project.name, f.project.parent) for f in money] == [("Main Line-1 Phase 1", "Main Line-1")]
+
+
 def test_sections_and_spellings_added_for_the_news_name_their_projects():
     registry = load_registry()
     # Havelian-Thakot is one section of KKH Phase II (Thakot-Raikot another), not another name of it

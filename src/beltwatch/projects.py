@@ -155,9 +155,15 @@ SECTOR_OF_SITE = {
     "mine": "mining",
 }
 # "Main Line-1 Phase II", "Karachi Nuclear Power Plant Unit 3", "Phase 2A of the SGR"
-_PART_AFTER = re.compile(rf"^(?P<base>.+?)\s+(?:{_PART_WORDS})\b.*$", re.IGNORECASE)
-_PART_BEFORE = re.compile(rf"^(?:{_PART_WORDS})\b\S*(?:\s+\S+)?\s+of\s+(?:the\s+)?(?P<base>.+)$",
-                          re.IGNORECASE)  # fmt: skip
+_PART_AFTER = re.compile(rf"^(?P<base>.+?)\s+(?P<word>{_PART_WORDS})\b\s*(?P<number>\S*).*$", re.IGNORECASE)
+_PART_BEFORE = re.compile(rf"^(?:the\s+)?(?:(?P<ordinal>[a-z0-9]+)\s+)?(?P<word>{_PART_WORDS})\b\S*(?:\s+(?P<number>\S+))?\s+of\s+"
+                          rf"(?:the\s+)?(?P<base>.+)$", re.IGNORECASE)  # fmt: skip
+# how the parts of one project are numbered: "Phase II", "Phase 2", "the second phase" are one part
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10"}
+_ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6", "1st": "1",
+             "2nd": "2", "3rd": "3", "4th": "4", "5th": "5", "6th": "6"}  # fmt: skip
+# a part named by its number right before its project's name ("the first phase of the Central Expressway")
+_PART_FIRST = re.compile(rf"\b(?P<part>(?:{'|'.join(_ORDINALS)})\s+(?:{_PART_WORDS}))\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -183,9 +189,23 @@ class Registry:
             m = pattern.match(name.strip())
             parent = self.projects.get(normalize(m.group("base"))) if m else None
             if parent is not None:
-                return replace(parent, key=key, name=name.strip(), parent=parent.name, lat=None, lon=None,
-                               precision=None)  # fmt: skip
+                key, named = _part_key(parent, m)
+                if key in self.projects:  # a part the files know by its number ("Phase 1" of the expressway)
+                    return self.projects[key]
+                return replace(parent, key=key, name=named if pattern is _PART_BEFORE else name.strip(),
+                               parent=parent.name, lat=None, lon=None, precision=None)  # fmt: skip
         return None
+
+
+def _part_key(parent: ProjectRef, part: re.Match[str]) -> tuple[str, str]:
+    """One key for the ways news numbers a part ("ML-1 Phase II", "Phase 2 of ML-1", "the second phase of
+    ML-1"): the parent's key, the part's word and its number in digits; and the part's name in that order
+    ("Main Line-1 Phase 2")."""
+    ordinal = (part.groupdict().get("ordinal") or "").lower()
+    number = normalize(part.group("number") or "") or _ORDINALS.get(ordinal, ordinal)
+    number = _ROMAN.get(number, _ORDINALS.get(number, number))
+    word = part.group("word").capitalize()
+    return normalize(f"{parent.key} {word} {number}"), f"{parent.name} {word} {number.upper()}".strip()
 
 
 @cache
@@ -439,7 +459,10 @@ def _part_named(project: ProjectRef, entity: Entity, event: Event, text: str, re
     for mention in entity.mentions:
         if sentence.start <= mention.start < sentence.end:
             after = _PART_NEXT.match(text[mention.end : mention.end + 40])
-            part = registry.find(f"{project.name} {after.group('part')}") if after else None
+            before = _PART_FIRST.search(text[max(sentence.start, mention.start - 40) : mention.start])
+            part = (registry.find(f"{project.name} {after.group('part')}") if after else None) or (
+                registry.find(f"{before.group('part')} of {project.name}") if before else None
+            )
             if part is not None:
                 return part
     return project
