@@ -427,6 +427,15 @@ def test_an_article_about_one_project_states_its_status_without_naming_it():
     assert [f for f in project_facts(extraction) if f.kind == "status"] == []
 
 
+def test_it_is_the_project_the_sentences_before_spoke_of_not_the_articles():
+    text = ("The Gwadar Port handles ships. The Gwadar Port will grow. The Eastbay Expressway of the Gwadar Port "
+            "is a transport project. The expressway is 19 km long. It was inaugurated in June.")  # fmt: skip
+    extraction = _extraction("q", text, "2022-06-08", [])
+    extraction.entities += [_entity(text, "Gwadar Port", "FAC"), _entity(text, "Eastbay Expressway", "FAC")]
+    facts = [f for f in project_facts(extraction) if f.kind == "status" and f.evidence.text.startswith("It")]
+    assert [(f.project.name, f.value["status"]) for f in facts] == [("Gwadar East Bay Expressway", "completed")]
+
+
 # --- kept at write time -----------------------------------------------------------------------
 
 DASU = "Dasu Hydropower Project"

@@ -348,14 +348,37 @@ def _statuses_said(extraction: Extraction, registry: Registry, read: set[tuple[s
         return facts
     project, names = main
     refers = re.compile(r"\b(?:" + "|".join(["it", "the project", "this project", *names]) + r")\b", re.IGNORECASE)
+    current: ProjectRef | None = None  # the project the last sentence that spoke of one spoke of
     for sentence in _sentences(extraction.article.text):
+        speaks, spoken = _spoken_of(sentence, named)
+        if speaks:
+            current = spoken
         if any(sentence.start <= m.start < sentence.end for m, _ in named) or not refers.search(sentence.text):
             continue  # a sentence that names a project speaks of it
         status = _said(sentence.text)
         if status:
             when = _when_said(sentence.text, status, published)
-            facts.append(ProjectFact(project, "status", {"status": status}, when, NO_EVENT, sentence))
+            meant = current if current is not None and _PRONOUN_FIRST.match(sentence.text) else project
+            facts.append(ProjectFact(meant, "status", {"status": status}, when, NO_EVENT, sentence))
     return facts
+
+
+_PRONOUN_FIRST = re.compile(r"\W*(?:\w+\W+){0,4}?it\b", re.IGNORECASE)
+
+
+def _spoken_of(sentence: Evidence, named: list[tuple[Any, ProjectRef]]) -> tuple[bool, ProjectRef | None]:
+    """Whether a sentence speaks of a project, and of which: the first it names (an unnamed part, when that
+    one is named as the whole a part belongs to: "The section of the Beograd – Budapest main line between
+    ..."), else the one named projects alone end in the word it calls a thing by ("The expressway has a
+    total length of 19.49 km")."""
+    here = sorted(((m.start, p) for m, p in named if sentence.start <= m.start < sentence.end), key=lambda x: x[0])
+    if here:
+        start, first = here[0]
+        return True, None if _PART_OF.search(sentence.text[: start - sentence.start]) else first
+    heads = {p.name.split()[-1].lower(): p for _, p in named}
+    called = {w.lower() for w in re.findall(r"\b[Tt]he\s+(\w+)", sentence.text)}
+    matches = {heads[w].key: heads[w] for w in called if w in heads}
+    return (True, next(iter(matches.values()))) if len(matches) == 1 else (False, None)
 
 
 def _when_said(sentence: str, status: str, published: str | None) -> str | None:
