@@ -772,6 +772,12 @@ def test_the_people_kidnapped_give_the_attack_their_nationality():
     assert arg(attack, "victim_nationality") == ["CN"]
 
 
+def test_the_attack_is_where_its_word_puts_it_not_where_its_victims_went():
+    text = ("As the whereabouts of two Chinese nationals kidnapped in Quetta's Jinnah Town on May 24 are still "
+            "unknown, 11 Chinese nationals have been shifted to Karachi.")  # fmt: skip
+    assert arg(one(extract(text), "ATTACK", text), "location") == "Quetta"
+
+
 def test_what_only_a_reaction_says_was_hit_is_the_target():
     text = "The embassy strongly condemned the terrorist attack on a Chinese convoy in Gwadar on Sunday."
     attack = one(extract(text), "ATTACK", text)

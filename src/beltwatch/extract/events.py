@@ -2006,8 +2006,10 @@ def _attack_event(ctx: Context, group: _Attack) -> Event | None:
     return _ev(ctx, "ATTACK", first, args, {k: first for k in args})
 
 
-def _place_rank(ctx: Context, place: Entity, group: _Attack) -> tuple[int, int, int]:
-    """Towns before facilities before provinces before datelines; reactions ("In Beijing, a spokesman said") last."""
+def _place_rank(ctx: Context, place: Entity, group: _Attack) -> tuple[int, int, int, int]:
+    """Towns before facilities before provinces before datelines; reactions ("In Beijing, a spokesman said") last;
+    of two towns, the one the attack word governs ("kidnapped in Quetta's Jinnah Town on May 24 ... have been
+    shifted to Karachi") first."""
     holding = [
         i for i, s in enumerate(group.sents) if any(s.start_char <= m.start < s.end_char for m in place.mentions)
     ]
@@ -2017,7 +2019,9 @@ def _place_rank(ctx: Context, place: Entity, group: _Attack) -> tuple[int, int, 
     known = next((e for e in ctx.knowledge.entities if e.name == place.name), None)
     province = known is not None and known.level == "province"
     kind = 3 if dateline else 2 if province else 0 if place.type == "GPE" else 1
-    return (int(reaction), kind, first)
+    governed = {t.idx for s in group.sents for trigger in _attack_triggers(ctx, s) for t in trigger.subtree}
+    near = any(m.start in governed for m in place.mentions)
+    return (int(reaction), kind, int(not near), first)
 
 
 def _is_reaction(ctx: Context, sent: Span) -> bool:
