@@ -307,6 +307,17 @@ def test_injection_strings_are_only_ever_values(client, value):
     assert client.get("/api/events", params={"limit": 1}).json()["total"] == total
 
 
+def test_pages_of_articles_are_slices_of_the_whole_list(client):
+    """A page of the newest articles is read down the index on the publication day to the day of its last
+    (ties and undated articles included): each page is the slice of the whole list, every total the same."""
+    whole = client.get("/api/articles", params={"limit": MAX_LIMIT}).json()
+    keys = [a["id"] for a in whole["items"]]
+    assert whole["total"] == len(keys) == len(ARTICLES) + 1
+    for offset, limit in itertools.product(range(len(keys) + 1), (1, 2, 5)):
+        page = client.get("/api/articles", params={"limit": limit, "offset": offset}).json()
+        assert page["total"] == len(keys) and [a["id"] for a in page["items"]] == keys[offset : offset + limit]
+
+
 def test_entities_articles_stories_search_and_stats(client):
     found = client.get("/api/entities", params={"q": "Kakar"}).json()["items"]
     kakar = next(e for e in found if e["type"] == "PERSON")
