@@ -973,14 +973,21 @@ def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
                 assert [e["id"] for e in page] == [e["id"] for e in whole[max(offset, 0) : max(offset, 0) + limit]]
         # the window as the stored dates give it: an event's span, else its article's publication day
         _, every = list_events(conn, EventFilter(), limit=None)
-        since, until = date(2021, 7, 1), date(2024, 3, 31)
-        inside = [
-            e["id"] for e in every
-            if (e["date_end"] or e["published"]) and (e["date_end"] or e["published"]) >= since.isoformat()
-            and (e["date_start"] or e["published"]) <= until.isoformat()
-        ]  # fmt: skip
-        _, found = list_events(conn, EventFilter(since=since, until=until), limit=None)
-        assert sorted(e["id"] for e in found) == sorted(inside) and inside
+        # and from the middle of each span longer than a day (a month, a year), which starts before `since`
+        spans = {(e["date_start"], e["date_end"]) for e in every if e["date_start"] != e["date_end"]}
+        middles = [
+            date.fromisoformat(start) + (date.fromisoformat(end) - date.fromisoformat(start)) / 2 for start, end in spans
+        ]
+        assert middles
+        for since, until in [(date(2021, 7, 1), date(2024, 3, 31))] + [(day, day) for day in middles]:
+            inside = [
+                e["id"] for e in every
+                if (e["date_end"] or e["published"]) and (e["date_end"] or e["published"]) >= since.isoformat()
+                and (e["date_start"] or e["published"]) <= until.isoformat()
+            ]  # fmt: skip
+            matching, found = list_events(conn, EventFilter(since=since, until=until), limit=None)
+            assert sorted(e["id"] for e in found) == sorted(inside) and inside, since
+            assert list_events(conn, EventFilter(since=since, until=until), limit=1)[0] == matching
         # without the sentences' text: the same events, their sentences placed but not read
         lean = list_events(conn, EventFilter(), limit=None, evidence=False)[1]
         assert [(e["id"], e["evidence"]["start"]) for e in lean] == [(e["id"], e["evidence"]["start"]) for e in every]
