@@ -957,7 +957,15 @@ def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
 
     from beltwatch.store.queries import EventFilter, list_events
 
-    windows = ((None, None), (date(2021, 1, 1), None), (None, date(2022, 12, 31)), (date(2021, 7, 1), date(2024, 3, 31)))
+    windows = (
+        (None, None),
+        (date(2021, 1, 1), None),
+        (None, date(2022, 12, 31)),
+        (date(2021, 7, 1), date(2024, 3, 31)),
+        (date(2000, 1, 1), date(9999, 12, 31)),  # every dated event: counted as all but those outside
+        (None, date(9999, 12, 31)),  # and the undated
+        (date(2023, 8, 14), date(2023, 8, 13)),  # none but those whose span holds both days
+    )
     by_day = [
         EventFilter(type=type_, since=since, until=until)
         for type_, (since, until) in itertools.product((None, "STATEMENT", "ATTACK"), windows)
@@ -974,7 +982,7 @@ def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
             matching, whole = list_events(conn, chosen, limit=None, sort=sort)
             total = matching.total
             assert matching == reads.Matches(len(whole), False)
-            assert total > 0 or chosen.type == "ATTACK"
+            assert total > 0 or chosen.type == "ATTACK" or chosen.since == date(2023, 8, 14)
             for offset, limit in ((0, 1), (0, 7), (3, 5), (total - 2, 10), (total, 5)):
                 counted, page = list_events(conn, chosen, limit=limit, offset=max(offset, 0), sort=sort)
                 assert counted == matching
@@ -987,7 +995,9 @@ def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
             date.fromisoformat(start) + (date.fromisoformat(end) - date.fromisoformat(start)) / 2 for start, end in spans
         ]
         assert middles
-        for since, until in [(date(2021, 7, 1), date(2024, 3, 31))] + [(day, day) for day in middles]:
+        for since, until in [(date(2021, 7, 1), date(2024, 3, 31))] + [
+            window for day in middles for window in ((day, day), (day, date(2099, 12, 31)), (date(2000, 1, 1), day))
+        ]:
             inside = [
                 e["id"] for e in every
                 if (e["date_end"] or e["published"]) and (e["date_end"] or e["published"]) >= since.isoformat()
@@ -995,7 +1005,8 @@ def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
             ]  # fmt: skip
             matching, found = list_events(conn, EventFilter(since=since, until=until), limit=None)
             assert sorted(e["id"] for e in found) == sorted(inside) and inside, since
-            assert list_events(conn, EventFilter(since=since, until=until), limit=1)[0] == matching
+            assert matching == list_events(conn, EventFilter(since=since, until=until), limit=1)[0]
+            assert matching == reads.Matches(len(inside), False), (since, until)
         # without the sentences' text: the same events, their sentences placed but not read
         lean = list_events(conn, EventFilter(), limit=None, evidence=False)[1]
         assert [(e["id"], e["evidence"]["start"]) for e in lean] == [(e["id"], e["evidence"]["start"]) for e in every]
