@@ -991,13 +991,10 @@ def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
         _, every = list_events(conn, EventFilter(), limit=None)
         # and from the middle of each span longer than a day (a month, a year), which starts before `since`
         spans = {(e["date_start"], e["date_end"]) for e in every if e["date_start"] != e["date_end"]}
-        middles = [
-            date.fromisoformat(start) + (date.fromisoformat(end) - date.fromisoformat(start)) / 2 for start, end in spans
-        ]
+        middles = [date.fromisoformat(a) + (date.fromisoformat(b) - date.fromisoformat(a)) / 2 for a, b in spans]
         assert middles
-        for since, until in [(date(2021, 7, 1), date(2024, 3, 31))] + [
-            window for day in middles for window in ((day, day), (day, date(2099, 12, 31)), (date(2000, 1, 1), day))
-        ]:
+        around = [((day, day), (day, date(2099, 12, 31)), (date(2000, 1, 1), day)) for day in middles]
+        for since, until in [(date(2021, 7, 1), date(2024, 3, 31)), *itertools.chain(*around)]:
             inside = [
                 e["id"] for e in every
                 if (e["date_end"] or e["published"]) and (e["date_end"] or e["published"]) >= since.isoformat()

@@ -164,8 +164,8 @@ def entity(conn: Conn, entity_id: RowId) -> dict[str, Any]:
     summary="Stories with their member articles and duplicates",
     description=(
         "Stories, earliest first, each with its dates, `counts` (member articles, duplicates), its first"
-        f" {queries.STORY_PAGE} member articles (originals first, earliest first) and `events`, the happenings"
-        " these articles report; `/api/stories/{key}` pages through all of a story's articles."
+        f" {queries.STORY_PAGE} member articles (originals first, earliest first) and `events`, the"
+        " happenings these articles report; `/api/stories/{key}` pages through all of a story's articles."
     ),
 )
 def stories(conn: Conn, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:

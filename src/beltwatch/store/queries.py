@@ -262,8 +262,9 @@ def list_events(
 
     unrejected = [events.c.id.not_in(rejected)] if rejected else []
     few = _few_text_matches(conn, filters.text or "", listing(*where, *unrejected)) if common else None
-    if few is not None:  # the common text's events the other filters keep, all of them
-        where.append(events.c.id.in_(sa.bindparam("few", few, unique=True, expanding=True, literal_execute=True)))
+    if few is not None:  # the common text's events the other filters keep, all of them (ids the store gave)
+        written = sa.bindparam("few", few, unique=True, expanding=True, literal_execute=True)
+        where.append(events.c.id.in_(written))
     elif filters.text:
         # more than counted: a page in an order an index of events gives (by day, by type) is found sooner by
         # testing events in that order than by reading and sorting all matches
@@ -271,8 +272,9 @@ def list_events(
         where.append(_mentions_text(conn, filters.text, probe=in_order))
     if common:
         total = reads.Matches(TEXT_COUNTED, True) if few is None else reads.Matches(len(few), False)
-    elif kept is not None:  # of a kept total, the rejected events are few: they are counted, not all the others
-        total = reads.Matches(kept - (count(listing(*where, events.c.id.in_(rejected))) if rejected else 0), False)
+    elif kept is not None:  # of a kept total, the rejected events are few: counted, not all the others
+        rejected_kept = count(listing(*where, events.c.id.in_(rejected))) if rejected else 0
+        total = reads.Matches(kept - rejected_kept, False)
     else:
         total = reads.Matches(count(listing(*where, *unrejected)), False)
     where += unrejected
@@ -325,7 +327,7 @@ def _kept_total(
         every = sa.select(sa.func.coalesce(sa.func.sum(event_months.c.events), 0))
         kept = conn.execute(every.where(event_months.c.type == wanted) if wanted else every).scalar_one()
         return _window_total(conn, filters, wanted, kept) if filters.since or filters.until else kept
-    if (ids is not None and len(ids) != 1) or (ids is not None and code is not None) or filters.since or filters.until:
+    if filters.since or filters.until or (ids is not None and (len(ids) != 1 or code is not None)):
         return None
     dimension, key = ("entity", str(ids[0])) if ids is not None else ("country", code)
     kept = sa.select(sa.func.coalesce(sa.func.sum(event_counts.c.events), 0)).where(
@@ -348,7 +350,8 @@ def _window_total(conn: Connection, filters: EventFilter, wanted: str | None, ev
         months.append(event_months.c.month >= since.isoformat()[:7])
     if until:
         months.append(event_months.c.month <= until.isoformat()[:7])
-    inside = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(event_months.c.events), 0)).where(*months)).scalar()
+    summed = sa.select(sa.func.coalesce(sa.func.sum(event_months.c.events), 0))
+    inside = conn.execute(summed.where(*months)).scalar_one()
     if inside <= every - inside:
         return None
     day, end = events.c.sort_day, sa.func.coalesce(events.c.date_end, events.c.sort_day)
@@ -360,33 +363,28 @@ def _window_total(conn: Connection, filters: EventFilter, wanted: str | None, ev
     if since or (until and until < UNDATED):
         outside.append(day == UNDATED)
     kind = [events.c.type == wanted] if wanted else []
-    counted = sa.select(sa.func.count()).select_from(events)
-    return every - sum(conn.execute(counted.where(events.c.is_current, *kind, part)).scalar_one() for part in outside)
+    counted = sa.select(sa.func.count()).select_from(events).where(events.c.is_current, *kind)
+    return every - sum(conn.execute(counted.where(part)).scalar_one() for part in outside)
 
 
 def _mentions_text(conn: Connection, text: str, *, probe: bool = False) -> sa.ColumnElement[bool]:
     """Events whose sentence, place or an argument holds `text` (case and spacing ignored): as the set the
     trigram index of their `search_text` finds (SQLite: `event_fts`; PostgreSQL: pg_trgm), or tested on
     each event's own `search_text` (`probe`; and always where SQLite's index cannot find `text`)."""
-    wanted = " ".join(text.split()).casefold()
-    phrase = None if probe else _fts_phrase(conn, wanted)
+    phrase = None if probe else _fts_phrase(conn, text)
     if phrase is not None:
         return events.c.id.in_(_fts_rows(phrase))
-    return events.c.search_text.like(like_pattern(wanted), escape="\\")
+    return events.c.search_text.like(like_pattern(_searched(text)), escape="\\")
 
 
 def _common_text(conn: Connection, text: str) -> bool:
     """Whether more than TEXT_COUNTED events (of any version) hold `text`, counted up to there from the
     trigram index alone."""
-    wanted = " ".join(text.split()).casefold()
-    phrase = _fts_phrase(conn, wanted)
-    found = (
-        _fts_rows(phrase)
-        if phrase is not None
-        else sa.select(events.c.id).where(events.c.search_text.like(like_pattern(wanted), escape="\\"))
-    )
+    phrase = _fts_phrase(conn, text)
+    found = sa.select(events.c.id).where(_mentions_text(conn, text)) if phrase is None else _fts_rows(phrase)
     most = TEXT_COUNTED + 1
-    return conn.execute(sa.select(sa.func.count()).select_from(found.limit(most).subquery())).scalar_one() >= most
+    counted = conn.execute(sa.select(sa.func.count()).select_from(found.limit(most).subquery())).scalar_one()
+    return counted >= most
 
 
 def _few_text_matches(conn: Connection, text: str, others: sa.Select) -> list[int] | None:
@@ -394,8 +392,7 @@ def _few_text_matches(conn: Connection, text: str, others: sa.Select) -> list[in
     SQLite reads the trigram index in its order, tests each event it finds for the other filters and stops
     past the count: 10 ms for 10,000 matches, where its planner put the index in the inner loop of the other
     filters' (7 s for a quarter's events)."""
-    wanted = " ".join(text.split()).casefold()
-    phrase = _fts_phrase(conn, wanted)
+    phrase = _fts_phrase(conn, text)
     if phrase is not None:
         fts = sa.table("event_fts", sa.column("rowid"))
         found = (
@@ -409,9 +406,15 @@ def _few_text_matches(conn: Connection, text: str, others: sa.Select) -> list[in
     return ids if len(ids) <= TEXT_COUNTED else None
 
 
-def _fts_phrase(conn: Connection, wanted: str) -> str | None:
-    """`wanted` as one FTS5 phrase of trigrams (the text as it stands) on SQLite, where `event_fts` finds it:
+def _searched(text: str) -> str:
+    """`text` as the events' `search_text` holds words: casefolded, one space between them."""
+    return " ".join(text.split()).casefold()
+
+
+def _fts_phrase(conn: Connection, text: str) -> str | None:
+    """`text` as one FTS5 phrase of trigrams (the text as it stands) on SQLite, where `event_fts` finds it:
     three characters or more, the least a trigram needs, and no NUL, which FTS5 refuses."""
+    wanted = _searched(text)
     if conn.dialect.name != "sqlite" or len(wanted) < 3 or not wanted.isprintable():
         return None
     return '"' + wanted.replace('"', '""') + '"'
@@ -762,7 +765,8 @@ def list_articles(
 def _published_since(conn: Connection, count: int) -> sa.ColumnElement[bool]:
     """The current versions the newest `count` articles can be among: those published on or after the day of
     the `count`-th newest (read down the index on the publication day), ties included, so the list's order
-    is unchanged; all of them when fewer have a day. Sorting every article for a page took 2.4 s at 504,000."""
+    is unchanged; all of them when fewer have a day. Sorting every article for a page took 2.4 s at
+    504,000."""
     edge = conn.execute(
         sa.select(article_versions.c.published)
         .where(article_versions.c.is_current, article_versions.c.published.is_not(None))

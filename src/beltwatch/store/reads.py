@@ -680,11 +680,10 @@ def _story_members(
     if per_story is None:
         rows = conn.execute(query.order_by(*order).limit(limit).offset(offset)).all()
     else:  # numbered within each story in the same order
-        place = sa.func.row_number().over(partition_by=story_members.c.story_id, order_by=order).label("place")
-        numbered = query.add_columns(place).subquery()
-        rows = conn.execute(
-            sa.select(numbered).where(numbered.c.place <= per_story).order_by(numbered.c.story_id, numbered.c.place)
-        ).all()
+        place = sa.func.row_number().over(partition_by=story_members.c.story_id, order_by=order)
+        numbered = query.add_columns(place.label("place")).subquery()
+        first = sa.select(numbered).where(numbered.c.place <= per_story)
+        rows = conn.execute(first.order_by(numbered.c.story_id, numbered.c.place)).all()
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         members[r.story_id].append(
