@@ -41,7 +41,9 @@ API = (
     "/api/search?q=Gwadar",
     "/api/entities",
     "/api/entities/{entity_id}",
+    "/api/stories",
     "/api/stories/{story}",
+    "/api/articles",
     "/api/risk",
 )
 PAGES = (
@@ -51,8 +53,12 @@ PAGES = (
     "/finance",
     "/incidents",
     "/risk",
+    "/entities",
     "/entities/{entity_id}",
+    "/stories",
     "/stories/{story}",
+    "/articles",
+    "/search?q=Gwadar",
 )
 
 

@@ -153,7 +153,9 @@ def all_events(client: TestClient, **params) -> list[dict]:
         body = client.get("/api/events", params={**params, "limit": MAX_LIMIT, "offset": offset}).json()
         out += body["items"]
         offset += MAX_LIMIT
-        if offset >= body["total"]:
+        if offset >= body["total"] and not body["more"]:  # `more`: more than `total` match
+            return out
+        if not body["items"]:
             return out
 
 
@@ -252,8 +254,8 @@ def test_a_text_filter_finds_every_event_whose_sentence_place_or_arguments_hold_
         for words in ("convoy", "Silk  Road", "ARACH", "dasu", "ki", "Xi Jinping", "no such words"):
             wanted = " ".join(words.split()).casefold()
             expected = {e["id"] for e in every if any(wanted in part.casefold() for part in parts(e))}
-            total, found = list_events(conn, EventFilter(text=words), limit=None)
-            assert {e["id"] for e in found} == expected and total == len(expected), words
+            matching, found = list_events(conn, EventFilter(text=words), limit=None)
+            assert {e["id"] for e in found} == expected and matching == reads.Matches(len(expected), False), words
             assert expected or words == "no such words"
 
 
@@ -303,6 +305,17 @@ def test_injection_strings_are_only_ever_values(client, value):
     assert client.get("/search", params={"q": value}).status_code == 200
     # nothing was dropped or changed
     assert client.get("/api/events", params={"limit": 1}).json()["total"] == total
+
+
+def test_pages_of_articles_are_slices_of_the_whole_list(client):
+    """A page of the newest articles is read down the index on the publication day to the day of its last
+    (ties and undated articles included): each page is the slice of the whole list, every total the same."""
+    whole = client.get("/api/articles", params={"limit": MAX_LIMIT}).json()
+    keys = [a["id"] for a in whole["items"]]
+    assert whole["total"] == len(keys) == len(ARTICLES) + 1
+    for offset, limit in itertools.product(range(len(keys) + 1), (1, 2, 5)):
+        page = client.get("/api/articles", params={"limit": limit, "offset": offset}).json()
+        assert page["total"] == len(keys) and [a["id"] for a in page["items"]] == keys[offset : offset + limit]
 
 
 def test_entities_articles_stories_search_and_stats(client):
@@ -482,7 +495,7 @@ def test_upload_ingests_an_article(writable, client):
     assert "loopback" in assert_error(refused, 422)  # the source stage's SSRF check: no private addresses
 
 
-def test_event_corrections_are_versioned_logged_and_shown(writable):
+def test_event_corrections_are_versioned_logged_and_shown(writable, monkeypatch):
     attack = first_attack(writable)
     path = f"/api/events/{attack['id']}/corrections"
     before = attack["arguments"].get("killed")
@@ -543,6 +556,15 @@ def test_event_corrections_are_versioned_logged_and_shown(writable):
         listed, everything = all_events(writable, **chosen), all_events(writable, include_rejected="true", **chosen)
         assert attack["id"] in {e["id"] for e in everything} and len(listed) == len(everything) - 1
         assert writable.get("/api/events", params={**chosen, "limit": 1}).json()["total"] == len(listed)
+    # so does a text's count, up to its bound and past it, and the pages by day that test events one by one
+    from beltwatch.store import queries
+
+    monkeypatch.setattr(queries, "TEXT_COUNTED", 3)
+    for chosen in ({"text": "convoy"}, {"text": "convoy", "type": "ATTACK"}):
+        listed, everything = all_events(writable, **chosen), all_events(writable, include_rejected="true", **chosen)
+        assert attack["id"] in {e["id"] for e in everything} and len(listed) == len(everything) - 1
+        first = writable.get("/api/events", params={**chosen, "limit": 1}).json()
+        assert (first["total"], first["more"]) == ((3, True) if len(listed) > 3 else (len(listed), False))
     exported = [json.loads(line) for line in writable.get("/api/exports/jsonl").text.splitlines()]
     assert attack["id"] not in {e["id"] for e in exported}
     assert writable.post(path, headers=AUTH, json={"action": "restore"}).status_code == 201
@@ -856,9 +878,9 @@ def test_a_story_is_read_one_page_of_its_articles_at_a_time(client, monkeypatch)
     from beltwatch.store import queries
 
     listed = client.get("/api/stories", params={"limit": MAX_LIMIT}).json()["items"]
-    largest = max(listed, key=lambda s: (len(s["articles"]), s["story"]))
-    key, size = largest["story"], len(largest["articles"])
-    assert size >= 2
+    largest = max(listed, key=lambda s: (s["counts"]["articles"], s["story"]))
+    key, size = largest["story"], largest["counts"]["articles"]
+    assert size >= 2 and size == len(largest["articles"]) <= queries.STORY_PAGE
     whole = client.get(f"/api/stories/{key}").json()
     assert (whole["limit"], whole["offset"]) == (queries.STORY_PAGE, 0)
     assert whole["counts"]["articles"] == size and [a["id"] for a in whole["articles"]] == [
@@ -878,10 +900,53 @@ def test_a_story_is_read_one_page_of_its_articles_at_a_time(client, monkeypatch)
         assert_error(client.get(f"/api/stories/{key}", params={"limit": limit}), 422)
 
     monkeypatch.setattr(queries, "STORY_PAGE", 1)
+    # the list gives each story's counts and its first page of articles, with that page's happenings
+    for story in client.get("/api/stories", params={"limit": MAX_LIMIT}).json()["items"]:
+        first_page = client.get(f"/api/stories/{story['story']}", params={"limit": 1}).json()
+        assert {k: story[k] for k in ("counts", "articles", "events")} == {
+            "counts": first_page["counts"],
+            "articles": [{k: v for k, v in a.items() if k != "events"} for a in first_page["articles"]],
+            "events": first_page["events"],
+        }
     first, last = client.get(f"/stories/{key}").text, client.get(f"/stories/{key}?offset={size - 1}").text
     assert f"1–1 of {size}" in first and "offset=1" in first and "next →" in first and "previous" not in first
     assert f"{size}–{size} of {size}" in last and "← previous" in last and "next →" not in last
     assert f"/articles/{whole['articles'][0]['id']}" in first and f"/articles/{whole['articles'][0]['id']}" not in last
+
+
+def test_a_text_filter_counts_its_matches_up_to_a_bound_and_its_pages_are_slices_of_the_whole_list(
+    base_url, client, monkeypatch
+):
+    """A text in more than `TEXT_COUNTED` events is tested on each event, not read as a set, and a page of it
+    counts its matches up to there and says "more than"; each page is the slice of the whole list, with
+    other filters too, in each order; a text in fewer events is counted exactly."""
+    from datetime import date
+
+    from beltwatch.store import queries
+    from beltwatch.store.queries import EventFilter, list_events
+
+    monkeypatch.setattr(queries, "TEXT_COUNTED", 3)
+    chosen = [
+        EventFilter(text="the"),
+        EventFilter(text="THE", type="STATEMENT"),
+        EventFilter(text="th", since=date(2021, 7, 1)),  # shorter than a trigram: no index
+        EventFilter(text="convoy"),
+        EventFilter(text="the", article="gwadar-convoy-attack-2023-official-account"),
+        EventFilter(text="the", type="ATTACK"),
+        EventFilter(text="Silk Road Fund"),
+    ]
+    with open_database(base_url) as db, db.engine.connect() as conn:
+        for filters, sort in itertools.product(chosen, ("date", "-date", "type", "published")):
+            exact, whole = list_events(conn, filters, limit=None, sort=sort)
+            assert exact == reads.Matches(len(whole), False) and whole, filters
+            bounded = reads.Matches(3, True) if len(whole) > 3 else exact
+            for offset, limit in ((0, 1), (0, 7), (3, 5), (len(whole) - 2, 10), (len(whole), 5)):
+                counted, page = list_events(conn, filters, limit=limit, offset=max(offset, 0), sort=sort)
+                assert counted == bounded, (filters, sort)
+                assert [e["id"] for e in page] == [e["id"] for e in whole[max(offset, 0) : max(offset, 0) + limit]]
+    assert {k: v for k, v in client.get("/api/events", params={"text": "the", "limit": 2}).json().items()
+            if k != "items"} == {"total": 3, "more": True, "limit": 2, "offset": 0}  # fmt: skip
+    assert client.get("/api/events", params={"limit": 2}).json()["more"] is False
 
 
 def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
@@ -892,7 +957,15 @@ def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
 
     from beltwatch.store.queries import EventFilter, list_events
 
-    windows = ((None, None), (date(2021, 1, 1), None), (None, date(2022, 12, 31)), (date(2021, 7, 1), date(2024, 3, 31)))
+    windows = (
+        (None, None),
+        (date(2021, 1, 1), None),
+        (None, date(2022, 12, 31)),
+        (date(2021, 7, 1), date(2024, 3, 31)),
+        (date(2000, 1, 1), date(9999, 12, 31)),  # every dated event: counted as all but those outside
+        (None, date(9999, 12, 31)),  # and the undated
+        (date(2023, 8, 14), date(2023, 8, 13)),  # none but those whose span holds both days
+    )
     by_day = [
         EventFilter(type=type_, since=since, until=until)
         for type_, (since, until) in itertools.product((None, "STATEMENT", "ATTACK"), windows)
@@ -906,23 +979,31 @@ def test_pages_of_events_by_day_are_slices_of_the_whole_list(base_url):
     ]
     with open_database(base_url) as db, db.engine.connect() as conn:
         for chosen, sort in itertools.product(by_day + others, ("date", "-date")):
-            total, whole = list_events(conn, chosen, limit=None, sort=sort)
-            assert total == len(whole)
-            assert total > 0 or chosen.type == "ATTACK"
+            matching, whole = list_events(conn, chosen, limit=None, sort=sort)
+            total = matching.total
+            assert matching == reads.Matches(len(whole), False)
+            assert total > 0 or chosen.type == "ATTACK" or chosen.since == date(2023, 8, 14)
             for offset, limit in ((0, 1), (0, 7), (3, 5), (total - 2, 10), (total, 5)):
                 counted, page = list_events(conn, chosen, limit=limit, offset=max(offset, 0), sort=sort)
-                assert counted == total
+                assert counted == matching
                 assert [e["id"] for e in page] == [e["id"] for e in whole[max(offset, 0) : max(offset, 0) + limit]]
         # the window as the stored dates give it: an event's span, else its article's publication day
         _, every = list_events(conn, EventFilter(), limit=None)
-        since, until = date(2021, 7, 1), date(2024, 3, 31)
-        inside = [
-            e["id"] for e in every
-            if (e["date_end"] or e["published"]) and (e["date_end"] or e["published"]) >= since.isoformat()
-            and (e["date_start"] or e["published"]) <= until.isoformat()
-        ]  # fmt: skip
-        _, found = list_events(conn, EventFilter(since=since, until=until), limit=None)
-        assert sorted(e["id"] for e in found) == sorted(inside) and inside
+        # and from the middle of each span longer than a day (a month, a year), which starts before `since`
+        spans = {(e["date_start"], e["date_end"]) for e in every if e["date_start"] != e["date_end"]}
+        middles = [date.fromisoformat(a) + (date.fromisoformat(b) - date.fromisoformat(a)) / 2 for a, b in spans]
+        assert middles
+        around = [((day, day), (day, date(2099, 12, 31)), (date(2000, 1, 1), day)) for day in middles]
+        for since, until in [(date(2021, 7, 1), date(2024, 3, 31)), *itertools.chain(*around)]:
+            inside = [
+                e["id"] for e in every
+                if (e["date_end"] or e["published"]) and (e["date_end"] or e["published"]) >= since.isoformat()
+                and (e["date_start"] or e["published"]) <= until.isoformat()
+            ]  # fmt: skip
+            matching, found = list_events(conn, EventFilter(since=since, until=until), limit=None)
+            assert sorted(e["id"] for e in found) == sorted(inside) and inside, since
+            assert matching == list_events(conn, EventFilter(since=since, until=until), limit=1)[0]
+            assert matching == reads.Matches(len(inside), False), (since, until)
         # without the sentences' text: the same events, their sentences placed but not read
         lean = list_events(conn, EventFilter(), limit=None, evidence=False)[1]
         assert [(e["id"], e["evidence"]["start"]) for e in lean] == [(e["id"], e["evidence"]["start"]) for e in every]

@@ -71,6 +71,11 @@ def page(total: int, limit: int, offset: int, items: list[Any]) -> dict[str, Any
 @router.get(
     "/events",
     summary="Events, filtered, sorted and paginated (corrections applied)",
+    description=(
+        "`total` is how many events match, exactly, but with `text`: then the matches are counted up to"
+        f" {queries.TEXT_COUNTED:,}, and past that `total` is {queries.TEXT_COUNTED:,} and `more` is true"
+        " (more than `total` match; the pages still list them all in order)."
+    ),
     responses=NOT_FOUND,
 )
 def events(
@@ -106,8 +111,8 @@ def events(
         text=text,
         include_rejected=include_rejected,
     )
-    total, found = queries.list_events(conn, filters, limit=limit, offset=offset, sort=sort)
-    return page(total, limit, offset, found)
+    matching, found = queries.list_events(conn, filters, limit=limit, offset=offset, sort=sort)
+    return {**page(matching.total, limit, offset, found), "more": matching.more}
 
 
 def known_country(name: str | None) -> str | None:
@@ -154,7 +159,15 @@ def entity(conn: Conn, entity_id: RowId) -> dict[str, Any]:
 # --- stories --------------------------------------------------------------------------------------
 
 
-@router.get("/stories", summary="Stories with their member articles and duplicates")
+@router.get(
+    "/stories",
+    summary="Stories with their member articles and duplicates",
+    description=(
+        "Stories, earliest first, each with its dates, `counts` (member articles, duplicates), its first"
+        f" {queries.STORY_PAGE} member articles (originals first, earliest first) and `events`, the"
+        " happenings these articles report; `/api/stories/{key}` pages through all of a story's articles."
+    ),
+)
 def stories(conn: Conn, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     total, found = queries.list_stories(conn, limit=limit, offset=offset)
     return page(total, limit, offset, found)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,10 +56,12 @@ from beltwatch.store.summaries import (
 )
 
 MAX_LIMIT = 500
+# a page with a text filter counts this many matches at most: a common word is in a fifth of the
+# synthetic events (600,000 at 504,000 articles), and counting and sorting them all took 1.8 s; past
+# it, a page by day tests events in listed order: a page of 50 within 15,000 tests at 3 million events
+TEXT_COUNTED = 10_000
 STORY_PAGE = 20  # member articles of a story shown at once, each beside the others with its events
 SORTS = ("date", "-date", "type", "-type", "published", "-published")
-# the longest span an event's date covers: a year ("2023")
-LONGEST_SPAN = timedelta(days=366)
 # an entity shows its latest events, not all: China or Pakistan are in most articles of a large store
 ENTITY_EVENTS = 100
 GEO_COLUMNS = ("lat", "lon", "precision", "place_id", "region", "placed_by")
@@ -175,10 +177,12 @@ def list_events(
     offset: int = 0,
     sort: str = "date",
     evidence: bool = True,
-) -> tuple[int, list[dict[str, Any]]]:
-    """(total matching, one page of events), corrections applied; rejected events left out unless asked.
-    Without `evidence` the sentences' text is not read (their place still is): each is cut from its
-    article's text, which a long list reads again for every event."""
+) -> tuple[reads.Matches, list[dict[str, Any]]]:
+    """(how many match, one page of events), corrections applied; rejected events left out unless asked.
+    How many is exact but for a page (`limit`) with a text filter, whose matches are counted up to
+    `TEXT_COUNTED`: past it, the total is "more than" (`more`). Without `evidence` the sentences' text
+    is not read (their place still is): each is cut from its article's text, which a long list reads
+    again for every event."""
     if sort not in SORTS:
         raise UsageError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     if limit is not None and not (1 <= limit <= MAX_LIMIT):
@@ -215,7 +219,7 @@ def list_events(
     # page alone joins the outlet and story, so that a count does not join them for every match
     wanted = check_type(filters.type)
     rejected = corrections.rejected_ids() if not filters.include_rejected else []
-    where = [events.c.is_current, *_days(filters), *([events.c.type == wanted] if wanted else [])]
+    where = [events.c.is_current, *_days(conn, filters), *([events.c.type == wanted] if wanted else [])]
     code = reads.country_code(filters.country) if filters.country else None
     ids: list[int] | None = None
     if filters.entity is not None:
@@ -226,7 +230,10 @@ def list_events(
         ids = with_merged(conn, corrections.index, ids)
     kept = _kept_total(conn, filters, wanted, ids, code)
     by_day = limit is not None and sort.lstrip("-") == "date"  # a page read in order from an index
-    probe = by_day and kept is not None and _probing_pays(conn, kept, offset + (limit or 0))
+    # a page of a text in more events than TEXT_COUNTED counts no further, and tests each event it finds for
+    # the other filters (then a few matches are read by their ids)
+    common = bool(filters.text) and limit is not None and _common_text(conn, filters.text)
+    probe = common or (by_day and kept is not None and _probing_pays(conn, kept, offset + (limit or 0)))
     if code:
         where.append(reads.in_country(code, probe=probe))
     if ids is not None:
@@ -241,29 +248,38 @@ def list_events(
         where.append(articles.c.key == filters.article)
     if filters.article_keys is not None:
         where.append(articles.c.key.in_(filters.article_keys))
-    if filters.text:
-        where.append(_mentions_text(conn, filters.text))
     of_articles = events.join(article_versions, article_versions.c.id == events.c.article_version_id).join(
         articles, articles.c.id == article_versions.c.article_id
     )
-    listed = sa.select(events.c.sort_day).where(*where)
-    if filters.story or filters.article or filters.article_keys is not None:
-        listed = listed.select_from(of_articles)
+    joined = bool(filters.story or filters.article or filters.article_keys is not None)
+
+    def listing(*conditions: sa.ColumnElement[bool]) -> sa.Select:
+        query = sa.select(events.c.sort_day).where(*conditions)
+        return query.select_from(of_articles) if joined else query
 
     def count(query: sa.Select) -> int:
         return conn.execute(query.with_only_columns(sa.func.count())).scalar_one()
 
-    if rejected:
-        # of a kept total, the rejected events are few: they are counted, not all the others
-        total = count(listed.where(events.c.id.not_in(rejected))) if kept is None else kept - count(
-            listed.where(events.c.id.in_(rejected))
-        )
-        where.append(events.c.id.not_in(rejected))
-        listed = listed.where(events.c.id.not_in(rejected))
+    unrejected = [events.c.id.not_in(rejected)] if rejected else []
+    few = _few_text_matches(conn, filters.text or "", listing(*where, *unrejected)) if common else None
+    if few is not None:  # the common text's events the other filters keep, all of them (ids the store gave)
+        written = sa.bindparam("few", few, unique=True, expanding=True, literal_execute=True)
+        where.append(events.c.id.in_(written))
+    elif filters.text:
+        # more than counted: a page in an order an index of events gives (by day, by type) is found sooner by
+        # testing events in that order than by reading and sorting all matches
+        in_order = common and sort.lstrip("-") in ("date", "type")
+        where.append(_mentions_text(conn, filters.text, probe=in_order))
+    if common:
+        total = reads.Matches(TEXT_COUNTED, True) if few is None else reads.Matches(len(few), False)
+    elif kept is not None:  # of a kept total, the rejected events are few: counted, not all the others
+        rejected_kept = count(listing(*where, events.c.id.in_(rejected))) if rejected else 0
+        total = reads.Matches(kept - rejected_kept, False)
     else:
-        total = count(listed) if kept is None else kept
-    if by_day:
-        where.append(_listed_up_to(conn, listed, offset + limit, descending=sort.startswith("-")))
+        total = reads.Matches(count(listing(*where, *unrejected)), False)
+    where += unrejected
+    if by_day:  # before the window's own bounds: SQLite reads an index by the first bound of each side given
+        where.insert(1, _listed_up_to(conn, listing(*where), offset + limit, descending=sort.startswith("-")))
     query = (
         sa.select(*columns)
         .select_from(of_articles)
@@ -303,13 +319,15 @@ def _kept_total(
     conn: Connection, filters: EventFilter, wanted: str | None, ids: list[int] | None, code: str | None
 ) -> int | None:
     """The number of current events (of the type `wanted`) of one entity or one country, or of all, as kept
-    at write time (`event_counts`, `event_months`); None for any other filter, which is counted."""
-    if filters.since or filters.until or filters.story or filters.article or filters.article_keys or filters.text:
+    at write time (`event_counts`, `event_months`), or of a date window that holds most of them; None for
+    any other filter, which is counted."""
+    if filters.story or filters.article or filters.article_keys or filters.text:
         return None
     if ids is None and code is None:  # every current event: counting them read 3 million index entries
         every = sa.select(sa.func.coalesce(sa.func.sum(event_months.c.events), 0))
-        return conn.execute(every.where(event_months.c.type == wanted) if wanted else every).scalar_one()
-    if (ids is not None and len(ids) != 1) or (ids is not None and code is not None):
+        kept = conn.execute(every.where(event_months.c.type == wanted) if wanted else every).scalar_one()
+        return _window_total(conn, filters, wanted, kept) if filters.since or filters.until else kept
+    if filters.since or filters.until or (ids is not None and (len(ids) != 1 or code is not None)):
         return None
     dimension, key = ("entity", str(ids[0])) if ids is not None else ("country", code)
     kept = sa.select(sa.func.coalesce(sa.func.sum(event_counts.c.events), 0)).where(
@@ -320,30 +338,118 @@ def _kept_total(
     return conn.execute(kept).scalar_one()
 
 
-def _mentions_text(conn: Connection, text: str) -> sa.ColumnElement[bool]:
-    """Events whose sentence, place or an argument holds `text` (case and spacing ignored), found by the
-    trigram index of their `search_text` (SQLite: `event_fts`; PostgreSQL: pg_trgm) when it has three
-    characters or more, which the index needs."""
-    wanted = " ".join(text.split()).casefold()
-    if conn.dialect.name == "sqlite" and len(wanted) >= 3 and wanted.isprintable():  # FTS5 refuses a NUL
-        phrase = '"' + wanted.replace('"', '""') + '"'  # one phrase of trigrams: the text as it stands
-        return events.c.id.in_(sa.select(sa.column("rowid")).select_from(sa.table("event_fts")).where(
-            sa.text("event_fts MATCH :phrase").bindparams(phrase=phrase)
-        ))
-    return events.c.search_text.like(like_pattern(wanted), escape="\\")
+def _window_total(conn: Connection, filters: EventFilter, wanted: str | None, every: int) -> int | None:
+    """The events (of the type `wanted`) of the date window, of `every` current one, counted as those outside
+    it taken from all when the month summaries say that most are inside: a window of years counted 2.8
+    million index entries (0.25 s at 504,000 articles). None when most are outside, which are counted."""
+    since, until = filters.since, filters.until
+    if since and until and since > until:
+        return None  # its count is of a few days at most
+    months = [event_months.c.month != UNDATED_MONTH, *([event_months.c.type == wanted] if wanted else [])]
+    if since:
+        months.append(event_months.c.month >= since.isoformat()[:7])
+    if until:
+        months.append(event_months.c.month <= until.isoformat()[:7])
+    summed = sa.select(sa.func.coalesce(sa.func.sum(event_months.c.events), 0))
+    inside = conn.execute(summed.where(*months)).scalar_one()
+    if inside <= every - inside:
+        return None
+    day, end = events.c.sort_day, sa.func.coalesce(events.c.date_end, events.c.sort_day)
+    outside = []  # apart from each other
+    if since:  # listed before the window, and not reaching into it
+        outside.append((day < since) & (end < since))
+    if until:
+        outside.append((day > until) & (day != UNDATED))
+    if since or (until and until < UNDATED):
+        outside.append(day == UNDATED)
+    kind = [events.c.type == wanted] if wanted else []
+    counted = sa.select(sa.func.count()).select_from(events).where(events.c.is_current, *kind)
+    return every - sum(conn.execute(counted.where(part)).scalar_one() for part in outside)
 
 
-def _days(filters: EventFilter) -> list[sa.ColumnElement[bool]]:
-    """The date window on the events' own columns: the day an event is listed at is the first of its span
-    (a year at most), and an event without a date of its own spans its article's publication day."""
+def _mentions_text(conn: Connection, text: str, *, probe: bool = False) -> sa.ColumnElement[bool]:
+    """Events whose sentence, place or an argument holds `text` (case and spacing ignored): as the set the
+    trigram index of their `search_text` finds (SQLite: `event_fts`; PostgreSQL: pg_trgm), or tested on
+    each event's own `search_text` (`probe`; and always where SQLite's index cannot find `text`)."""
+    phrase = None if probe else _fts_phrase(conn, text)
+    if phrase is not None:
+        return events.c.id.in_(_fts_rows(phrase))
+    return events.c.search_text.like(like_pattern(_searched(text)), escape="\\")
+
+
+def _common_text(conn: Connection, text: str) -> bool:
+    """Whether more than TEXT_COUNTED events (of any version) hold `text`, counted up to there from the
+    trigram index alone."""
+    phrase = _fts_phrase(conn, text)
+    found = sa.select(events.c.id).where(_mentions_text(conn, text)) if phrase is None else _fts_rows(phrase)
+    most = TEXT_COUNTED + 1
+    counted = conn.execute(sa.select(sa.func.count()).select_from(found.limit(most).subquery())).scalar_one()
+    return counted >= most
+
+
+def _few_text_matches(conn: Connection, text: str, others: sa.Select) -> list[int] | None:
+    """The ids of the events `others` lists that hold `text` when they are TEXT_COUNTED or fewer, else None.
+    SQLite reads the trigram index in its order, tests each event it finds for the other filters and stops
+    past the count: 10 ms for 10,000 matches, where its planner put the index in the inner loop of the other
+    filters' (7 s for a quarter's events)."""
+    phrase = _fts_phrase(conn, text)
+    if phrase is not None:
+        fts = sa.table("event_fts", sa.column("rowid"))
+        found = (
+            sa.select(fts.c.rowid)
+            .where(sa.text("event_fts MATCH :phrase").bindparams(phrase=phrase))
+            .where(others.where(events.c.id == fts.c.rowid).exists())
+        )
+    else:
+        found = others.with_only_columns(events.c.id).where(_mentions_text(conn, text, probe=True))
+    ids = sorted(conn.scalars(found.limit(TEXT_COUNTED + 1)))
+    return ids if len(ids) <= TEXT_COUNTED else None
+
+
+def _searched(text: str) -> str:
+    """`text` as the events' `search_text` holds words: casefolded, one space between them."""
+    return " ".join(text.split()).casefold()
+
+
+def _fts_phrase(conn: Connection, text: str) -> str | None:
+    """`text` as one FTS5 phrase of trigrams (the text as it stands) on SQLite, where `event_fts` finds it:
+    three characters or more, the least a trigram needs, and no NUL, which FTS5 refuses."""
+    wanted = _searched(text)
+    if conn.dialect.name != "sqlite" or len(wanted) < 3 or not wanted.isprintable():
+        return None
+    return '"' + wanted.replace('"', '""') + '"'
+
+
+def _fts_rows(phrase: str) -> sa.Select:
+    return sa.select(sa.column("rowid")).select_from(sa.table("event_fts")).where(
+        sa.text("event_fts MATCH :phrase").bindparams(phrase=phrase)
+    )
+
+
+def _days(conn: Connection, filters: EventFilter) -> list[sa.ColumnElement[bool]]:
+    """The date window on the events' own columns: the day an event is listed at is the first of its span,
+    and an event without a date of its own spans its article's publication day."""
     day, end = events.c.sort_day, sa.func.coalesce(events.c.date_end, events.c.sort_day)
     found = []
     if filters.since:
-        earliest = max(filters.since, date.min + LONGEST_SPAN) - LONGEST_SPAN  # date.min: "since ever"
-        found += [end >= filters.since, day >= earliest, day != UNDATED]
+        found += [end >= filters.since, day >= _first_reaching(conn, filters.since), day != UNDATED]
     if filters.until:
         found.append(day <= filters.until)
     return found
+
+
+def _first_reaching(conn: Connection, since: date) -> date:
+    """The first day an event reaching into `since` is listed at. A span is a day, a month or a year
+    (`writes.date_span`), so one listed before `since` that reaches it starts the first of its year or of
+    its month: the index is read from the earlier of these that starts such an event, else from `since`,
+    not from a year before (a quarter's window from 1 January counted 73 ms of index entries before it)."""
+    for start in sorted({since.replace(month=1, day=1), since.replace(day=1)} - {since}):
+        reaching = sa.select(events.c.id).where(
+            events.c.is_current, events.c.sort_day == start, events.c.date_end >= since
+        )
+        if conn.execute(reaching.limit(1)).first() is not None:
+            return start
+    return since
 
 
 def _listed_up_to(conn: Connection, alone: sa.Select, count: int, *, descending: bool) -> sa.ColumnElement[bool]:
@@ -569,7 +675,7 @@ def get_entity(conn: Connection, entity_id: int, corrections: Corrections | None
                 *spellings,
                 *conn.scalars(sa.select(aliases.c.alias).where(aliases.c.entity_id == ref["id"])),
             ]
-    total, found = list_events(
+    matching, found = list_events(
         conn,
         EventFilter(entity_id=entity_id, include_rejected=True),
         corrections=corrections,
@@ -591,7 +697,7 @@ def get_entity(conn: Connection, entity_id: int, corrections: Corrections | None
         "merged_from": merged_from,
         "corrections": list(reversed(state.history)),
         "events": found,
-        "events_total": total,
+        "events_total": matching.total,
     }
 
 
@@ -632,7 +738,10 @@ def list_articles(
         query = query.where(
             article_versions.c.title.ilike(pattern, escape="\\") | articles.c.key.ilike(pattern, escape="\\")
         )
-    total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+        total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    else:  # every article has one current version (a new one retires the old in its transaction)
+        total = conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar_one()
+        query = query.where(_published_since(conn, offset + limit))
     query = query.order_by(
         article_versions.c.published.is_(None), article_versions.c.published.desc(), articles.c.key
     )
@@ -651,6 +760,21 @@ def list_articles(
         }
         for r in rows
     ]
+
+
+def _published_since(conn: Connection, count: int) -> sa.ColumnElement[bool]:
+    """The current versions the newest `count` articles can be among: those published on or after the day of
+    the `count`-th newest (read down the index on the publication day), ties included, so the list's order
+    is unchanged; all of them when fewer have a day. Sorting every article for a page took 2.4 s at
+    504,000."""
+    edge = conn.execute(
+        sa.select(article_versions.c.published)
+        .where(article_versions.c.is_current, article_versions.c.published.is_not(None))
+        .order_by(article_versions.c.published.desc())
+        .offset(count - 1)
+        .limit(1)
+    ).scalar()
+    return sa.true() if edge is None else article_versions.c.published >= edge
 
 
 def get_article(conn: Connection, key: str, corrections: Corrections | None = None) -> dict[str, Any]:
@@ -759,8 +883,10 @@ def get_article(conn: Connection, key: str, corrections: Corrections | None = No
 
 
 def list_stories(conn: Connection, limit: int | None = None, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-    """How many stories there are, and the page of them from `offset` (all of them without `limit`)."""
-    return reads.count_stories(conn), reads.list_stories(conn, limit=limit, offset=offset)
+    """How many stories there are, and the page of them from `offset` (all of them without `limit`), each
+    with its counts, its first STORY_PAGE member articles and the events these report (`get_story` pages
+    through the rest): a page of 50 stories read every report of its largest, 608 at 504,000 articles."""
+    return reads.count_stories(conn), reads.list_stories(conn, limit=limit, offset=offset, members=STORY_PAGE)
 
 
 def get_story(
@@ -871,7 +997,7 @@ def incident_page(
 ) -> tuple[int, list[dict[str, Any]]]:
     """(all attacks, one page of them newest first with their claims), read in order from the index on
     (current, type, day)."""
-    total, found = list_events(
+    matching, found = list_events(
         conn,
         EventFilter(type="ATTACK", include_rejected=include_rejected),
         corrections=corrections,
@@ -879,7 +1005,7 @@ def incident_page(
         offset=offset,
         sort="-date",
     )
-    return total, incidents(conn, found)
+    return matching.total, incidents(conn, found)
 
 
 def tally(conn: Connection, corrections: Corrections) -> EventTally:

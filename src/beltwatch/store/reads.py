@@ -574,15 +574,23 @@ _STORY_ORDER = (stories.c.first_published.is_(None), stories.c.first_published, 
 
 
 def list_stories(
-    conn: Connection, key: str | None = None, limit: int | None = None, offset: int = 0
+    conn: Connection,
+    key: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    members: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Every story (or the one of `key`, or a page of `limit` from `offset`) with its member articles
-    (originals first), earliest story first. Members and events are read for the stories listed only."""
+    """Every story (or the one of `key`, or a page of `limit` from `offset`), earliest story first, with how
+    many member articles and duplicates it has (`counts`), its member articles (originals first, earliest
+    first; the first `members` of each when given) and the events merged across these. Members and
+    events are read for the stories listed only."""
     chosen = stories.c.key == key if key is not None else sa.true()
     listed = conn.execute(sa.select(stories).where(chosen).order_by(*_STORY_ORDER).limit(limit).offset(offset)).all()
     ids = [s.id for s in listed] if key is not None or limit is not None else None
-    members = _story_members(conn, ids)
-    merged = story_events(conn, ids)
+    shown = _story_members(conn, ids, per_story=members)
+    keys = [m["id"] for found in shown.values() for m in found] if members is not None else None
+    merged = {} if keys is not None and not keys else story_events(conn, ids, article_keys=keys)
+    counts = _story_counts(conn, ids)
     return [
         {
             "story": s.key,
@@ -590,7 +598,8 @@ def list_stories(
             "first_published": iso(s.first_published),
             "last_published": iso(s.last_published),
             "size": s.size,
-            "articles": members.get(s.id, []),
+            "counts": counts.get(s.id, {"articles": 0, "duplicates": 0}),
+            "articles": shown.get(s.id, []),
             "events": merged.get(s.id, []),
         }
         for s in listed
@@ -609,11 +618,6 @@ def story_page(conn: Connection, key: str, limit: int, offset: int = 0) -> dict[
     found = conn.execute(sa.select(stories).where(stories.c.key == key)).first()
     if found is None:
         return None
-    counted = conn.execute(
-        sa.select(sa.func.count(), sa.func.count(story_members.c.duplicate_of)).where(
-            story_members.c.story_id == found.id
-        )
-    ).one()
     members = _story_members(conn, [found.id], limit=limit, offset=offset).get(found.id, [])
     merged = story_events(conn, [found.id], article_keys=[m["id"] for m in members]) if members else {}
     return {
@@ -622,19 +626,39 @@ def story_page(conn: Connection, key: str, limit: int, offset: int = 0) -> dict[
         "first_published": iso(found.first_published),
         "last_published": iso(found.last_published),
         "size": found.size,
-        "counts": {"articles": counted[0], "duplicates": counted[1]},
+        "counts": _story_counts(conn, [found.id]).get(found.id, {"articles": 0, "duplicates": 0}),
         "articles": members,
         "events": merged.get(found.id, []),
     }
 
 
+def _story_counts(conn: Connection, ids: list[int] | None) -> dict[int, dict[str, int]]:
+    """How many member articles and duplicates each of the stories `ids` (None: every story) has."""
+    rows = conn.execute(
+        sa.select(story_members.c.story_id, sa.func.count(), sa.func.count(story_members.c.duplicate_of))
+        .where(story_members.c.story_id.in_(ids) if ids is not None else sa.true())
+        .group_by(story_members.c.story_id)
+    )
+    return {r[0]: {"articles": r[1], "duplicates": r[2]} for r in rows}
+
+
 def _story_members(
-    conn: Connection, ids: list[int] | None, limit: int | None = None, offset: int = 0
+    conn: Connection,
+    ids: list[int] | None,
+    limit: int | None = None,
+    offset: int = 0,
+    per_story: int | None = None,
 ) -> dict[int, list[dict[str, Any]]]:
     """The member articles of the stories `ids` (None: of every story), originals first, earliest first;
-    `limit` of them from `offset` when given (of one story)."""
+    `limit` of them from `offset` when given (of one story), the first `per_story` of each when given."""
     original = articles.alias("original")
-    rows = conn.execute(
+    order = (
+        story_members.c.duplicate_of.is_not(None),
+        article_versions.c.published.is_(None),
+        article_versions.c.published,
+        articles.c.key,
+    )
+    query = (
         sa.select(
             story_members.c.story_id,
             articles.c.key,
@@ -652,15 +676,14 @@ def _story_members(
         .outerjoin(sources, sources.c.id == article_versions.c.source_id)
         .outerjoin(original, original.c.id == story_members.c.duplicate_of)
         .where(story_members.c.story_id.in_(ids) if ids is not None else sa.true())
-        .order_by(
-            story_members.c.duplicate_of.is_not(None),
-            article_versions.c.published.is_(None),
-            article_versions.c.published,
-            articles.c.key,
-        )
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    )
+    if per_story is None:
+        rows = conn.execute(query.order_by(*order).limit(limit).offset(offset)).all()
+    else:  # numbered within each story in the same order
+        place = sa.func.row_number().over(partition_by=story_members.c.story_id, order_by=order)
+        numbered = query.add_columns(place.label("place")).subquery()
+        first = sa.select(numbered).where(numbered.c.place <= per_story)
+        rows = conn.execute(first.order_by(numbered.c.story_id, numbered.c.place)).all()
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         members[r.story_id].append(
